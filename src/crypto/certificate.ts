@@ -1,0 +1,87 @@
+// X.509 signing certificates (CSIDs): loading every form ZATCA hands them out in, and the values
+// the XAdES stamp and the QR need (spec §6.2, §7): issuer form, decimal serial, digests, SPKI, tag 9.
+import { createHash, X509Certificate } from 'node:crypto';
+import { AsnConvert } from '@peculiar/asn1-schema';
+import { Certificate } from '@peculiar/asn1-x509';
+import { FawtaraError } from '../errors.js';
+
+export interface SigningCertificate {
+  x509: X509Certificate;
+  /** DER bytes. */
+  der: Buffer;
+  /** base64 of the DER on one line: the `ds:X509Certificate` text and what CertDigest hashes. */
+  base64: string;
+  /** `xades:CertDigest` value: base64(hex(SHA-256(base64 text))), spec §6.2. */
+  certDigest: string;
+  /** `ds:X509IssuerName`: issuer RDNs most specific first, joined by ", " (spec §6.2). */
+  issuerName: string;
+  /** `ds:X509SerialNumber`: serial as a decimal integer. */
+  serialNumber: string;
+  /** DER SubjectPublicKeyInfo: QR tag 8. */
+  publicKeySpki: Buffer;
+  /** The CA's signature over the certificate (BIT STRING content): QR tag 9 on simplified documents. */
+  signatureValue: Buffer;
+  notBefore: Date;
+  notAfter: Date;
+}
+
+/**
+ * Load a certificate from PEM, bare base64 DER (the SDK's cert.pem), or ZATCA's
+ * `binarySecurityToken` (base64 of the base64 text).
+ */
+export function loadCertificate(text: string | Buffer, source = 'certificate'): SigningCertificate {
+  const raw = (typeof text === 'string' ? text : text.toString('utf8')).trim();
+  let body = raw.includes('-----BEGIN')
+    ? raw.replace(/-----BEGIN [^-]+-----|-----END [^-]+-----/g, '').replace(/\s+/g, '')
+    : raw.replace(/\s+/g, '');
+  let der = Buffer.from(body, 'base64');
+  // binarySecurityToken: one more base64 layer around "MII..." text.
+  if (der.length > 0 && der[0] !== 0x30) {
+    const inner = der.toString('latin1');
+    if (/^MI[A-Za-z0-9+/=]+$/.test(inner)) {
+      body = inner;
+      der = Buffer.from(inner, 'base64');
+    }
+  }
+  let x509: X509Certificate;
+  try {
+    x509 = new X509Certificate(der);
+  } catch (error) {
+    throw new FawtaraError('INVALID_CERTIFICATE', `${source}: not an X.509 certificate in PEM, base64 DER or binarySecurityToken form`, {
+      field: source,
+      messageAr: `${source}: ليست شهادة X.509 بصيغة PEM أو base64`,
+      cause: error,
+    });
+  }
+  return describeCertificate(x509, source);
+}
+
+export function describeCertificate(x509: X509Certificate, source = 'certificate'): SigningCertificate {
+  const der = x509.raw;
+  const base64 = der.toString('base64');
+  const publicKey = x509.publicKey;
+  if (publicKey.asymmetricKeyType !== 'ec' || publicKey.asymmetricKeyDetails?.namedCurve !== 'secp256k1') {
+    throw new FawtaraError('INVALID_CERTIFICATE', `${source}: the certificate key is not EC secp256k1, as ZATCA requires`, {
+      field: source,
+      messageAr: `${source}: مفتاح الشهادة ليس EC secp256k1 كما تشترط الهيئة`,
+    });
+  }
+  const parsed = AsnConvert.parse(der, Certificate);
+  return {
+    x509,
+    der,
+    base64,
+    certDigest: hexDigestBase64(base64),
+    issuerName: x509.issuer.split('\n').reverse().join(', '),
+    serialNumber: BigInt('0x' + x509.serialNumber).toString(10),
+    publicKeySpki: publicKey.export({ type: 'spki', format: 'der' }) as Buffer,
+    signatureValue: Buffer.from(parsed.signatureValue),
+    notBefore: new Date(x509.validFrom),
+    notAfter: new Date(x509.validTo),
+  };
+}
+
+/** base64 of the lowercase hex SHA-256 of `data`: ZATCA's form for CertDigest and SignedProperties. */
+export function hexDigestBase64(data: string | Buffer): string {
+  return Buffer.from(createHash('sha256').update(data).digest('hex'), 'latin1').toString('base64');
+}

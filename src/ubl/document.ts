@@ -1,0 +1,66 @@
+// The contract between the UBL writer and the stamper: an invoice written in canonical form and
+// split where the stamp goes, so the bytes hashed are exactly the bytes stored (spec §5, §6.4).
+
+/**
+ * An invoice as the writer emits it, before the stamp. Every piece is already in C14N form
+ * (attributes in canonical order, no self-closing tags, C14N escaping, LF line ends), so hashing
+ * the concatenated text equals hashing the canonicalized document.
+ *
+ * The stamped document is assembled as:
+ *
+ *   XML_DECLARATION + rootStart
+ *   + '\n' + indent + <ext:UBLExtensions>…</ext:UBLExtensions>   (excluded from the hash)
+ *   + head                                                      (ProfileID … PIH reference)
+ *   + '\n' + indent + <cac:AdditionalDocumentReference QR>       (excluded from the hash)
+ *   + '\n' + indent + <cac:Signature>…</cac:Signature>           (excluded from the hash)
+ *   + tail                                                      (AccountingSupplierParty … </Invoice>)
+ *
+ * and the unsigned document (what `build` writes) is XML_DECLARATION + rootStart + head + tail.
+ */
+export interface UnsignedInvoice {
+  /** `<Invoice xmlns="…" xmlns:cac="…" xmlns:cbc="…" xmlns:ext="…">` */
+  rootStart: string;
+  /** Starts with '\n' + indent; `cbc:ProfileID` through the PIH `cac:AdditionalDocumentReference`. */
+  head: string;
+  /** Starts with '\n' + indent; `cac:AccountingSupplierParty` through '\n</Invoice>'. */
+  tail: string;
+  /** One level of indentation (four spaces in our writer, as in the SDK samples). */
+  indent: string;
+  /** Texts exactly as written in the XML, for the QR (spec §7) and the API request. */
+  facts: InvoiceFacts;
+}
+
+export interface InvoiceFacts {
+  /** cbc:ID (BT-1). */
+  id: string;
+  /** cbc:UUID (KSA-1). */
+  uuid: string;
+  /** true for `02…` (simplified, reported) documents: QR tag 9 and a mandatory stamp. */
+  simplified: boolean;
+  /** cbc:IssueDate text. */
+  issueDate: string;
+  /** cbc:IssueTime text. */
+  issueTime: string;
+  /** Seller RegistrationName text (QR tag 1). */
+  sellerName: string;
+  /** Seller VAT number text (QR tag 2). */
+  sellerVatNumber: string;
+  /** LegalMonetaryTotal/PayableAmount text (QR tag 4). */
+  payableAmount: string;
+  /** Text of the TaxTotal without subtotals, in SAR (QR tag 5). */
+  taxTotalSar: string;
+  /** ICV written in the document. */
+  icv: number;
+  /** PIH written in the document. */
+  pih: string;
+}
+
+export const XML_DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>\n';
+
+/** Initial PIH of every EGS unit: base64 of the hex SHA-256 of "0" (spec §5, SDK pih.txt). */
+export const INITIAL_PIH = 'NWZlY2ViNjZmZmM4NmYzOGQ5NTI3ODZjNmQ2OTZjNzljMmRiYzIzOWRkNGU5MWI0NjcyOWQ3M2EyN2ZiNTdlOQ==';
+
+/** The unsigned document text (what `fawtara build` writes). */
+export function unsignedXml(doc: UnsignedInvoice): string {
+  return XML_DECLARATION + doc.rootStart + doc.head + doc.tail;
+}

@@ -1,0 +1,124 @@
+// Canonical XML 1.1 (inclusive, without comments) of a whole document, optionally minus whole
+// element subtrees: exactly what ZATCA's invoice hash needs (spec §5), for XML we did not write.
+import type { Attr, Document, Element, Node } from '@xmldom/xmldom';
+
+const XMLNS_NS = 'http://www.w3.org/2000/xmlns/';
+
+export interface C14nOptions {
+  /** Elements for which this returns true are left out with their descendants (text around them stays). */
+  exclude?: (element: Element) => boolean;
+}
+
+/** Escape character data the way C14N writes text nodes. */
+export function escapeC14nText(text: string): string {
+  if (!/[&<>\r]/.test(text)) return text;
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/\r/g, '&#xD;');
+}
+
+/** Escape an attribute value the way C14N writes it (always inside double quotes). */
+export function escapeC14nAttribute(value: string): string {
+  if (!/[&<"\t\n\r]/.test(value)) return value;
+  return value
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/"/g, '&quot;')
+    .replace(/\t/g, '&#x9;')
+    .replace(/\n/g, '&#xA;')
+    .replace(/\r/g, '&#xD;');
+}
+
+/** C14N 1.1 of `doc` (or of one element, with the namespaces in scope from its ancestors). */
+export function canonicalize(node: Document | Element, options: C14nOptions = {}): string {
+  const out: string[] = [];
+  if (node.nodeType === 9) {
+    const doc = node as Document;
+    let seenRoot = false;
+    for (let n = doc.firstChild; n; n = n.nextSibling) {
+      if (n.nodeType === 1) {
+        writeElement(n as Element, new Map(), out, options);
+        seenRoot = true;
+      } else if (n.nodeType === 7) {
+        // Processing instructions outside the root: a newline separates them from the root.
+        if (seenRoot) out.push('\n');
+        out.push(pi(n));
+        if (!seenRoot) out.push('\n');
+      }
+    }
+  } else {
+    const el = node as Element;
+    writeElement(el, inScopeNamespaces(el.parentNode), out, options);
+  }
+  return out.join('');
+}
+
+function pi(n: Node): string {
+  const data = (n as unknown as { data: string }).data;
+  return `<?${n.nodeName}${data ? ' ' + data : ''}?>`;
+}
+
+/** Namespace declarations in scope at `node` (prefix '' = default namespace). */
+function inScopeNamespaces(node: Node | null): Map<string, string> {
+  const chain: Element[] = [];
+  for (let n = node; n && n.nodeType === 1; n = n.parentNode) chain.unshift(n as Element);
+  const map = new Map<string, string>();
+  for (const el of chain) {
+    for (let i = 0; i < el.attributes.length; i++) {
+      const a = el.attributes.item(i)!;
+      if (a.namespaceURI === XMLNS_NS) map.set(a.prefix ? a.localName! : '', a.value);
+    }
+  }
+  return map;
+}
+
+function writeElement(el: Element, rendered: Map<string, string>, out: string[], options: C14nOptions): void {
+  const nsDecls: Array<[string, string]> = [];
+  const attrs: Attr[] = [];
+  for (let i = 0; i < el.attributes.length; i++) {
+    const a = el.attributes.item(i)!;
+    if (a.namespaceURI === XMLNS_NS) nsDecls.push([a.prefix ? a.localName! : '', a.value]);
+    else attrs.push(a);
+  }
+  let context = rendered;
+  const emitted: Array<[string, string]> = [];
+  for (const [prefix, uri] of nsDecls) {
+    const current = context.get(prefix);
+    // xmlns="" is only meaningful when an output ancestor set a non-empty default namespace.
+    if (prefix === '' && uri === '' && (current === undefined || current === '')) continue;
+    if (current === uri) continue;
+    if (context === rendered) context = new Map(rendered);
+    context.set(prefix, uri);
+    emitted.push([prefix, uri]);
+  }
+  emitted.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  attrs.sort((a, b) => {
+    const ua = a.namespaceURI ?? '';
+    const ub = b.namespaceURI ?? '';
+    if (ua !== ub) return ua < ub ? -1 : 1;
+    const la = a.localName ?? a.name;
+    const lb = b.localName ?? b.name;
+    return la < lb ? -1 : la > lb ? 1 : 0;
+  });
+  out.push('<', el.tagName);
+  for (const [prefix, uri] of emitted) {
+    out.push(prefix ? ` xmlns:${prefix}="` : ' xmlns="', escapeC14nAttribute(uri), '"');
+  }
+  for (const a of attrs) out.push(' ', a.name, '="', escapeC14nAttribute(a.value), '"');
+  out.push('>');
+  for (let n = el.firstChild; n; n = n.nextSibling) {
+    switch (n.nodeType) {
+      case 1:
+        if (!options.exclude?.(n as Element)) writeElement(n as Element, context, out, options);
+        break;
+      case 3: // text
+      case 4: // CDATA: written as escaped text
+        out.push(escapeC14nText((n as unknown as { data: string }).data));
+        break;
+      case 7:
+        out.push(pi(n));
+        break;
+      default: // comments are dropped (C14N without comments)
+        break;
+    }
+  }
+  out.push('</', el.tagName, '>');
+}
