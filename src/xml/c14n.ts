@@ -37,7 +37,8 @@ export function canonicalize(node: Document | Element, options: C14nOptions = {}
       if (n.nodeType === 1) {
         writeElement(n as Element, new Map(), out, options);
         seenRoot = true;
-      } else if (n.nodeType === 7) {
+      } else if (n.nodeType === 7 && n.nodeName.toLowerCase() !== 'xml') {
+        // (some parsers keep the XML declaration as a PI node; it is not part of the infoset)
         // Processing instructions outside the root: a newline separates them from the root.
         if (seenRoot) out.push('\n');
         out.push(pi(n));
@@ -119,6 +120,60 @@ function writeElement(el: Element, rendered: Map<string, string>, out: string[],
       default: // comments are dropped (C14N without comments)
         break;
     }
+  }
+  out.push('</', el.tagName, '>');
+}
+
+/**
+ * Exclusive C14N (without comments) of one element subtree: only namespaces an element or its
+ * attributes visibly use are declared. ZATCA's SignedProperties digest is built on this form.
+ */
+export function canonicalizeExclusive(el: Element): string {
+  const out: string[] = [];
+  writeExclusive(el, new Map(), inScopeNamespaces(el), out);
+  return out.join('');
+}
+
+function writeExclusive(el: Element, rendered: Map<string, string>, inherited: Map<string, string>, out: string[]): void {
+  let scope = inherited;
+  const attrs: Attr[] = [];
+  for (let i = 0; i < el.attributes.length; i++) {
+    const a = el.attributes.item(i)!;
+    if (a.namespaceURI === XMLNS_NS) {
+      if (scope === inherited) scope = new Map(inherited);
+      scope.set(a.prefix ? a.localName! : '', a.value);
+    } else attrs.push(a);
+  }
+  const used = new Set<string>([el.prefix ?? '']);
+  for (const a of attrs) if (a.prefix) used.add(a.prefix);
+  const emitted: Array<[string, string]> = [];
+  let context = rendered;
+  for (const prefix of used) {
+    const uri = scope.get(prefix) ?? '';
+    const current = context.get(prefix);
+    if (prefix === '' && uri === '' && (current === undefined || current === '')) continue;
+    if (current === uri) continue;
+    if (context === rendered) context = new Map(rendered);
+    context.set(prefix, uri);
+    emitted.push([prefix, uri]);
+  }
+  emitted.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  attrs.sort((a, b) => {
+    const ua = a.namespaceURI ?? '';
+    const ub = b.namespaceURI ?? '';
+    if (ua !== ub) return ua < ub ? -1 : 1;
+    const la = a.localName ?? a.name;
+    const lb = b.localName ?? b.name;
+    return la < lb ? -1 : la > lb ? 1 : 0;
+  });
+  out.push('<', el.tagName);
+  for (const [prefix, uri] of emitted) out.push(prefix ? ` xmlns:${prefix}="` : ' xmlns="', escapeC14nAttribute(uri), '"');
+  for (const a of attrs) out.push(' ', a.name, '="', escapeC14nAttribute(a.value), '"');
+  out.push('>');
+  for (let n = el.firstChild; n; n = n.nextSibling) {
+    if (n.nodeType === 1) writeExclusive(n as Element, context, scope, out);
+    else if (n.nodeType === 3 || n.nodeType === 4) out.push(escapeC14nText((n as unknown as { data: string }).data));
+    else if (n.nodeType === 7) out.push(pi(n));
   }
   out.push('</', el.tagName, '>');
 }

@@ -1,0 +1,116 @@
+// Stamping: invoice hash, ECDSA signature, XAdES block, QR and final assembly of one invoice
+// (spec §5–§7, order of §6.4). The bytes hashed are the bytes returned; nothing is rebuilt after.
+import type { SigningCertificate } from '../crypto/certificate.js';
+import { hashCanonicalText } from '../crypto/hash.js';
+import { createVerifier, type Signer } from '../crypto/signer.js';
+import { cacSignatureXml, formatSigningTime, qrReferenceXml, signedPropertiesHash, ublExtensionsXml } from '../crypto/xades.js';
+import { FawtaraError } from '../errors.js';
+import { buildQr } from '../qr/invoice-qr.js';
+import { XML_DECLARATION, type InvoiceFacts, type UnsignedInvoice } from '../ubl/document.js';
+
+export interface StampOptions {
+  certificate: SigningCertificate;
+  signer: Signer;
+  /** Defaults to now; written in UTC (`YYYY-MM-DDTHH:MM:SS`). */
+  signingTime?: Date;
+  /**
+   * After signing, re-hash the final text (cutting the excluded elements out of it afresh) and verify
+   * the signature with the certificate's key before returning. On by default; turn off only where a
+   * caller verifies the stored bytes itself.
+   */
+  selfCheck?: boolean;
+}
+
+export interface StampedInvoice {
+  /** The final document text: exactly what is stored and submitted. */
+  xml: string;
+  /** base64 SHA-256 invoice hash: the next document's PIH. */
+  invoiceHash: string;
+  signatureValue: string;
+  /** base64 TLV QR text. */
+  qr: string;
+  signingTime: string;
+  facts: InvoiceFacts;
+}
+
+export function bindSignerToCertificate(signer: Signer, certificate: SigningCertificate): void {
+  if (!signer.publicKeySpki.equals(certificate.publicKeySpki)) {
+    throw new FawtaraError('KEY_CERT_MISMATCH', 'the private key does not belong to the certificate: use the key the CSR of this certificate was made with', {
+      field: 'key',
+      messageAr: 'المفتاح الخاص لا يطابق الشهادة: استخدم المفتاح الذي أُنشئ به طلب توقيع هذه الشهادة',
+    });
+  }
+}
+
+const verifierCache = new WeakMap<SigningCertificate, ReturnType<typeof createVerifier>>();
+
+export function stampInvoice(doc: UnsignedInvoice, options: StampOptions): StampedInvoice {
+  const { certificate, signer } = options;
+  bindSignerToCertificate(signer, certificate);
+  const nl = '\n' + doc.indent;
+
+  // §5: the hashed text is the final document minus the three stamp elements, whitespace kept.
+  const hash = hashCanonicalText([doc.rootStart, nl, doc.head, nl, nl, doc.tail]);
+  const signatureValue = signer.sign(hash.bytes).toString('base64');
+  const signingTime = formatSigningTime(options.signingTime ?? new Date());
+  const sp = {
+    signingTime,
+    certDigest: certificate.certDigest,
+    issuerName: certificate.issuerName,
+    serialNumber: certificate.serialNumber,
+  };
+  const values = {
+    ...sp,
+    invoiceHash: hash.base64,
+    signedPropertiesHash: signedPropertiesHash(sp, doc.indent, 1),
+    signatureValue,
+    certificateBase64: certificate.base64,
+  };
+  const f = doc.facts;
+  const qr = buildQr({
+    sellerName: f.sellerName,
+    sellerVatNumber: f.sellerVatNumber,
+    timestamp: `${f.issueDate}T${f.issueTime}`,
+    payableAmount: f.payableAmount,
+    taxTotalSar: f.taxTotalSar,
+    invoiceHash: hash.base64,
+    signatureValue,
+    publicKeySpki: certificate.publicKeySpki,
+    ...(f.simplified && { certificateSignature: certificate.signatureValue }),
+  });
+  const xml =
+    XML_DECLARATION + doc.rootStart +
+    nl + ublExtensionsXml(values, doc.indent, 1) +
+    doc.head +
+    nl + qrReferenceXml(qr, doc.indent, 1) +
+    nl + cacSignatureXml(doc.indent, 1) +
+    doc.tail;
+
+  if (options.selfCheck !== false) selfCheck(xml, hash.base64, hash.bytes, signatureValue, certificate);
+  return { xml, invoiceHash: hash.base64, signatureValue, qr, signingTime, facts: f };
+}
+
+/** Cut the excluded elements out of the final text by searching it, re-hash, and verify the signature. */
+function selfCheck(xml: string, expectedHash: string, hashBytes: Buffer, signatureValue: string, certificate: SigningCertificate): void {
+  const cut = (text: string, open: string, close: string, from = 0): string => {
+    const a = text.indexOf(open, from);
+    const b = a < 0 ? -1 : text.indexOf(close, a);
+    if (a < 0 || b < 0) throw stampBroken(`${open} not found in the stamped document`);
+    return text.slice(0, a) + text.slice(b + close.length);
+  };
+  let body = xml.slice(xml.indexOf('<Invoice'));
+  body = cut(body, '<ext:UBLExtensions>', '</ext:UBLExtensions>');
+  const qrId = body.indexOf('<cbc:ID>QR</cbc:ID>');
+  body = cut(body, '<cac:AdditionalDocumentReference>', '</cac:AdditionalDocumentReference>', body.lastIndexOf('<cac:AdditionalDocumentReference>', qrId));
+  body = cut(body, '<cac:Signature>', '</cac:Signature>');
+  if (hashCanonicalText([body]).base64 !== expectedHash) throw stampBroken('the stamped document does not hash to the signed invoice hash');
+  let verifier = verifierCache.get(certificate);
+  if (!verifier) verifierCache.set(certificate, (verifier = createVerifier(certificate.publicKeySpki)));
+  if (!verifier.verify(hashBytes, Buffer.from(signatureValue, 'base64'))) throw stampBroken('the signature does not verify with the certificate');
+}
+
+function stampBroken(why: string): FawtaraError {
+  return new FawtaraError('SIGNATURE_INVALID', `stamping self-check failed: ${why}; the document was not issued`, {
+    messageAr: 'فشل التحقق الذاتي بعد التوقيع؛ لم يتم إصدار المستند',
+  });
+}

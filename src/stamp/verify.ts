@@ -1,0 +1,222 @@
+// Verification of a stamped invoice the way ZATCA's SDK judges it (spec §5–§7, §9): invoice hash,
+// SignedProperties and certificate digests, issuer/serial, ECDSA signature, QR tag by tag, PIH format.
+import type { Document } from '@xmldom/xmldom';
+import { hexDigestBase64, loadCertificate, type SigningCertificate } from '../crypto/certificate.js';
+import { invoiceHashOfDocument } from '../crypto/hash.js';
+import { createVerifier } from '../crypto/signer.js';
+import { isFawtaraError } from '../errors.js';
+import { decodeTlv, QR_TAG_NAMES } from '../qr/tlv.js';
+import { INITIAL_PIH } from '../ubl/document.js';
+import { canonicalizeExclusive } from '../xml/c14n.js';
+import { parseInvoiceXml } from '../xml/parse.js';
+import { findSignatures, readAttachment, readQrSources, readSignatureParts } from './read.js';
+
+export type CheckLayer = 'SIGNATURE' | 'QR' | 'PIH';
+export type CheckStatus = 'pass' | 'fail' | 'warn' | 'skip';
+
+export interface Check {
+  layer: CheckLayer;
+  /** Stable id of the check, e.g. `invoice-hash`, `qr-tag-4`. */
+  id: string;
+  status: CheckStatus;
+  /** ZATCA's code for the failure where the SDK has one (e.g. `invalid-invoice-hash`, `QRCODE_INVALID`). */
+  code?: string;
+  message: string;
+  messageAr?: string;
+  expected?: string;
+  actual?: string;
+}
+
+export interface VerifyOptions {
+  /** Expected PIH (the SDK's pih.txt comparison, KSA-13). */
+  pih?: string;
+  /** The certificate the invoice must be signed with (the SDK's configured cert.pem). */
+  certificate?: string | SigningCertificate;
+  source?: string;
+}
+
+export interface VerifyResult {
+  ok: boolean;
+  /** Recomputed invoice hash (base64). */
+  invoiceHash: string;
+  checks: Check[];
+}
+
+export function verifyInvoice(xml: string | Uint8Array | Document, options: VerifyOptions = {}): VerifyResult {
+  const doc = typeof xml === 'string' || xml instanceof Uint8Array ? parseInvoiceXml(xml, { source: options.source }) : xml;
+  const checks: Check[] = [];
+  const add = (c: Check): void => void checks.push(c);
+  const hash = invoiceHashOfDocument(doc);
+  const sources = readQrSources(doc);
+  const signatures = findSignatures(doc);
+
+  // --- signature ---------------------------------------------------------------------------
+  let certificate: SigningCertificate | undefined;
+  let signatureValue: string | undefined;
+  let digestValue: string | undefined;
+  if (signatures.length === 0) {
+    if (sources.simplified) {
+      add({ layer: 'SIGNATURE', id: 'signature-present', status: 'fail', code: 'signature', message: 'a simplified invoice must carry the cryptographic stamp (ds:Signature); none found', messageAr: 'الفاتورة المبسطة يجب أن تحمل الختم التشفيري؛ لم يُعثر عليه' });
+    } else {
+      add({ layer: 'SIGNATURE', id: 'signature-present', status: 'skip', message: 'the invoice is not signed (allowed for standard invoices, which ZATCA stamps at clearance)' });
+    }
+  } else if (signatures.length > 1) {
+    add({ layer: 'SIGNATURE', id: 'signature-count', status: 'fail', code: 'signature', message: `${signatures.length} ds:Signature elements found; exactly one is allowed` });
+  } else {
+    const parts = readSignatureParts(signatures[0]!);
+    digestValue = parts.invoiceDigest;
+    signatureValue = parts.signatureValue;
+    add(
+      digestValue === hash.base64
+        ? { layer: 'SIGNATURE', id: 'invoice-hash', status: 'pass', message: `DigestValue equals the recomputed invoice hash ${hash.base64}` }
+        : { layer: 'SIGNATURE', id: 'invoice-hash', status: 'fail', code: 'invalid-invoice-hash', message: 'the invoice hash in the signature does not match the document: it was changed after signing', messageAr: 'قيمة تجزئة الفاتورة في التوقيع لا تطابق المستند: تم تعديله بعد التوقيع', expected: hash.base64, actual: digestValue ?? '' },
+    );
+    try {
+      certificate = loadCertificate(parts.certificateText ?? '', 'ds:X509Certificate');
+      add({ layer: 'SIGNATURE', id: 'certificate', status: 'pass', message: `certificate ${certificate.x509.subject.replace(/\n/g, ', ')}` });
+    } catch (error) {
+      add({ layer: 'SIGNATURE', id: 'certificate', status: 'fail', code: 'invalid-certificate', message: isFawtaraError(error) ? error.message : 'ds:X509Certificate is not a certificate' });
+    }
+    if (certificate && options.certificate) {
+      const expected = typeof options.certificate === 'string' ? loadCertificate(options.certificate, '--cert') : options.certificate;
+      add(
+        expected.der.equals(certificate.der)
+          ? { layer: 'SIGNATURE', id: 'certificate-expected', status: 'pass', message: 'signed with the expected certificate' }
+          : { layer: 'SIGNATURE', id: 'certificate-expected', status: 'fail', code: 'invalid-certificate', message: 'the invoice is signed with a different certificate than the one given', messageAr: 'الفاتورة موقعة بشهادة مختلفة عن الشهادة المحددة' },
+      );
+    }
+    if (parts.signedProperties) {
+      // Spec §6.3: exclusive C14N of the element as it stands, with DigestMethod written self-closed.
+      const text = canonicalizeExclusive(parts.signedProperties).replace(/><\/ds:DigestMethod>/g, '/>');
+      const want = hexDigestBase64(text);
+      add(
+        want === parts.signedPropertiesDigest
+          ? { layer: 'SIGNATURE', id: 'signed-properties-hashing', status: 'pass', message: 'SignedProperties digest matches' }
+          : { layer: 'SIGNATURE', id: 'signed-properties-hashing', status: 'fail', code: 'signed-properties-hashing', message: 'the SignedProperties digest does not match the SignedProperties element', messageAr: 'تجزئة الخصائص الموقعة لا تطابق العنصر', expected: want, actual: parts.signedPropertiesDigest ?? '' },
+      );
+    } else {
+      add({ layer: 'SIGNATURE', id: 'signed-properties-hashing', status: 'fail', code: 'signed-properties-hashing', message: 'no xades:SignedProperties in the signature' });
+    }
+    if (certificate) {
+      const certText = (parts.certificateText ?? '').replace(/\s+/g, '');
+      const want = hexDigestBase64(certText);
+      add(
+        want === parts.certDigest
+          ? { layer: 'SIGNATURE', id: 'certificate-hashing', status: 'pass', message: 'CertDigest matches the certificate' }
+          : { layer: 'SIGNATURE', id: 'certificate-hashing', status: 'fail', code: 'certificate-hashing', message: 'xades:CertDigest does not match the embedded certificate', messageAr: 'تجزئة الشهادة لا تطابق الشهادة المضمنة', expected: want, actual: parts.certDigest ?? '' },
+      );
+      add(
+        parts.serialNumber === certificate.serialNumber
+          ? { layer: 'SIGNATURE', id: 'certificate-serial', status: 'pass', message: 'X509SerialNumber is the certificate serial (decimal)' }
+          : { layer: 'SIGNATURE', id: 'certificate-serial', status: 'fail', code: 'certificate-serial', message: 'Invalid certificate serial number: X509SerialNumber must be the certificate serial in decimal', messageAr: 'الرقم التسلسلي للشهادة غير صحيح', expected: certificate.serialNumber, actual: parts.serialNumber ?? '' },
+      );
+      const norm = (s: string): string => s.split(/\s*,\s*/).sort().join(',');
+      add(
+        parts.issuerName === certificate.issuerName
+          ? { layer: 'SIGNATURE', id: 'certificate-issuer', status: 'pass', message: 'X509IssuerName is the certificate issuer' }
+          : parts.issuerName && norm(parts.issuerName) === norm(certificate.issuerName)
+            ? { layer: 'SIGNATURE', id: 'certificate-issuer', status: 'warn', message: `X509IssuerName names the issuer but not as ZATCA writes it (${certificate.issuerName})` }
+            : { layer: 'SIGNATURE', id: 'certificate-issuer', status: 'fail', code: 'certificate-issuer', message: 'Invalid certificate issuer name', messageAr: 'اسم مُصدر الشهادة غير صحيح', expected: certificate.issuerName, actual: parts.issuerName ?? '' },
+      );
+      const sig = signatureValue ? Buffer.from(signatureValue, 'base64') : Buffer.alloc(0);
+      const verifier = createVerifier(certificate.publicKeySpki);
+      if (verifier.verify(hash.bytes, sig)) {
+        add({ layer: 'SIGNATURE', id: 'signature', status: 'pass', message: 'ECDSA signature verifies over the invoice hash' });
+      } else {
+        const overDigest = digestValue ? verifier.verify(Buffer.from(digestValue, 'base64'), sig) : false;
+        add({
+          layer: 'SIGNATURE', id: 'signature', status: 'fail', code: 'signatureValue',
+          message: overDigest ? 'the signature verifies over the DigestValue but not over the document: it was changed after signing' : 'the ECDSA signature does not verify with the certificate key',
+          messageAr: 'التوقيع الرقمي غير صالح',
+        });
+      }
+    }
+  }
+
+  // --- QR --------------------------------------------------------------------------------------
+  const qr = readAttachment(doc, 'QR');
+  if (!qr) {
+    add(sources.simplified
+      ? { layer: 'QR', id: 'qr-present', status: 'fail', code: 'QRCODE_INVALID', message: 'a simplified invoice must carry the QR (AdditionalDocumentReference QR)', messageAr: 'الفاتورة المبسطة يجب أن تحمل رمز QR' }
+      : { layer: 'QR', id: 'qr-present', status: 'skip', message: 'no QR (ZATCA adds it to standard invoices at clearance)' });
+  } else {
+    checkQr(qr.text, { sources, hash: hash.base64, signatureValue, certificate, add });
+  }
+
+  // --- PIH -------------------------------------------------------------------------------------
+  const pih = readAttachment(doc, 'PIH')?.text.trim();
+  if (!pih) {
+    add({ layer: 'PIH', id: 'pih-present', status: 'fail', code: 'KSA-13', message: 'the invoice has no PIH (previous invoice hash) reference', messageAr: 'الفاتورة لا تحتوي على تجزئة الفاتورة السابقة' });
+  } else {
+    const raw = /^[A-Za-z0-9+/]+={0,2}$/.test(pih) ? Buffer.from(pih, 'base64') : undefined;
+    const wellFormed = pih === INITIAL_PIH || (raw !== undefined && raw.length === 32 && raw.toString('base64') === pih);
+    add(wellFormed
+      ? { layer: 'PIH', id: 'pih-format', status: 'pass', message: pih === INITIAL_PIH ? 'PIH is the initial value (first document of the unit)' : 'PIH is a base64 SHA-256 hash' }
+      : { layer: 'PIH', id: 'pih-format', status: 'fail', code: 'KSA-13', message: 'PIH is not a base64 SHA-256 invoice hash nor the initial PIH', messageAr: 'تجزئة الفاتورة السابقة ليست بالصيغة الصحيحة' });
+    if (options.pih !== undefined) {
+      add(options.pih.trim() === pih
+        ? { layer: 'PIH', id: 'pih-expected', status: 'pass', message: 'PIH equals the expected previous invoice hash' }
+        : { layer: 'PIH', id: 'pih-expected', status: 'fail', code: 'KSA-13', message: 'PIH is inValid: it is not the hash of the previous invoice of this unit', messageAr: 'تجزئة الفاتورة السابقة غير صحيحة', expected: options.pih.trim(), actual: pih });
+    }
+  }
+  return { ok: checks.every((c) => c.status !== 'fail'), invoiceHash: hash.base64, checks };
+}
+
+function checkQr(
+  text: string,
+  ctx: {
+    sources: ReturnType<typeof readQrSources>;
+    hash: string;
+    signatureValue?: string;
+    certificate?: SigningCertificate;
+    add: (c: Check) => void;
+  },
+): void {
+  const { sources: s, add } = ctx;
+  const fail = (id: string, message: string, expected?: string, actual?: string): void =>
+    add({ layer: 'QR', id, status: 'fail', code: 'QRCODE_INVALID', message, messageAr: 'رمز QR غير صالح', ...(expected !== undefined && { expected }), ...(actual !== undefined && { actual }) });
+  let decoded: ReturnType<typeof decodeTlv>;
+  try {
+    decoded = decodeTlv(text);
+  } catch (error) {
+    fail('qr-format', isFawtaraError(error) ? error.message : 'the QR is not a TLV structure');
+    return;
+  }
+  const { tags, order } = decoded;
+  if (new Set(order).size !== order.length) fail('qr-duplicate-tags', 'the QR repeats a tag');
+  if (order.some((t, i) => i > 0 && t < order[i - 1]!)) fail('qr-tag-order', `QR tags are not in ascending order: ${order.join(',')}`);
+  const unknown = order.filter((t) => t < 1 || t > 9);
+  if (unknown.length) fail('qr-unknown-tags', `unknown QR tags ${unknown.join(',')}`);
+  const texts: Array<[number, string | undefined, string]> = [
+    [1, s.sellerName, 'seller name (RegistrationName)'],
+    [2, s.sellerVatNumber, 'seller VAT number'],
+    [3, s.issueDate !== undefined && s.issueTime !== undefined ? `${s.issueDate}T${s.issueTime}` : undefined, 'IssueDate T IssueTime'],
+    [4, s.payableAmount, 'PayableAmount (BT-115)'],
+    [5, s.taxTotalSar, 'VAT total in SAR'],
+    [6, ctx.hash, 'invoice hash'],
+  ];
+  if (ctx.signatureValue !== undefined) texts.push([7, ctx.signatureValue, 'ds:SignatureValue']);
+  for (const [tag, want, label] of texts) {
+    const got = tags.get(tag)?.toString('utf8');
+    if (got === undefined) fail(`qr-tag-${tag}`, `QR tag ${tag} (${QR_TAG_NAMES[tag]}) is missing`);
+    else if (want === undefined) fail(`qr-tag-${tag}`, `the invoice has no ${label} to compare QR tag ${tag} with`);
+    else if (got !== want) fail(`qr-tag-${tag}`, `QR tag ${tag} (${QR_TAG_NAMES[tag]}) does not match the invoice's ${label}`, want, got);
+    else add({ layer: 'QR', id: `qr-tag-${tag}`, status: 'pass', message: `tag ${tag} = ${label}` });
+  }
+  if (ctx.certificate) {
+    const spki = tags.get(8);
+    if (!spki) fail('qr-tag-8', 'QR tag 8 (public key) is missing');
+    else if (!spki.equals(ctx.certificate.publicKeySpki)) fail('qr-tag-8', "QR tag 8 is not the certificate's public key");
+    else add({ layer: 'QR', id: 'qr-tag-8', status: 'pass', message: 'tag 8 = certificate public key (SPKI)' });
+    const certSig = tags.get(9);
+    if (s.simplified) {
+      if (!certSig) fail('qr-tag-9', 'a simplified invoice QR needs tag 9 (the certificate signature)');
+      else if (!certSig.equals(ctx.certificate.signatureValue)) add({ layer: 'QR', id: 'qr-tag-9', status: 'fail', code: 'CERTIFICATE_SIGNATURE_QRCODE_INVALID', message: "QR tag 9 is not the certificate's signature" });
+      else add({ layer: 'QR', id: 'qr-tag-9', status: 'pass', message: 'tag 9 = certificate signature' });
+    } else if (certSig) {
+      add({ layer: 'QR', id: 'qr-tag-9', status: 'warn', message: 'a standard invoice QR carries tag 9; the SDK writes tags 1–8 on standard invoices' });
+    }
+  } else if (s.simplified) {
+    fail('qr-stamp-tags', 'a simplified invoice QR needs tags 6–9 from a valid signature');
+  }
+}
