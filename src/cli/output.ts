@@ -1,0 +1,53 @@
+// How the CLI talks to people and scripts: one clear bilingual message per error (never a stack
+// trace), `--json` objects on stdout, and the documented exit codes.
+import { FawtaraError, isFawtaraError } from '../errors.js';
+
+/** Exit codes (README "Exit codes"). */
+export const EXIT = {
+  ok: 0,
+  /** The document was checked and is invalid (verify/validate found errors). */
+  invalid: 1,
+  /** Wrong command-line usage. */
+  usage: 2,
+  /** Bad input: a file that does not exist, invalid JSON or XML, a wrong field, key or certificate. */
+  input: 3,
+  /** A bug in Fawtara: please report it. */
+  internal: 4,
+} as const;
+
+export interface Io {
+  out: (text: string) => void;
+  err: (text: string) => void;
+}
+
+export const processIo: Io = {
+  out: (text) => void process.stdout.write(text.endsWith('\n') ? text : text + '\n'),
+  err: (text) => void process.stderr.write(text.endsWith('\n') ? text : text + '\n'),
+};
+
+export function exitCodeOf(error: unknown): number {
+  if (!isFawtaraError(error)) return EXIT.internal;
+  if (error.code === 'USAGE') return EXIT.usage;
+  if (error.code === 'INTERNAL') return EXIT.internal;
+  return EXIT.input;
+}
+
+/** Report an error: a JSON object with --json, otherwise English and Arabic lines with the field. */
+export function reportError(error: unknown, io: Io, json: boolean): number {
+  const code = exitCodeOf(error);
+  const e = isFawtaraError(error)
+    ? error
+    : new FawtaraError('INTERNAL', `unexpected failure: ${(error as Error)?.message ?? String(error)} — please report this as a bug`, {
+        messageAr: 'خطأ داخلي غير متوقع؛ يرجى الإبلاغ عنه',
+      });
+  if (json) {
+    io.out(JSON.stringify({ ok: false, error: e.toJSON() }, null, 2));
+  } else {
+    const lines = [`error [${e.code}]${e.rule ? ` ${e.rule}` : ''}: ${e.message}`];
+    for (const issue of e.issues ?? []) lines.push(`  - ${issue.field}: ${issue.message}${issue.rule ? ` (${issue.rule})` : ''}`);
+    if (e.messageAr) lines.push(`خطأ: ${e.messageAr}`);
+    io.err(lines.join('\n'));
+    if (code === EXIT.internal && process.env.FAWTARA_DEBUG && error instanceof Error) io.err(error.stack ?? '');
+  }
+  return code;
+}
