@@ -66,13 +66,39 @@ const SIGNED_PROPERTIES_DEPTH = 8;
 
 /** SignedProperties digest (spec §6.2/§6.3): base64(hex(SHA-256(digest form))). */
 export function signedPropertiesHash(v: SignedPropertiesValues, indent: string, baseDepth: number): string {
-  return hexDigestBase64(signedPropertiesText(v, indent, baseDepth + SIGNED_PROPERTIES_DEPTH, true));
+  // Every invoice a unit signs within the same second has the same SignedProperties: digest it once.
+  const key = `${v.signingTime}|${v.serialNumber}|${v.certDigest}|${v.issuerName}|${indent}|${baseDepth}`;
+  if (lastSignedProperties.key === key) return lastSignedProperties.hash;
+  const hash = hexDigestBase64(signedPropertiesText(v, indent, baseDepth + SIGNED_PROPERTIES_DEPTH, true));
+  lastSignedProperties = { key, hash };
+  return hash;
+}
+let lastSignedProperties = { key: '', hash: '' };
+
+/**
+ * The whole `ext:UBLExtensions` element, its start tag at `baseDepth` levels of `indent`. The
+ * layout is compiled once per indentation (the hot path only fills in the values).
+ */
+export function ublExtensionsXml(v: StampValues, indent: string, baseDepth: number): string {
+  const key = `${indent}|${baseDepth}`;
+  let t = templates.get(key);
+  if (!t) templates.set(key, (t = compileTemplate(indent, baseDepth)));
+  return (
+    t.parts[0] + v.invoiceHash + t.parts[1] + v.signedPropertiesHash + t.parts[2] + v.signatureValue + t.parts[3] + v.certificateBase64 +
+    t.parts[4] + signedPropertiesText(v, indent, baseDepth + SIGNED_PROPERTIES_DEPTH, false) + t.parts[5]
+  );
 }
 
-/** The whole `ext:UBLExtensions` element, its start tag at `baseDepth` levels of `indent`. */
-export function ublExtensionsXml(v: StampValues, indent: string, baseDepth: number): string {
+interface CompiledTemplate {
+  parts: string[];
+}
+const templates = new Map<string, CompiledTemplate>();
+
+const SLOT = '\u0000';
+
+function compileTemplate(indent: string, baseDepth: number): CompiledTemplate {
   const nl = (d: number): string => '\n' + indent.repeat(baseDepth + d);
-  return (
+  const text =
     '<ext:UBLExtensions>' +
     nl(1) + '<ext:UBLExtension>' +
     nl(2) + `<ext:ExtensionURI>${SIGNATURE_METHOD_URN}</ext:ExtensionURI>` +
@@ -93,22 +119,22 @@ export function ublExtensionsXml(v: StampValues, indent: string, baseDepth: numb
     nl(9) + '<ds:Transform Algorithm="http://www.w3.org/2006/12/xml-c14n11"/>' +
     nl(8) + '</ds:Transforms>' +
     nl(8) + `<ds:DigestMethod Algorithm="${SHA256}"/>` +
-    nl(8) + `<ds:DigestValue>${v.invoiceHash}</ds:DigestValue>` +
+    nl(8) + `<ds:DigestValue>${SLOT}</ds:DigestValue>` +
     nl(7) + '</ds:Reference>' +
     nl(7) + '<ds:Reference Type="http://www.w3.org/2000/09/xmldsig#SignatureProperties" URI="#xadesSignedProperties">' +
     nl(8) + `<ds:DigestMethod Algorithm="${SHA256}"/>` +
-    nl(8) + `<ds:DigestValue>${v.signedPropertiesHash}</ds:DigestValue>` +
+    nl(8) + `<ds:DigestValue>${SLOT}</ds:DigestValue>` +
     nl(7) + '</ds:Reference>' +
     nl(6) + '</ds:SignedInfo>' +
-    nl(6) + `<ds:SignatureValue>${v.signatureValue}</ds:SignatureValue>` +
+    nl(6) + `<ds:SignatureValue>${SLOT}</ds:SignatureValue>` +
     nl(6) + '<ds:KeyInfo>' +
     nl(7) + '<ds:X509Data>' +
-    nl(8) + `<ds:X509Certificate>${v.certificateBase64}</ds:X509Certificate>` +
+    nl(8) + `<ds:X509Certificate>${SLOT}</ds:X509Certificate>` +
     nl(7) + '</ds:X509Data>' +
     nl(6) + '</ds:KeyInfo>' +
     nl(6) + '<ds:Object>' +
     nl(7) + `<xades:QualifyingProperties xmlns:xades="${XADES}" Target="signature">` +
-    nl(8) + signedPropertiesText(v, indent, baseDepth + SIGNED_PROPERTIES_DEPTH, false) +
+    nl(8) + SLOT +
     nl(7) + '</xades:QualifyingProperties>' +
     nl(6) + '</ds:Object>' +
     nl(5) + '</ds:Signature>' +
@@ -116,8 +142,8 @@ export function ublExtensionsXml(v: StampValues, indent: string, baseDepth: numb
     nl(3) + '</sig:UBLDocumentSignatures>' +
     nl(2) + '</ext:ExtensionContent>' +
     nl(1) + '</ext:UBLExtension>' +
-    nl(0) + '</ext:UBLExtensions>'
-  );
+    nl(0) + '</ext:UBLExtensions>';
+  return { parts: text.split(SLOT) };
 }
 
 function transform(nl: (d: number) => string, xpath: string): string {

@@ -27,8 +27,9 @@ export function signInvoiceXml(xml: string | Uint8Array, options: SignXmlOptions
 /** Turn a parsed invoice into the writer's contract: canonical text split where the stamp goes. */
 export function unsignedFromDocument(doc: Document, options: { icv?: number; pih?: string; source?: string } = {}): UnsignedInvoice {
   const root = doc.documentElement!;
-  // Drop an earlier stamp with the whitespace that introduced it, so re-signing does not grow the text.
-  for (const el of childElements(root)) if (isExcludedFromInvoiceHash(el)) removeWithLeadingSpace(el);
+  // Drop an earlier stamp but keep the text around it: the invoice hash (spec §5) keeps that text,
+  // so re-signing a signed invoice leaves its hash unchanged.
+  for (const el of childElements(root)) if (isExcludedFromInvoiceHash(el)) root.removeChild(el);
   const indent = detectIndent(root);
   if (options.icv !== undefined) setReference(doc, 'ICV', String(options.icv), indent);
   if (options.pih !== undefined) setReference(doc, 'PIH', options.pih, indent);
@@ -44,8 +45,9 @@ export function unsignedFromDocument(doc: Document, options: { icv?: number; pih
   const start = doc.createProcessingInstruction(`${token}-a`, '');
   const split = doc.createProcessingInstruction(`${token}-b`, '');
   root.insertBefore(start, root.firstChild);
+  // QR and cac:Signature go right after the last reference before the supplier (their XSD place).
   let at: Node = supplier;
-  while (at.previousSibling && at.previousSibling.nodeType === TEXT_NODE) at = at.previousSibling;
+  while (at.previousSibling && at.previousSibling.nodeType !== 1) at = at.previousSibling;
   root.insertBefore(split, at);
   const text = canonicalize(doc);
   start.parentNode!.removeChild(start);

@@ -47,10 +47,10 @@ const verifierCache = new WeakMap<SigningCertificate, ReturnType<typeof createVe
 export function stampInvoice(doc: UnsignedInvoice, options: StampOptions): StampedInvoice {
   const { certificate, signer } = options;
   bindSignerToCertificate(signer, certificate);
-  const nl = '\n' + doc.indent;
-
-  // §5: the hashed text is the final document minus the three stamp elements, whitespace kept.
-  const hash = hashCanonicalText([doc.rootStart, nl, doc.head, nl, nl, doc.tail]);
+  // §5: the hashed text is the final document minus the three stamp elements. They are inserted
+  // with no whitespace of their own, so stamping never changes the invoice hash: the unsigned
+  // document, the signed one and ZATCA's cleared one all hash alike.
+  const hash = hashCanonicalText([doc.rootStart, doc.head, doc.tail]);
   const signatureValue = signer.sign(hash.bytes).toString('base64');
   const signingTime = formatSigningTime(options.signingTime ?? new Date());
   const sp = {
@@ -80,10 +80,10 @@ export function stampInvoice(doc: UnsignedInvoice, options: StampOptions): Stamp
   });
   const xml =
     XML_DECLARATION + doc.rootStart +
-    nl + ublExtensionsXml(values, doc.indent, 1) +
+    ublExtensionsXml(values, doc.indent, 1) +
     doc.head +
-    nl + qrReferenceXml(qr, doc.indent, 1) +
-    nl + cacSignatureXml(doc.indent, 1) +
+    qrReferenceXml(qr, doc.indent, 1) +
+    cacSignatureXml(doc.indent, 1) +
     doc.tail;
 
   if (options.selfCheck !== false) selfCheck(xml, hash.base64, hash.bytes, signatureValue, certificate);

@@ -9,20 +9,22 @@
  * The stamped document is assembled as:
  *
  *   XML_DECLARATION + rootStart
- *   + '\n' + indent + <ext:UBLExtensions>…</ext:UBLExtensions>   (excluded from the hash)
+ *   + <ext:UBLExtensions>…</ext:UBLExtensions>                  (excluded from the hash)
  *   + head                                                      (ProfileID … PIH reference)
- *   + '\n' + indent + <cac:AdditionalDocumentReference QR>       (excluded from the hash)
- *   + '\n' + indent + <cac:Signature>…</cac:Signature>           (excluded from the hash)
+ *   + <cac:AdditionalDocumentReference> QR                       (excluded from the hash)
+ *   + <cac:Signature>…</cac:Signature>                           (excluded from the hash)
  *   + tail                                                      (AccountingSupplierParty … </Invoice>)
  *
  * and the unsigned document (what `build` writes) is XML_DECLARATION + rootStart + head + tail.
+ * The stamp elements bring no whitespace of their own, so both hash alike (spec §5: the text
+ * around removed elements stays in the hashed document).
  */
 export interface UnsignedInvoice {
   /** `<Invoice xmlns="…" xmlns:cac="…" xmlns:cbc="…" xmlns:ext="…">` */
   rootStart: string;
-  /** Starts with '\n' + indent; `cbc:ProfileID` through the PIH `cac:AdditionalDocumentReference`. */
+  /** `cbc:ProfileID` through the PIH `cac:AdditionalDocumentReference`, with the whitespace before it. */
   head: string;
-  /** Starts with '\n' + indent; `cac:AccountingSupplierParty` through '\n</Invoice>'. */
+  /** The whitespace before `cac:AccountingSupplierParty`, through `</Invoice>`. */
   tail: string;
   /** One level of indentation (four spaces in our writer, as in the SDK samples). */
   indent: string;

@@ -75,8 +75,11 @@ describe.skipIf(!sdkDir)('SDK 238-R3.4.8 signed samples', () => {
     const certificate = loadCertificate(readSdk('Data', 'Certificates', 'cert.pem'));
     const signer = createSigner(loadPrivateKey(readSdk('Data', 'Certificates', 'ec-secp256k1-priv-key.pem')));
     for (const file of samples) {
-      const stamped = signInvoiceXml(readFileSync(file), { certificate, signer, signingTime: new Date('2026-01-02T03:04:05Z') });
+      const original = readFileSync(file);
+      const stamped = signInvoiceXml(original, { certificate, signer, signingTime: new Date('2026-01-02T03:04:05Z') });
       expect(invoiceHashOf(stamped.xml).base64).toBe(stamped.invoiceHash);
+      // Stamping never changes the invoice hash (spec §5): the SDK's own hash of the sample stays.
+      expect(stamped.invoiceHash).toBe(invoiceHashOf(original).base64);
       const result = verifyInvoice(stamped.xml, { certificate });
       expect(result.checks.filter((c) => c.status === 'fail')).toEqual([]);
       expect(stamped.xml).toContain('<xades:SigningTime>2026-01-02T03:04:05</xades:SigningTime>');

@@ -1,0 +1,140 @@
+// Wires the simulator's Checks seam to the product engine: crypto/csr (parseCsr), crypto/x509-issue
+// (the CA), stamp/ (hash, clearance stamp) and rules/ (validateInvoice) — one place per seam.
+import { X509Certificate } from 'node:crypto';
+import { describeCertificate } from '../crypto/certificate.js';
+import { parseCsr as parseCsrDer, type ParsedCsr } from '../crypto/csr.js';
+import { invoiceHashOf } from '../crypto/hash.js';
+import { loadPrivateKey } from '../crypto/keys.js';
+import { createSigner } from '../crypto/signer.js';
+import {
+  createCertificateAuthority,
+  createSigningCertificate,
+  exportCertificateAuthority,
+  issueCertificate,
+  loadCertificateAuthority,
+  type CertificateAuthority,
+} from '../crypto/x509-issue.js';
+import { signInvoiceXml } from '../stamp/index.js';
+import type { ValidationMessage } from '../zatca/types.js';
+import { IntegrationPendingError, type Authority, type Checks, type CsrFacts, type ValidationContext } from './checks.js';
+
+const ECDSA_WITH_SHA256 = '1.2.840.10045.4.3.2';
+
+/** The parsed CSRs behind CsrFacts, so issuance copies the SAN byte for byte. */
+const parsedOf = new WeakMap<CsrFacts, ParsedCsr>();
+
+function toFacts(csr: ParsedCsr): CsrFacts {
+  const facts: CsrFacts = {
+    publicKeySpki: csr.publicKeySpki,
+    signatureValid: csr.signatureValid,
+    keyCurve: csr.publicKeyCurve,
+    signatureAlgorithm: csr.signatureAlgorithm === ECDSA_WITH_SHA256 ? 'ecdsa-with-SHA256' : csr.signatureAlgorithm,
+    subject: {
+      ...(csr.subject.countryName !== undefined && { C: csr.subject.countryName }),
+      ...(csr.subject.organizationUnitName !== undefined && { OU: csr.subject.organizationUnitName }),
+      ...(csr.subject.organizationName !== undefined && { O: csr.subject.organizationName }),
+      ...(csr.subject.commonName !== undefined && { CN: csr.subject.commonName }),
+    },
+    templateName: csr.templateName,
+    san: {
+      ...(csr.alternativeName.serialNumber !== undefined && { SN: csr.alternativeName.serialNumber }),
+      ...(csr.alternativeName.organizationIdentifier !== undefined && { UID: csr.alternativeName.organizationIdentifier }),
+      ...(csr.alternativeName.invoiceType !== undefined && { title: csr.alternativeName.invoiceType }),
+      ...(csr.alternativeName.locationAddress !== undefined && { registeredAddress: csr.alternativeName.locationAddress }),
+      ...(csr.alternativeName.industryBusinessCategory !== undefined && { businessCategory: csr.alternativeName.industryBusinessCategory }),
+    },
+  };
+  parsedOf.set(facts, csr);
+  return facts;
+}
+
+function toAuthority(ca: CertificateAuthority): Authority {
+  const exported = exportCertificateAuthority(ca);
+  return { keyPem: exported.privateKeyPem, certificateBase64: ca.der.toString('base64') };
+}
+
+function fromAuthority(a: Authority): CertificateAuthority {
+  const pem = new X509Certificate(Buffer.from(a.certificateBase64, 'base64')).toString();
+  return loadCertificateAuthority({ certificatePem: pem, privateKeyPem: a.keyPem });
+}
+
+function toBigInt(serial: Buffer): bigint {
+  return BigInt('0x' + serial.toString('hex'));
+}
+
+/**
+ * The validator seam. `src/rules/index.ts` (validateInvoice, toValidationResults) is written in
+ * parallel; it is loaded by name so the simulator builds before it lands, and a request that
+ * needs it is answered 500 with a diagnostic header until then — never with a fake PASS.
+ */
+interface RulesModule {
+  validateInvoice(xml: string, options?: Record<string, unknown>): unknown;
+  toValidationResults(report: unknown, options?: Record<string, unknown>): {
+    infoMessages: ValidationMessage[];
+    warningMessages: ValidationMessage[];
+    errorMessages: ValidationMessage[];
+  };
+}
+
+let rulesModule: Promise<RulesModule | undefined> | undefined;
+const RULES_SPECIFIER = '../rules/index.js';
+
+export function loadRules(): Promise<RulesModule | undefined> {
+  rulesModule ??= import(/* @vite-ignore */ RULES_SPECIFIER)
+    .then((m: Partial<RulesModule>) => (typeof m.validateInvoice === 'function' && typeof m.toValidationResults === 'function' ? (m as RulesModule) : undefined))
+    .catch(() => undefined);
+  return rulesModule;
+}
+
+async function validateWithRules(xml: string, context: ValidationContext): Promise<ValidationMessage[]> {
+  const rules = await loadRules();
+  if (!rules) throw new IntegrationPendingError('src/rules/index.ts (validateInvoice, toValidationResults)');
+  const certificate = context.authenticatedCertificate.toString('base64');
+  const report = rules.validateInvoice(xml, { certificate, now: context.now, language: context.language, mode: context.mode });
+  const results = rules.toValidationResults(report, { language: context.language });
+  return [...results.infoMessages, ...results.warningMessages, ...results.errorMessages];
+}
+
+/** The simulator's engine: the product's own CSR parser, CA, validator, hash and stamp. */
+export function engineChecks(): Checks {
+  return {
+    parseCsr(csrPem: string): CsrFacts {
+      return toFacts(parseCsrDer(csrPem, 'csr'));
+    },
+
+    createAuthority(request) {
+      const issuer = request.issuer ? fromAuthority(request.issuer) : undefined;
+      const common = { now: request.notBefore, notAfter: request.notAfter, serialNumber: toBigInt(request.serialNumber) };
+      const created =
+        request.profile === 'stamp'
+          ? createSigningCertificate({ ...common, subject: request.subjectDn, issuer: issuer! })
+          : createCertificateAuthority({ ...common, subject: request.subjectDn, ...(issuer && { issuer }) });
+      return toAuthority(created);
+    },
+
+    issueCertificate(request) {
+      const parsed = parsedOf.get(request.csr);
+      if (!parsed) throw new Error('CSR facts were not produced by this engine');
+      return issueCertificate({
+        ca: fromAuthority(request.issuer),
+        csr: parsed,
+        serialNumber: toBigInt(request.serialNumber),
+        notBefore: request.notBefore,
+        notAfter: request.notAfter,
+        profile: request.profile === 'ccsid' ? 'compliance' : 'production',
+      }).der;
+    },
+
+    validate: validateWithRules,
+
+    invoiceHash(xml: string): string {
+      return invoiceHashOf(xml).base64;
+    },
+
+    stampCleared(xml, context) {
+      const certificate = describeCertificate(new X509Certificate(Buffer.from(context.stamp.certificateBase64, 'base64')), 'stamp certificate');
+      const signer = createSigner(loadPrivateKey(context.stamp.keyPem, 'stamp key'));
+      return signInvoiceXml(xml, { certificate, signer, signingTime: context.now }).xml;
+    },
+  };
+}

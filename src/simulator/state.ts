@@ -1,0 +1,167 @@
+// What one simulated environment remembers (taxpayers, OTPs, EGS units, CSIDs, submissions, the
+// 24-h success store) and how it is written to and read from `--data DIR` as JSON.
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { ValidationResults, ZatcaEndpoint } from '../zatca/types.js';
+import type { Authority } from './checks.js';
+import type { SimEnvironmentId } from './config.js';
+
+export type VatStatus = 'Active' | 'Reactive' | 'Deregistered' | 'Suspended';
+export const VAT_STATUSES: readonly VatStatus[] = ['Active', 'Reactive', 'Deregistered', 'Suspended'];
+
+export interface TaxpayerRecord {
+  vat: string;
+  status: VatStatus;
+  /** When the status last changed (ISO); starts the 90-day read-only window. */
+  statusChangedAt: string;
+  /** The VAT group this taxpayer belongs to, and its 10-digit TIN in it. */
+  groupVat?: string;
+  memberTin?: string;
+}
+
+export interface OtpRecord {
+  otp: string;
+  vat: string;
+  purpose: 'onboard' | 'renew';
+  expiresAt: string;
+  usedAt?: string;
+}
+
+export type CsidKind = 'compliance' | 'production';
+
+export interface CsidRecord {
+  token: string;
+  secret: string;
+  kind: CsidKind;
+  egsId: string;
+  requestId: number;
+  certificateBase64: string;
+  notBefore: string;
+  notAfter: string;
+  revokedAt?: string;
+  revocationReason?: string;
+  vat: string;
+  title: string;
+  /** The CSR the certificate was issued for, kept to issue the PCSID from the same key. */
+  csrPem: string;
+  /** Compliance CSIDs: steps required by the title and steps passed. */
+  requiredSteps: string[];
+  doneSteps: string[];
+  /** Compliance CSIDs: the PCSID issued from it (second promotion is refused). */
+  promotedTo?: string;
+  /** Compliance CSIDs from a 428 renewal: the PCSID being renewed. */
+  renewalOf?: string;
+}
+
+export type EgsState =
+  | 'CCSID_ISSUED'
+  | 'COMPLIANCE_IN_PROGRESS'
+  | 'COMPLIANCE_DONE'
+  | 'ACTIVE'
+  | 'RENEWAL_PENDING'
+  | 'REVOKED'
+  | 'EXPIRED';
+
+export interface EgsRecord {
+  id: string;
+  vat: string;
+  commonName: string;
+  serialNumber: string;
+  organizationUnit: string;
+  title: string;
+  createdAt: string;
+  ccsidToken: string;
+  pcsidToken?: string;
+  revokedAt?: string;
+  revocationReason?: string;
+  /** Last ICV and invoice hash submitted (any outcome), for the optional chain check. */
+  lastIcv?: number;
+  lastInvoiceHash?: string;
+}
+
+export interface SubmissionRecord {
+  at: string;
+  endpoint: ZatcaEndpoint;
+  egsId: string;
+  csidKind: CsidKind;
+  httpStatus: number;
+  uuid: string | null;
+  invoiceHash: string | null;
+  icv: number | null;
+  pih: string | null;
+  invoiceTypeCode: string | null;
+  invoiceTypeName: string | null;
+  validationStatus: ValidationResults['status'] | null;
+  /** base64 of the XML exactly as received. */
+  invoice: string | null;
+  /** base64 of the cleared XML for successful clearances. */
+  clearedInvoice?: string;
+}
+
+export interface SuccessEntry {
+  invoiceHash: string;
+  at: string;
+  endpoint: 'reporting' | 'clearance';
+  validationResults: ValidationResults;
+  clearedInvoice?: string;
+}
+
+export interface AuthoritySet {
+  complianceIssuer: Authority;
+  root: Authority;
+  issuing: Authority;
+  stamp: Authority;
+}
+
+export interface EnvironmentState {
+  version: 1;
+  environment: SimEnvironmentId;
+  authorities?: AuthoritySet;
+  clearanceEnabled: boolean;
+  taxpayers: Record<string, TaxpayerRecord>;
+  otps: Record<string, OtpRecord>;
+  egs: Record<string, EgsRecord>;
+  csids: Record<string, CsidRecord>;
+  submissions: SubmissionRecord[];
+  successes: Record<string, SuccessEntry>;
+  nextEgsNumber: number;
+}
+
+export function emptyState(environment: SimEnvironmentId): EnvironmentState {
+  return {
+    version: 1,
+    environment,
+    clearanceEnabled: true,
+    taxpayers: {},
+    otps: {},
+    egs: {},
+    csids: {},
+    submissions: [],
+    successes: {},
+    nextEgsNumber: 1,
+  };
+}
+
+function fileOf(dataDir: string, environment: SimEnvironmentId): string {
+  return join(dataDir, `${environment}.json`);
+}
+
+export function loadState(dataDir: string | undefined, environment: SimEnvironmentId): EnvironmentState {
+  if (!dataDir) return emptyState(environment);
+  const file = fileOf(dataDir, environment);
+  if (!existsSync(file)) return emptyState(environment);
+  const parsed = JSON.parse(readFileSync(file, 'utf8')) as EnvironmentState;
+  if (parsed.version !== 1 || parsed.environment !== environment) {
+    throw new Error(`${file}: not a simulator state file for ${environment}`);
+  }
+  return parsed;
+}
+
+/** Write atomically (temp file + rename) so a crash never leaves half a state file. */
+export function saveState(dataDir: string | undefined, state: EnvironmentState): void {
+  if (!dataDir) return;
+  mkdirSync(dataDir, { recursive: true });
+  const file = fileOf(dataDir, state.environment);
+  writeFileSync(file + '.tmp', JSON.stringify(state));
+  renameSync(file + '.tmp', file);
+}

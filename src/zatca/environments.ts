@@ -1,0 +1,40 @@
+// Where each FATOORA environment lives (spec §1, §11.1) and how a local simulator mirrors them,
+// so switching between the simulator and a real gateway is one setting.
+
+export type FatooraEnv = 'sandbox' | 'simulation' | 'production';
+
+export const FATOORA_ENVIRONMENTS: readonly FatooraEnv[] = ['sandbox', 'simulation', 'production'];
+
+/** The gateway's path segment per environment: `…/e-invoicing/<segment>`. */
+export const ENVIRONMENT_SEGMENT: Record<FatooraEnv, 'developer-portal' | 'simulation' | 'core'> = {
+  sandbox: 'developer-portal',
+  simulation: 'simulation',
+  production: 'core',
+};
+
+export const FATOORA_GATEWAY = 'https://gw-fatoora.zatca.gov.sa';
+
+export const FATOORA_BASE_URL: Record<FatooraEnv, string> = {
+  sandbox: `${FATOORA_GATEWAY}/e-invoicing/developer-portal`,
+  simulation: `${FATOORA_GATEWAY}/e-invoicing/simulation`,
+  production: `${FATOORA_GATEWAY}/e-invoicing/core`,
+};
+
+/** The CSR certificate template name each environment expects (spec §1, §5). */
+export const CERTIFICATE_TEMPLATE: Record<FatooraEnv, string> = {
+  sandbox: 'TSTZATCA-Code-Signing',
+  simulation: 'PREZATCA-Code-Signing',
+  production: 'ZATCA-Code-Signing',
+};
+
+/**
+ * Base URL of one environment on a local simulator (`startSimulator().url`), which serves the
+ * same three path prefixes as the real gateway.
+ */
+export function simulatorBaseUrl(simulatorUrl: string, env: FatooraEnv): string {
+  return `${simulatorUrl.replace(/\/+$/, '')}/e-invoicing/${ENVIRONMENT_SEGMENT[env]}`;
+}
+
+export function isFatooraEnv(value: string): value is FatooraEnv {
+  return (FATOORA_ENVIRONMENTS as readonly string[]).includes(value);
+}
