@@ -44,7 +44,10 @@ export function reportError(error: unknown, io: Io, json: boolean): number {
     io.out(JSON.stringify({ ok: false, error: e.toJSON() }, null, 2));
   } else {
     const lines = [`error [${e.code}]${e.rule ? ` ${e.rule}` : ''}: ${e.message}`];
-    for (const issue of e.issues ?? []) lines.push(`  - ${issue.field}: ${issue.message}${issue.rule ? ` (${issue.rule})` : ''}`);
+    for (const issue of e.issues ?? []) {
+      const text = issue.message.startsWith(issue.field) ? issue.message : `${issue.field}: ${issue.message}`;
+      lines.push(`  - ${text}${issue.rule ? ` (${issue.rule})` : ''}`);
+    }
     if (e.messageAr) lines.push(`خطأ: ${e.messageAr}`);
     io.err(lines.join('\n'));
     if (code === EXIT.internal && process.env.FAWTARA_DEBUG && error instanceof Error) io.err(error.stack ?? '');

@@ -1,0 +1,103 @@
+// computeInvoice: parsed input → fully computed invoice (every amount a final 2-decimal string).
+// Order: lines, prepayment lines, breakdown with document allowances/charges, totals.
+import { randomUUID } from 'node:crypto';
+import { dec, money, vatOf, ZERO } from '../../money/index.js';
+import { INITIAL_PIH } from '../../ubl/document.js';
+import { defaultExemptionReason, DOCUMENT_TYPE_CODES, INVOICE_KIND_PREFIX, DEFAULT_NOTE_PAYMENT_MEANS } from '../codes.js';
+import type { ComputedInvoice, ComputedPrepaymentLine } from '../computed.js';
+import type { InvoiceFlags, InvoiceInput } from '../schema.js';
+import { computeBreakdown } from './breakdown.js';
+import { categoryRate, computedCategory, computeLine } from './lines.js';
+import { computeTotals } from './totals.js';
+
+/** KSA-2 (`InvoiceTypeCode/@name`): NN P N E S B [C [G]] — 7 characters unless C or G is needed (spec §1.2). */
+export function transactionCode(kind: InvoiceInput['kind'], flags: InvoiceFlags): string {
+  const bit = (b: boolean | undefined) => (b ? '1' : '0');
+  let code = INVOICE_KIND_PREFIX[kind] + bit(flags.thirdParty) + bit(flags.nominal) + bit(flags.export) + bit(flags.summary) + bit(flags.selfBilled);
+  if (flags.continuousSupply || flags.b2g) code += bit(flags.continuousSupply);
+  if (flags.b2g) code += '1';
+  return code;
+}
+
+export function computeInvoice(input: InvoiceInput): ComputedInvoice {
+  const lineResults = input.lines.map((line, i) => computeLine(line, i, input.pricesIncludeVat));
+
+  let prepaid = ZERO;
+  const prepaymentLines = input.prepaymentAdjustments.map((pa, i): ComputedPrepaymentLine => {
+    const taxable = dec(pa.taxableAmount);
+    const rate = categoryRate(pa.taxCategory);
+    const vat = pa.vatAmount !== undefined ? dec(pa.vatAmount) : pa.taxCategory.code === 'S' ? vatOf(taxable, rate) : ZERO;
+    prepaid = prepaid.plus(taxable).plus(vat);
+    const exemptionCode = pa.taxCategory.code === 'S' ? undefined : (pa.taxCategory.exemptionCode ?? (pa.taxCategory.code === 'O' ? 'VATEX-SA-OOS' : undefined));
+    const exemptionReason = exemptionCode === undefined ? undefined : (pa.taxCategory.exemptionReason ?? defaultExemptionReason(exemptionCode));
+    return {
+      id: pa.id ?? String(input.lines.length + i + 1),
+      name: pa.name,
+      unitCode: pa.unitCode,
+      invoiceId: pa.invoiceId,
+      invoiceUuid: pa.invoiceUuid,
+      issueDate: pa.issueDate,
+      issueTime: pa.issueTime,
+      taxableAmount: money(taxable),
+      taxAmount: money(vat),
+      category: computedCategory(pa.taxCategory),
+      ...(exemptionCode !== undefined && { exemptionCode }),
+      ...(exemptionReason !== undefined && { exemptionReason }),
+    };
+  });
+
+  const breakdown = computeBreakdown(
+    lineResults.map((result, i) => ({ result, category: input.lines[i]!.taxCategory })),
+    input.allowanceCharges,
+    prepaymentLines,
+    input.pricesIncludeVat,
+  );
+  const exchangeRate = input.exchangeRate === undefined ? undefined : dec(input.exchangeRate);
+  const totals = computeTotals({
+    lineNets: lineResults.map((r) => r.net),
+    breakdown,
+    prepaid,
+    pricesIncludeVat: input.pricesIncludeVat,
+    extraRounding: input.payableRoundingAmount === undefined ? ZERO : dec(input.payableRoundingAmount),
+    currency: input.currency,
+    exchangeRate,
+  });
+
+  // The reason of a note is KSA-10 = PaymentMeans/InstructionNote (BR-KSA-17).
+  const paymentMeans = input.paymentMeans.map((pm) => ({ code: pm.code, ...(pm.instructionNote !== undefined && { instructionNote: pm.instructionNote }) }));
+  if (input.reason !== undefined) {
+    if (paymentMeans.length === 0) paymentMeans.push({ code: DEFAULT_NOTE_PAYMENT_MEANS });
+    paymentMeans[0] = { ...paymentMeans[0]!, instructionNote: input.reason };
+  }
+
+  return {
+    id: input.id,
+    uuid: input.uuid ?? randomUUID(),
+    documentType: input.documentType,
+    typeCode: DOCUMENT_TYPE_CODES[input.documentType],
+    kind: input.kind,
+    transactionCode: transactionCode(input.kind, input.flags),
+    issueDate: input.issueDate,
+    issueTime: input.issueTime,
+    icv: input.icv,
+    pih: input.pih ?? INITIAL_PIH,
+    currency: input.currency,
+    ...(exchangeRate !== undefined && input.currency !== 'SAR' && { exchangeRate: exchangeRate.toFixed() }),
+    writeTaxExchangeRate: input.writeTaxExchangeRate && input.currency !== 'SAR',
+    pricesIncludeVat: input.pricesIncludeVat,
+    notes: input.notes.map((n) => ({ text: n.text, ...(n.language !== undefined && { language: n.language }) })),
+    ...(input.orderReference !== undefined && { orderReference: input.orderReference }),
+    ...(input.contractReference !== undefined && { contractReference: input.contractReference }),
+    ...(input.billingReference !== undefined && { billingReference: input.billingReference }),
+    seller: input.seller,
+    ...(input.buyer !== undefined && { buyer: input.buyer }),
+    ...(input.delivery !== undefined && { delivery: input.delivery }),
+    paymentMeans,
+    allowanceCharges: breakdown.allowanceCharges,
+    lines: lineResults.map((r) => r.line),
+    prepaymentLines,
+    subtotals: breakdown.subtotals,
+    totals,
+    input,
+  };
+}
