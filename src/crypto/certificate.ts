@@ -1,8 +1,6 @@
 // X.509 signing certificates (CSIDs): loading every form ZATCA hands them out in, and the values
 // the XAdES stamp and the QR need (spec §6.2, §7): issuer form, decimal serial, digests, SPKI, tag 9.
 import { createHash, X509Certificate } from 'node:crypto';
-import { AsnConvert } from '@peculiar/asn1-schema';
-import { Certificate } from '@peculiar/asn1-x509';
 import { FawtaraError } from '../errors.js';
 
 export interface SigningCertificate {
@@ -66,7 +64,6 @@ export function describeCertificate(x509: X509Certificate, source = 'certificate
       messageAr: `${source}: مفتاح الشهادة ليس EC secp256k1 كما تشترط الهيئة`,
     });
   }
-  const parsed = AsnConvert.parse(der, Certificate);
   return {
     x509,
     der,
@@ -75,7 +72,7 @@ export function describeCertificate(x509: X509Certificate, source = 'certificate
     issuerName: x509.issuer.split('\n').reverse().join(', '),
     serialNumber: BigInt('0x' + x509.serialNumber).toString(10),
     publicKeySpki: publicKey.export({ type: 'spki', format: 'der' }) as Buffer,
-    signatureValue: Buffer.from(parsed.signatureValue),
+    signatureValue: certificateSignature(der),
     notBefore: new Date(x509.validFrom),
     notAfter: new Date(x509.validTo),
   };
@@ -84,4 +81,37 @@ export function describeCertificate(x509: X509Certificate, source = 'certificate
 /** base64 of the lowercase hex SHA-256 of `data`: ZATCA's form for CertDigest and SignedProperties. */
 export function hexDigestBase64(data: string | Buffer): string {
   return Buffer.from(createHash('sha256').update(data).digest('hex'), 'latin1').toString('base64');
+}
+
+/** One DER element at `offset`: where its content starts and ends. */
+function derElement(der: Buffer, offset: number): { tag: number; start: number; end: number } {
+  const tag = der[offset]!;
+  let length = der[offset + 1]!;
+  let start = offset + 2;
+  if (length & 0x80) {
+    const bytes = length & 0x7f;
+    length = 0;
+    for (let i = 0; i < bytes; i++) length = length * 256 + der[start + i]!;
+    start += bytes;
+  }
+  return { tag, start, end: start + length };
+}
+
+/**
+ * The CA's signature over the certificate: the content of the final BIT STRING of
+ * Certificate ::= SEQUENCE { tbsCertificate, signatureAlgorithm, signatureValue } (QR tag 9, spec §7).
+ * A three-step DER walk; node:crypto's X509Certificate does not expose it.
+ */
+export function certificateSignature(der: Buffer): Buffer {
+  const cert = derElement(der, 0);
+  const tbs = derElement(der, cert.start);
+  const algorithm = derElement(der, tbs.end);
+  const bits = derElement(der, algorithm.end);
+  if (cert.tag !== 0x30 || tbs.tag !== 0x30 || algorithm.tag !== 0x30 || bits.tag !== 0x03 || bits.end > der.length) {
+    throw new FawtaraError('INVALID_CERTIFICATE', 'the certificate has no signature value where X.509 puts it', {
+      messageAr: 'الشهادة لا تحتوي على قيمة التوقيع في موضعها المعتاد',
+    });
+  }
+  // The first content byte counts unused bits (0 for signatures).
+  return der.subarray(bits.start + 1, bits.end);
 }

@@ -1,27 +1,11 @@
 // The invoice hash (KSA-13 chain value, DigestValue of #invoiceSignedData, QR tag 6), spec §5:
 // SHA-256 over the C14N 1.1 document minus UBLExtensions, cac:Signature and the QR reference.
-import { createHash } from 'node:crypto';
 import type { Document, Element } from '@xmldom/xmldom';
 import { canonicalize } from '../xml/c14n.js';
 import { NS, parseInvoiceXml, type ParseOptions } from '../xml/parse.js';
 
-export interface InvoiceHash {
-  /** The 32 raw digest bytes (what the ECDSA signature is computed over). */
-  bytes: Buffer;
-  /** base64 of the raw digest: the `invoiceHash` ZATCA speaks of (44 characters). */
-  base64: string;
-}
-
-/**
- * Hash canonical text. Every invoice hash in Fawtara ends here: our writer's canonical pieces go in
- * directly, documents we did not write go in after `canonicalInvoiceText`.
- */
-export function hashCanonicalText(pieces: readonly string[]): InvoiceHash {
-  const h = createHash('sha256');
-  for (const p of pieces) h.update(p, 'utf8');
-  const bytes = h.digest();
-  return { bytes, base64: bytes.toString('base64') };
-}
+export { hashCanonicalText, type InvoiceHash } from './invoice-hash.js';
+import { hashCanonicalText, type InvoiceHash } from './invoice-hash.js';
 
 /**
  * The three exclusions of spec §5 / BR-KSA-26, matched as the SDK does: UBLExtensions below the root,

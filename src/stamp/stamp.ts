@@ -1,7 +1,7 @@
 // Stamping: invoice hash, ECDSA signature, XAdES block, QR and final assembly of one invoice
 // (spec §5–§7, order of §6.4). The bytes hashed are the bytes returned; nothing is rebuilt after.
 import type { SigningCertificate } from '../crypto/certificate.js';
-import { hashCanonicalText } from '../crypto/hash.js';
+import { hashCanonicalText } from '../crypto/invoice-hash.js';
 import { createVerifier, type Signer } from '../crypto/signer.js';
 import { cacSignatureXml, formatSigningTime, qrReferenceXml, signedPropertiesHash, ublExtensionsXml } from '../crypto/xades.js';
 import { FawtaraError } from '../errors.js';

@@ -1,7 +1,7 @@
 // The UBL writer: a computed invoice → UnsignedInvoice, UBL 2.1 text in ZATCA's element order and
 // already in C14N form, built by plain string concatenation (the hot path; spec §2, §5 shortcut).
 import { escapeC14nAttribute as attr, escapeC14nText as esc } from '../xml/c14n.js';
-import { NS } from '../xml/parse.js';
+import { NS } from '../xml/namespaces.js';
 import { computeInvoice } from '../model/compute/index.js';
 import type {
   ComputedAllowanceCharge,

@@ -1,22 +1,22 @@
 // Safe XML parsing for documents we did not write: size limit, no DTD (so no entity expansion and
 // no external entity is ever fetched), well-formedness errors as FawtaraError with a line number.
-import { DOMParser, type Document, type Element, type Node } from '@xmldom/xmldom';
+import { createRequire } from 'node:module';
+import type { Document, DOMParser as DOMParserType, Element, Node } from '@xmldom/xmldom';
 import { FawtaraError } from '../errors.js';
 
 /** ZATCA's API refuses invoices over 10 MB (fatoora-api.md, 413). */
+// The parser loads on first use: stamping our own invoices never needs it, and a CLI run that
+// signs one document should not pay for it at start-up.
+let DOMParserClass: typeof DOMParserType | undefined;
+function domParser(): typeof DOMParserType {
+  DOMParserClass ??= (createRequire(import.meta.url)('@xmldom/xmldom') as { DOMParser: typeof DOMParserType }).DOMParser;
+  return DOMParserClass;
+}
+
 export const MAX_INVOICE_BYTES = 10 * 1024 * 1024;
 
-export const NS = {
-  invoice: 'urn:oasis:names:specification:ubl:schema:xsd:Invoice-2',
-  cac: 'urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2',
-  cbc: 'urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2',
-  ext: 'urn:oasis:names:specification:ubl:schema:xsd:CommonExtensionComponents-2',
-  sig: 'urn:oasis:names:specification:ubl:schema:xsd:CommonSignatureComponents-2',
-  sac: 'urn:oasis:names:specification:ubl:schema:xsd:SignatureAggregateComponents-2',
-  sbc: 'urn:oasis:names:specification:ubl:schema:xsd:SignatureBasicComponents-2',
-  ds: 'http://www.w3.org/2000/09/xmldsig#',
-  xades: 'http://uri.etsi.org/01903/v1.3.2#',
-} as const;
+export { NS } from './namespaces.js';
+import { NS } from './namespaces.js';
 
 export interface ParseOptions {
   /** Name used in error messages (a file name). */
@@ -61,7 +61,7 @@ export function parseXml(input: Uint8Array | string, options: ParseOptions = {})
     });
   }
   let firstProblem: string | undefined;
-  const parser = new DOMParser({
+  const parser = new (domParser())({
     onError: (level, message) => {
       if (level === 'warning') return;
       firstProblem ??= message;

@@ -1,0 +1,317 @@
+// The read-once invoice context the business rules run on: one walk over the DOM indexes every
+// element by prefixed name, plus the XPath 2.0 value semantics (string, number, decimal) rules need.
+import type { Document, Element, Node } from '@xmldom/xmldom';
+import DecimalModule, { type Decimal as DecimalJs } from 'decimal.js';
+import { NS } from '../xml/parse.js';
+
+const PREFIX_OF: Record<string, string> = {
+  [NS.cac]: 'cac',
+  [NS.cbc]: 'cbc',
+  [NS.ext]: 'ext',
+  [NS.sig]: 'sig',
+  [NS.sac]: 'sac',
+  [NS.sbc]: 'sbc',
+  [NS.ds]: 'ds',
+  [NS.xades]: 'xades',
+  [NS.invoice]: 'ubl',
+};
+
+/** `cac:InvoiceLine` style name of an element in the namespaces ZATCA's rules use. */
+export function qname(el: Element): string {
+  const p = PREFIX_OF[el.namespaceURI ?? ''];
+  return p ? `${p}:${el.localName}` : `{${el.namespaceURI ?? ''}}${el.localName}`;
+}
+
+export type Els = readonly Element[];
+
+type DecimalConstructor = typeof DecimalJs;
+// decimal.js's types are CommonJS-style under NodeNext: the default import is the constructor at
+// run time but typed as the module; take whichever is real. XPath decimals need no more than 40 digits.
+const DecimalBase: DecimalConstructor =
+  (DecimalModule as unknown as { default?: DecimalConstructor }).default ?? (DecimalModule as unknown as DecimalConstructor);
+export const Decimal: DecimalConstructor = DecimalBase.clone({ precision: 40, toExpNeg: -40, toExpPos: 40 });
+export type Decimal = DecimalJs;
+
+export class InvoiceContext {
+  readonly doc: Document;
+  readonly root: Element;
+  /** Every element below the root (and the root), by prefixed name, in document order. */
+  private readonly byName = new Map<string, Element[]>();
+  /** Values of every `@name` attribute in the document (rules test `//*[matches(@name, …)]`). */
+  readonly nameAttributes: string[] = [];
+  private readonly childCache = new Map<Element, Map<string, Element[]>>();
+  /** Time the KSA rules compare dates with (BR-KSA-04, BR-KSA-98). */
+  readonly now: Date;
+  /** Memo for values several rules share. */
+  private readonly memo = new Map<string, unknown>();
+
+  constructor(doc: Document, now: Date = new Date()) {
+    this.doc = doc;
+    this.root = doc.documentElement!;
+    this.now = now;
+    this.index(this.root);
+  }
+
+  private index(start: Element): void {
+    const stack: Node[] = [start];
+    while (stack.length) {
+      const el = stack.pop() as Element;
+      const name = qname(el);
+      let list = this.byName.get(name);
+      if (!list) this.byName.set(name, (list = []));
+      list.push(el);
+      const nameAttr = el.getAttributeNode('name');
+      if (nameAttr) this.nameAttributes.push(nameAttr.value);
+      // push children in reverse so the pop order is document order
+      const kids: Node[] = [];
+      for (let n = el.firstChild; n; n = n.nextSibling) if (n.nodeType === 1) kids.push(n);
+      for (let i = kids.length - 1; i >= 0; i--) stack.push(kids[i]!);
+    }
+  }
+
+  /** `//name` */
+  all(name: string): Els {
+    return this.byName.get(name) ?? [];
+  }
+
+  /** Child elements of `el` named `name` (`cbc:ID`). */
+  kids(el: Element | undefined, name: string): Els {
+    if (!el) return [];
+    let byName = this.childCache.get(el);
+    if (!byName) {
+      byName = new Map();
+      for (let n = el.firstChild; n; n = n.nextSibling) {
+        if (n.nodeType !== 1) continue;
+        const q = qname(n as Element);
+        let list = byName.get(q);
+        if (!list) byName.set(q, (list = []));
+        list.push(n as Element);
+      }
+      this.childCache.set(el, byName);
+    }
+    return byName.get(name) ?? [];
+  }
+
+  /** Relative child path `a/b/c` from one or many elements, like XPath (all matches, document order). */
+  path(from: Element | Els | undefined, path: string): Els {
+    let cur: Els = from === undefined ? [] : Array.isArray(from) ? (from as Els) : [from as Element];
+    for (const step of path.split('/')) {
+      if (cur.length === 0) return cur;
+      if (step === '..') {
+        cur = cur.map((e) => e.parentNode as Element);
+        continue;
+      }
+      const next: Element[] = [];
+      for (const e of cur) for (const k of this.kids(e, step)) next.push(k);
+      cur = next;
+    }
+    return cur;
+  }
+
+  /** First element of a relative path. */
+  first(from: Element | Els | undefined, path: string): Element | undefined {
+    return this.path(from, path)[0];
+  }
+
+  /** Root-relative path (`cac:LegalMonetaryTotal/cbc:PayableAmount`). */
+  at(path: string): Els {
+    return this.path(this.root, path);
+  }
+
+  cached<T>(key: string, compute: () => T): T {
+    if (this.memo.has(key)) return this.memo.get(key) as T;
+    const v = compute();
+    this.memo.set(key, v);
+    return v;
+  }
+
+  // --- document facts many rules share -------------------------------------------------------
+
+  /** `@name` of cbc:InvoiceTypeCode (KSA-2). */
+  get typeName(): string {
+    return this.cached('typeName', () => this.first(this.root, 'cbc:InvoiceTypeCode')?.getAttribute('name') ?? '');
+  }
+
+  /** `boolean(//*[matches(@name, re)])` — ZATCA's unanchored standard/simplified tests. */
+  anyName(re: RegExp): boolean {
+    return this.nameAttributes.some((n) => re.test(n));
+  }
+
+  /** Standard (tax) invoice as most KSA rules decide it: some @name contains `01` + 5 digits. */
+  get isStandard(): boolean {
+    return this.cached('isStandard', () => this.anyName(/01\d{5}/));
+  }
+
+  get isSimplified(): boolean {
+    return this.cached('isSimplified', () => this.anyName(/02\d{5}/));
+  }
+
+  get lines(): Els {
+    return this.kids(this.root, 'cac:InvoiceLine');
+  }
+
+  get documentAllowanceCharges(): Els {
+    return this.kids(this.root, 'cac:AllowanceCharge');
+  }
+
+  get supplierParty(): Element | undefined {
+    return this.first(this.root, 'cac:AccountingSupplierParty/cac:Party');
+  }
+
+  /** `//cac:AccountingCustomerParty/cac:Party` (first), as the rules read the buyer. */
+  get customerParty(): Element | undefined {
+    return this.path(this.all('cac:AccountingCustomerParty'), 'cac:Party')[0];
+  }
+}
+
+/**
+ * Thrown by a rule where ZATCA's compiled XSL would raise an XPath dynamic error (a cast of a
+ * non-number, a division by zero, several items where one is allowed): the SDK then reports the
+ * whole rule layer as one failed transformation instead of rule findings.
+ */
+export class XPathDynamicError extends Error {
+  override readonly name = 'XPathDynamicError';
+}
+
+export function xpathError(message: string): never {
+  throw new XPathDynamicError(message);
+}
+
+// --- XPath 2.0 value semantics ---------------------------------------------------------------
+
+/** string() of an element: all descendant text. */
+export function str(el: Node | undefined | null): string {
+  return el ? (el.textContent ?? '') : '';
+}
+
+/** String value of the first node, '' when empty (XPath's string() on a sequence of one). */
+export function s1(els: Els): string {
+  return els.length ? str(els[0]) : '';
+}
+
+/** normalize-space() */
+export function norm(v: string): string {
+  return v.replace(/[ \t\r\n]+/g, ' ').trim();
+}
+
+/** string-length(): characters (code points), not UTF-16 units. */
+export function len(v: string): number {
+  let n = v.length;
+  for (let i = 0; i < v.length; i++) {
+    const c = v.charCodeAt(i);
+    if (c >= 0xd800 && c <= 0xdbff) n--;
+  }
+  return n;
+}
+
+/** `exists(x) and x != ''`: some node whose string value is not empty. */
+export function nonEmpty(els: Els): boolean {
+  return els.some((e) => str(e) !== '');
+}
+
+const DOUBLE = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
+const DECIMAL_RE = /^[+-]?(\d+(\.\d*)?|\.\d+)$/;
+
+/** Cast of an untyped value to xs:double (whitespace trimmed); NaN when not a number. */
+export function dbl(v: string): number {
+  const t = v.trim();
+  if (DOUBLE.test(t)) return Number(t);
+  if (t === 'INF' || t === '+INF') return Infinity;
+  if (t === '-INF') return -Infinity;
+  return NaN;
+}
+
+/** xs:decimal(v), or undefined when the text is not a decimal. */
+export function dec(v: string): Decimal | undefined {
+  const t = v.trim();
+  return DECIMAL_RE.test(t) ? new Decimal(t) : undefined;
+}
+
+/** xs:decimal of the first node, 0-free: undefined when absent or invalid. */
+export function dec1(els: Els): Decimal | undefined {
+  return els.length ? dec(str(els[0])) : undefined;
+}
+
+/** sum(x/xs:decimal(.)) — invalid members make the sum undefined (XPath would raise an error). */
+export function decSum(els: Els): Decimal | undefined {
+  let total = new Decimal(0);
+  for (const e of els) {
+    const d = dec(str(e));
+    if (!d) return undefined;
+    total = total.plus(d);
+  }
+  return total;
+}
+
+/** sum(untyped nodes): each value cast to xs:double and added in document order. */
+export function dblSum(els: Els): number {
+  let total = 0;
+  for (const e of els) total += dbl(str(e));
+  return total;
+}
+
+/** xs:decimal(a double), as Saxon converts it (shortest round-trip representation). */
+export function decOfDouble(d: number): Decimal | undefined {
+  return Number.isFinite(d) ? new Decimal(d) : undefined;
+}
+
+/** XPath round(): half toward positive infinity. */
+export function xround(d: Decimal): Decimal {
+  return d.plus(0.5).floor();
+}
+
+/** round(x * 100) div 100 — the schematrons' 2-decimal rounding. */
+export function round2(d: Decimal): Decimal {
+  return xround(d.times(100)).div(100);
+}
+
+/** format-number(x, '#.00'): half-to-even at 2 decimals, compared as text by the rules. */
+export function fmt2(d: Decimal | number | undefined): string {
+  if (d === undefined) return 'NaN';
+  const v = typeof d === 'number' ? decOfDouble(d) : d;
+  if (!v) return 'NaN';
+  return v.toDecimalPlaces(2, Decimal.ROUND_HALF_EVEN).toFixed(2);
+}
+
+/** Digits after the first '.' (`string-length(substring-after(x, '.'))`). */
+export function fractionDigits(v: string): number {
+  const i = v.indexOf('.');
+  return i < 0 ? 0 : len(v.slice(i + 1));
+}
+
+/** `contains(' A B C ', concat(' ', normalize-space(x), ' '))` with the no-inner-space guard. */
+export function inCodeList(list: ReadonlySet<string>, v: string): boolean {
+  const n = norm(v);
+  return !n.includes(' ') && list.has(n);
+}
+
+export function codeSet(words: string): ReadonlySet<string> {
+  return new Set(words.trim().split(/\s+/));
+}
+
+/** Cast of text to xs:boolean as a general comparison with true()/false() does. */
+export function bool(v: string): boolean | undefined {
+  const t = v.trim();
+  if (t === 'true' || t === '1') return true;
+  if (t === 'false' || t === '0') return false;
+  return undefined;
+}
+
+/** `cbc:ChargeIndicator = true()` on an AllowanceCharge (existential over its indicators). */
+export function isCharge(ac: Element, ctx: InvoiceContext): boolean {
+  return ctx.kids(ac, 'cbc:ChargeIndicator').some((i) => bool(str(i)) === true);
+}
+
+export function isAllowance(ac: Element, ctx: InvoiceContext): boolean {
+  return ctx.kids(ac, 'cbc:ChargeIndicator').some((i) => bool(str(i)) === false);
+}
+
+/** `[cac:TaxScheme/normalize-space(upper-case(cbc:ID))='VAT']` on a tax category. */
+export function isVatScheme(cat: Element, ctx: InvoiceContext): boolean {
+  return ctx.path(cat, 'cac:TaxScheme/cbc:ID').some((e) => norm(str(e)).toUpperCase() === 'VAT');
+}
+
+/** `normalize-space(cbc:ID) = code` on a tax category (existential). */
+export function catIs(cat: Element, ctx: InvoiceContext, code: string): boolean {
+  return ctx.kids(cat, 'cbc:ID').some((e) => norm(str(e)) === code);
+}
