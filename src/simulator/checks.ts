@@ -83,11 +83,3 @@ export interface Checks {
   /** The cleared document: signed with the platform stamp key, QR tags 1–8 (spec §12.10 step 7). */
   stampCleared(xml: string, context: StampContext): string | Promise<string>;
 }
-
-/** Thrown by an engine seam that has not been wired yet; the simulator answers 500 for it. */
-export class IntegrationPendingError extends Error {
-  constructor(readonly seam: string) {
-    super(`simulator integration pending: ${seam} is not available yet`);
-    this.name = 'IntegrationPendingError';
-  }
-}

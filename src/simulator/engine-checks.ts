@@ -16,7 +16,8 @@ import {
 } from '../crypto/x509-issue.js';
 import { signInvoiceXml } from '../stamp/index.js';
 import type { ValidationMessage } from '../zatca/types.js';
-import { IntegrationPendingError, type Authority, type Checks, type CsrFacts, type ValidationContext } from './checks.js';
+import { toValidationResults, validateInvoice } from '../rules/index.js';
+import type { Authority, Checks, CsrFacts, ValidationContext } from './checks.js';
 
 const ECDSA_WITH_SHA256 = '1.2.840.10045.4.3.2';
 
@@ -62,36 +63,10 @@ function toBigInt(serial: Buffer): bigint {
   return BigInt('0x' + serial.toString('hex'));
 }
 
-/**
- * The validator seam. `src/rules/index.ts` (validateInvoice, toValidationResults) is written in
- * parallel; it is loaded by name so the simulator builds before it lands, and a request that
- * needs it is answered 500 with a diagnostic header until then — never with a fake PASS.
- */
-interface RulesModule {
-  validateInvoice(xml: string, options?: Record<string, unknown>): unknown;
-  toValidationResults(report: unknown, options?: Record<string, unknown>): {
-    infoMessages: ValidationMessage[];
-    warningMessages: ValidationMessage[];
-    errorMessages: ValidationMessage[];
-  };
-}
-
-let rulesModule: Promise<RulesModule | undefined> | undefined;
-const RULES_SPECIFIER = '../rules/index.js';
-
-export function loadRules(): Promise<RulesModule | undefined> {
-  rulesModule ??= import(/* @vite-ignore */ RULES_SPECIFIER)
-    .then((m: Partial<RulesModule>) => (typeof m.validateInvoice === 'function' && typeof m.toValidationResults === 'function' ? (m as RulesModule) : undefined))
-    .catch(() => undefined);
-  return rulesModule;
-}
-
-async function validateWithRules(xml: string, context: ValidationContext): Promise<ValidationMessage[]> {
-  const rules = await loadRules();
-  if (!rules) throw new IntegrationPendingError('src/rules/index.ts (validateInvoice, toValidationResults)');
-  const certificate = context.authenticatedCertificate.toString('base64');
-  const report = rules.validateInvoice(xml, { certificate, now: context.now, language: context.language, mode: context.mode });
-  const results = rules.toValidationResults(report, { language: context.language });
+/** ZATCA's validation pipeline (spec §12.8) is the product's own validator, with the caller's certificate. */
+function validateWithRules(xml: string, context: ValidationContext): ValidationMessage[] {
+  const report = validateInvoice(xml, { certificate: context.authenticatedCertificate.toString('base64'), now: context.now });
+  const results = toValidationResults(report, { lang: context.language });
   return [...results.infoMessages, ...results.warningMessages, ...results.errorMessages];
 }
 

@@ -5,7 +5,7 @@ import { isFawtaraError } from '../errors.js';
 import { encodeBinarySecurityToken } from '../zatca/credentials.js';
 import { TOKEN_TYPE_X509, type ValidationMessage, type ValidationResults, type ZatcaEndpoint } from '../zatca/types.js';
 import { parseInvoiceXml } from '../xml/parse.js';
-import { IntegrationPendingError, type Checks, type CsrFacts } from './checks.js';
+import type { Checks, CsrFacts } from './checks.js';
 import type { EnvironmentMode, SimEnvironmentId } from './config.js';
 import { FaultPlan } from './faults.js';
 import { readInvoiceFacts, requiredStepsFor, COMPLIANCE_STEPS, type SubmittedInvoiceFacts } from './invoice-facts.js';
@@ -43,7 +43,7 @@ export interface GatewayResponse {
   /** JSON body; absent with `text` for plain text, absent with neither for an empty body. */
   body?: unknown;
   text?: string;
-  /** Diagnostic header for simulator-only failures (integration pending, crashes). */
+  /** Diagnostic header for simulator-only failures (a crash inside the simulator). */
   diagnostic?: string;
 }
 
@@ -280,8 +280,7 @@ export class SimEnvironment {
   private parseCsr(csrPem: string): CsrFacts | undefined {
     try {
       return this.checks.parseCsr(csrPem);
-    } catch (error) {
-      if (error instanceof IntegrationPendingError) throw error;
+    } catch {
       return undefined;
     }
   }
@@ -467,7 +466,7 @@ export class SimEnvironment {
     // stamper adds indentation around the stamp, which changes the hash of a document that
     // arrived unsigned; say so rather than hide it (integration point with src/stamp).
     const clearedHash = this.checks.invoiceHash(cleared);
-    const diagnostic = clearedHash === run.computedHash ? undefined : 'cleared invoice hash differs from the submitted one (unsigned input restamped with whitespace)';
+    const diagnostic = clearedHash === run.computedHash ? undefined : 'cleared invoice hash differs from the submitted one';
     if (run.bodyHash) {
       this.state.successes[run.bodyHash] = {
         invoiceHash: run.bodyHash, at: this.now().toISOString(), endpoint: 'clearance', validationResults: run.results, clearedInvoice,
@@ -537,8 +536,7 @@ export class SimEnvironment {
           now: this.now(),
         })),
       );
-    } catch (error) {
-      if (error instanceof IntegrationPendingError) throw error;
+    } catch {
       messages.push(simMessage('general', language));
     }
     const computed = this.checks.invoiceHash(xml);

@@ -32,7 +32,16 @@ function ksaNow(): { issueDate: string; issueTime: string } {
   return { issueDate: t.slice(0, 10), issueTime: t.slice(11, 19) };
 }
 
-export async function runSimulatorFlow(sim: RunningSimulator): Promise<{ documents: FlowDocument[]; cleared: FlowDocument; stampCertificatePem: string }> {
+export interface FlowResult {
+  documents: FlowDocument[];
+  cleared: FlowDocument;
+  stampCertificatePem: string;
+  /** The unit's production CSID and a client for the same environment, to go on submitting. */
+  pcsid: CsidCredentials;
+  client: ReturnType<typeof createZatcaClient>;
+}
+
+export async function runSimulatorFlow(sim: RunningSimulator): Promise<FlowResult> {
   const client = createZatcaClient({ baseUrl: `${sim.url}/e-invoicing/simulation`, timeoutMs: 20_000 });
   const control = sim.control.env('simulation');
   const key = generatePrivateKey();
@@ -83,5 +92,7 @@ export async function runSimulatorFlow(sim: RunningSimulator): Promise<{ documen
     documents,
     cleared: { name: 'cleared-standard-invoice', xml: clearedXml, invoiceHash: standard.invoiceHash },
     stampCertificatePem: control.certificateAuthority().stamp,
+    pcsid,
+    client,
   };
 }

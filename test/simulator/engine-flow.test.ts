@@ -54,6 +54,23 @@ describe('engine-built documents through the simulator (fatoora-api §8.4, §12.
     }
   });
 
+  it('spec §6.4, §12.10: an unsigned standard invoice is cleared, stamped by the platform, with its invoice hash unchanged', async () => {
+    const flow = await runSimulatorFlow(sim);
+    const { buildInvoice } = await import('../../src/ubl/writer.js');
+    const { unsignedXml } = await import('../../src/ubl/document.js');
+    const { scenarioJson } = await import('../helpers/scenarios.js');
+    const now = new Date(Date.now() + 3 * 3600_000 - 60_000).toISOString();
+    const last = flow.documents[flow.documents.length - 1]!;
+    const xml = unsignedXml(buildInvoice({ ...scenarioJson('standard-invoice'), issueDate: now.slice(0, 10), issueTime: now.slice(11, 19), id: 'UNSIGNED-1', uuid: '0f8fad5b-d9cb-469f-a165-70867728950e', icv: flow.documents.length + 1, pih: last.invoiceHash }));
+    const hash = invoiceHashOf(xml).base64;
+    const outcome = await flow.client.clearInvoice(flow.pcsid, { invoiceHash: hash, uuid: '0f8fad5b-d9cb-469f-a165-70867728950e', invoice: Buffer.from(xml).toString('base64') });
+    expect(outcome.ok, outcome.message.en).toBe(true);
+    expect(outcome.httpStatus).toBe(200);
+    const cleared = flow.client.clearedXmlOf(outcome)!.toString('utf8');
+    expect(invoiceHashOf(cleared).base64).toBe(hash);
+    expect(verifyInvoice(cleared, { certificate: new X509Certificate(flow.stampCertificatePem).raw.toString('base64') }).ok).toBe(true);
+  });
+
   it.skipIf(!existsSync(fixtureFile))('the team oracle accepted every document of a recorded run (scripts/record-simulator-oracle.ts)', () => {
     const recorded = JSON.parse(readFileSync(fixtureFile, 'utf8')) as { documents: Array<{ name: string; ok: boolean; errors: string[]; warnings: string[] }>; chain: { ok: boolean; errors: string[] } };
     expect(recorded.documents.map((d) => d.name)).toContain('cleared-standard-invoice');
