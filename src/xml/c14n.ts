@@ -79,32 +79,8 @@ function writeElement(el: Element, rendered: Map<string, string>, out: string[],
     if (a.namespaceURI === XMLNS_NS) nsDecls.push([a.prefix ? a.localName! : '', a.value]);
     else attrs.push(a);
   }
-  let context = rendered;
-  const emitted: Array<[string, string]> = [];
-  for (const [prefix, uri] of nsDecls) {
-    const current = context.get(prefix);
-    // xmlns="" is only meaningful when an output ancestor set a non-empty default namespace.
-    if (prefix === '' && uri === '' && (current === undefined || current === '')) continue;
-    if (current === uri) continue;
-    if (context === rendered) context = new Map(rendered);
-    context.set(prefix, uri);
-    emitted.push([prefix, uri]);
-  }
-  emitted.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
-  attrs.sort((a, b) => {
-    const ua = a.namespaceURI ?? '';
-    const ub = b.namespaceURI ?? '';
-    if (ua !== ub) return ua < ub ? -1 : 1;
-    const la = a.localName ?? a.name;
-    const lb = b.localName ?? b.name;
-    return la < lb ? -1 : la > lb ? 1 : 0;
-  });
-  out.push('<', el.tagName);
-  for (const [prefix, uri] of emitted) {
-    out.push(prefix ? ` xmlns:${prefix}="` : ' xmlns="', escapeC14nAttribute(uri), '"');
-  }
-  for (const a of attrs) out.push(' ', a.name, '="', escapeC14nAttribute(a.value), '"');
-  out.push('>');
+  const { context, emitted } = renderNamespaces(nsDecls, rendered);
+  writeStartTag(out, el, emitted, attrs);
   for (let n = el.firstChild; n; n = n.nextSibling) {
     switch (n.nodeType) {
       case 1:
@@ -146,10 +122,25 @@ function writeExclusive(el: Element, rendered: Map<string, string>, inherited: M
   }
   const used = new Set<string>([el.prefix ?? '']);
   for (const a of attrs) if (a.prefix) used.add(a.prefix);
-  const emitted: Array<[string, string]> = [];
+  const { context, emitted } = renderNamespaces([...used].map((prefix): [string, string] => [prefix, scope.get(prefix) ?? '']), rendered);
+  writeStartTag(out, el, emitted, attrs);
+  for (let n = el.firstChild; n; n = n.nextSibling) {
+    if (n.nodeType === 1) writeExclusive(n as Element, context, scope, out);
+    else if (n.nodeType === 3 || n.nodeType === 4) out.push(escapeC14nText((n as unknown as { data: string }).data));
+    else if (n.nodeType === 7) out.push(pi(n));
+  }
+  out.push('</', el.tagName, '>');
+}
+
+/**
+ * The namespace declarations an element must write given what its output ancestors already wrote
+ * (C14N §2.3 / Exclusive C14N §3): each candidate not already in effect, `xmlns=""` only to undo a
+ * default namespace. Returns them sorted by prefix and the context its children inherit.
+ */
+function renderNamespaces(candidates: ReadonlyArray<[string, string]>, rendered: Map<string, string>): { context: Map<string, string>; emitted: Array<[string, string]> } {
   let context = rendered;
-  for (const prefix of used) {
-    const uri = scope.get(prefix) ?? '';
+  const emitted: Array<[string, string]> = [];
+  for (const [prefix, uri] of candidates) {
     const current = context.get(prefix);
     if (prefix === '' && uri === '' && (current === undefined || current === '')) continue;
     if (current === uri) continue;
@@ -158,6 +149,11 @@ function writeExclusive(el: Element, rendered: Map<string, string>, inherited: M
     emitted.push([prefix, uri]);
   }
   emitted.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  return { context, emitted };
+}
+
+/** `<name ns-decls attributes>`: declarations first, then attributes by namespace URI and local name. */
+function writeStartTag(out: string[], el: Element, emitted: ReadonlyArray<[string, string]>, attrs: Attr[]): void {
   attrs.sort((a, b) => {
     const ua = a.namespaceURI ?? '';
     const ub = b.namespaceURI ?? '';
@@ -170,10 +166,4 @@ function writeExclusive(el: Element, rendered: Map<string, string>, inherited: M
   for (const [prefix, uri] of emitted) out.push(prefix ? ` xmlns:${prefix}="` : ' xmlns="', escapeC14nAttribute(uri), '"');
   for (const a of attrs) out.push(' ', a.name, '="', escapeC14nAttribute(a.value), '"');
   out.push('>');
-  for (let n = el.firstChild; n; n = n.nextSibling) {
-    if (n.nodeType === 1) writeExclusive(n as Element, context, scope, out);
-    else if (n.nodeType === 3 || n.nodeType === 4) out.push(escapeC14nText((n as unknown as { data: string }).data));
-    else if (n.nodeType === 7) out.push(pi(n));
-  }
-  out.push('</', el.tagName, '>');
 }
