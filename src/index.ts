@@ -30,3 +30,6 @@ export { parseCsrConfigProperties, parseCsrConfigJson, validateCsrConfig, type C
 
 // XML.
 export { parseInvoiceXml, MAX_INVOICE_BYTES } from './xml/parse.js';
+
+// Validation (fatoora -validate parity).
+export { validateInvoice, formatReport, toValidationResults, type ValidationReport } from './rules/index.js';

@@ -1,7 +1,9 @@
 // Where each FATOORA environment lives (spec §1, §11.1) and how a local simulator mirrors them,
 // so switching between the simulator and a real gateway is one setting.
 
-export type FatooraEnv = 'sandbox' | 'simulation' | 'production';
+import { CERTIFICATE_TEMPLATE_NAMES, type ZatcaEnvironment } from '../crypto/csr.js';
+
+export type FatooraEnv = ZatcaEnvironment;
 
 export const FATOORA_ENVIRONMENTS: readonly FatooraEnv[] = ['sandbox', 'simulation', 'production'];
 
@@ -20,12 +22,8 @@ export const FATOORA_BASE_URL: Record<FatooraEnv, string> = {
   production: `${FATOORA_GATEWAY}/e-invoicing/core`,
 };
 
-/** The CSR certificate template name each environment expects (spec §1, §5). */
-export const CERTIFICATE_TEMPLATE: Record<FatooraEnv, string> = {
-  sandbox: 'TSTZATCA-Code-Signing',
-  simulation: 'PREZATCA-Code-Signing',
-  production: 'ZATCA-Code-Signing',
-};
+/** The CSR certificate template name each environment expects (spec §1, §5); one home: crypto/csr.ts. */
+export const CERTIFICATE_TEMPLATE: Readonly<Record<FatooraEnv, string>> = CERTIFICATE_TEMPLATE_NAMES;
 
 /**
  * Base URL of one environment on a local simulator (`startSimulator().url`), which serves the
