@@ -1,11 +1,17 @@
 // Business checks the schema cannot express: KSA-2 flag combinations ZATCA forbids, fields a
 // document kind requires, and number formats — each finding names its field and ZATCA rule.
-import { Decimal, dec, decimalsOf, HUNDRED, round2 } from '../money/index.js';
+import { dec, decimalsOf, HUNDRED, round2, ZERO } from '../money/decimal.js';
 import { EXEMPTION_CODES, NOT_FOR_PREPAYMENT, PAYMENT_MEANS_CODES } from './codes.js';
 import type { InputIssue } from './issues.js';
 import type { Address, Buyer, InvoiceInput, TaxCategory } from './schema.js';
 
 type Num = string | number;
+
+// Comparison constants, parsed once rather than on every check.
+const ONE = dec(1);
+const FIVE = dec(5);
+const FIFTEEN = dec(15);
+const CENT = dec('0.01');
 
 class Findings {
   readonly list: InputIssue[] = [];
@@ -29,7 +35,7 @@ function checkDecimals(f: Findings, field: string, value: Num | undefined, max: 
 }
 
 function checkPositive(f: Findings, field: string, value: Num | undefined): void {
-  if (value !== undefined && !dec(value).greaterThan(0)) f.input(field, 'must be greater than 0', 'يجب أن تكون القيمة أكبر من صفر');
+  if (value !== undefined && !dec(value).greaterThan(ZERO)) f.input(field, 'must be greater than 0', 'يجب أن تكون القيمة أكبر من صفر');
 }
 
 function validDate(s: string): boolean {
@@ -46,7 +52,7 @@ function checkCategory(f: Findings, field: string, c: TaxCategory, exemptionRequ
   const rate = c.rate === undefined ? undefined : dec(c.rate);
   checkDecimals(f, `${field}.rate`, c.rate, 2, 'BR-KSA-DEC-02');
   if (c.code === 'S') {
-    if (rate !== undefined && !rate.equals(15) && !rate.equals(5)) {
+    if (rate !== undefined && !rate.equals(FIFTEEN) && !rate.equals(FIVE)) {
       f.input(`${field}.rate`, 'standard rate (S) must be 15 or 5', 'نسبة الفئة S يجب أن تكون 15 أو 5', 'BR-KSA-84');
     }
     if (c.exemptionCode !== undefined || c.exemptionReason !== undefined) {
@@ -196,7 +202,7 @@ export function checkInvoiceRules(input: InvoiceInput): InputIssue[] {
       checkPositive(f, 'exchangeRate', input.exchangeRate);
       if (text(input.exchangeRate).length > 14) f.input('exchangeRate', 'at most 14 characters', 'الحد الأقصى 14 حرفاً', 'BR-KSA-90');
     }
-  } else if (input.exchangeRate !== undefined && !dec(input.exchangeRate).equals(1)) {
+  } else if (input.exchangeRate !== undefined && !dec(input.exchangeRate).equals(ONE)) {
     f.input('exchangeRate', 'a SAR document has no exchange rate', 'المستند بالريال لا يحتاج سعر صرف', 'BR-KSA-88');
   }
 
@@ -266,9 +272,9 @@ export function checkInvoiceRules(input: InvoiceInput): InputIssue[] {
     checkDecimals(f, `${p}.vatAmount`, pa.vatAmount, 2, 'BR-KSA-DEC-06');
     checkCategory(f, `${p}.taxCategory`, pa.taxCategory, true, true);
     if (pa.vatAmount !== undefined) {
-      const rate = pa.taxCategory.rate === undefined ? (pa.taxCategory.code === 'S' ? new Decimal(15) : new Decimal(0)) : dec(pa.taxCategory.rate);
+      const rate = pa.taxCategory.rate === undefined ? (pa.taxCategory.code === 'S' ? FIFTEEN : ZERO) : dec(pa.taxCategory.rate);
       const expected = round2(dec(pa.taxableAmount).times(rate).dividedBy(HUNDRED));
-      if (expected.minus(dec(pa.vatAmount)).abs().greaterThan('0.01')) {
+      if (expected.minus(dec(pa.vatAmount)).abs().greaterThan(CENT)) {
         f.input(`${p}.vatAmount`, `must be taxableAmount × rate (${expected.toFixed(2)})`, `يجب أن يساوي المبلغ الخاضع × النسبة (${expected.toFixed(2)})`, 'BR-KSA-79');
       }
     }

@@ -1,38 +1,38 @@
 // VAT breakdown: document allowances/charges per category, then one subtotal per category (per rate
 // for S) whose VAT comes from its own rounded taxable amount (BR-CO-17, BR-S/Z/E/O-08/09, spec §2.7).
 import { FawtaraError } from '../../errors.js';
-import { Decimal, dec, HUNDRED, money, netOfGross, round2, vatOf, ZERO } from '../../money/index.js';
+import { dec, type Decimal as Fixed, HUNDRED, money, netOfGross, round2, vatOf, ZERO } from '../../money/decimal.js';
 import { defaultExemptionReason, type TaxCategoryCode } from '../codes.js';
 import type { ComputedDocumentAllowanceCharge, ComputedPrepaymentLine, ComputedSubtotal } from '../computed.js';
 import type { DocumentAllowanceCharge, TaxCategory } from '../schema.js';
-import { categoryRate, computedCategory, type LineResult } from './lines.js';
+import { categoryRate, categoryRateText, computedCategory, type LineResult } from './lines.js';
 
 interface Group {
   code: TaxCategoryCode;
-  rate: Decimal;
-  linesNet: Decimal;
-  linesGross: Decimal;
-  allowances: Decimal;
-  charges: Decimal;
+  rate: Fixed;
+  linesNet: Fixed;
+  linesGross: Fixed;
+  allowances: Fixed;
+  charges: Fixed;
   /** Allowances and charges as the customer sees them (VAT-inclusive mode). */
-  grossAdjust: Decimal;
+  grossAdjust: Fixed;
   exemptionCode?: string;
   exemptionReason?: string;
 }
 
 /** Z, E and O have one subtotal each (BR-Z/E/O-08 compare every subtotal with all lines); S one per rate. */
 function groupKey(c: TaxCategory): string {
-  return c.code === 'S' ? `S:${categoryRate(c).toFixed(2)}` : c.code;
+  return c.code === 'S' ? 'S:' + categoryRateText(c) : c.code;
 }
 
 export interface BreakdownResult {
   allowanceCharges: ComputedDocumentAllowanceCharge[];
   subtotals: ComputedSubtotal[];
-  allowanceTotal: Decimal;
-  chargeTotal: Decimal;
-  taxTotal: Decimal;
+  allowanceTotal: Fixed;
+  chargeTotal: Fixed;
+  taxTotal: Fixed;
   /** Σ what the customer pays (lines and allowances/charges gross), for VAT-inclusive rounding. */
-  customerTotal: Decimal;
+  customerTotal: Fixed;
 }
 
 export function computeBreakdown(
@@ -64,7 +64,7 @@ export function computeBreakdown(
   const allowanceCharges = documentAllowanceCharges.map((ac): ComputedDocumentAllowanceCharge => {
     const g = group(ac.taxCategory);
     const isCharge = ac.kind === 'charge';
-    let amount: Decimal;
+    let amount: Fixed;
     let written: Pick<ComputedDocumentAllowanceCharge, 'percent' | 'baseAmount'> = {};
     if (!pricesIncludeVat) {
       if (ac.amount !== undefined) amount = dec(ac.amount);

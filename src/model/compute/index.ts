@@ -1,7 +1,7 @@
 // computeInvoice: parsed input → fully computed invoice (every amount a final 2-decimal string).
 // Order: lines, prepayment lines, breakdown with document allowances/charges, totals.
 import { randomUUID } from 'node:crypto';
-import { dec, money, vatOf, ZERO } from '../../money/index.js';
+import { dec, money, vatOf, ZERO } from '../../money/decimal.js';
 import { INITIAL_PIH } from '../../ubl/document.js';
 import { defaultExemptionReason, DOCUMENT_TYPE_CODES, INVOICE_KIND_PREFIX, DEFAULT_NOTE_PAYMENT_MEANS } from '../codes.js';
 import type { ComputedInvoice, ComputedPrepaymentLine } from '../computed.js';

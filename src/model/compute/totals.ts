@@ -1,20 +1,22 @@
 // Document totals (LegalMonetaryTotal and the SAR VAT total) from lines, allowances/charges,
 // breakdown and prepayments, so BR-CO-10…16 and BR-KSA-80 hold on the written strings (spec §2.8).
 import { FawtaraError } from '../../errors.js';
-import { Decimal, dec, money, round2, sum, ZERO } from '../../money/index.js';
+import { dec, type Decimal as Fixed, money, round2, sum, ZERO } from '../../money/decimal.js';
 import type { ComputedTotals } from '../computed.js';
 import type { BreakdownResult } from './breakdown.js';
 
+const ONE = dec(1);
+
 export interface TotalsInput {
-  lineNets: Decimal[];
+  lineNets: Fixed[];
   breakdown: BreakdownResult;
   /** Σ(prepaid taxable + prepaid VAT) of the adjustment lines (BR-KSA-80). */
-  prepaid: Decimal;
+  prepaid: Fixed;
   pricesIncludeVat: boolean;
   /** Rounding asked for in the input (e.g. cash rounding), added to the automatic one. */
-  extraRounding: Decimal;
+  extraRounding: Fixed;
   currency: string;
-  exchangeRate: Decimal | undefined;
+  exchangeRate: Fixed | undefined;
 }
 
 export function computeTotals(t: TotalsInput): ComputedTotals {
@@ -41,7 +43,7 @@ export function computeTotals(t: TotalsInput): ComputedTotals {
       messageAr: 'prepaymentAdjustments: المبلغ المدفوع مقدماً يتجاوز إجمالي الفاتورة',
     });
   }
-  const taxSar = t.currency === 'SAR' ? t.breakdown.taxTotal : round2(t.breakdown.taxTotal.times(t.exchangeRate ?? dec(1)));
+  const taxSar = t.currency === 'SAR' ? t.breakdown.taxTotal : round2(t.breakdown.taxTotal.times(t.exchangeRate ?? ONE));
   return {
     lineExtensionAmount: money(lineExtension),
     allowanceTotalAmount: money(t.breakdown.allowanceTotal),
