@@ -16,6 +16,12 @@ export type ErrorCode =
   | 'HASH_MISMATCH'
   | 'QR_INVALID'
   | 'USAGE' // wrong command-line usage
+  | 'NOT_FOUND' // no taxpayer, branch, unit or document by that name
+  | 'CONFLICT' // already registered (a serial, VAT number, branch name, TIN)
+  | 'UNIT_STATE' // the unit cannot do this in its state (revoked, retired, not onboarded, documents pending)
+  | 'KEY_STORE' // the key store is unprotected or the key-encryption key does not open it
+  | 'ZATCA_REJECTED' // ZATCA refused the request (wrong OTP, CSR, …); nothing changed
+  | 'ZATCA_UNAVAILABLE' // no answer, 5xx, 429 or an interrupted step: run the same command again
   | 'INTERNAL';
 
 export interface ErrorDetails {

@@ -3,10 +3,9 @@
 // `fatoora` SDK's own spellings. Command modules load lazily so a single job starts fast.
 import { Command, CommanderError, Option } from 'commander';
 import { FawtaraError } from '../errors.js';
-import { EXIT, processIo, reportError, type Io } from './output.js';
+import { EXIT, processIo, reportError, type Action, type Io, type Runner } from './output.js';
 import { translateSdkArgs } from './sdk-args.js';
-
-type Action<T> = (opts: T, io: Io) => Promise<number>;
+import { registerFleetCommands } from './commands/fleet-cli.js';
 
 export function buildProgram(io: Io, setExit: (code: number) => void): Command {
   const program = new Command('fawtara')
@@ -17,7 +16,7 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .configureOutput({ writeOut: (s) => io.out(s.replace(/\n$/, '')), writeErr: (s) => io.err(s.replace(/\n$/, '')) });
 
   // Commander hands each action its parsed options; the command module owns their exact type.
-  const run = <T>(load: () => Promise<Action<T>>) => async (opts: Record<string, unknown>) => {
+  const run: Runner = <T>(load: () => Promise<Action<T>>) => async (opts: Record<string, unknown>) => {
     const json = Boolean(opts.json);
     try {
       setExit(await (await load())(opts as T, io));
@@ -74,6 +73,9 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .option('--port <n>', 'port (0 = any free port)', '8443').option('--data <dir>', 'keep its state in this folder')
     .option('--seed <n>', 'seed for fault injection').addOption(json)
     .action(run(async () => (await import('./commands/simulator-command.js')).simulatorCommand));
+
+  // Fleet: taxpayers, branches, EGS units (docs/fleet.md); declared there, loaded lazily when run.
+  registerFleetCommands(program, run);
 
   program.command('start').description('what `npm start` runs: usage and a build → sign → verify demo on built-in defaults')
     .addOption(json)

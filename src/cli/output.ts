@@ -13,12 +13,20 @@ export const EXIT = {
   input: 3,
   /** A bug in Fawtara: please report it. */
   internal: 4,
+  /** A temporary failure (ZATCA unreachable, 5xx/429, an interrupted step): run the same command again. */
+  retry: 5,
 } as const;
 
 export interface Io {
   out: (text: string) => void;
   err: (text: string) => void;
 }
+
+/** A command's work: parsed options in, exit code out. */
+export type Action<T> = (opts: T, io: Io) => Promise<number>;
+
+/** Wraps a lazily loaded action for commander: runs it, maps errors to exit codes. */
+export type Runner = <T>(load: () => Promise<Action<T>>) => (opts: Record<string, unknown>) => Promise<void>;
 
 export const processIo: Io = {
   out: (text) => void process.stdout.write(text.endsWith('\n') ? text : text + '\n'),
@@ -29,6 +37,7 @@ export function exitCodeOf(error: unknown): number {
   if (!isFawtaraError(error)) return EXIT.internal;
   if (error.code === 'USAGE') return EXIT.usage;
   if (error.code === 'INTERNAL') return EXIT.internal;
+  if (error.code === 'ZATCA_UNAVAILABLE') return EXIT.retry;
   return EXIT.input;
 }
 

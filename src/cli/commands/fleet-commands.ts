@@ -1,0 +1,269 @@
+// The fleet commands: taxpayers, branches and units (add, list, show, onboard — one or a bulk list
+// with a progress bar — renew, retire, expiring), as text tables or --json. Never prints a secret.
+import { readFileSync } from 'node:fs';
+import {
+  addBranch, addMember, addTaxpayer, addUnit, bulkOnboard, expiringUnits, onboardUnit, parseBulkList, renewUnit, resolveUnit, retireUnit,
+  UNIT_STATES, type BulkResult, type FleetContext,
+} from '../../egs/index.js';
+import { FawtaraError } from '../../errors.js';
+import { credentials, logs, tenants, units, type EgsUnit } from '../../store/index.js';
+import { EXIT, type Io } from '../output.js';
+import { withFleet, type FleetCliOptions } from './fleet-session.js';
+
+type Opts = FleetCliOptions & Record<string, unknown>;
+
+function table(rows: Array<Record<string, unknown>>, columns: string[]): string {
+  if (rows.length === 0) return '(none)';
+  const cells = rows.map((r) => columns.map((c) => String(r[c] ?? '')));
+  const widths = columns.map((c, i) => Math.max(c.length, ...cells.map((row) => row[i]!.length)));
+  const line = (values: string[]) => values.map((v, i) => v.padEnd(widths[i]!)).join('  ').trimEnd();
+  return [line(columns.map((c) => c.toUpperCase())), ...cells.map(line)].join('\n');
+}
+
+function print(io: Io, json: boolean, value: unknown, text: () => string): number {
+  io.out(json ? JSON.stringify({ ok: true, ...(value as object) }, null, 2) : text());
+  return EXIT.ok;
+}
+
+async function unitView(ctx: FleetContext, unit: EgsUnit) {
+  const branch = await tenants.findBranch(ctx.store.db, unit.taxpayer_id, unit.branch_id);
+  const pcsid = await credentials.activeCsid(ctx.store.db, { taxpayerId: unit.taxpayer_id, unitId: unit.id }, 'production');
+  return {
+    id: unit.id,
+    name: unit.name,
+    serial: unit.serial,
+    generation: unit.generation,
+    branch: branch?.name ?? null,
+    title: unit.title,
+    environment: unit.environment,
+    organizationUnit: unit.organization_unit,
+    memberTin: unit.member_tin,
+    state: unit.state,
+    stateChangedAt: unit.state_changed_at,
+    icv: unit.icv,
+    lastIssuedAt: unit.last_issued_at,
+    replacesUnitId: unit.replaces_unit_id,
+    pcsid: pcsid ? { requestId: pcsid.request_id, certificateSerial: pcsid.certificate_serial, notBefore: pcsid.not_before, notAfter: pcsid.not_after } : null,
+  };
+}
+
+const text = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+
+export async function taxpayersAdd(opts: Opts, io: Io): Promise<number> {
+  return withFleet(opts, io, async (s) => {
+    const members = ((opts.member as string[] | undefined) ?? []).map((m) => {
+      const [tin, ...name] = m.split(':');
+      return { tin: tin ?? '', name: name.join(':') || (tin ?? '') };
+    });
+    const t = await addTaxpayer(s.ctx, {
+      vatNumber: text(opts.vat) ?? '',
+      nameAr: text(opts.nameAr) ?? '',
+      ...(text(opts.nameEn) && { nameEn: text(opts.nameEn)! }),
+      vatGroup: Boolean(opts.vatGroup),
+      ...(text(opts.businessCategory) && { businessCategory: text(opts.businessCategory)! }),
+      members,
+    });
+    return print(s.io, s.json, { taxpayer: { vatNumber: t.vat_number, nameAr: t.name_ar, nameEn: t.name_en, vatGroup: t.is_vat_group === 1, members } }, () => `taxpayer ${t.vat_number} registered${t.is_vat_group ? ` (VAT group, ${members.length} member(s))` : ''}`);
+  });
+}
+
+export async function taxpayersAddMember(opts: Opts, io: Io): Promise<number> {
+  return withFleet(opts, io, async (s) => {
+    const t = await s.taxpayer();
+    const m = await addMember(s.ctx, t, { tin: text(opts.tin) ?? '', name: text(opts.name) ?? '' });
+    return print(s.io, s.json, { member: { tin: m.tin, name: m.name, group: t.vat_number } }, () => `member ${m.tin} added to VAT group ${t.vat_number}`);
+  });
+}
+
+export async function taxpayersList(opts: Opts, io: Io): Promise<number> {
+  return withFleet(opts, io, async (s) => {
+    const rows = (await tenants.listTaxpayers(s.ctx.store.db)).map((t) => ({ vatNumber: t.vat_number, nameAr: t.name_ar, nameEn: t.name_en, vatGroup: t.is_vat_group === 1 }));
+    return print(s.io, s.json, { taxpayers: rows }, () => table(rows, ['vatNumber', 'nameEn', 'nameAr', 'vatGroup']));
+  });
+}
+
+export async function taxpayersShow(opts: Opts, io: Io): Promise<number> {
+  return withFleet({ ...opts, taxpayer: text(opts.vat) ?? opts.taxpayer }, io, async (s) => {
+    const t = await s.taxpayer();
+    const db = s.ctx.store.db;
+    const members = (await tenants.listMembers(db, t.id)).map((m) => ({ tin: m.tin, name: m.name }));
+    const branches = await tenants.listBranches(db, t.id);
+    const all = await units.listUnits(db, t.id);
+    const byState = Object.fromEntries(UNIT_STATES.map((st) => [st, all.filter((u) => u.state === st).length]).filter(([, n]) => n !== 0));
+    const value = {
+      taxpayer: { vatNumber: t.vat_number, nameAr: t.name_ar, nameEn: t.name_en, vatGroup: t.is_vat_group === 1, businessCategory: t.business_category, members },
+      branches: branches.map((b) => ({ name: b.name, crn: b.crn, city: b.city, units: all.filter((u) => u.branch_id === b.id).length })),
+      units: { total: all.length, byState },
+    };
+    return print(s.io, s.json, value, () =>
+      [
+        `${t.vat_number}  ${t.name_en ?? ''}  ${t.name_ar}${t.is_vat_group ? '  (VAT group)' : ''}`,
+        ...(members.length ? ['members:', ...members.map((m) => `  ${m.tin}  ${m.name}`)] : []),
+        'branches:',
+        table(value.branches, ['name', 'crn', 'city', 'units']),
+        `units: ${all.length} (${Object.entries(byState).map(([k, n]) => `${k} ${n}`).join(', ') || 'none'})`,
+      ].join('\n'),
+    );
+  });
+}
+
+export async function branchesAdd(opts: Opts, io: Io): Promise<number> {
+  return withFleet(opts, io, async (s) => {
+    const t = await s.taxpayer();
+    const b = await addBranch(s.ctx, t, {
+      name: text(opts.name) ?? '',
+      crn: text(opts.crn) ?? '',
+      street: text(opts.street) ?? '',
+      buildingNumber: text(opts.building) ?? '',
+      district: text(opts.district) ?? '',
+      city: text(opts.city) ?? '',
+      postalCode: text(opts.postal) ?? '',
+      ...(text(opts.shortAddress) && { shortAddress: text(opts.shortAddress)! }),
+    });
+    return print(s.io, s.json, { branch: { name: b.name, crn: b.crn, city: b.city } }, () => `branch ${b.name} added to ${t.vat_number}`);
+  });
+}
+
+export async function branchesList(opts: Opts, io: Io): Promise<number> {
+  return withFleet(opts, io, async (s) => {
+    const t = await s.taxpayer();
+    const rows = (await tenants.listBranches(s.ctx.store.db, t.id)).map((b) => ({ name: b.name, crn: b.crn, city: b.city, address: b.short_address ?? `${b.building_number} ${b.street}, ${b.district}` }));
+    return print(s.io, s.json, { branches: rows }, () => table(rows, ['name', 'crn', 'city', 'address']));
+  });
+}
+
+export async function unitsAdd(opts: Opts, io: Io): Promise<number> {
+  return withFleet(opts, io, async (s) => {
+    const t = await s.taxpayer();
+    const u = await addUnit(s.ctx, t, {
+      branch: text(opts.branch) ?? '',
+      serial: text(opts.serial) ?? '',
+      ...(text(opts.title) && { title: text(opts.title)! }),
+      ...(text(opts.env) && { environment: text(opts.env)! }),
+      ...(text(opts.name) && { name: text(opts.name)! }),
+      ...(text(opts.member) && { memberTin: text(opts.member)! }),
+      ...(text(opts.replaces) && { replaces: text(opts.replaces)! }),
+    });
+    const view = await unitView(s.ctx, u);
+    return print(s.io, s.json, { unit: view }, () => `unit ${u.name} (${u.serial}) registered in ${view.branch}, state new; next: fawtara units onboard ${u.name} --otp <OTP>`);
+  });
+}
+
+export async function unitsList(opts: Opts, io: Io): Promise<number> {
+  return withFleet(opts, io, async (s) => {
+    const t = await s.taxpayer();
+    const state = text(opts.state);
+    if (state && !(UNIT_STATES as readonly string[]).includes(state)) {
+      throw new FawtaraError('USAGE', `--state must be one of ${UNIT_STATES.join(', ')}`, { field: '--state', messageAr: `--state يجب أن يكون إحدى: ${UNIT_STATES.join('، ')}` });
+    }
+    const branch = text(opts.branch) ? await tenants.findBranch(s.ctx.store.db, t.id, text(opts.branch)!) : undefined;
+    const list = await units.listUnits(s.ctx.store.db, t.id, { ...(branch && { branchId: branch.id }), ...(state && { states: [state] }) });
+    const views = await Promise.all(list.map((u) => unitView(s.ctx, u)));
+    return print(s.io, s.json, { units: views }, () =>
+      table(views.map((v) => ({ ...v, expires: v.pcsid?.notAfter.slice(0, 10) ?? '' })), ['name', 'serial', 'branch', 'state', 'environment', 'title', 'organizationUnit', 'icv', 'expires']),
+    );
+  });
+}
+
+export async function unitsShow(opts: Opts, io: Io): Promise<number> {
+  return withFleet(opts, io, async (s) => {
+    const t = await s.taxpayer();
+    const u = await resolveUnit(s.ctx, t, text(opts.unit) ?? '');
+    const db = s.ctx.store.db;
+    const scope = { taxpayerId: t.id, unitId: u.id };
+    const view = await unitView(s.ctx, u);
+    const csids = (await credentials.listCsids(db, scope)).map((c) => ({ kind: c.kind, purpose: c.purpose, requestId: c.request_id, status: c.status, certificateSerial: c.certificate_serial, notAfter: c.not_after }));
+    const history = (await units.listTransitions(db, t.id, u.id)).map((h) => ({ at: h.at, from: h.from_state, to: h.to_state, actor: h.actor, reason: h.reason }));
+    const exchanges = (await logs.listExchanges(db, t.id, u.id)).map((e) => ({ at: e.at, endpoint: e.endpoint, requestId: e.request_id, httpStatus: e.http_status, outcome: e.outcome, messages: JSON.parse(e.messages) as unknown[] }));
+    return print(s.io, s.json, { unit: view, csids, history, exchanges }, () =>
+      [
+        `${u.name}  ${u.serial}  ${u.state}  (${u.environment}, title ${u.title}, OU ${u.organization_unit}, branch ${view.branch})`,
+        `ICV ${u.icv}${view.pcsid ? `, production CSID ${view.pcsid.requestId} valid until ${view.pcsid.notAfter}` : ''}`,
+        'certificates:',
+        table(csids, ['kind', 'purpose', 'requestId', 'status', 'notAfter']),
+        'history:',
+        table(history, ['at', 'from', 'to', 'actor', 'reason']),
+        `ZATCA exchanges: ${exchanges.length}`,
+        table(exchanges.slice(-10), ['at', 'endpoint', 'httpStatus', 'outcome', 'requestId']),
+      ].join('\n'),
+    );
+  });
+}
+
+/** A progress bar on a terminal, one plain line per unit otherwise (logs, CI, pipes). */
+function progressReporter(io: Io, tty: boolean, redact: (t: string) => string): (done: number, total: number, r: BulkResult) => void {
+  return (done, total, r) => {
+    const status = r.ok ? r.state : `FAILED (${r.error?.reason})`;
+    if (tty) {
+      const width = 30;
+      const filled = Math.round((done / total) * width);
+      process.stderr.write(redact(`\r[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${done}/${total} ${r.unit}: ${status}`.padEnd(100) + (done === total ? '\n' : '')));
+    } else {
+      io.err(`[${done}/${total}] ${r.unit}: ${status}`);
+    }
+  };
+}
+
+export async function unitsOnboard(opts: Opts, io: Io): Promise<number> {
+  const otp = text(opts.otp);
+  return withFleet(opts, io, async (s) => {
+    if (otp) s.ctx.redactor.add(otp);
+    const t = await s.taxpayer();
+    const from = text(opts.from);
+    if (from) {
+      if (text(opts.unit) || otp) throw new FawtaraError('USAGE', 'give either a unit with --otp, or --from <list> (each entry carries its own OTP)', { field: '--from', messageAr: 'حدد وحدة مع --otp أو قائمة بالخيار --from' });
+      let body: string;
+      try {
+        body = readFileSync(from, 'utf8');
+      } catch (error) {
+        throw new FawtaraError('FILE_NOT_FOUND', `cannot read the unit list ${from}`, { field: '--from', messageAr: `تعذرت قراءة قائمة الوحدات ${from}`, cause: error });
+      }
+      const entries = parseBulkList(body, from);
+      for (const e of entries) if (e.otp) s.ctx.redactor.add(e.otp);
+      const results = await bulkOnboard(s.ctx, t, entries, { onProgress: progressReporter(s.io, s.tty, (t) => s.ctx.redactor.redact(t)) });
+      const failed = results.filter((r) => !r.ok).length;
+      s.io.out(
+        s.json
+          ? JSON.stringify({ ok: failed === 0, onboarded: results.length - failed, failed, results }, null, 2)
+          : [table(results.map((r) => ({ ...r, result: r.ok ? 'ok' : `${r.error?.reason}: ${r.error?.message}` })), ['line', 'unit', 'serial', 'state', 'result']), `${results.length - failed} of ${results.length} unit(s) onboarded`].join('\n'),
+      );
+      return failed === 0 ? EXIT.ok : EXIT.invalid;
+    }
+    const ref = text(opts.unit);
+    if (!ref) throw new FawtaraError('USAGE', 'name the unit to onboard (name, serial or id), or give --from <list>', { field: 'unit', messageAr: 'حدد الوحدة المراد تسجيلها أو قائمة بالخيار --from' });
+    const r = await onboardUnit(s.ctx, t, ref, { ...(otp && { otp }), afterStep: (step) => void (!s.json && s.io.err(`  ${step}`)) });
+    return print(s.io, s.json, { unit: await unitView(s.ctx, r.unit), steps: r.steps, alreadyActive: r.alreadyActive }, () =>
+      r.alreadyActive ? `unit ${r.unit.name} is already active (production CSID valid until ${r.pcsidExpiresAt})` : `unit ${r.unit.name} onboarded: active, production CSID valid until ${r.pcsidExpiresAt}`,
+    );
+  });
+}
+
+export async function unitsRenew(opts: Opts, io: Io): Promise<number> {
+  const otp = text(opts.otp);
+  return withFleet(opts, io, async (s) => {
+    if (otp) s.ctx.redactor.add(otp);
+    const t = await s.taxpayer();
+    const r = await renewUnit(s.ctx, t, text(opts.unit) ?? '', { ...(otp && { otp }), afterStep: (step) => void (!s.json && s.io.err(`  ${step}`)) });
+    return print(s.io, s.json, { unit: await unitView(s.ctx, r.unit), path: r.path, steps: r.steps, alreadyRenewed: Boolean(r.alreadyRenewed) }, () =>
+      r.alreadyRenewed ? `unit ${r.unit.name} was already renewed (production CSID valid until ${r.pcsidExpiresAt}); give --otp to renew again` : `unit ${r.unit.name} renewed (${r.path} path): production CSID valid until ${r.pcsidExpiresAt}`,
+    );
+  });
+}
+
+export async function unitsRetire(opts: Opts, io: Io): Promise<number> {
+  return withFleet(opts, io, async (s) => {
+    const t = await s.taxpayer();
+    const u = await retireUnit(s.ctx, t, text(opts.unit) ?? '', { force: Boolean(opts.force), ...(text(opts.reason) && { reason: text(opts.reason)! }) });
+    return print(s.io, s.json, { unit: await unitView(s.ctx, u) }, () => `unit ${u.name} retired`);
+  });
+}
+
+export async function unitsExpiring(opts: Opts, io: Io): Promise<number> {
+  return withFleet(opts, io, async (s) => {
+    const t = await s.taxpayer();
+    const days = Number(text(opts.days) ?? '30');
+    const list = await expiringUnits(s.ctx, t, days);
+    const rows = list.map((e) => ({ name: e.unit.name, serial: e.unit.serial, state: e.unit.state, notAfter: e.notAfter, daysLeft: e.daysLeft }));
+    return print(s.io, s.json, { days, units: rows }, () => (rows.length ? table(rows, ['name', 'serial', 'state', 'notAfter', 'daysLeft']) : `no production CSID expires within ${days} day(s)`));
+  });
+}

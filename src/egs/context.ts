@@ -1,0 +1,76 @@
+// What every fleet service receives: the store, a clock, ZATCA clients per environment, key custody,
+// the redactor and a logger. Tests pass in-memory SQLite, a fixed clock and a simulator here.
+import pino, { type Logger } from 'pino';
+import type { FatooraEnv, ZatcaClient } from '../zatca/index.js';
+import { openStore, type Store, type StoreOptions } from '../store/index.js';
+import { kekSourceFromEnv, openKeyVault, softwareKeyProvider, type KekSource, type KeyProvider, type KeyVault } from './key-custody.js';
+import { processRedactor, type Redactor } from './redact.js';
+
+export interface Clock {
+  now(): Date;
+}
+
+export interface FleetContext {
+  store: Store;
+  clock: Clock;
+  /** The ZATCA client for a unit's environment (simulator or a real gateway). */
+  zatca: (environment: FatooraEnv) => ZatcaClient;
+  keys: KeyProvider;
+  vault: KeyVault;
+  redactor: Redactor;
+  logger: Logger;
+  /** Who acts, recorded on every transition (`cli:<user>`, `api:<token>`, `test`). */
+  actor: string;
+  /**
+   * How many documents of a unit still wait for ZATCA. The outbox (issue 6) answers this; until it
+   * lands nothing can be pending.
+   */
+  pendingDocuments?: (taxpayerId: string, unitId: string) => Promise<number>;
+}
+
+/** A pino logger whose every line passes the redactor before reaching `sink`. */
+export function createFleetLogger(sink: (line: string) => void, redactor: Redactor = processRedactor, level = 'info'): Logger {
+  return pino(
+    { level, base: null, timestamp: pino.stdTimeFunctions.isoTime, redact: { paths: ['secret', 'otp', '*.secret', '*.otp', 'privateKey'], censor: '[REDACTED]' } },
+    { write: (line: string) => sink(redactor.redact(line)) },
+  );
+}
+
+export interface OpenFleetOptions {
+  store: StoreOptions;
+  zatca: FleetContext['zatca'];
+  clock?: Clock;
+  /** Default: from FAWTARA_MASTER_KEY / FAWTARA_KEY_PASSPHRASE (refusing an unprotected store). */
+  kek?: KekSource;
+  env?: NodeJS.ProcessEnv;
+  logger?: Logger;
+  redactor?: Redactor;
+  actor?: string;
+  keys?: (vault: KeyVault, redactor: Redactor) => KeyProvider;
+  pendingDocuments?: FleetContext['pendingDocuments'];
+}
+
+/** Open the store and its key vault and assemble a context. Refuses an unprotected key store unless asked by name. */
+export async function openFleet(options: OpenFleetOptions): Promise<FleetContext> {
+  const clock = options.clock ?? { now: () => new Date() };
+  const kek = options.kek ?? kekSourceFromEnv(options.env ?? process.env);
+  const redactor = options.redactor ?? processRedactor;
+  const store = await openStore(options.store);
+  try {
+    const vault = await openKeyVault(store.db, kek, clock.now());
+    return {
+      store,
+      clock,
+      zatca: options.zatca,
+      keys: (options.keys ?? softwareKeyProvider)(vault, redactor),
+      vault,
+      redactor,
+      logger: options.logger ?? createFleetLogger(() => undefined, redactor),
+      actor: options.actor ?? 'system',
+      ...(options.pendingDocuments && { pendingDocuments: options.pendingDocuments }),
+    };
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+}

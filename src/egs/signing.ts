@@ -1,0 +1,88 @@
+// What issuing (issue 6) asks of the fleet: may this unit issue, and with which certificate and
+// key. A certificate is bound to its unit; a 401 from ZATCA on the unit's credentials revokes it.
+import type { SigningCertificate } from '../crypto/certificate.js';
+import type { Signer } from '../crypto/signer.js';
+import { bindSignerToCertificate } from '../stamp/index.js';
+import { credentials, type Csid, type EgsUnit, type Taxpayer } from '../store/index.js';
+import type { CsidCredentials, ZatcaClient, ZatcaEndpoint, ZatcaOutcome } from '../zatca/index.js';
+import type { FleetContext } from './context.js';
+import { certificateOf, credentialsOf, scopeOf } from './csid-steps.js';
+import { FleetError } from './errors.js';
+import { exchange, revokeAfterUnauthorized, revokedError } from './exchange.js';
+import { ISSUING_STATES, type UnitState } from './states.js';
+import { resolveUnit, unitEnvironment } from './units.js';
+
+/** Refuse to issue on a unit that is not onboarded, or is revoked, expired or retired — with the reason. */
+export function assertCanIssue(unit: EgsUnit): void {
+  if (ISSUING_STATES.includes(unit.state as UnitState)) return;
+  if (unit.state === 'revoked') throw revokedError(unit);
+  if (unit.state === 'expired') {
+    throw new FleetError('UNIT_EXPIRED', `unit ${unit.name} (${unit.serial}): its production CSID has expired; it cannot issue — onboard the device again as a new unit`, {
+      field: 'unit',
+      messageAr: `انتهت صلاحية شهادة الوحدة ${unit.name}؛ لا يمكنها الإصدار — سجّل الجهاز كوحدة جديدة`,
+    });
+  }
+  if (unit.state === 'retired') {
+    throw new FleetError('UNIT_RETIRED', `unit ${unit.name} (${unit.serial}) is retired and cannot issue documents`, { field: 'unit', messageAr: `الوحدة ${unit.name} متقاعدة ولا يمكنها إصدار المستندات` });
+  }
+  throw new FleetError('UNIT_NOT_ACTIVE', `unit ${unit.name} (${unit.serial}) is ${unit.state}: finish onboarding ("fawtara units onboard ${unit.name} --otp …") before issuing`, {
+    field: 'unit',
+    messageAr: `الوحدة ${unit.name} في الحالة ${unit.state}: أكمل التسجيل قبل الإصدار`,
+  });
+}
+
+export interface UnitSigning {
+  unit: EgsUnit;
+  csid: Csid;
+  certificate: SigningCertificate;
+  signer: Signer;
+}
+
+/**
+ * The unit's production certificate and key for stamping. `csidId` (optional) must be one of this
+ * unit's own CSIDs: a certificate is never used from another unit, even of the same taxpayer.
+ */
+export async function unitSigning(ctx: FleetContext, taxpayer: Taxpayer, ref: string, options: { csidId?: string } = {}): Promise<UnitSigning> {
+  const unit = await resolveUnit(ctx, taxpayer, ref);
+  assertCanIssue(unit);
+  const scope = scopeOf(unit);
+  const csid = options.csidId ? await credentials.findCsid(ctx.store.db, scope, options.csidId) : await credentials.activeCsid(ctx.store.db, scope, 'production');
+  if (!csid || csid.kind !== 'production' || csid.status !== 'active') {
+    throw new FleetError('CERTIFICATE_NOT_OF_UNIT', `that certificate is not an active production CSID of unit ${unit.name}; a certificate is bound to the unit it was issued for`, {
+      field: 'certificate',
+      messageAr: `هذه الشهادة ليست شهادة إنتاج فعالة للوحدة ${unit.name}؛ الشهادة مرتبطة بالوحدة التي صدرت لها`,
+    });
+  }
+  const certificate = certificateOf(csid);
+  bindCertificateToUnit(unit, certificate);
+  const signer = await ctx.keys.signer(ctx.store.db, scope, csid.key_id);
+  bindSignerToCertificate(signer, certificate);
+  return { unit, csid, certificate, signer };
+}
+
+/** The certificate's subject CN must be the unit's name (its CSR said so); anything else is another unit's. */
+export function bindCertificateToUnit(unit: Pick<EgsUnit, 'name'>, certificate: SigningCertificate): void {
+  const cn = /(?:^|\n)CN=([^\n]*)/.exec(certificate.x509.subject)?.[1];
+  if (cn !== unit.name) {
+    throw new FleetError('CERTIFICATE_NOT_OF_UNIT', `the certificate was issued for "${cn ?? '?'}", not for unit ${unit.name}; a certificate is used only by its own unit`, {
+      field: 'certificate',
+      messageAr: `الشهادة صادرة لوحدة أخرى (${cn ?? '?'}) وليست للوحدة ${unit.name}`,
+    });
+  }
+}
+
+/**
+ * Call a PCSID endpoint (reporting, clearance) as the unit: logged, and on 401 the unit is revoked and
+ * the call fails with a clear message. The outbox (issue 6) submits through this.
+ */
+export async function callAsUnit<T>(
+  ctx: FleetContext,
+  signing: UnitSigning,
+  endpoint: ZatcaEndpoint,
+  call: (client: ZatcaClient, credentials: CsidCredentials) => Promise<ZatcaOutcome<T>>,
+): Promise<ZatcaOutcome<T>> {
+  const creds = credentialsOf(ctx, signing.unit, signing.csid);
+  const outcome = await exchange(ctx, signing.unit, endpoint, () => call(ctx.zatca(unitEnvironment(signing.unit)), creds));
+  if (outcome.kind === 'unauthorized') throw await revokeAfterUnauthorized(ctx, signing.unit, endpoint);
+  return outcome;
+}

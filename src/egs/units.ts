@@ -1,0 +1,189 @@
+// EGS units: registration (serial, branch, title, environment, OU), lookup within a taxpayer,
+// re-onboarding as a new unit, local retirement, and the expiry monitor.
+import { randomUUID } from 'node:crypto';
+import { tenants, units as unitRepo, credentials, type EgsUnit, type Taxpayer } from '../store/index.js';
+import { INITIAL_PIH } from '../ubl/document.js';
+import { isFatooraEnv, type FatooraEnv } from '../zatca/index.js';
+import type { FleetContext } from './context.js';
+import { FleetError } from './errors.js';
+import { FINAL_STATES, moveUnit, type UnitState } from './states.js';
+import { resolveBranch, validateTin } from './tenants.js';
+
+export const SERIAL_PATTERN = /^1-[^|]+\|2-[^|]+\|3-[^|]+$/;
+export const TITLES = ['1000', '0100', '1100'] as const;
+
+export interface UnitInput {
+  branch: string;
+  serial: string;
+  title?: string;
+  environment?: string;
+  /** CSR common name; default the serial's third part. */
+  name?: string;
+  /** VAT groups: the member whose device this is (its TIN becomes the OU). */
+  memberTin?: string;
+  /** Re-onboarding: the revoked, expired or retired unit of the same device this one replaces. */
+  replaces?: string;
+}
+
+function invalid(field: string, message: string, messageAr: string, rule?: string): FleetError {
+  return new FleetError('INVALID_FIELD', `${field}: ${message}`, { field, messageAr: `${field}: ${messageAr}`, ...(rule && { rule }) });
+}
+
+export async function addUnit(ctx: FleetContext, taxpayer: Taxpayer, input: UnitInput): Promise<EgsUnit> {
+  const db = ctx.store.db;
+  let replaced: EgsUnit | undefined;
+  if (input.replaces) {
+    replaced = await resolveUnit(ctx, taxpayer, input.replaces);
+    if (!FINAL_STATES.includes(replaced.state as UnitState)) {
+      throw new FleetError('WRONG_STATE', `unit ${replaced.name} is ${replaced.state}; only a revoked, expired or retired unit can be replaced by a new one`, {
+        field: 'replaces',
+        messageAr: `الوحدة ${replaced.name} في الحالة ${replaced.state}؛ لا تُستبدل إلا وحدة ملغاة أو منتهية أو متقاعدة`,
+      });
+    }
+  }
+  const serial = (input.serial ?? replaced?.serial ?? '').trim();
+  if (!SERIAL_PATTERN.test(serial)) {
+    throw invalid('serial', `must be 1-<maker>|2-<model>|3-<serial> (e.g. 1-Fawtara|2-POS|3-RUH-001); got "${serial}"`, 'يجب أن يكون الرقم التسلسلي بالشكل 1-الصانع|2-الطراز|3-الرقم', 'fatoora-api §5.1');
+  }
+  const title = (input.title ?? replaced?.title ?? '1100').trim();
+  if (!(TITLES as readonly string[]).includes(title)) {
+    throw invalid('title', `must be 1000 (standard only), 0100 (simplified only) or 1100 (both); got "${title}"`, 'يجب أن يكون نوع الفواتير 1000 أو 0100 أو 1100', 'fatoora-api §4.1');
+  }
+  const environment = (input.environment ?? replaced?.environment ?? 'simulation').trim();
+  if (!isFatooraEnv(environment)) {
+    throw invalid('environment', `must be sandbox, simulation or production; got "${environment}"`, 'يجب أن تكون البيئة sandbox أو simulation أو production');
+  }
+  const branch = await resolveBranch(ctx, taxpayer, input.branch ?? replaced?.branch_id ?? '');
+  let memberTin: string | null = null;
+  if (taxpayer.is_vat_group) {
+    const tin = input.memberTin ?? replaced?.member_tin;
+    if (!tin) {
+      throw invalid('member', `${taxpayer.vat_number} is a VAT group: give the TIN of the member whose device this is (it becomes the CSR's OU)`, 'هذا المكلف مجموعة ضريبية: حدد الرقم المميز للعضو صاحب الجهاز', 'fatoora-api §5.2');
+    }
+    memberTin = validateTin(tin, 'member');
+    if (!(await tenants.findMember(db, taxpayer.id, memberTin))) {
+      throw new FleetError('NOT_FOUND', `${memberTin} is not a member of VAT group ${taxpayer.vat_number}; add it first`, { field: 'member', messageAr: `${memberTin} ليس عضواً في المجموعة الضريبية؛ أضفه أولاً` });
+    }
+  } else if (input.memberTin) {
+    throw invalid('member', `${taxpayer.vat_number} is not a VAT group; only a group's devices carry a member TIN`, 'هذا المكلف ليس مجموعة ضريبية');
+  }
+  const name = (input.name ?? replaced?.name ?? serial.split('|')[2]!.slice(2)).trim();
+  if (name === '' || name.length > 64) throw invalid('name', 'the unit name (CSR common name) must be 1–64 characters', 'يجب أن يكون اسم الوحدة من 1 إلى 64 حرفاً');
+
+  const sameSerial = await unitRepo.unitsWithSerial(db, taxpayer.id, serial);
+  if (sameSerial.length > 0 && (!replaced || replaced.serial !== serial || sameSerial.at(-1)!.id !== replaced.id)) {
+    throw new FleetError('DUPLICATE', `serial ${serial} is already registered for taxpayer ${taxpayer.vat_number} (unit ${sameSerial.at(-1)!.name}); a serial is unique per taxpayer — to onboard the same device again after revocation use --replaces`, {
+      field: 'serial',
+      messageAr: `الرقم التسلسلي ${serial} مسجل مسبقاً لهذا المكلف؛ لإعادة تسجيل الجهاز نفسه بعد الإلغاء استخدم --replaces`,
+    });
+  }
+  const sameName = (await unitRepo.unitsWithName(db, taxpayer.id, name)).filter((u) => u.serial !== serial);
+  if (sameName.length > 0) {
+    throw new FleetError('DUPLICATE', `unit name ${name} is already used by ${sameName[0]!.serial}; choose another --name`, { field: 'name', messageAr: `اسم الوحدة ${name} مستخدم مسبقاً؛ اختر اسماً آخر` });
+  }
+  const now = ctx.clock.now().toISOString();
+  const row = {
+    id: randomUUID(),
+    taxpayer_id: taxpayer.id,
+    branch_id: branch.id,
+    member_tin: memberTin,
+    name,
+    serial,
+    generation: replaced ? sameSerial.at(-1)!.generation + 1 : 1,
+    title,
+    environment,
+    organization_unit: memberTin ?? branch.name,
+    state: 'new' as UnitState,
+    state_changed_at: now,
+    // A new unit always starts a new chain (policy: never continue a revoked unit's counter).
+    icv: 0,
+    pih: INITIAL_PIH,
+    last_issued_at: null,
+    replaces_unit_id: replaced?.id ?? null,
+    created_at: now,
+  };
+  await db.transaction().execute(async (trx) => {
+    await unitRepo.insertUnit(trx, row);
+    await unitRepo.recordCreation(trx, row, ctx.actor, replaced ? `registered to replace unit ${replaced.name} (${replaced.state})` : 'registered', now);
+  });
+  return row;
+}
+
+export async function resolveUnit(ctx: FleetContext, taxpayer: Taxpayer, ref: string): Promise<EgsUnit> {
+  const found = await unitRepo.findUnit(ctx.store.db, taxpayer.id, ref.trim());
+  if (!found) {
+    throw new FleetError('NOT_FOUND', `taxpayer ${taxpayer.vat_number} has no unit "${ref}" (give its name, serial or id; list them with "fawtara units list")`, {
+      field: 'unit',
+      messageAr: `لا توجد وحدة "${ref}" لهذا المكلف؛ اعرض الوحدات بالأمر fawtara units list`,
+    });
+  }
+  return found;
+}
+
+export interface RetireOptions {
+  force?: boolean;
+  reason?: string;
+}
+
+/** Retire a unit locally. Refused while it has documents ZATCA has not received, unless forced with a reason. */
+export async function retireUnit(ctx: FleetContext, taxpayer: Taxpayer, ref: string, options: RetireOptions = {}): Promise<EgsUnit> {
+  const unit = await resolveUnit(ctx, taxpayer, ref);
+  if (unit.state === 'retired') return unit;
+  const pending = ctx.pendingDocuments ? await ctx.pendingDocuments(taxpayer.id, unit.id) : 0;
+  const reason = options.reason?.trim();
+  if (options.force && !reason) {
+    throw invalid('reason', '--force needs --reason "<why>" (it is kept in the unit history)', 'الخيار --force يتطلب ذكر السبب بالخيار --reason');
+  }
+  if (pending > 0 && !options.force) {
+    throw new FleetError(
+      'UNSUBMITTED_DOCUMENTS',
+      `unit ${unit.name} still has ${pending} document(s) ZATCA has not received; submit them first, or retire anyway with --force --reason "<why>"`,
+      { field: 'unit', messageAr: `للوحدة ${unit.name} ‏${pending} مستند لم تستلمه الهيئة بعد؛ أرسلها أولاً أو استخدم --force مع --reason` },
+    );
+  }
+  return ctx.store.db.transaction().execute(async (trx) => {
+    const moved = await moveUnit(trx, unit, {
+      to: 'retired',
+      actor: ctx.actor,
+      reason: reason ? `retired: ${reason}${pending > 0 ? ` (forced with ${pending} unsubmitted document(s))` : ''}` : 'retired',
+      at: ctx.clock.now(),
+    });
+    await credentials.revokeUnitCsids(trx, { taxpayerId: unit.taxpayer_id, unitId: unit.id });
+    return moved;
+  });
+}
+
+export interface ExpiringUnit {
+  unit: EgsUnit;
+  notAfter: string;
+  daysLeft: number;
+}
+
+/**
+ * Units whose production CSID ends within `days`. Units already past their end are moved to
+ * `expired` on the way (spec §8.3: the clock passing notAfter is the transition).
+ */
+export async function expiringUnits(ctx: FleetContext, taxpayer: Taxpayer, days: number): Promise<ExpiringUnit[]> {
+  if (!Number.isFinite(days) || days < 0 || days > 3650) throw invalid('days', 'must be a number of days from 0 to 3650', 'يجب أن يكون عدد الأيام بين 0 و3650');
+  const now = ctx.clock.now();
+  const horizon = new Date(now.getTime() + days * 86_400_000).toISOString();
+  const out: ExpiringUnit[] = [];
+  for (const csid of await credentials.productionCsidsEndingBefore(ctx.store.db, taxpayer.id, horizon)) {
+    let unit = await unitRepo.findUnitById(ctx.store.db, taxpayer.id, csid.unit_id);
+    if (!unit || FINAL_STATES.includes(unit.state as UnitState)) continue;
+    if (Date.parse(csid.not_after) <= now.getTime() && unit.state === 'active') {
+      const u = unit;
+      unit = await ctx.store.db.transaction().execute(async (trx) => {
+        const moved = await moveUnit(trx, u, { to: 'expired', actor: ctx.actor, reason: `production CSID ended ${csid.not_after}`, at: now });
+        await credentials.setCsidStatus(trx, { taxpayerId: u.taxpayer_id, unitId: u.id }, csid.id, 'superseded');
+        return moved;
+      });
+    }
+    out.push({ unit, notAfter: csid.not_after, daysLeft: Math.floor((Date.parse(csid.not_after) - now.getTime()) / 86_400_000) });
+  }
+  return out;
+}
+
+export function unitEnvironment(unit: EgsUnit): FatooraEnv {
+  return unit.environment as FatooraEnv;
+}

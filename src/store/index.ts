@@ -1,0 +1,8 @@
+// The fleet store's public face: open a store (SQLite or PostgreSQL, migrated), its table types,
+// and the repositories services use. Nothing above this layer writes SQL.
+export { openStore, redactUrl, type Store, type StoreDialect, type StoreOptions } from './database.js';
+export type * from './schema.js';
+export * as tenants from './tenants-repository.js';
+export * as units from './units-repository.js';
+export * as credentials from './credentials-repository.js';
+export * as logs from './log-repository.js';

@@ -1,0 +1,187 @@
+// The fleet's tables as Kysely sees them: one interface per table, identical on SQLite and
+// PostgreSQL (texts for instants and JSON, integers 0/1 for flags) so one query code serves both.
+import type { Generated, Insertable, Selectable, Updateable } from 'kysely';
+
+/** ISO-8601 UTC instant, e.g. `2026-01-01T00:00:00.000Z`: sortable as text on both engines. */
+export type Instant = string;
+
+export interface TaxpayersTable {
+  id: string;
+  vat_number: string;
+  name_ar: string;
+  name_en: string | null;
+  /** 1 when `vat_number` is a VAT group's number (11th digit 1, spec §5.2). */
+  is_vat_group: number;
+  business_category: string;
+  created_at: Instant;
+}
+
+export interface VatGroupMembersTable {
+  id: string;
+  taxpayer_id: string;
+  /** The member's 10-digit TIN: the OU of its devices' CSRs (spec §5.2). */
+  tin: string;
+  name: string;
+  created_at: Instant;
+}
+
+export interface BranchesTable {
+  id: string;
+  taxpayer_id: string;
+  name: string;
+  crn: string | null;
+  street: string;
+  building_number: string;
+  district: string;
+  city: string;
+  postal_code: string;
+  /** National short address (e.g. RRRD2929); the CSR's registeredAddress when present. */
+  short_address: string | null;
+  created_at: Instant;
+}
+
+export interface EgsUnitsTable {
+  id: string;
+  taxpayer_id: string;
+  branch_id: string;
+  /** Set for a VAT-group member's device: its TIN is the CSR's OU. */
+  member_tin: string | null;
+  /** CSR common name (CN). */
+  name: string;
+  /** `1-Maker|2-Model|3-Serial`, unique per taxpayer and generation. */
+  serial: string;
+  /** 1 for a device's first unit; a re-onboarded device is a new unit with the next generation. */
+  generation: number;
+  /** TSCZ invoice-type capability (spec §4.1). */
+  title: string;
+  environment: string;
+  organization_unit: string;
+  state: string;
+  state_changed_at: Instant;
+  /** Chain head, advanced by issuing (issue 6): last ICV used (0 = nothing issued yet). */
+  icv: number;
+  /** Chain head: hash of the last document issued (initial PIH before the first). */
+  pih: string;
+  last_issued_at: Instant | null;
+  replaces_unit_id: string | null;
+  created_at: Instant;
+}
+
+export interface UnitKeysTable {
+  id: string;
+  unit_id: string;
+  taxpayer_id: string;
+  /** `software` (encrypted here) or another provider's name (e.g. a PKCS#11 slot). */
+  provider: string;
+  /** base64 DER SubjectPublicKeyInfo: public, used to bind certificates. */
+  public_key_spki: string;
+  /** AES-256-GCM envelope (base64) of the private key, bound to this unit and key id. */
+  sealed_private_key: string;
+  created_at: Instant;
+}
+
+export interface CsrsTable {
+  id: string;
+  unit_id: string;
+  taxpayer_id: string;
+  key_id: string;
+  purpose: string; // 'onboard' | 'renew'
+  /** 1, 2, … per unit and purpose: orders CSRs even when the clock does not move. */
+  attempt: number;
+  pem: string;
+  /** `fresh` (never sent), `sent` (in flight or answer lost), `used` (a CSID came back), `rejected`. */
+  status: string;
+  created_at: Instant;
+  sent_at: Instant | null;
+}
+
+export interface CsidsTable {
+  id: string;
+  unit_id: string;
+  taxpayer_id: string;
+  key_id: string;
+  csr_id: string;
+  kind: string; // 'compliance' | 'production'
+  purpose: string; // 'onboard' | 'renew'
+  request_id: string;
+  /** `binarySecurityToken` exactly as ZATCA returned it (the certificate: public). */
+  binary_security_token: string;
+  /** AES-256-GCM envelope of the CSID secret. */
+  sealed_secret: string;
+  certificate_serial: string;
+  not_before: Instant;
+  not_after: Instant;
+  /** `active`, `promoted` (a CCSID that became a PCSID), `superseded`, `revoked`. */
+  status: string;
+  /** Set just before `POST /production/csids` is sent with this CCSID (resumability). */
+  promotion_requested_at: Instant | null;
+  created_at: Instant;
+}
+
+export interface ComplianceStepsTable {
+  csid_id: string;
+  step: string;
+  passed_at: Instant;
+}
+
+export interface UnitTransitionsTable {
+  id: Generated<number>;
+  unit_id: string;
+  taxpayer_id: string;
+  from_state: string | null;
+  to_state: string;
+  actor: string;
+  reason: string;
+  at: Instant;
+}
+
+export interface ZatcaExchangesTable {
+  id: Generated<number>;
+  taxpayer_id: string;
+  unit_id: string | null;
+  endpoint: string;
+  request_id: string | null;
+  http_status: number | null;
+  outcome: string;
+  /** JSON array of `{severity, code, message}` (redacted; never a body with secrets). */
+  messages: string;
+  duration_ms: number;
+  at: Instant;
+}
+
+export interface KeyStoreTable {
+  id: string;
+  /** `master-key`, `passphrase` or `unprotected` (tests/dev only). */
+  protection: string;
+  /** scrypt salt (base64) for a passphrase KEK. */
+  salt: string | null;
+  /** A known value sealed under the KEK: proves the configured KEK is the store's. */
+  check_value: string;
+  created_at: Instant;
+}
+
+export interface Database {
+  taxpayers: TaxpayersTable;
+  vat_group_members: VatGroupMembersTable;
+  branches: BranchesTable;
+  egs_units: EgsUnitsTable;
+  unit_keys: UnitKeysTable;
+  csrs: CsrsTable;
+  csids: CsidsTable;
+  compliance_steps: ComplianceStepsTable;
+  unit_transitions: UnitTransitionsTable;
+  zatca_exchanges: ZatcaExchangesTable;
+  key_store: KeyStoreTable;
+}
+
+export type Taxpayer = Selectable<TaxpayersTable>;
+export type VatGroupMember = Selectable<VatGroupMembersTable>;
+export type Branch = Selectable<BranchesTable>;
+export type EgsUnit = Selectable<EgsUnitsTable>;
+export type NewEgsUnit = Insertable<EgsUnitsTable>;
+export type EgsUnitUpdate = Updateable<EgsUnitsTable>;
+export type UnitKey = Selectable<UnitKeysTable>;
+export type Csr = Selectable<CsrsTable>;
+export type Csid = Selectable<CsidsTable>;
+export type UnitTransition = Selectable<UnitTransitionsTable>;
+export type ZatcaExchange = Selectable<ZatcaExchangesTable>;

@@ -1,0 +1,88 @@
+// Queries for EGS units and their transition history, always scoped to one taxpayer. A state
+// change and its history row are written together (callers pass a transaction).
+import type { Kysely } from 'kysely';
+import type { Database, EgsUnit, EgsUnitsTable, UnitTransition } from './schema.js';
+
+type Db = Kysely<Database>;
+
+export async function insertUnit(db: Db, row: EgsUnitsTable): Promise<EgsUnit> {
+  await db.insertInto('egs_units').values(row).execute();
+  return row;
+}
+
+/**
+ * A unit of this taxpayer by id, name or serial. A serial names the device's latest generation
+ * (a re-onboarded device is a new unit with the same serial).
+ */
+export function findUnit(db: Db, taxpayerId: string, ref: string): Promise<EgsUnit | undefined> {
+  return db
+    .selectFrom('egs_units')
+    .selectAll()
+    .where('taxpayer_id', '=', taxpayerId)
+    .where((eb) => eb.or([eb('id', '=', ref), eb('serial', '=', ref), eb('name', '=', ref)]))
+    .orderBy('generation', 'desc')
+    .executeTakeFirst();
+}
+
+export function findUnitById(db: Db, taxpayerId: string, id: string): Promise<EgsUnit | undefined> {
+  return db.selectFrom('egs_units').selectAll().where('taxpayer_id', '=', taxpayerId).where('id', '=', id).executeTakeFirst();
+}
+
+export function unitsWithSerial(db: Db, taxpayerId: string, serial: string): Promise<EgsUnit[]> {
+  return db.selectFrom('egs_units').selectAll().where('taxpayer_id', '=', taxpayerId).where('serial', '=', serial).orderBy('generation').execute();
+}
+
+export function unitsWithName(db: Db, taxpayerId: string, name: string): Promise<EgsUnit[]> {
+  return db.selectFrom('egs_units').selectAll().where('taxpayer_id', '=', taxpayerId).where('name', '=', name).execute();
+}
+
+export interface UnitFilter {
+  branchId?: string;
+  states?: readonly string[];
+}
+
+export function listUnits(db: Db, taxpayerId: string, filter: UnitFilter = {}): Promise<EgsUnit[]> {
+  let q = db.selectFrom('egs_units').selectAll().where('taxpayer_id', '=', taxpayerId);
+  if (filter.branchId) q = q.where('branch_id', '=', filter.branchId);
+  if (filter.states && filter.states.length > 0) q = q.where('state', 'in', [...filter.states]);
+  return q.orderBy('created_at').orderBy('serial').orderBy('generation').execute();
+}
+
+export interface TransitionRecord {
+  to: string;
+  actor: string;
+  reason: string;
+  at: string;
+}
+
+/**
+ * Move a unit to `to` only if it is still in `from` (compare-and-set, so two processes cannot both
+ * apply one transition) and append the history row. Returns false when the unit had moved on.
+ */
+export async function recordTransition(db: Db, unit: Pick<EgsUnit, 'id' | 'taxpayer_id'>, from: string, t: TransitionRecord): Promise<boolean> {
+  const result = await db
+    .updateTable('egs_units')
+    .set({ state: t.to, state_changed_at: t.at })
+    .where('id', '=', unit.id)
+    .where('taxpayer_id', '=', unit.taxpayer_id)
+    .where('state', '=', from)
+    .executeTakeFirst();
+  if (Number(result.numUpdatedRows) !== 1) return false;
+  await db
+    .insertInto('unit_transitions')
+    .values({ unit_id: unit.id, taxpayer_id: unit.taxpayer_id, from_state: from, to_state: t.to, actor: t.actor, reason: t.reason, at: t.at })
+    .execute();
+  return true;
+}
+
+/** The first history row of a unit (its creation). */
+export async function recordCreation(db: Db, unit: Pick<EgsUnit, 'id' | 'taxpayer_id' | 'state'>, actor: string, reason: string, at: string): Promise<void> {
+  await db
+    .insertInto('unit_transitions')
+    .values({ unit_id: unit.id, taxpayer_id: unit.taxpayer_id, from_state: null, to_state: unit.state, actor, reason, at })
+    .execute();
+}
+
+export function listTransitions(db: Db, taxpayerId: string, unitId: string): Promise<UnitTransition[]> {
+  return db.selectFrom('unit_transitions').selectAll().where('taxpayer_id', '=', taxpayerId).where('unit_id', '=', unitId).orderBy('id').execute();
+}

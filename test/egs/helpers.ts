@@ -1,0 +1,127 @@
+// Test harness for the fleet: a simulator on 127.0.0.1 (real validator), a fleet context on SQLite
+// (in memory or a file) or on a private PostgreSQL schema, and the seed-002 restaurant chain.
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import pg from 'pg';
+import { complianceDocumentJson } from '../../src/egs/compliance-documents.js';
+import { callAsUnit, createFleetLogger, openFleet, Redactor, unitSigning, type FleetContext, type KekSource } from '../../src/egs/index.js';
+import { stampInvoice } from '../../src/stamp/index.js';
+import { tenants, type Taxpayer } from '../../src/store/index.js';
+import { buildInvoice } from '../../src/ubl/writer.js';
+import { startSimulator, type RunningSimulator } from '../../src/simulator/index.js';
+import type { StoreOptions } from '../../src/store/index.js';
+import { createZatcaClient, invoiceSubmission, simulatorBaseUrl, type FatooraEnv } from '../../src/zatca/index.js';
+
+export const PG_URL = process.env.FAWTARA_TEST_PG;
+export type Engine = 'sqlite' | 'postgres';
+/** SQLite always; PostgreSQL too when FAWTARA_TEST_PG is set. */
+export const ENGINES: Engine[] = PG_URL ? ['sqlite', 'postgres'] : ['sqlite'];
+
+export const T0 = new Date('2026-03-01T08:00:00Z');
+export const CHAIN_VAT = '310122393500003';
+export const GROUP_VAT = '300000000010003';
+
+export async function startFleetSimulator(dataDir?: string): Promise<RunningSimulator> {
+  return startSimulator({ port: 0, host: '127.0.0.1', seed: 7, clock: { now: () => T0 }, ...(dataDir && { dataDir }) });
+}
+
+/** A private PostgreSQL schema per call, dropped by the returned function. */
+export function pgSchemaName(): string {
+  return `fleet_${process.pid}_${randomBytes(4).toString('hex')}`;
+}
+
+export async function dropPgSchema(schema: string): Promise<void> {
+  const client = new pg.Client({ connectionString: PG_URL });
+  await client.connect();
+  try {
+    await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+  } finally {
+    await client.end();
+  }
+}
+
+export function storeOptions(engine: Engine, sqliteFile = ':memory:'): { options: StoreOptions; drop: () => Promise<void> } {
+  if (engine === 'postgres') {
+    const schema = pgSchemaName();
+    return { options: { databaseUrl: PG_URL!, pgSchema: schema }, drop: () => dropPgSchema(schema) };
+  }
+  return { options: { sqliteFile }, drop: async () => undefined };
+}
+
+export interface TestFleet {
+  ctx: FleetContext;
+  logLines: string[];
+  close(): Promise<void>;
+}
+
+export async function testFleet(engine: Engine, sim: RunningSimulator, extra: { kek?: KekSource; sqliteFile?: string; pendingDocuments?: FleetContext['pendingDocuments'] } = {}): Promise<TestFleet> {
+  const { options, drop } = storeOptions(engine, extra.sqliteFile);
+  const logLines: string[] = [];
+  const redactor = new Redactor();
+  const ctx = await openFleet({
+    store: options,
+    zatca: (env: FatooraEnv) => createZatcaClient({ baseUrl: simulatorBaseUrl(sim.url, env), timeoutMs: 20_000 }),
+    clock: sim.control.clock,
+    kek: extra.kek ?? { protection: 'master-key', key: randomBytes(32) },
+    redactor,
+    logger: createFleetLogger((line) => void logLines.push(line), redactor),
+    actor: 'test',
+    ...(extra.pendingDocuments && { pendingDocuments: extra.pendingDocuments }),
+  });
+  return {
+    ctx,
+    logLines,
+    close: async () => {
+      await ctx.store.close();
+      await drop();
+    },
+  };
+}
+
+/** Seed 002's chain: one VAT number, three branches in three cities, two POS devices each. */
+export const CHAIN_BRANCHES = [
+  { name: 'Riyadh', crn: '1010010001', street: 'Prince Sultan', buildingNumber: '2322', district: 'Al-Murabba', city: 'Riyadh', postalCode: '23333', shortAddress: 'RRRD2929' },
+  { name: 'Jeddah', crn: '4030010002', street: 'Tahlia', buildingNumber: '4411', district: 'Al-Andalus', city: 'Jeddah', postalCode: '23326' },
+  { name: 'Dammam', crn: '2050010003', street: 'King Saud', buildingNumber: '7720', district: 'Al-Faisaliyah', city: 'Dammam', postalCode: '32272' },
+];
+
+export const CHAIN_DEVICES = [
+  { branch: 'Riyadh', serial: '1-Fawtara|2-POS|3-RUH-001', name: 'RUH-POS-1' },
+  { branch: 'Riyadh', serial: '1-Fawtara|2-POS|3-RUH-002', name: 'RUH-POS-2' },
+  { branch: 'Jeddah', serial: '1-Fawtara|2-POS|3-JED-001', name: 'JED-POS-1' },
+  { branch: 'Jeddah', serial: '1-Fawtara|2-POS|3-JED-002', name: 'JED-POS-2' },
+  { branch: 'Dammam', serial: '1-Fawtara|2-POS|3-DMM-001', name: 'DMM-POS-1' },
+  { branch: 'Dammam', serial: '1-Fawtara|2-POS|3-DMM-002', name: 'DMM-POS-2' },
+];
+
+export function otpsFor(sim: RunningSimulator, vat: string, count: number, purpose: 'onboard' | 'renew' = 'onboard'): string[] {
+  return sim.control.env('simulation').generateOtps({ vat, count, purpose }).map((o) => o.otp);
+}
+
+/** What the simulator issued, read from its persisted state (`dataDir`): CSIDs per EGS serial and kind. */
+export function issuedBySimulator(simDataDir: string, env: 'simulation' | 'developer-portal' | 'core' = 'simulation'): Map<string, { compliance: number; production: number }> {
+  const state = JSON.parse(readFileSync(join(simDataDir, `${env}.json`), 'utf8')) as {
+    egs: Record<string, { serialNumber: string }>;
+    csids: Record<string, { kind: string; egsId: string }>;
+  };
+  const out = new Map<string, { compliance: number; production: number }>();
+  for (const csid of Object.values(state.csids)) {
+    const serial = state.egs[csid.egsId]?.serialNumber ?? '?';
+    const entry = out.get(serial) ?? { compliance: 0, production: 0 };
+    if (csid.kind === 'production') entry.production++;
+    else entry.compliance++;
+    out.set(serial, entry);
+  }
+  return out;
+}
+
+/** Stamp a small simplified invoice on the unit and report it, as issuing (issue 6) will. */
+export async function reportOne(ctx: FleetContext, taxpayer: Taxpayer, unitRef: string) {
+  const signing = await unitSigning(ctx, taxpayer, unitRef);
+  const branch = (await tenants.findBranch(ctx.store.db, taxpayer.id, signing.unit.branch_id))!;
+  const now = ctx.clock.now();
+  const json = complianceDocumentJson({ step: 'simplified-compliant', kind: 'simplified', documentType: 'invoice' }, { taxpayer, branch, unit: signing.unit, now, sequence: 1 });
+  const stamped = stampInvoice(buildInvoice(json), { certificate: signing.certificate, signer: signing.signer, signingTime: now });
+  return callAsUnit(ctx, signing, 'reporting', (client, creds) => client.reportInvoice(creds, invoiceSubmission(stamped.xml, stamped.invoiceHash, stamped.facts.uuid)));
+}
