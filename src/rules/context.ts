@@ -18,11 +18,43 @@ const PREFIX_OF: Record<string, string> = {
 
 /** `cac:InvoiceLine` style name of an element in the namespaces ZATCA's rules use. */
 export function qname(el: Element): string {
-  const p = PREFIX_OF[el.namespaceURI ?? ''];
-  return p ? `${p}:${el.localName}` : `{${el.namespaceURI ?? ''}}${el.localName}`;
+  const ns = el.namespaceURI ?? '';
+  let byLocal = QNAMES.get(ns);
+  if (!byLocal) {
+    byLocal = new Map();
+    if (QNAMES.size < 256) QNAMES.set(ns, byLocal);
+  }
+  let q = byLocal.get(el.localName!);
+  if (q === undefined) {
+    const p = PREFIX_OF[ns];
+    q = p ? `${p}:${el.localName}` : `{${ns}}${el.localName}`;
+    // a document with endless distinct names must not grow this: names of UBL are a few hundred
+    if (byLocal.size < 4096) byLocal.set(el.localName!, q);
+  }
+  return q;
 }
 
+/**
+ * Prefixed names by namespace and local name: one string per name for the whole process instead of
+ * one per element (cheaper to build, and its hash is computed once for every map keyed by it).
+ */
+const QNAMES = new Map<string, Map<string, string>>();
+
 export type Els = readonly Element[];
+const NO_ELEMENTS: Els = [];
+const NO_CHILDREN: ReadonlyMap<string, Element[]> = new Map();
+
+/** Path steps of the literal paths rules use, split once per process. */
+const STEPS = new Map<string, readonly string[]>();
+function stepsOf(path: string): readonly string[] {
+  let steps = STEPS.get(path);
+  if (!steps) {
+    steps = path.split('/');
+    // rules write literal paths; a bound keeps a caller building paths from data from growing this
+    if (STEPS.size < 10_000) STEPS.set(path, steps);
+  }
+  return steps;
+}
 
 type DecimalConstructor = typeof DecimalJs;
 // decimal.js's types are CommonJS-style under NodeNext: the default import is the constructor at
@@ -31,6 +63,8 @@ const DecimalBase: DecimalConstructor =
   (DecimalModule as unknown as { default?: DecimalConstructor }).default ?? (DecimalModule as unknown as DecimalConstructor);
 export const Decimal: DecimalConstructor = DecimalBase.clone({ precision: 40, toExpNeg: -40, toExpPos: 40 });
 export type Decimal = DecimalJs;
+/** decimal.js values are immutable: one zero serves every sum. */
+const DECIMAL_ZERO: Decimal = new Decimal(0);
 
 export class InvoiceContext {
   readonly doc: Document;
@@ -39,11 +73,13 @@ export class InvoiceContext {
   private readonly byName = new Map<string, Element[]>();
   /** Values of every `@name` attribute in the document (rules test `//*[matches(@name, …)]`). */
   readonly nameAttributes: string[] = [];
-  private readonly childCache = new Map<Element, Map<string, Element[]>>();
+  private readonly childCache = new Map<Element, ReadonlyMap<string, Element[]>>();
   /** Time the KSA rules compare dates with (BR-KSA-04, BR-KSA-98). */
   readonly now: Date;
   /** Memo for values several rules share. */
   private readonly memo = new Map<string, unknown>();
+  /** Root-relative paths already resolved (`at`). */
+  private readonly atCache = new Map<string, Els>();
 
   constructor(doc: Document, now: Date = new Date()) {
     this.doc = doc;
@@ -52,20 +88,42 @@ export class InvoiceContext {
     this.index(this.root);
   }
 
+  /**
+   * One pre-order walk: `//name` lists in document order, and the child lists by name of every
+   * element with element children (each element's prefixed name is built once, here).
+   */
   private index(start: Element): void {
-    const stack: Node[] = [start];
+    const stack: Element[] = [start];
+    const names: string[] = [qname(start)];
+    const kids: Element[] = [];
+    const kidNames: string[] = [];
     while (stack.length) {
-      const el = stack.pop() as Element;
-      const name = qname(el);
+      const el = stack.pop()!;
+      const name = names.pop()!;
       let list = this.byName.get(name);
       if (!list) this.byName.set(name, (list = []));
       list.push(el);
       const nameAttr = el.getAttributeNode('name');
       if (nameAttr) this.nameAttributes.push(nameAttr.value);
+      kids.length = 0;
+      kidNames.length = 0;
+      let byName: Map<string, Element[]> | undefined;
+      for (let n = el.firstChild; n; n = n.nextSibling) {
+        if (n.nodeType !== 1) continue;
+        const q = qname(n as Element);
+        byName ??= new Map();
+        let same = byName.get(q);
+        if (!same) byName.set(q, (same = []));
+        same.push(n as Element);
+        kids.push(n as Element);
+        kidNames.push(q);
+      }
+      this.childCache.set(el, byName ?? NO_CHILDREN);
       // push children in reverse so the pop order is document order
-      const kids: Node[] = [];
-      for (let n = el.firstChild; n; n = n.nextSibling) if (n.nodeType === 1) kids.push(n);
-      for (let i = kids.length - 1; i >= 0; i--) stack.push(kids[i]!);
+      for (let i = kids.length - 1; i >= 0; i--) {
+        stack.push(kids[i]!);
+        names.push(kidNames[i]!);
+      }
     }
   }
 
@@ -76,29 +134,48 @@ export class InvoiceContext {
 
   /** Child elements of `el` named `name` (`cbc:ID`). */
   kids(el: Element | undefined, name: string): Els {
-    if (!el) return [];
+    if (!el) return NO_ELEMENTS;
+    // every element of the document is indexed; the lazy build covers any other element
     let byName = this.childCache.get(el);
     if (!byName) {
-      byName = new Map();
+      const built = new Map<string, Element[]>();
       for (let n = el.firstChild; n; n = n.nextSibling) {
         if (n.nodeType !== 1) continue;
         const q = qname(n as Element);
-        let list = byName.get(q);
-        if (!list) byName.set(q, (list = []));
+        let list = built.get(q);
+        if (!list) built.set(q, (list = []));
         list.push(n as Element);
       }
-      this.childCache.set(el, byName);
+      this.childCache.set(el, (byName = built));
     }
-    return byName.get(name) ?? [];
+    return byName.get(name) ?? NO_ELEMENTS;
   }
 
-  /** Relative child path `a/b/c` from one or many elements, like XPath (all matches, document order). */
+  /**
+   * Relative child path `a/b/c` from one or many elements, like XPath (all matches, document order).
+   * The result may be a shared cached list (hence readonly): rules ask the same paths many times.
+   */
   path(from: Element | Els | undefined, path: string): Els {
-    let cur: Els = from === undefined ? [] : Array.isArray(from) ? (from as Els) : [from as Element];
-    for (const step of path.split('/')) {
+    if (from === undefined) return NO_ELEMENTS;
+    const steps = stepsOf(path);
+    let cur: Els;
+    let i = 0;
+    if (Array.isArray(from)) cur = from as Els;
+    else {
+      // One element (the common case): the first step is its cached child list, no allocation.
+      const step = steps[0]!;
+      cur = step === '..' ? [(from as Element).parentNode as Element] : this.kids(from as Element, step);
+      i = 1;
+    }
+    for (; i < steps.length; i++) {
       if (cur.length === 0) return cur;
+      const step = steps[i]!;
       if (step === '..') {
         cur = cur.map((e) => e.parentNode as Element);
+        continue;
+      }
+      if (cur.length === 1) {
+        cur = this.kids(cur[0], step);
         continue;
       }
       const next: Element[] = [];
@@ -115,7 +192,9 @@ export class InvoiceContext {
 
   /** Root-relative path (`cac:LegalMonetaryTotal/cbc:PayableAmount`). */
   at(path: string): Els {
-    return this.path(this.root, path);
+    let r = this.atCache.get(path);
+    if (!r) this.atCache.set(path, (r = this.path(this.root, path)));
+    return r;
   }
 
   cached<T>(key: string, compute: () => T): T {
@@ -223,9 +302,21 @@ export function dbl(v: string): number {
 
 /** xs:decimal(v), or undefined when the text is not a decimal. */
 export function dec(v: string): Decimal | undefined {
+  const hit = DECIMALS.get(v);
+  if (hit) return hit;
   const t = v.trim();
-  return DECIMAL_RE.test(t) ? new Decimal(t) : undefined;
+  if (!DECIMAL_RE.test(t)) return undefined;
+  const d = new Decimal(t);
+  if (DECIMALS.size >= 4096) DECIMALS.clear();
+  DECIMALS.set(v, d);
+  return d;
 }
+
+/**
+ * Parsed decimals by text: several rules read the same amounts, and amounts repeat across
+ * invoices; decimal.js values are immutable, so sharing them is safe. Bounded.
+ */
+const DECIMALS = new Map<string, Decimal>();
 
 /** xs:decimal of the first node, 0-free: undefined when absent or invalid. */
 export function dec1(els: Els): Decimal | undefined {
@@ -234,7 +325,7 @@ export function dec1(els: Els): Decimal | undefined {
 
 /** sum(x/xs:decimal(.)) — invalid members make the sum undefined (XPath would raise an error). */
 export function decSum(els: Els): Decimal | undefined {
-  let total = new Decimal(0);
+  let total = DECIMAL_ZERO;
   for (const e of els) {
     const d = dec(str(e));
     if (!d) return undefined;
@@ -268,10 +359,21 @@ export function round2(d: Decimal): Decimal {
 /** format-number(x, '#.00'): half-to-even at 2 decimals, compared as text by the rules. */
 export function fmt2(d: Decimal | number | undefined): string {
   if (d === undefined) return 'NaN';
+  if (typeof d === 'number' && !Object.is(d, -0)) {
+    // A double whose shortest form has at most 2 decimals: rounding changes nothing, the text
+    // only gets its zeros (what the decimal.js path below returns, without building a Decimal).
+    const t = String(d);
+    if (TWO_DECIMALS.test(t)) {
+      const dot = t.indexOf('.');
+      return dot < 0 ? `${t}.00` : t.length - dot === 2 ? `${t}0` : t;
+    }
+  }
   const v = typeof d === 'number' ? decOfDouble(d) : d;
   if (!v) return 'NaN';
   return v.toDecimalPlaces(2, Decimal.ROUND_HALF_EVEN).toFixed(2);
 }
+
+const TWO_DECIMALS = /^-?\d+(\.\d\d?)?$/;
 
 /** Digits after the first '.' (`string-length(substring-after(x, '.'))`). */
 export function fractionDigits(v: string): number {

@@ -14,6 +14,7 @@ import { lineRules as ksaLineRules } from './ksa/lines.js';
 import { partyRules } from './ksa/parties.js';
 import { prepaymentRules } from './ksa/prepayment.js';
 import { signatureShapeRules } from './ksa/signature-shape.js';
+import { enDynamicErrors, ksaDynamicErrors } from './dynamic-errors.js';
 import { vatRules } from './ksa/vat.js';
 import { LAYER_ORDER, type Finding, type LayerName, type LayerResult, type Rule, type ValidationReport } from './types.js';
 
@@ -21,10 +22,10 @@ export type { Finding, LayerName, LayerResult, Rule, ValidationReport } from './
 export { formatReport, toValidationResults, type ValidationMessage, type ValidationResults } from './report.js';
 
 /** ZATCA's trimmed EN16931 rule set (CEN-EN16931-UBL.xsl of SDK 238-R3.4.8). */
-export const EN_RULES: readonly Rule[] = [...enDocumentRules, ...enLineRules, ...totalsRules, ...allowanceChargeRules, ...breakdownRules, ...categoryRules, ...codeRules];
+export const EN_RULES: readonly Rule[] = [enDynamicErrors, ...enDocumentRules, ...enLineRules, ...totalsRules, ...allowanceChargeRules, ...breakdownRules, ...categoryRules, ...codeRules];
 
 /** ZATCA's KSA rule set (20210819_ZATCA_E-invoice_Validation_Rules.xsl of SDK 238-R3.4.8). */
-export const KSA_RULES: readonly Rule[] = [...ksaDocumentRules, ...partyRules, ...signatureShapeRules, ...vatRules, ...ksaLineRules, ...prepaymentRules];
+export const KSA_RULES: readonly Rule[] = [ksaDynamicErrors, ...ksaDocumentRules, ...partyRules, ...signatureShapeRules, ...vatRules, ...ksaLineRules, ...prepaymentRules];
 
 export interface ValidateOptions {
   /** Expected previous invoice hash (the SDK's pih.txt comparison). */
@@ -43,7 +44,7 @@ export interface ValidateOptions {
 export function validateInvoice(xml: string | Uint8Array, options: ValidateOptions = {}): ValidationReport {
   let doc: Document;
   try {
-    doc = parseInvoiceXml(xml, { source: options.source });
+    doc = parseInvoiceXml(xml, { source: options.source, readOnly: true });
   } catch (error) {
     const code = isFawtaraError(error) ? error.code : 'INVALID_XML';
     const message = error instanceof Error ? error.message : String(error);

@@ -87,6 +87,7 @@ export const documentRules: Rule[] = [
     const d = c.at('cbc:IssueDate');
     const t = c.at('cbc:IssueTime');
     if (!d.length || !t.length) return false;
+    if (d.length > 1 || t.length > 1) xpathError('concat() of several cbc:IssueDate/cbc:IssueTime');
     const at = parseDateTime(s1(d), s1(t));
     if (at === undefined) xpathError(`'${s1(d)}T${s1(t)}' is not an xs:dateTime`);
     return c.now.getTime() - at > 86_400_000;

@@ -65,8 +65,37 @@ function signedAmounts(c: InvoiceContext): Element[] {
   ];
 }
 
+/**
+ * BR-KSA-CL-02's `matches(DocumentCurrencyCode, @currencyID)`: the pattern is document text, so it
+ * is compiled once per distinct value (null: not a valid pattern, which the rule reports). Bounded.
+ */
+const CURRENCY_PATTERNS = new Map<string, RegExp | null>();
+function currencyPattern(pattern: string): RegExp | null {
+  let re = CURRENCY_PATTERNS.get(pattern);
+  if (re === undefined) {
+    try {
+      re = new RegExp(pattern, 'u');
+    } catch {
+      re = null;
+    }
+    if (CURRENCY_PATTERNS.size >= 1024) CURRENCY_PATTERNS.clear();
+    CURRENCY_PATTERNS.set(pattern, re);
+  }
+  return re;
+}
+
 /** Elements whose currencyID BR-KSA-CL-02 compares with the document currency. */
 const CURRENCY_CHECKED = ['cbc:Amount', 'cbc:BaseAmount', 'cbc:LineExtensionAmount', 'cbc:PriceAmount', 'cbc:TaxExclusiveAmount', 'cbc:TaxInclusiveAmount', 'cbc:AllowanceTotalAmount', 'cbc:ChargeTotalAmount', 'cbc:PrepaidAmount', 'cbc:PayableRoundingAmount', 'cbc:PayableAmount'];
+
+/** Constants of BR-KSA-EN16931-11's arithmetic, built once (decimal.js re-parses literals on every call). */
+const K = {
+  ten: new Decimal(10),
+  hundred: new Decimal(100),
+  thousand: new Decimal(1000),
+  half: new Decimal(0.5),
+  cent: new Decimal('0.01'),
+  tiny: new Decimal('0.00000000001'),
+};
 
 /** BR-KSA-EN16931-11's expected line amount (XPath decimal arithmetic, floor at 3 decimals then round to 2). */
 function expectedLineNet(c: InvoiceContext, line: Element): Decimal | undefined {
@@ -84,13 +113,13 @@ function expectedLineNet(c: InvoiceContext, line: Element): Decimal | undefined 
     if (b.isZero()) xpathError('division by a zero base quantity');
     gross = qty.times(price.div(b));
   } else gross = qty.times(price);
-  const floored = gross.times(1000).floor().div(10).plus('0.00000000001').div(100);
+  const floored = gross.times(K.thousand).floor().div(K.ten).plus(K.tiny).div(K.hundred);
   const acs = c.kids(line, 'cac:AllowanceCharge');
   const charges = decSum(c.path(acs.filter((a) => isCharge(a, c)), 'cbc:Amount'));
   const allowances = decSum(c.path(acs.filter((a) => isAllowance(a, c)), 'cbc:Amount'));
   if (!charges || !allowances) return undefined;
   // round(x, 2): half toward +∞ at 2 decimals
-  return floored.plus(charges).minus(allowances).times(100).plus(0.5).floor().div(100);
+  return floored.plus(charges).minus(allowances).times(K.hundred).plus(K.half).floor().div(K.hundred);
 }
 
 export const lineRules: Rule[] = [
@@ -155,7 +184,7 @@ export const lineRules: Rule[] = [
       const net = dec1(c.kids(l, 'cbc:LineExtensionAmount'));
       const expected = expectedLineNet(c, l);
       if (!net || !expected) return true;
-      return !(net.eq(expected) || net.eq(expected.plus('0.01')) || net.eq(expected.minus('0.01')));
+      return !(net.eq(expected) || net.eq(expected.plus(K.cent)) || net.eq(expected.minus(K.cent)));
     }),
   ),
   ksa('BR-KSA-EN16931-12', 'error', 'The price base quantity (BT-149) must be above zero.', 'يجب أن تكون كمية أساس السعر (BT-149) أكبر من صفر.', (c) =>
@@ -206,11 +235,8 @@ export const lineRules: Rule[] = [
     return els.some((e) => {
       const cur = e.getAttributeNode('currencyID');
       if (!cur || cur.value === '') return true;
-      try {
-        return !new RegExp(cur.value, 'u').test(doc);
-      } catch {
-        return true;
-      }
+      const re = currencyPattern(cur.value);
+      return re === null || !re.test(doc);
     });
   }),
 ];

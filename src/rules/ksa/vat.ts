@@ -22,7 +22,8 @@ export const PREPAYMENT_EXEMPTION_CODES: Record<string, ReadonlySet<string>> = {
 /** Reason code fits the category's list (or is empty), as BR-KSA-CL-04/CL-07 test it. */
 export function reasonCodeOk(c: InvoiceContext, cat: Element, lists: Record<string, ReadonlySet<string>>): boolean {
   const codes = c.kids(cat, 'cbc:TaxExemptionReasonCode');
-  if (!codes.length) return false;
+  // `normalize-space(cbc:TaxExemptionReasonCode) = ''` is also true when the code is absent.
+  if (!codes.length) return true;
   const code = norm(s1(codes));
   if (code === '') return true;
   const id = norm(s1(c.kids(cat, 'cbc:ID')));
@@ -109,9 +110,10 @@ export const vatRules: Rule[] = [
       const rounding = dbl(s1(c.kids(tt, 'cbc:RoundingAmount')));
       const tax = dbl(s1(c.kids(tt, 'cbc:TaxAmount')));
       const net = dbl(s1(c.kids(tt.parentNode as Element, 'cbc:LineExtensionAmount')));
-      const hasAll = c.kids(tt, 'cbc:RoundingAmount').length && c.kids(tt, 'cbc:TaxAmount').length && c.kids(tt.parentNode as Element, 'cbc:LineExtensionAmount').length;
+      // format-number(()) is 'NaN': a missing RoundingAmount differs from any computed sum.
+      const hasSum = c.kids(tt, 'cbc:TaxAmount').length && c.kids(tt.parentNode as Element, 'cbc:LineExtensionAmount').length;
       const left = c.kids(tt, 'cbc:RoundingAmount').length ? fmt2(rounding) : 'NaN';
-      const right = hasAll ? fmt2(Math.floor((tax + net) * 100 + 0.5) / 100) : 'NaN';
+      const right = hasSum ? fmt2(Math.floor((tax + net) * 100 + 0.5) / 100) : 'NaN';
       return left !== right;
     }),
   ),
