@@ -13,22 +13,11 @@ import { unsignedXml } from '../src/ubl/document.js';
 import { stampInvoice } from '../src/stamp/index.js';
 import { buildInvoice } from '../src/ubl/writer.js';
 import { fmt, median, opsPerSecond, ratioToS } from './harness.js';
+import { invoiceWithLines } from './invoices.js';
+
+export { invoiceWithLines };
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const base = JSON.parse(readFileSync(join(root, 'test', 'fixtures', 'scenarios', 'simplified-invoice.json'), 'utf8'));
-
-export function invoiceWithLines(n: number): Record<string, unknown> {
-  return {
-    ...base,
-    uuid: '3cf5ee18-ee25-44ea-a444-2c37ba7f28be',
-    allowanceCharges: [],
-    lines: Array.from({ length: n }, (_, i) => ({
-      name: `صنف ${i + 1} | Item ${i + 1}`,
-      quantity: String(1 + (i % 5)),
-      unitPrice: (10 + (i % 7) * 1.25).toFixed(2),
-    })),
-  };
-}
 
 const identity = createLocalIdentity();
 const ten = invoiceWithLines(10);

@@ -72,15 +72,22 @@ function inScopeNamespaces(node: Node | null): Map<string, string> {
 }
 
 function writeElement(el: Element, rendered: Map<string, string>, out: string[], options: C14nOptions): void {
-  const nsDecls: Array<[string, string]> = [];
-  const attrs: Attr[] = [];
-  for (let i = 0; i < el.attributes.length; i++) {
-    const a = el.attributes.item(i)!;
-    if (a.namespaceURI === XMLNS_NS) nsDecls.push([a.prefix ? a.localName! : '', a.value]);
-    else attrs.push(a);
+  let context = rendered;
+  if (el.attributes.length === 0) {
+    // Most elements of an invoice: nothing to declare or sort, no allocation.
+    out.push('<', el.tagName, '>');
+  } else {
+    const nsDecls: Array<[string, string]> = [];
+    const attrs: Attr[] = [];
+    for (let i = 0; i < el.attributes.length; i++) {
+      const a = el.attributes.item(i)!;
+      if (a.namespaceURI === XMLNS_NS) nsDecls.push([a.prefix ? a.localName! : '', a.value]);
+      else attrs.push(a);
+    }
+    const rendering = renderNamespaces(nsDecls, rendered);
+    context = rendering.context;
+    writeStartTag(out, el, rendering.emitted, attrs);
   }
-  const { context, emitted } = renderNamespaces(nsDecls, rendered);
-  writeStartTag(out, el, emitted, attrs);
   for (let n = el.firstChild; n; n = n.nextSibling) {
     switch (n.nodeType) {
       case 1:

@@ -33,7 +33,7 @@ export function validateSchema(doc: Document): XsdIssue[] {
     });
     return issues;
   }
-  validateElement(root, typeId, `/${root.nodeName}`, issues);
+  validateElement(root, typeId, issues);
   return issues;
 }
 
@@ -42,73 +42,202 @@ function keyOf(el: Element): string | undefined {
   return i === undefined ? (el.namespaceURI ? undefined : `-1:${el.localName}`) : `${i}:${el.localName}`;
 }
 
+/** Global element declaration of an element (wildcard content), without building its key. */
+function declaredType(el: Element): number | undefined {
+  return compiled().elements.get(el.namespaceURI ?? '')?.get(el.localName!);
+}
+
 function push(issues: XsdIssue[], path: string, message: string, messageAr: string): void {
   if (issues.length < MAX_ISSUES) issues.push({ path, message, messageAr });
 }
 
-interface Assignment {
-  type?: number;
-  /** Wildcard match: how to process the element. */
-  wildcard?: 'lax' | 'skip' | 'strict';
+/**
+ * `/Invoice/cac:InvoiceLine[2]/cbc:ID`: built only when an issue is reported, from the DOM
+ * (index = position among the element siblings of the same name), so valid documents pay nothing.
+ */
+function pathOf(el: Element): string {
+  const parent = el.parentNode;
+  if (!parent || parent.nodeType !== 1) return `/${el.nodeName}`;
+  let n = 1;
+  for (let s = el.previousSibling; s; s = s.previousSibling) if (s.nodeType === 1 && s.nodeName === el.nodeName) n++;
+  return `${pathOf(parent as Element)}/${el.nodeName}${n > 1 ? `[${n}]` : ''}`;
 }
 
-function validateElement(el: Element, typeId: number, path: string, issues: XsdIssue[]): void {
+// --- the model, compiled once for matching ---------------------------------------------------
+// Particles get their namespace URI, local name, resolved type and emptiability up front so the
+// matcher compares strings and numbers only; required attributes are listed per type.
+
+/** What a matched child is validated as: a type id (>= 0) or one of these. */
+const LAX = -1;
+const SKIP = -2;
+const STRICT = -3;
+/** Matched by an element particle whose element has no known type: not descended into. */
+const UNTYPED = -4;
+
+interface CBase {
+  min: number;
+  /** -1 = unbounded. */
+  max: number;
+  /** Can match nothing (emptiable() of the original particle). */
+  empty: boolean;
+}
+interface CEl extends CBase {
+  kind: 0;
+  /** `${namespaceIndex}:${localName}` as in the model (for labels). */
+  key: string;
+  ns: string;
+  local: string;
+  type: number;
+}
+interface CAny extends CBase {
+  kind: 1;
+  spec: string;
+  /** Namespace excluded by `other:i`, or the allowed list. */
+  other?: string;
+  list?: string[];
+  assign: number;
+}
+interface CSeq extends CBase {
+  kind: 2;
+  items: CParticle[];
+}
+interface CChoice extends CBase {
+  kind: 3;
+  alts: CParticle[];
+}
+type CParticle = CEl | CAny | CSeq | CChoice;
+
+interface CompiledModel {
+  content: Array<CParticle | undefined>;
+  /** Required attribute names per complex type, in declaration order. */
+  required: string[][];
+  elements: Map<string, Map<string, number>>;
+}
+
+let compiledModel: CompiledModel | undefined;
+
+function compiled(): CompiledModel {
+  if (compiledModel) return compiledModel;
+  const cache = new Map<Particle, CParticle>();
+  const compile = (p: Particle): CParticle => {
+    let c = cache.get(p);
+    if (c) return c;
+    if ('el' in p) {
+      const [i, local] = splitKey(p.el);
+      const type = p.type !== undefined ? p.type : model.elements[p.el];
+      c = { kind: 0, min: p.min, max: p.max, empty: p.min === 0, key: p.el, ns: i === -1 ? '' : (model.namespaces[i] ?? '\u0000'), local, type: type ?? UNTYPED };
+    } else if ('any' in p) {
+      const any: CAny = { kind: 1, min: p.min, max: p.max, empty: p.min === 0, spec: p.any, assign: p.pc === 'lax' ? LAX : p.pc === 'skip' ? SKIP : STRICT };
+      if (p.any.startsWith('other:')) any.other = model.namespaces[Number(p.any.slice(6))];
+      else if (p.any !== 'any') any.list = p.any.split(/\s+/);
+      c = any;
+    } else if ('seq' in p) {
+      const items = p.seq.map(compile);
+      c = { kind: 2, min: p.min, max: p.max, empty: p.min === 0 || items.every((x) => x.empty), items };
+    } else {
+      const alts = p.choice.map(compile);
+      c = { kind: 3, min: p.min, max: p.max, empty: p.min === 0 || alts.some((x) => x.empty), alts };
+    }
+    cache.set(p, c);
+    return c;
+  };
+  const content: Array<CParticle | undefined> = [];
+  const required: string[][] = [];
+  model.types.forEach((t, i) => {
+    if (t.kind !== 'complex') return;
+    if (t.content) content[i] = compile(t.content);
+    required[i] = Object.entries(t.attrs).filter(([, [, req]]) => req).map(([name]) => name);
+  });
+  const elements = new Map<string, Map<string, number>>();
+  for (const [key, type] of Object.entries(model.elements)) {
+    const [i, local] = splitKey(key);
+    const ns = i === -1 ? '' : model.namespaces[i]!;
+    let m = elements.get(ns);
+    if (!m) elements.set(ns, (m = new Map()));
+    m.set(local, type);
+  }
+  compiledModel = { content, required, elements };
+  return compiledModel;
+}
+
+function splitKey(key: string): [number, string] {
+  const c = key.indexOf(':');
+  return [Number(key.slice(0, c)), key.slice(c + 1)];
+}
+
+function validateElement(el: Element, typeId: number, issues: XsdIssue[]): void {
   if (issues.length >= MAX_ISSUES) return;
   const type = model.types[typeId]!;
   // Attributes.
   const attrs = el.attributes;
   const declared = type.kind === 'complex' ? type.attrs : {};
-  const seen = new Set<string>();
   for (let i = 0; i < attrs.length; i++) {
     const a = attrs.item(i)!;
     const ns = a.namespaceURI;
     if (ns === XMLNS || a.name === 'xmlns' || a.name.startsWith('xmlns:') || ns === XSI) continue;
     if (ns) {
       if (type.kind === 'complex' && type.anyAttribute) continue;
-      push(issues, path, `attribute ${a.name} is not allowed on ${el.nodeName}`, `السمة ${a.name} غير مسموح بها في ${el.nodeName}`);
+      push(issues, pathOf(el), `attribute ${a.name} is not allowed on ${el.nodeName}`, `السمة ${a.name} غير مسموح بها في ${el.nodeName}`);
       continue;
     }
     const decl = declared[a.name];
     if (!decl) {
       if (type.kind === 'complex' && type.anyAttribute) continue;
-      push(issues, path, `attribute ${a.name} is not allowed on ${el.nodeName}`, `السمة ${a.name} غير مسموح بها في ${el.nodeName}`);
+      push(issues, pathOf(el), `attribute ${a.name} is not allowed on ${el.nodeName}`, `السمة ${a.name} غير مسموح بها في ${el.nodeName}`);
       continue;
     }
-    seen.add(a.name);
     const problem = checkSimple(decl[0], a.value);
-    if (problem) push(issues, `${path}/@${a.name}`, `attribute ${a.name}: ${problem}`, `قيمة السمة ${a.name} غير صالحة: ${problem}`);
+    if (problem) push(issues, `${pathOf(el)}/@${a.name}`, `attribute ${a.name}: ${problem}`, `قيمة السمة ${a.name} غير صالحة: ${problem}`);
   }
-  for (const [name, [, required]] of Object.entries(declared)) {
-    if (required && !seen.has(name)) {
-      push(issues, path, `attribute ${name} is required on ${el.nodeName}`, `السمة ${name} مطلوبة في ${el.nodeName}`);
+  const cm = compiled();
+  const required = type.kind === 'complex' ? cm.required[typeId]! : [];
+  for (const name of required) {
+    // seen: a declared attribute of that name without a namespace (the loop above)
+    let seen = false;
+    for (let i = 0; i < attrs.length && !seen; i++) {
+      const a = attrs.item(i)!;
+      seen = a.name === name && !a.namespaceURI;
     }
-  }
-
-  const children: Element[] = [];
-  let text = '';
-  for (let n: Node | null = el.firstChild; n; n = n.nextSibling) {
-    if (n.nodeType === 1) children.push(n as Element);
-    else if (n.nodeType === 3 || n.nodeType === 4) text += n.nodeValue ?? '';
+    if (!seen) push(issues, pathOf(el), `attribute ${name} is required on ${el.nodeName}`, `السمة ${name} مطلوبة في ${el.nodeName}`);
   }
 
   if (type.kind === 'simple' || type.text !== undefined) {
-    if (children.length) {
-      push(issues, `${path}/${children[0]!.nodeName}`, `element ${children[0]!.nodeName} is not allowed inside ${el.nodeName} (text only)`, `العنصر ${children[0]!.nodeName} غير مسموح به داخل ${el.nodeName} (نص فقط)`);
-      return;
+    // Text-only content (most elements): no child list to build.
+    let text = '';
+    for (let n: Node | null = el.firstChild; n; n = n.nextSibling) {
+      if (n.nodeType === 1) {
+        push(issues, `${pathOf(el)}/${n.nodeName}`, `element ${n.nodeName} is not allowed inside ${el.nodeName} (text only)`, `العنصر ${n.nodeName} غير مسموح به داخل ${el.nodeName} (نص فقط)`);
+        return;
+      }
+      if (n.nodeType === 3 || n.nodeType === 4) text += n.nodeValue ?? '';
     }
-    const problem = checkSimple(type.kind === 'simple' ? typeId : type.text!, text);
-    if (problem) push(issues, path, `${el.nodeName}: ${problem}`, `قيمة ${el.nodeName} غير صالحة: ${problem}`);
+    const problem = checkSimple(type.kind === 'simple' ? typeId : (type as TypeModel).text!, text);
+    if (problem) push(issues, pathOf(el), `${el.nodeName}: ${problem}`, `قيمة ${el.nodeName} غير صالحة: ${problem}`);
     return;
   }
-  if (!type.mixed && text.trim() !== '') {
-    push(issues, path, `${el.nodeName} must not contain text`, `يجب ألا يحتوي ${el.nodeName} على نص`);
+  const children: Element[] = [];
+  let hasText = false;
+  for (let n: Node | null = el.firstChild; n; n = n.nextSibling) {
+    if (n.nodeType === 1) children.push(n as Element);
+    else if (!hasText && (n.nodeType === 3 || n.nodeType === 4) && (n.nodeValue ?? '').trim() !== '') hasText = true;
   }
-  const assigned: Assignment[] = new Array(children.length);
-  const state: MatchState = { children, assigned, furthest: -1, expected: undefined };
-  const end = type.content ? matchParticle(type.content, state, 0) : 0;
+  const complex = type as TypeModel;
+  if (!complex.mixed && hasText) {
+    push(issues, pathOf(el), `${el.nodeName} must not contain text`, `يجب ألا يحتوي ${el.nodeName} على نص`);
+  }
+  const assigned: Array<number | undefined> = new Array(children.length);
+  const content = cm.content[typeId];
+  const state: MatchState = { children, assigned, furthest: -1, expected: undefined, record: false };
+  const end = content ? matchParticle(content, state, 0) : 0;
   if (end === -1 || end < children.length) {
+    if (end === -1) {
+      // Where matching stopped and what was expected there: the same match again, recording.
+      state.record = true;
+      matchParticle(content!, state, 0);
+    }
     const pos = end === -1 ? Math.max(state.furthest, 0) : end;
     const at = children[pos];
+    const path = pathOf(el);
     const where = at ? `${path}/${at.nodeName}` : path;
     const expected = end === -1 && state.expected ? ` (expected ${state.expected})` : '';
     if (at) {
@@ -119,21 +248,16 @@ function validateElement(el: Element, typeId: number, path: string, issues: XsdI
     // Children that were matched before the problem are still checked, so one mistake does not
     // hide others.
   }
-  const counts = new Map<string, number>();
   for (let i = 0; i < children.length; i++) {
-    const child = children[i]!;
     const a = assigned[i];
-    const n = (counts.get(child.nodeName) ?? 0) + 1;
-    counts.set(child.nodeName, n);
-    const childPath = `${path}/${child.nodeName}${n > 1 ? `[${n}]` : ''}`;
-    if (!a) continue;
-    if (a.type !== undefined) validateElement(child, a.type, childPath, issues);
-    else if (a.wildcard && a.wildcard !== 'skip') {
-      const k = keyOf(child);
-      const t = k === undefined ? undefined : model.elements[k];
-      if (t !== undefined) validateElement(child, t, childPath, issues);
-      else if (a.wildcard === 'strict') {
-        push(issues, childPath, `no declaration for element ${child.nodeName}`, `لا يوجد تعريف للعنصر ${child.nodeName}`);
+    if (a === undefined || a === UNTYPED || a === SKIP) continue;
+    const child = children[i]!;
+    if (a >= 0) validateElement(child, a, issues);
+    else {
+      const t = declaredType(child);
+      if (t !== undefined) validateElement(child, t, issues);
+      else if (a === STRICT) {
+        push(issues, pathOf(child), `no declaration for element ${child.nodeName}`, `لا يوجد تعريف للعنصر ${child.nodeName}`);
       }
     }
   }
@@ -141,9 +265,11 @@ function validateElement(el: Element, typeId: number, path: string, issues: XsdI
 
 interface MatchState {
   children: Element[];
-  assigned: Assignment[];
+  assigned: Array<number | undefined>;
   furthest: number;
   expected: string | undefined;
+  /** Only a failed match is run again with recording on, to say what was expected. */
+  record: boolean;
 }
 
 function elementLabel(key: string): string {
@@ -168,7 +294,7 @@ const PREFIXES: Record<string, string> = {
  * Greedy matching. ZATCA's schemas obey XML Schema's unique particle attribution, so the next
  * child always decides which particle it belongs to and no backtracking is needed.
  */
-function matchParticle(p: Particle, s: MatchState, pos: number): number {
+function matchParticle(p: CParticle, s: MatchState, pos: number): number {
   let count = 0;
   while (p.max === -1 || count < p.max) {
     const next = matchOnce(p, s, pos);
@@ -183,44 +309,52 @@ function matchParticle(p: Particle, s: MatchState, pos: number): number {
   return pos;
 }
 
-function matchOnce(p: Particle, s: MatchState, pos: number): number {
-  if ('el' in p) {
-    const child = s.children[pos];
-    if (child && keyOf(child) === p.el) {
-      s.assigned[pos] = p.type !== undefined ? { type: p.type } : { type: model.elements[p.el] };
-      return pos + 1;
+function elementMatches(p: CEl, el: Element): boolean {
+  return el.localName === p.local && (el.namespaceURI ?? '') === p.ns;
+}
+
+function matchOnce(p: CParticle, s: MatchState, pos: number): number {
+  switch (p.kind) {
+    case 0: {
+      const child = s.children[pos];
+      if (child && elementMatches(p, child)) {
+        s.assigned[pos] = p.type;
+        return pos + 1;
+      }
+      if (s.record) noteExpected(s, pos, elementLabel(p.key));
+      return -1;
     }
-    noteExpected(s, pos, elementLabel(p.el));
-    return -1;
-  }
-  if ('any' in p) {
-    const child = s.children[pos];
-    if (child && wildcardAllows(p.any, child)) {
-      s.assigned[pos] = { wildcard: p.pc };
-      return pos + 1;
+    case 1: {
+      const child = s.children[pos];
+      if (child && wildcardAllows(p, child)) {
+        s.assigned[pos] = p.assign;
+        return pos + 1;
+      }
+      if (s.record) noteExpected(s, pos, 'an element from another namespace');
+      return -1;
     }
-    noteExpected(s, pos, 'an element from another namespace');
-    return -1;
-  }
-  if ('seq' in p) {
-    for (const item of p.seq) {
-      pos = matchParticle(item, s, pos);
-      if (pos === -1) return -1;
+    case 2: {
+      for (const item of p.items) {
+        pos = matchParticle(item, s, pos);
+        if (pos === -1) return -1;
+      }
+      return pos;
     }
-    return pos;
-  }
-  // choice: the alternative whose first element is the next child; else an empty alternative
-  const child = s.children[pos];
-  let emptyOk = false;
-  for (const alt of p.choice) {
-    if (child && startsWith(alt, child)) {
-      const next = matchParticle(alt, s, pos);
-      if (next !== -1) return next;
+    default: {
+      // choice: the alternative whose first element is the next child; else an empty alternative
+      const child = s.children[pos];
+      let emptyOk = false;
+      for (const alt of p.alts) {
+        if (child && startsWith(alt, child)) {
+          const next = matchParticle(alt, s, pos);
+          if (next !== -1) return next;
+        }
+        if (alt.empty) emptyOk = true;
+      }
+      if (!emptyOk && s.record) for (const alt of p.alts) firstLabels(alt).forEach((l) => noteExpected(s, pos, l));
+      return emptyOk ? pos : -1;
     }
-    if (emptiable(alt)) emptyOk = true;
   }
-  if (!emptyOk) for (const alt of p.choice) firstLabels(alt).forEach((l) => noteExpected(s, pos, l));
-  return emptyOk ? pos : -1;
 }
 
 function noteExpected(s: MatchState, pos: number, label: string): void {
@@ -232,41 +366,47 @@ function noteExpected(s: MatchState, pos: number, label: string): void {
   }
 }
 
-function wildcardAllows(spec: string, el: Element): boolean {
-  if (spec === 'any') return true;
+function wildcardAllows(p: CAny, el: Element): boolean {
+  if (p.spec === 'any') return true;
   const ns = el.namespaceURI ?? '';
-  if (spec.startsWith('other:')) return ns !== '' && ns !== model.namespaces[Number(spec.slice(6))];
-  return spec.split(/\s+/).includes(ns);
+  if (p.list === undefined) return ns !== '' && ns !== p.other;
+  return p.list.includes(ns);
 }
 
-function startsWith(p: Particle, el: Element): boolean {
-  if ('el' in p) return keyOf(el) === p.el;
-  if ('any' in p) return wildcardAllows(p.any, el);
-  if ('choice' in p) return p.choice.some((a) => startsWith(a, el));
-  for (const item of p.seq) {
-    if (startsWith(item, el)) return true;
-    if (!emptiable(item)) return false;
+function startsWith(p: CParticle, el: Element): boolean {
+  switch (p.kind) {
+    case 0:
+      return elementMatches(p, el);
+    case 1:
+      return wildcardAllows(p, el);
+    case 3:
+      return p.alts.some((a) => startsWith(a, el));
+    default:
+      for (const item of p.items) {
+        if (startsWith(item, el)) return true;
+        if (!item.empty) return false;
+      }
+      return false;
   }
-  return false;
 }
 
-function emptiable(p: Particle): boolean {
-  if (p.min === 0) return true;
-  if ('el' in p || 'any' in p) return false;
-  if ('seq' in p) return p.seq.every(emptiable);
-  return p.choice.some(emptiable);
-}
-
-function firstLabels(p: Particle): string[] {
-  if ('el' in p) return [elementLabel(p.el)];
-  if ('any' in p) return ['an element from another namespace'];
-  if ('choice' in p) return p.choice.flatMap(firstLabels);
-  const out: string[] = [];
-  for (const item of p.seq) {
-    out.push(...firstLabels(item));
-    if (!emptiable(item)) break;
+function firstLabels(p: CParticle): string[] {
+  switch (p.kind) {
+    case 0:
+      return [elementLabel(p.key)];
+    case 1:
+      return ['an element from another namespace'];
+    case 3:
+      return p.alts.flatMap(firstLabels);
+    default: {
+      const out: string[] = [];
+      for (const item of p.items) {
+        out.push(...firstLabels(item));
+        if (!item.empty) break;
+      }
+      return out;
+    }
   }
-  return out;
 }
 
 // --- simple types ---------------------------------------------------------------------------
@@ -300,11 +440,15 @@ function validTime(h: string, mi: string, s: string, frac: string | undefined): 
   return hour < 24 && Number(mi) < 60 && Number(s) < 60;
 }
 
+const CHECKED_BASES = new Set(['decimal', 'integer', 'boolean', 'date', 'time', 'dateTime', 'base64Binary', 'ID', 'NCName', 'language']);
+
 /** Returns a problem description, or undefined when the value is valid for the simple type. */
 export function checkSimple(typeId: number, raw: string): string | undefined {
   const t = model.types[typeId] as SimpleTypeModel | TypeModel;
   if (t.kind !== 'simple') return undefined;
   const base = t.base;
+  // Other bases accept any text; without an enumeration there is nothing to check.
+  if (!t.enumeration && !CHECKED_BASES.has(base)) return undefined;
   let value = raw;
   switch (base) {
     case 'string':
@@ -315,7 +459,7 @@ export function checkSimple(typeId: number, raw: string): string | undefined {
       value = raw.replace(/[\t\n\r]/g, ' ');
       break;
     default:
-      value = collapse(raw);
+      value = /[\t\n\r ]/.test(raw) ? collapse(raw) : raw;
   }
   let ok = true;
   switch (base) {
