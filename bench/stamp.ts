@@ -2,7 +2,7 @@
 // as a ratio to S (one node:crypto secp256k1 signature, same run); per-line cost; cold start.
 // Run: npm run bench:stamp   (cold start needs dist/: npm run build)
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -14,8 +14,6 @@ import { stampInvoice } from '../src/stamp/index.js';
 import { buildInvoice } from '../src/ubl/writer.js';
 import { fmt, median, opsPerSecond, ratioToS } from './harness.js';
 import { invoiceWithLines } from './invoices.js';
-
-export { invoiceWithLines };
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
