@@ -22,6 +22,9 @@ export type ErrorCode =
   | 'KEY_STORE' // the key store is unprotected or the key-encryption key does not open it
   | 'ZATCA_REJECTED' // ZATCA refused the request (wrong OTP, CSR, …); nothing changed
   | 'ZATCA_UNAVAILABLE' // no answer, 5xx, 429 or an interrupted step: run the same command again
+  | 'UNAUTHENTICATED' // no valid credentials: log in (HTTP API)
+  | 'FORBIDDEN' // authenticated, but the role or scope does not allow this (HTTP API)
+  | 'THROTTLED' // too many attempts: wait and try again (HTTP API login)
   | 'INTERNAL';
 
 export interface ErrorDetails {

@@ -6,6 +6,8 @@ import { FawtaraError } from '../errors.js';
 import { EXIT, processIo, reportError, type Action, type Io, type Runner } from './output.js';
 import { translateSdkArgs } from './sdk-args.js';
 import { registerFleetCommands } from './commands/fleet-cli.js';
+import { registerIssuingCommands } from './commands/issuing-cli.js';
+import { registerServerCommands } from './commands/users-cli.js';
 
 export function buildProgram(io: Io, setExit: (code: number) => void): Command {
   const program = new Command('fawtara')
@@ -76,6 +78,10 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
 
   // Fleet: taxpayers, branches, EGS units (docs/fleet.md); declared there, loaded lazily when run.
   registerFleetCommands(program, run);
+  // Issuing, the submission outbox and the chain auditor (docs/issuing.md).
+  registerIssuingCommands(program, run);
+  // Head-office API: `serve` and `users` (docs/server.md).
+  registerServerCommands(program, run);
 
   program.command('start').description('what `npm start` runs: usage and a build → sign → verify demo on built-in defaults')
     .addOption(json)

@@ -2,7 +2,7 @@
 // the redactor and a logger. Tests pass in-memory SQLite, a fixed clock and a simulator here.
 import pino, { type Logger } from 'pino';
 import type { FatooraEnv, ZatcaClient } from '../zatca/index.js';
-import { openStore, type Store, type StoreOptions } from '../store/index.js';
+import { openStore, submissions, type Store, type StoreOptions } from '../store/index.js';
 import { kekSourceFromEnv, openKeyVault, softwareKeyProvider, type KekSource, type KeyProvider, type KeyVault } from './key-custody.js';
 import { processRedactor, type Redactor } from './redact.js';
 
@@ -22,8 +22,8 @@ export interface FleetContext {
   /** Who acts, recorded on every transition (`cli:<user>`, `api:<token>`, `test`). */
   actor: string;
   /**
-   * How many documents of a unit still wait for ZATCA. The outbox (issue 6) answers this; until it
-   * lands nothing can be pending.
+   * How many documents of a unit ZATCA does not hold yet (the outbox's to-submit and held jobs).
+   * Defaults to the store's outbox; a test or a relay may answer instead.
    */
   pendingDocuments?: (taxpayerId: string, unitId: string) => Promise<number>;
 }
@@ -67,7 +67,7 @@ export async function openFleet(options: OpenFleetOptions): Promise<FleetContext
       redactor,
       logger: options.logger ?? createFleetLogger(() => undefined, redactor),
       actor: options.actor ?? 'system',
-      ...(options.pendingDocuments && { pendingDocuments: options.pendingDocuments }),
+      pendingDocuments: options.pendingDocuments ?? ((taxpayerId, unitId) => submissions.pendingCount(store.db, taxpayerId, unitId)),
     };
   } catch (error) {
     await store.close();

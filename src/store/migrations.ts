@@ -1,6 +1,8 @@
 // Schema migrations, kept in code and run by Kysely's Migrator on every start: applied ones are
 // skipped, so opening a store twice (or from two processes) is safe. Never edit a shipped migration.
 import { type Kysely, type Migration, type MigrationProvider } from 'kysely';
+import { issuingTables } from './migration-0002-issuing.js';
+import { accessTables } from './migration-0003-access.js';
 
 type Dialect = 'sqlite' | 'postgres';
 
@@ -187,6 +189,8 @@ function fleetTables(dialect: Dialect): Migration {
 export function fleetMigrations(dialect: Dialect): Record<string, Migration> {
   return {
     '0001_fleet': fleetTables(dialect),
+    '0002_issuing': issuingTables(dialect),
+    '0003_access': accessTables(dialect),
   };
 }
 

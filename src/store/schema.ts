@@ -160,7 +160,114 @@ export interface KeyStoreTable {
   created_at: Instant;
 }
 
+/** An issued document (issue 6): the exact stamped bytes and the facts reports need. Immutable. */
+export interface DocumentsTable {
+  id: string;
+  taxpayer_id: string;
+  unit_id: string;
+  icv: number;
+  pih: string;
+  /** base64 SHA-256 invoice hash of `xml` (spec §7): the next document's PIH. */
+  invoice_hash: string;
+  uuid: string;
+  /** Invoice number (BT-1), unique per taxpayer. */
+  number: string;
+  /** `invoice`, `creditNote`, `debitNote`, `prepayment`. */
+  document_type: string;
+  type_code: string;
+  /** KSA-2, e.g. `0200000`. */
+  transaction_code: string;
+  /** `standard` | `simplified`. */
+  kind: string;
+  issue_date: string;
+  issue_time: string;
+  /** The clock's instant at issue (the chain's time; clock guard). */
+  issued_at: Instant;
+  /** Issue + 24 h: the reporting deadline (simplified), the release target (standard). */
+  deadline_at: Instant;
+  signing_time: string;
+  csid_id: string;
+  currency: string;
+  exchange_rate: string | null;
+  buyer_vat: string | null;
+  buyer_name: string | null;
+  /** Credit/debit notes: the document corrected (same taxpayer). */
+  original_document_id: string | null;
+  original_number: string | null;
+  tax_exclusive_amount: string;
+  tax_amount: string;
+  tax_amount_sar: string;
+  tax_inclusive_amount: string;
+  payable_amount: string;
+  /** Σ taxable amounts in SAR. */
+  taxable_amount_sar: string;
+  /** JSON `[{category, rate, exemptionCode?, taxable, vat, taxableSar, vatSar}]` for the VAT report. */
+  vat_breakdown: string;
+  qr: string;
+  /** The stamped document exactly as hashed, signed and submitted. */
+  xml: string;
+}
+
+/** ZATCA's cleared version of a standard document: the legal document given to the buyer. */
+export interface DocumentClearancesTable {
+  document_id: string;
+  taxpayer_id: string;
+  unit_id: string;
+  invoice_hash: string;
+  xml: string;
+  cleared_at: Instant;
+}
+
+/** One outbox job per document; the only mutable part of an issued document's life. */
+export interface SubmissionsTable {
+  document_id: string;
+  taxpayer_id: string;
+  unit_id: string;
+  icv: number;
+  kind: string;
+  /** `clearance` | `reporting` (a standard document is reported while clearance is off). */
+  endpoint: string;
+  /** See `src/outbox/states.ts`. */
+  state: string;
+  attempts: number;
+  next_attempt_at: Instant;
+  lease_owner: string | null;
+  lease_until: Instant | null;
+  issued_at: Instant;
+  deadline_at: Instant;
+  /** 1 once the document passed its deadline before ZATCA had it (flagged, never dropped). */
+  late: number;
+  /** 1 when ZATCA's final answer was 208/409 (it had the document from an earlier attempt). */
+  duplicate: number;
+  last_http_status: number | null;
+  last_outcome: string | null;
+  last_message: string | null;
+  accepted_at: Instant | null;
+  updated_at: Instant;
+}
+
+export interface SubmissionAttemptsTable {
+  id: Generated<number>;
+  document_id: string;
+  taxpayer_id: string;
+  unit_id: string;
+  endpoint: string;
+  attempt: number;
+  http_status: number | null;
+  outcome: string;
+  state_after: string;
+  /** JSON `[{severity, code, message}]`, redacted. */
+  messages: string;
+  duration_ms: number;
+  worker: string;
+  at: Instant;
+}
+
 export interface Database {
+  documents: DocumentsTable;
+  document_clearances: DocumentClearancesTable;
+  submissions: SubmissionsTable;
+  submission_attempts: SubmissionAttemptsTable;
   taxpayers: TaxpayersTable;
   vat_group_members: VatGroupMembersTable;
   branches: BranchesTable;
@@ -185,3 +292,7 @@ export type Csr = Selectable<CsrsTable>;
 export type Csid = Selectable<CsidsTable>;
 export type UnitTransition = Selectable<UnitTransitionsTable>;
 export type ZatcaExchange = Selectable<ZatcaExchangesTable>;
+export type IssuedDocument = Selectable<DocumentsTable>;
+export type Submission = Selectable<SubmissionsTable>;
+export type SubmissionAttempt = Selectable<SubmissionAttemptsTable>;
+export type DocumentClearance = Selectable<DocumentClearancesTable>;

@@ -49,19 +49,6 @@ describe.each(ENGINES)('fleet CLI on %s', (engine) => {
     tmp.cleanup();
   });
 
-  it('ZATCA unreachable during onboarding: exit 5 (run the same command again), unit unchanged', async () => {
-    const vat = '300000000000003';
-    expect((await run('taxpayers', 'add', '--vat', vat, '--name-ar', 'اختبار', '--name-en', 'Unreachable Test')).code).toBe(0);
-    expect((await run('branches', 'add', '--taxpayer', vat, '--name', 'Jeddah', '--crn', '4030000001', '--street', 'King Road', '--building', '1234', '--district', 'Al-Rawdah', '--city', 'Jeddah', '--postal', '23434')).code).toBe(0);
-    expect((await run('units', 'add', '--taxpayer', vat, '--branch', 'Jeddah', '--serial', '1-Fawtara|2-POS|3-JED-001')).code).toBe(0);
-    // Port 9 (discard) on loopback: nothing listens, the connection is refused at once.
-    const r = await run('units', 'onboard', 'JED-001', '--taxpayer', vat, '--otp', '123456', '--zatca', 'http://127.0.0.1:9');
-    expect(r.code).toBe(5);
-    expect(r.stderr).toMatch(/ZATCA_UNAVAILABLE/);
-    const shown = JSON.parse((await run('units', 'show', 'JED-001', '--taxpayer', vat, '--json')).stdout);
-    expect(JSON.stringify(shown)).toMatch(/"state":"new"/);
-  });
-
   it('refuses to start without a key-encryption key, naming the setting and the test option', async () => {
     delete process.env.FAWTARA_MASTER_KEY;
     try {
@@ -145,6 +132,20 @@ describe.each(ENGINES)('fleet CLI on %s', (engine) => {
     expect(r.code, r.stdout).toBe(0);
     expect(JSON.parse(r.stdout).unit).toMatchObject({ state: 'active', organizationUnit: '3000000001', memberTin: '3000000001' });
     expect(sim.control.env('simulation').listEgs(GROUP_VAT)[0]).toMatchObject({ organizationUnit: '3000000001', vat: GROUP_VAT });
+  });
+
+  // Runs after the single-taxpayer tests: a second taxpayer makes --taxpayer mandatory from here on.
+  it('ZATCA unreachable during onboarding: exit 5 (run the same command again), unit unchanged', async () => {
+    const vat = '300000000000003';
+    expect((await run('taxpayers', 'add', '--vat', vat, '--name-ar', 'اختبار', '--name-en', 'Unreachable Test')).code).toBe(0);
+    expect((await run('branches', 'add', '--taxpayer', vat, '--name', 'Jeddah', '--crn', '4030000001', '--street', 'King Road', '--building', '1234', '--district', 'Al-Rawdah', '--city', 'Jeddah', '--postal', '23434')).code).toBe(0);
+    expect((await run('units', 'add', '--taxpayer', vat, '--branch', 'Jeddah', '--serial', '1-Fawtara|2-POS|3-JED-001')).code).toBe(0);
+    // Port 9 (discard) on loopback: nothing listens, the connection is refused at once.
+    const r = await run('units', 'onboard', 'JED-001', '--taxpayer', vat, '--otp', '123456', '--zatca', 'http://127.0.0.1:9');
+    expect(r.code).toBe(5);
+    expect(r.stderr).toMatch(/ZATCA_UNAVAILABLE/);
+    const shown = JSON.parse((await run('units', 'show', 'JED-001', '--taxpayer', vat, '--json')).stdout);
+    expect(JSON.stringify(shown)).toMatch(/"state":"new"/);
   });
 
   it('no key material, CSID secret or OTP in any output, log line or exchange log of the whole run', async () => {

@@ -51,6 +51,8 @@ export function storeOptions(engine: Engine, sqliteFile = ':memory:'): { options
 
 export interface TestFleet {
   ctx: FleetContext;
+  /** Where the store is, to open it again (another process, a restart). */
+  storeOptions: StoreOptions;
   logLines: string[];
   close(): Promise<void>;
 }
@@ -71,6 +73,7 @@ export async function testFleet(engine: Engine, sim: RunningSimulator, extra: { 
   });
   return {
     ctx,
+    storeOptions: options,
     logLines,
     close: async () => {
       await ctx.store.close();

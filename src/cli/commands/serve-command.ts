@@ -1,0 +1,84 @@
+// `fawtara serve`: the head-office API on 127.0.0.1 (another address only when asked, with a
+// warning); on a first start with no administrator it prints a one-time setup token.
+import { createWriteStream } from 'node:fs';
+import { join } from 'node:path';
+import { FawtaraError } from '../../errors.js';
+import { adminExists, issueSetupToken } from '../../server/access/sessions.js';
+import { createServer } from '../../server/index.js';
+import { EXIT, type Io } from '../output.js';
+import { withFleet, type FleetCliOptions } from './fleet-session.js';
+
+export interface ServeOptions extends FleetCliOptions {
+  port: string;
+  host: string;
+  trustProxy?: boolean;
+}
+
+const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
+
+export async function serveCommand(opts: ServeOptions, rawIo: Io): Promise<number> {
+  if (!/^\d+$/.test(opts.port) || Number(opts.port) > 65535) {
+    throw new FawtaraError('USAGE', `--port must be a whole number from 0 to 65535 (got "${opts.port}")`, { field: '--port', messageAr: '--port يجب أن يكون رقماً صحيحاً' });
+  }
+  const port = Number(opts.port);
+  const host = opts.host.trim();
+  return withFleet(opts, rawIo, async (s) => {
+    if (!LOOPBACK.has(host)) {
+      s.io.err(
+        `warning: listening on ${host}, reachable from other machines. Put a TLS-terminating reverse proxy in front (the API carries passwords and tokens) and firewall the port.\n` +
+          `تحذير: الخادم متاح من أجهزة أخرى على ${host}؛ استخدم وكيلاً عكسياً بتشفير TLS وقيّد المنفذ بجدار حماية.`,
+      );
+    }
+    const log = createWriteStream(join(s.dataDir, 'server.log'), { flags: 'a' });
+    const app = await createServer({ fleet: s.ctx, log: (line) => void log.write(line), logLevel: process.env.FAWTARA_LOG_LEVEL ?? 'info', ...(opts.trustProxy && { trustProxy: true }) });
+    let setup: { token: string; expiresAt: string } | undefined;
+    if (!(await adminExists(app.fawtara.access))) setup = await issueSetupToken(app.fawtara.access, 'serve');
+    try {
+      await app.listen({ port, host });
+    } catch (error) {
+      await app.close();
+      log.end();
+      if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+        throw new FawtaraError('USAGE', `port ${port} on ${host} is in use; choose another with --port (0 picks a free one)`, { field: '--port', messageAr: `المنفذ ${port} مستخدم؛ اختر منفذاً آخر` });
+      }
+      throw error;
+    }
+    const address = app.server.address();
+    const url = `http://${host.includes(':') ? `[${host}]` : host}:${typeof address === 'object' && address ? address.port : port}`;
+    // The setup token goes to this terminal only (rawIo: not through the log file).
+    if (s.json) rawIo.out(JSON.stringify({ ok: true, url, docs: `${url}/docs`, openapi: `${url}/openapi.json`, dataDir: s.dataDir, ...(setup && { setupToken: setup.token, setupTokenExpiresAt: setup.expiresAt }) }));
+    else {
+      rawIo.out(
+        [
+          `Fawtara head office listening on ${url}  (data: ${s.ctx.store.location})`,
+          `  API page: ${url}/docs    OpenAPI: ${url}/openapi.json    health: ${url}/health`,
+          ...(setup
+            ? [
+                '',
+                'No administrator exists yet. Create the first one with this one-time setup token',
+                `(valid once, until ${setup.expiresAt}; "fawtara users setup" prints a new one):`,
+                '',
+                `  ${setup.token}`,
+                '',
+                `  curl -X POST ${url}/api/v1/setup -H 'content-type: application/json' \\`,
+                `    -d '{"setupToken":"<token above>","username":"admin","password":"<12+ characters>"}'`,
+              ]
+            : []),
+          'Press Ctrl+C to stop.',
+        ].join('\n'),
+      );
+    }
+    await new Promise<void>((resolve) => {
+      const stop = () => {
+        process.off('SIGINT', stop);
+        process.off('SIGTERM', stop);
+        resolve();
+      };
+      process.on('SIGINT', stop);
+      process.on('SIGTERM', stop);
+    });
+    await app.close();
+    log.end();
+    return EXIT.ok;
+  });
+}

@@ -1,0 +1,52 @@
+// The one table that maps a ZATCA outcome (src/zatca/outcome.ts) to a document's submission state
+// and what the outbox does next (spec §9, §10.1; architecture: "exactly one table").
+import type { OutcomeKind } from '../zatca/index.js';
+
+export const SUBMISSION_STATES = [
+  'to-submit', // queued: ZATCA does not have it yet (first try, or retrying after 429/5xx/timeout)
+  'accepted', // ZATCA holds it (200, or 208/409: it had it from an earlier attempt)
+  'accepted-with-warnings', // ZATCA holds it with warnings (202): fix the generator for future documents
+  'rejected', // 400: ZATCA refused it; it stays in the unit's chain, issue a corrected new document
+  'held', // needs attention before it can be sent again (401 unit revoked, 413, 406, unexpected status)
+] as const;
+
+export type SubmissionState = (typeof SUBMISSION_STATES)[number];
+
+/** ZATCA holds (or refused) the document: nothing more to send. */
+export const FINAL_STATES: readonly SubmissionState[] = ['accepted', 'accepted-with-warnings', 'rejected'];
+/** ZATCA does not hold the document: it counts as unsubmitted (retire, deadlines, status). */
+export const PENDING_STATES: readonly SubmissionState[] = ['to-submit', 'held'];
+
+export interface Transition {
+  state: SubmissionState;
+  /** For `to-submit`: wait with backoff, or go again at once (after switching endpoint). */
+  retry?: 'backoff' | 'now';
+  /** 303: clearance is off, report the locally stamped standard document instead. */
+  switchTo?: 'reporting';
+  /** 208/409: ZATCA had it already; counted once, never as a new document. */
+  duplicate?: boolean;
+  /** Why a held job waits, for people. */
+  attention?: { en: string; ar: string };
+}
+
+export const OUTCOME_TRANSITIONS: Readonly<Record<OutcomeKind, Transition>> = {
+  accepted: { state: 'accepted' },
+  'accepted-with-warnings': { state: 'accepted-with-warnings' },
+  'duplicate-accepted': { state: 'accepted', duplicate: true },
+  'clearance-switched-off': { state: 'to-submit', retry: 'now', switchTo: 'reporting' },
+  rejected: { state: 'rejected' },
+  unauthorized: {
+    state: 'held',
+    attention: { en: "the unit's CSID was refused (401): the unit is revoked; its documents wait until they are relayed or the unit is replaced", ar: 'رُفضت شهادة الوحدة (401): الوحدة ملغاة؛ تنتظر مستنداتها' },
+  },
+  'too-large': { state: 'held', attention: { en: 'ZATCA refused the size (413); the stored bytes cannot change', ar: 'رفضت الهيئة حجم المستند (413)' } },
+  'version-not-supported': { state: 'held', attention: { en: 'ZATCA refused the API version (406): a client bug', ar: 'رفضت الهيئة إصدار الواجهة (406)' } },
+  'renewal-needs-compliance': { state: 'held', attention: { en: 'unexpected 428 on a document', ar: 'رد غير متوقع 428' } },
+  unexpected: { state: 'held', attention: { en: 'ZATCA answered with an unexpected status', ar: 'ردت الهيئة بحالة غير متوقعة' } },
+  'rate-limited': { state: 'to-submit', retry: 'backoff' },
+  'not-received': { state: 'to-submit', retry: 'backoff' },
+};
+
+export function isFinal(state: string): boolean {
+  return (FINAL_STATES as readonly string[]).includes(state);
+}

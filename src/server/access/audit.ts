@@ -1,0 +1,72 @@
+// The audit log of who did what: one append per action (rows are never changed; triggers in the
+// database refuse UPDATE and DELETE). Details pass the redactor, so no secret is ever written.
+import { redactTokens } from './tokens.js';
+import type { AccessContext } from './context.js';
+import type { AuditRow } from './schema.js';
+
+export interface AuditEntry {
+  actor: string;
+  role?: string | null;
+  taxpayerId?: string | null;
+  branchId?: string | null;
+  unitId?: string | null;
+  action: string;
+  target?: string | null;
+  outcome: 'ok' | 'denied' | 'error';
+  status?: number | null;
+  ip?: string | null;
+  requestId?: string | null;
+  detail?: Record<string, unknown>;
+}
+
+/** Keys whose values are never recorded, whatever a caller passes. */
+const SECRET_KEYS = /pass(word)?|secret|token|otp|key|hash|authorization/i;
+
+function scrub(detail: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(detail)) {
+    if (v === undefined) continue;
+    out[k] = SECRET_KEYS.test(k) && !/^(tokenId|tokenName)$/.test(k) ? '[REDACTED]' : v;
+  }
+  return out;
+}
+
+export async function appendAudit(ax: AccessContext, entry: AuditEntry): Promise<void> {
+  const detail = redactTokens(ax.fleet.redactor.redact(JSON.stringify(scrub(entry.detail ?? {}))));
+  await ax.db
+    .insertInto('audit_log')
+    .values({
+      at: ax.fleet.clock.now().toISOString(),
+      actor: entry.actor,
+      role: entry.role ?? null,
+      taxpayer_id: entry.taxpayerId ?? null,
+      branch_id: entry.branchId ?? null,
+      unit_id: entry.unitId ?? null,
+      action: entry.action,
+      target: entry.target == null ? null : redactTokens(entry.target),
+      outcome: entry.outcome,
+      status: entry.status ?? null,
+      ip: entry.ip ?? null,
+      request_id: entry.requestId ?? null,
+      detail,
+    })
+    .execute();
+}
+
+export interface AuditQuery {
+  taxpayerId?: string | null;
+  branchId?: string | null;
+  /** Rows with an id below this one (paging backwards from the newest). */
+  before?: number;
+  limit: number;
+  action?: string;
+}
+
+export function listAudit(ax: AccessContext, q: AuditQuery): Promise<AuditRow[]> {
+  let query = ax.db.selectFrom('audit_log').selectAll();
+  if (q.taxpayerId) query = query.where('taxpayer_id', '=', q.taxpayerId);
+  if (q.branchId) query = query.where('branch_id', '=', q.branchId);
+  if (q.before !== undefined) query = query.where('id', '<', q.before);
+  if (q.action) query = query.where('action', '=', q.action);
+  return query.orderBy('id', 'desc').limit(q.limit).execute();
+}

@@ -1,0 +1,92 @@
+// Who is calling: a logged-in user (session token) or a device (a token bound to one unit), with
+// the role and the scope every route checks. Resolved from the Authorization header once per request.
+import { forbidden, unauthenticated } from './errors.js';
+import type { AccessContext } from './context.js';
+import { isRole, type Role } from './roles.js';
+import { parseToken, tokenMatches } from './tokens.js';
+
+export interface Principal {
+  kind: 'user' | 'device';
+  /** User id or device-token id. */
+  id: string;
+  /** Username or device-token name (for people reading the audit log). */
+  name: string;
+  role: Role;
+  /** Null only for a global admin. */
+  taxpayerId: string | null;
+  branchId: string | null;
+  unitId: string | null;
+  sessionId?: string;
+  /** How the audit log and the unit history name this caller: `user:alice`, `device:<id>`. */
+  actor: string;
+}
+
+/** Sessions' last-seen time is written at most this often: one write per minute, not per request. */
+const TOUCH_EVERY_MS = 60_000;
+
+export async function authenticate(ax: AccessContext, authorization: string | undefined): Promise<Principal> {
+  if (!authorization) {
+    throw unauthenticated('NO_CREDENTIALS', 'authentication required: send "Authorization: Bearer <token>" (log in at POST /api/v1/auth/login)', 'يلزم تسجيل الدخول: أرسل الترويسة Authorization: Bearer مع الرمز');
+  }
+  const m = /^Bearer\s+(\S+)$/i.exec(authorization.trim());
+  const parsed = m ? parseToken(m[1]!) : undefined;
+  const invalid = () => unauthenticated('INVALID_TOKEN', 'the token is not valid (unknown, revoked or malformed); log in again', 'الرمز غير صالح (غير معروف أو ملغى أو مشوه)؛ سجل الدخول مجدداً');
+  if (!parsed || parsed.kind === 'setup') throw invalid();
+  const token = m![1]!;
+  const now = ax.fleet.clock.now();
+  if (parsed.kind === 'session') {
+    const s = await ax.db.selectFrom('sessions').selectAll().where('id', '=', parsed.id).executeTakeFirst();
+    if (!s || s.ended_at !== null || !tokenMatches(token, s.token_hash)) throw invalid();
+    const idleEnd = Date.parse(s.last_seen_at) + ax.policy.sessionIdleMinutes * 60_000;
+    if (now.getTime() >= Date.parse(s.expires_at) || now.getTime() >= idleEnd) {
+      await ax.db.updateTable('sessions').set({ ended_at: now.toISOString() }).where('id', '=', s.id).where('ended_at', 'is', null).execute();
+      throw unauthenticated('SESSION_EXPIRED', 'the session has expired; log in again', 'انتهت صلاحية الجلسة؛ سجل الدخول مجدداً');
+    }
+    const user = await ax.db.selectFrom('users').selectAll().where('id', '=', s.user_id).executeTakeFirst();
+    if (!user || user.disabled || !isRole(user.role)) throw unauthenticated('ACCOUNT_DISABLED', 'this account is disabled', 'هذا الحساب معطل');
+    if (now.getTime() - Date.parse(s.last_seen_at) >= TOUCH_EVERY_MS) {
+      await ax.db.updateTable('sessions').set({ last_seen_at: now.toISOString() }).where('id', '=', s.id).execute();
+    }
+    return {
+      kind: 'user',
+      id: user.id,
+      name: user.username,
+      role: user.role,
+      taxpayerId: user.taxpayer_id,
+      branchId: user.branch_id,
+      unitId: user.unit_id,
+      sessionId: s.id,
+      actor: `user:${user.username}`,
+    };
+  }
+  const t = await ax.db.selectFrom('api_tokens').selectAll().where('id', '=', parsed.id).executeTakeFirst();
+  if (!t || t.revoked_at !== null || !tokenMatches(token, t.token_hash)) throw invalid();
+  if (t.expires_at !== null && now.getTime() >= Date.parse(t.expires_at)) {
+    throw unauthenticated('TOKEN_EXPIRED', 'this device token has expired; ask an administrator for a new one', 'انتهت صلاحية رمز الجهاز؛ اطلب رمزاً جديداً من المدير');
+  }
+  if (t.last_used_at === null || now.getTime() - Date.parse(t.last_used_at) >= TOUCH_EVERY_MS) {
+    await ax.db.updateTable('api_tokens').set({ last_used_at: now.toISOString() }).where('id', '=', t.id).execute();
+  }
+  return { kind: 'device', id: t.id, name: t.name, role: 'cashier', taxpayerId: t.taxpayer_id, branchId: t.branch_id, unitId: t.unit_id, actor: `device:${t.id}` };
+}
+
+/** Scope checks shared by routes and services: another taxpayer, branch or unit is refused. */
+export function assertTaxpayer(p: Principal, taxpayerId: string): void {
+  if (p.taxpayerId !== null && p.taxpayerId !== taxpayerId) {
+    throw forbidden('OUT_OF_SCOPE', 'this taxpayer is outside your access', 'هذا المكلف خارج نطاق صلاحياتك', 'vat');
+  }
+}
+
+export function assertBranch(p: Principal, taxpayerId: string, branchId: string): void {
+  assertTaxpayer(p, taxpayerId);
+  if (p.branchId !== null && p.branchId !== branchId) {
+    throw forbidden('OUT_OF_SCOPE', 'this branch is outside your access', 'هذا الفرع خارج نطاق صلاحياتك', 'branch');
+  }
+}
+
+export function assertUnit(p: Principal, unit: { id: string; taxpayer_id: string; branch_id: string }): void {
+  assertBranch(p, unit.taxpayer_id, unit.branch_id);
+  if (p.unitId !== null && p.unitId !== unit.id) {
+    throw forbidden('OUT_OF_SCOPE', 'this unit is outside your access (a cashier or device token acts for its own unit only)', 'هذه الوحدة خارج نطاق صلاحياتك (الكاشير أو الجهاز يعمل لوحدته فقط)', 'unit');
+  }
+}

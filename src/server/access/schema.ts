@@ -1,0 +1,110 @@
+// The access-control tables (migration 0003_access) as Kysely sees them, on top of the fleet's
+// tables: users, sessions, device tokens, login throttling, setup tokens and the audit log.
+import type { Generated, Kysely, Selectable } from 'kysely';
+import type { Database, Instant } from '../../store/index.js';
+
+export interface UsersTable {
+  id: string;
+  /** Lower-case login name, unique across the installation. */
+  username: string;
+  display_name: string | null;
+  role: string;
+  /** Null only for a global admin (every taxpayer). */
+  taxpayer_id: string | null;
+  branch_id: string | null;
+  unit_id: string | null;
+  /** `scrypt$N$r$p$salt$hash` (base64): never leaves the access layer. */
+  password_hash: string;
+  disabled: number;
+  created_at: Instant;
+  created_by: string;
+  password_changed_at: Instant;
+}
+
+export interface SessionsTable {
+  id: string;
+  user_id: string;
+  token_hash: string;
+  created_at: Instant;
+  expires_at: Instant;
+  last_seen_at: Instant;
+  ended_at: Instant | null;
+  ip: string | null;
+}
+
+export interface ApiTokensTable {
+  id: string;
+  name: string;
+  taxpayer_id: string;
+  branch_id: string;
+  /** The one unit this device token may act for. */
+  unit_id: string;
+  token_hash: string;
+  created_at: Instant;
+  created_by: string;
+  expires_at: Instant | null;
+  revoked_at: Instant | null;
+  last_used_at: Instant | null;
+}
+
+export interface LoginThrottleTable {
+  /** `user:<name>` or `ip:<address>`. */
+  key: string;
+  failures: number;
+  locked_until: Instant | null;
+  last_failure_at: Instant;
+}
+
+export interface SetupTokensTable {
+  id: string;
+  token_hash: string;
+  created_at: Instant;
+  expires_at: Instant;
+  used_at: Instant | null;
+  used_by: string | null;
+  revoked_at: Instant | null;
+}
+
+export interface AuditLogTable {
+  id: Generated<number>;
+  at: Instant;
+  /** `user:<name>`, `device:<token id>`, `cli:<os user>`, `setup`, `anonymous`. */
+  actor: string;
+  role: string | null;
+  taxpayer_id: string | null;
+  branch_id: string | null;
+  unit_id: string | null;
+  /** What was attempted, e.g. `unit.onboard`, `login.failure`. */
+  action: string;
+  target: string | null;
+  /** `ok`, `denied` or `error`. */
+  outcome: string;
+  status: number | null;
+  ip: string | null;
+  request_id: string | null;
+  /** JSON object of non-secret facts (redacted before it is written). */
+  detail: string;
+}
+
+// A type alias, not an interface: Kysely's withTables wants an indexable record.
+export type AccessTables = {
+  users: UsersTable;
+  sessions: SessionsTable;
+  api_tokens: ApiTokensTable;
+  login_throttle: LoginThrottleTable;
+  setup_tokens: SetupTokensTable;
+  audit_log: AuditLogTable;
+};
+
+export type AccessDatabase = Database & AccessTables;
+export type AccessDb = Kysely<AccessDatabase>;
+
+export type UserRow = Selectable<UsersTable>;
+export type SessionRow = Selectable<SessionsTable>;
+export type ApiTokenRow = Selectable<ApiTokensTable>;
+export type AuditRow = Selectable<AuditLogTable>;
+
+/** The fleet's Kysely handle seen with the access tables too (same connection, same transactions). */
+export function accessDb(db: Kysely<Database>): AccessDb {
+  return db.withTables<AccessTables>();
+}

@@ -1,0 +1,170 @@
+// Users and device tokens: who may log in, with which role and scope, and the per-unit tokens POS
+// devices call with. Scope rules live here so the CLI and the API enforce the same ones.
+import { randomUUID } from 'node:crypto';
+import { appendAudit } from './audit.js';
+import { AccessError, forbidden } from './errors.js';
+import { plusMinutes, type AccessContext } from './context.js';
+import { checkPasswordPolicy, hashPassword, verifyPassword } from './passwords.js';
+import { assertTaxpayer, assertUnit, type Principal } from './principal.js';
+import { isRole, ROLES, type Role } from './roles.js';
+import { endSessionsOf } from './sessions.js';
+import { newToken } from './tokens.js';
+import type { ApiTokenRow, UserRow } from './schema.js';
+import type { Branch, EgsUnit, Taxpayer } from '../../store/index.js';
+
+/** Who creates users and tokens: a principal of the API, or the operator at the machine (CLI). */
+export type Creator = Principal | { kind: 'cli'; actor: string };
+
+const invalid = (field: string, message: string, messageAr: string) => new AccessError('INVALID_INPUT', 'INVALID_FIELD', message, messageAr, field);
+
+export function normalizeUsername(value: unknown): string {
+  const v = typeof value === 'string' ? value.trim().toLowerCase() : '';
+  if (!/^[a-z0-9][a-z0-9._@-]{2,63}$/.test(v)) {
+    throw new AccessError('INVALID_INPUT', 'INVALID_FIELD', 'username: 3–64 characters, letters, digits and . _ @ -, starting with a letter or digit', 'اسم المستخدم: من 3 إلى 64 حرفاً من الأحرف اللاتينية والأرقام و . _ @ -', 'username');
+  }
+  return v;
+}
+
+export interface NewUser {
+  username: string;
+  password: string;
+  role: string;
+  displayName?: string;
+  taxpayer?: Taxpayer | null;
+  branch?: Branch | null;
+  unit?: EgsUnit | null;
+}
+
+/** Each role's scope shape: an admin may be global; a manager needs a branch; a cashier a unit. */
+function scopeOf(role: Role, input: NewUser): { taxpayer_id: string | null; branch_id: string | null; unit_id: string | null } {
+  const t = input.taxpayer ?? null;
+  const need = (what: string, ar: string) => invalid(what, `a ${role} needs --${what} (${role === 'cashier' ? 'the one unit it acts for' : 'its scope'})`, `الدور ${role} يتطلب تحديد ${ar}`);
+  switch (role) {
+    case 'admin':
+      if (input.branch || input.unit) throw invalid('branch', 'an admin is scoped to a taxpayer or to everything, not to a branch or unit', 'نطاق المدير مكلف كامل أو جميع المكلفين');
+      return { taxpayer_id: t?.id ?? null, branch_id: null, unit_id: null };
+    case 'auditor':
+      if (input.unit) throw invalid('unit', 'an auditor is scoped to a taxpayer or a branch, not a unit', 'نطاق المدقق مكلف أو فرع');
+      return { taxpayer_id: t?.id ?? null, branch_id: input.branch?.id ?? null, unit_id: null };
+    case 'branch-manager':
+      if (!t) throw need('taxpayer', 'المكلف');
+      if (!input.branch) throw need('branch', 'الفرع');
+      return { taxpayer_id: t.id, branch_id: input.branch.id, unit_id: null };
+    case 'cashier':
+      if (!t) throw need('taxpayer', 'المكلف');
+      if (!input.unit) throw need('unit', 'الوحدة');
+      return { taxpayer_id: t.id, branch_id: input.unit.branch_id, unit_id: input.unit.id };
+  }
+}
+
+export async function createUser(ax: AccessContext, creator: Creator, input: NewUser): Promise<UserRow> {
+  const username = normalizeUsername(input.username);
+  if (!isRole(input.role)) throw invalid('role', `role must be one of ${ROLES.join(', ')}`, `يجب أن يكون الدور أحد: ${ROLES.join('، ')}`);
+  const scope = scopeOf(input.role, input);
+  if (creator.kind !== 'cli') {
+    // An administrator of one taxpayer cannot mint users of another taxpayer, nor global ones.
+    if (creator.taxpayerId !== null) {
+      if (scope.taxpayer_id === null) throw forbidden('OUT_OF_SCOPE', 'only a global administrator can create users for every taxpayer', 'لا ينشئ مستخدماً لجميع المكلفين إلا مدير عام', 'taxpayer');
+      assertTaxpayer(creator, scope.taxpayer_id);
+    }
+  }
+  const password = checkPasswordPolicy(input.password, username);
+  if (await ax.db.selectFrom('users').select('id').where('username', '=', username).executeTakeFirst()) {
+    throw new AccessError('CONFLICT', 'DUPLICATE', `user ${username} exists already`, `المستخدم ${username} موجود مسبقاً`, 'username');
+  }
+  const now = ax.fleet.clock.now().toISOString();
+  const row: UserRow = {
+    id: randomUUID(),
+    username,
+    display_name: input.displayName?.trim() || null,
+    role: input.role,
+    ...scope,
+    password_hash: await hashPassword(password, ax.policy.scrypt),
+    disabled: 0,
+    created_at: now,
+    created_by: creator.actor,
+    password_changed_at: now,
+  };
+  await ax.db.insertInto('users').values(row).execute();
+  await appendAudit(ax, { actor: creator.actor, role: creator.kind === 'cli' ? 'operator' : creator.role, taxpayerId: row.taxpayer_id, branchId: row.branch_id, unitId: row.unit_id, action: 'user.create', target: `user:${username}`, outcome: 'ok', detail: { role: row.role } });
+  return row;
+}
+
+export function listUsers(ax: AccessContext, scope: { taxpayerId: string | null; branchId?: string | null }): Promise<UserRow[]> {
+  let q = ax.db.selectFrom('users').selectAll();
+  if (scope.taxpayerId !== null) q = q.where('taxpayer_id', '=', scope.taxpayerId);
+  if (scope.branchId) q = q.where('branch_id', '=', scope.branchId);
+  return q.orderBy('username').execute();
+}
+
+export async function findUser(ax: AccessContext, username: string): Promise<UserRow | undefined> {
+  return ax.db.selectFrom('users').selectAll().where('username', '=', String(username).trim().toLowerCase()).executeTakeFirst();
+}
+
+export async function setUserDisabled(ax: AccessContext, creator: Creator, user: UserRow, disabled: boolean): Promise<UserRow> {
+  if (creator.kind !== 'cli') {
+    if (user.taxpayer_id === null) {
+      if (creator.taxpayerId !== null) throw forbidden('OUT_OF_SCOPE', 'a global user is managed by a global administrator only', 'المستخدم العام يديره مدير عام فقط', 'username');
+    } else assertTaxpayer(creator, user.taxpayer_id);
+    if (creator.kind === 'user' && creator.id === user.id) throw invalid('username', 'you cannot disable your own account', 'لا يمكنك تعطيل حسابك');
+  }
+  await ax.db.updateTable('users').set({ disabled: disabled ? 1 : 0 }).where('id', '=', user.id).execute();
+  if (disabled) await endSessionsOf(ax, user.id);
+  await appendAudit(ax, { actor: creator.actor, taxpayerId: user.taxpayer_id, branchId: user.branch_id, action: disabled ? 'user.disable' : 'user.enable', target: `user:${user.username}`, outcome: 'ok' });
+  return { ...user, disabled: disabled ? 1 : 0 };
+}
+
+export async function changePassword(ax: AccessContext, p: Principal, current: string, next: string): Promise<void> {
+  const user = await ax.db.selectFrom('users').selectAll().where('id', '=', p.id).executeTakeFirst();
+  if (!user || p.kind !== 'user') throw forbidden('WRONG_ROLE', 'only a logged-in user has a password', 'كلمة المرور للمستخدمين فقط');
+  if (!(await verifyPassword(String(current ?? ''), user.password_hash))) {
+    throw new AccessError('UNAUTHENTICATED', 'BAD_CREDENTIALS', 'the current password is wrong', 'كلمة المرور الحالية غير صحيحة', 'currentPassword');
+  }
+  const password = checkPasswordPolicy(next, user.username);
+  await ax.db.updateTable('users').set({ password_hash: await hashPassword(password, ax.policy.scrypt), password_changed_at: ax.fleet.clock.now().toISOString() }).where('id', '=', user.id).execute();
+  // A changed password ends every other session: whoever knew the old one is out.
+  await endSessionsOf(ax, user.id, p.sessionId);
+  await appendAudit(ax, { actor: p.actor, role: p.role, taxpayerId: p.taxpayerId, action: 'user.password-change', target: `user:${user.username}`, outcome: 'ok' });
+}
+
+export async function createDeviceToken(ax: AccessContext, creator: Creator, unit: EgsUnit, input: { name?: string; expiresInDays?: number }): Promise<{ token: string; row: ApiTokenRow }> {
+  if (creator.kind !== 'cli') assertUnit(creator, unit);
+  const days = input.expiresInDays ?? ax.policy.deviceTokenDays;
+  if (!Number.isInteger(days) || days < 1 || days > 730) throw invalid('expiresInDays', 'a device token lives 1 to 730 days', 'صلاحية رمز الجهاز من 1 إلى 730 يوماً');
+  const name = (input.name ?? unit.name).trim().slice(0, 64) || unit.name;
+  const now = ax.fleet.clock.now();
+  const t = newToken('device');
+  const row: ApiTokenRow = {
+    id: t.id,
+    name,
+    taxpayer_id: unit.taxpayer_id,
+    branch_id: unit.branch_id,
+    unit_id: unit.id,
+    token_hash: t.hash,
+    created_at: now.toISOString(),
+    created_by: creator.actor,
+    expires_at: plusMinutes(now, days * 24 * 60),
+    revoked_at: null,
+    last_used_at: null,
+  };
+  await ax.db.insertInto('api_tokens').values(row).execute();
+  await appendAudit(ax, { actor: creator.actor, taxpayerId: unit.taxpayer_id, branchId: unit.branch_id, unitId: unit.id, action: 'device-token.create', target: `device:${t.id}`, outcome: 'ok', detail: { tokenName: name, expiresAt: row.expires_at } });
+  return { token: t.token, row };
+}
+
+export function listDeviceTokens(ax: AccessContext, taxpayerId: string, unitId?: string): Promise<ApiTokenRow[]> {
+  let q = ax.db.selectFrom('api_tokens').selectAll().where('taxpayer_id', '=', taxpayerId);
+  if (unitId) q = q.where('unit_id', '=', unitId);
+  return q.orderBy('created_at').execute();
+}
+
+export async function revokeDeviceToken(ax: AccessContext, creator: Creator, unit: EgsUnit, tokenId: string): Promise<ApiTokenRow> {
+  if (creator.kind !== 'cli') assertUnit(creator, unit);
+  const row = await ax.db.selectFrom('api_tokens').selectAll().where('id', '=', tokenId).where('unit_id', '=', unit.id).where('taxpayer_id', '=', unit.taxpayer_id).executeTakeFirst();
+  if (!row) throw new AccessError('NOT_FOUND', 'NOT_FOUND', `unit ${unit.name} has no device token ${tokenId}`, `لا يوجد رمز جهاز ${tokenId} لهذه الوحدة`, 'tokenId');
+  if (row.revoked_at) return row;
+  const at = ax.fleet.clock.now().toISOString();
+  await ax.db.updateTable('api_tokens').set({ revoked_at: at }).where('id', '=', row.id).execute();
+  await appendAudit(ax, { actor: creator.actor, taxpayerId: unit.taxpayer_id, branchId: unit.branch_id, unitId: unit.id, action: 'device-token.revoke', target: `device:${row.id}`, outcome: 'ok' });
+  return { ...row, revoked_at: at };
+}

@@ -1,0 +1,226 @@
+// createServer: the fastify instance of the head-office API — authentication on every route but
+// the few public ones, scope checks from the URL, one error format, audit rows, and route discovery.
+import { randomUUID } from 'node:crypto';
+import { readdirSync } from 'node:fs';
+import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
+import pino from 'pino';
+import type { FleetContext } from '../egs/index.js';
+import { FawtaraError } from '../errors.js';
+import { tenants, units } from '../store/index.js';
+import { appendAudit } from './access/audit.js';
+import { accessContext, type AccessContext, type AccessPolicy } from './access/context.js';
+import { forbidden } from './access/errors.js';
+import { assertBranch, assertTaxpayer, assertUnit, authenticate } from './access/principal.js';
+import { PERMISSIONS, roleAllows } from './access/roles.js';
+import { redactTokens } from './access/tokens.js';
+import { toHttpError } from './errors.js';
+import type { RequestScope, RouteModule, RouteRecord, ServerDeps } from './plugin.js';
+import { ERROR_SCHEMA } from './schema.js';
+
+/**
+ * The only routes reachable without a token (seed 003: no access without login). `/docs` is the
+ * static page holding the login form for the browsable API; it carries no data. Adding a route here
+ * is a security decision: the tests list these exactly.
+ */
+export const PUBLIC_ROUTES: ReadonlySet<string> = new Set(['GET /health', 'POST /api/v1/auth/login', 'POST /api/v1/setup', 'GET /docs']);
+
+export interface ServerOptions {
+  fleet: FleetContext;
+  policy?: Partial<AccessPolicy>;
+  /** Where log lines go (after redaction); no sink, no logging. */
+  log?: (line: string) => void;
+  logLevel?: string;
+  /** Route modules; default: every module in src/server/routes/. */
+  routes?: RouteModule[];
+  /** Modules added to the discovered ones (embedding, tests). */
+  extraRoutes?: RouteModule[];
+  /** Trust X-Forwarded-For from a reverse proxy in front (client address for throttling). */
+  trustProxy?: boolean | string;
+  bodyLimit?: number;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    fawtara: ServerDeps;
+  }
+}
+
+/** Every module in ./routes/ (one file each, default export), in file-name order. */
+export async function discoverRouteModules(): Promise<RouteModule[]> {
+  const dir = new URL('./routes/', import.meta.url);
+  const files = readdirSync(dir)
+    .filter((f) => /\.(ts|js)$/.test(f) && !f.endsWith('.d.ts') && !f.startsWith('_'))
+    .sort();
+  const modules: RouteModule[] = [];
+  for (const file of files) {
+    const mod = (await import(new URL(file, dir).href)) as { default?: RouteModule };
+    if (!mod.default || typeof mod.default.register !== 'function') throw new Error(`src/server/routes/${file} must default-export defineRoutes({...})`);
+    modules.push(mod.default);
+  }
+  return modules;
+}
+
+export async function createServer(options: ServerOptions): Promise<FastifyInstance> {
+  const access = accessContext(options.fleet, options.policy);
+  const redact = (line: string) => redactTokens(options.fleet.redactor.redact(line));
+  const logger = pino(
+    {
+      level: options.log ? (options.logLevel ?? 'info') : 'silent',
+      base: null,
+      timestamp: pino.stdTimeFunctions.isoTime,
+      // Never a header (Authorization), never a body (passwords, OTPs): method, path and id only.
+      serializers: {
+        req: (req: { method?: string; url?: string; id?: string }) => ({ method: req.method, url: (req.url ?? '').split('?')[0], id: req.id }),
+        res: (res: { statusCode?: number }) => ({ statusCode: res.statusCode }),
+      },
+      redact: { paths: ['password', '*.password', 'token', '*.token', 'otp', '*.otp', 'headers.authorization'], censor: '[REDACTED]' },
+    },
+    { write: (line: string) => options.log?.(redact(line)) },
+  );
+
+  const app = Fastify({
+    loggerInstance: logger,
+    genReqId: () => randomUUID(),
+    requestIdHeader: false,
+    exposeHeadRoutes: false,
+    trustProxy: options.trustProxy ?? false,
+    bodyLimit: options.bodyLimit ?? 1024 * 1024,
+    // Unknown fields are refused rather than silently dropped: a typo in a sale must not vanish.
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false } },
+  });
+
+  const routes: RouteRecord[] = [];
+  const deps: ServerDeps = { fleet: options.fleet, access, routes, tags: [] };
+  app.decorate('fawtara', deps);
+  app.decorateRequest('principal', null);
+  app.decorateRequest('scope', null as unknown as RequestScope);
+  app.decorateRequest('auditDetail', undefined);
+
+  app.addHook('onRoute', (route) => {
+    const method = Array.isArray(route.method) ? route.method.join(',') : route.method;
+    const where = `${method} ${route.url}`;
+    const cfg = route.config as { access?: string; operation?: string } | undefined;
+    if (!cfg?.operation || !cfg.access) throw new Error(`route ${where} must declare config.operation and config.access (a permission or 'public')`);
+    if (cfg.access === 'public' ? !PUBLIC_ROUTES.has(where) : !(cfg.access in PERMISSIONS)) {
+      throw new Error(`route ${where}: access '${cfg.access}' is not allowed (public routes are listed in PUBLIC_ROUTES)`);
+    }
+    const schema = (route.schema ?? {}) as Record<string, unknown>;
+    if (!schema.response) throw new Error(`route ${where} must declare a response schema`);
+    if (route.url.includes(':') && !schema.params) throw new Error(`route ${where} must declare a params schema`);
+    if (['POST', 'PUT', 'PATCH'].includes(method) && !schema.body) throw new Error(`route ${where} must declare a body schema`);
+    route.schema = { ...schema, response: { ...(schema.response as object), '4xx': ERROR_SCHEMA, '5xx': ERROR_SCHEMA } };
+    routes.push({ method, url: route.url, options: route as RouteRecord['options'] });
+  });
+
+  app.addHook('onRequest', async (request) => {
+    request.principal = null;
+    request.scope = {};
+    const required = request.routeOptions.config.access;
+    // No route matched: the not-found handler decides (401 for anonymous callers, 404 otherwise).
+    if (required === undefined || required === 'public') return;
+    const principal = await authenticate(access, request.headers.authorization);
+    request.principal = principal;
+    if (!roleAllows(principal.role, required)) {
+      throw forbidden('WRONG_ROLE', `the ${principal.role} role may not do this (${request.routeOptions.config.operation})`, `لا يسمح الدور ${principal.role} بهذا الإجراء`);
+    }
+  });
+
+  // Runs before body validation: a caller outside the URL's scope hears 403, not a field error.
+  app.addHook('preValidation', async (request) => {
+    const p = request.principal;
+    if (!p) return;
+    const params = (request.params ?? {}) as Record<string, string | undefined>;
+    await resolveScope(deps, request, p, params);
+  });
+
+  app.addHook('onSend', async (request, reply, payload) => {
+    reply.header('cache-control', 'no-store');
+    reply.header('x-content-type-options', 'nosniff');
+    reply.header('referrer-policy', 'no-referrer');
+    reply.header('x-frame-options', 'DENY');
+    if (!reply.hasHeader('content-security-policy')) reply.header('content-security-policy', "default-src 'none'; frame-ancestors 'none'");
+    await auditRequest(access, request, reply.statusCode);
+    return payload;
+  });
+
+  app.setErrorHandler((error, request, reply) => {
+    const e = toHttpError(error, request.id);
+    if (e.status >= 500) request.log.error({ err: { message: (error as Error)?.message, code: (error as FawtaraError)?.code } }, 'request failed');
+    void reply.code(e.status).headers(e.headers).send(e.body);
+  });
+
+  app.setNotFoundHandler(async (request) => {
+    // Anonymous callers cannot probe which paths exist.
+    await authenticate(access, request.headers.authorization);
+    throw new FawtaraError('NOT_FOUND', `no route ${request.method} ${request.url.split('?')[0]}; see /openapi.json`, { messageAr: 'لا يوجد مسار بهذا العنوان؛ راجع /openapi.json' });
+  });
+
+  const modules = [...(options.routes ?? (await discoverRouteModules())), ...(options.extraRoutes ?? [])];
+  const names = new Set<string>();
+  for (const module of modules) {
+    if (names.has(module.name)) throw new Error(`two route modules are named ${module.name}`);
+    names.add(module.name);
+    deps.tags.push(module.tag);
+    await app.register(async (scope) => {
+      scope.addHook('onRoute', (route) => {
+        const schema = (route.schema ?? {}) as Record<string, unknown>;
+        if (!schema.tags) route.schema = { ...schema, tags: [module.tag.name] };
+      });
+      await module.register(scope, deps);
+    });
+  }
+  await app.ready();
+  // The pino instance's exact generic is ours alone; callers see a plain FastifyInstance.
+  return app as unknown as FastifyInstance;
+}
+
+async function resolveScope(deps: ServerDeps, request: FastifyRequest, p: NonNullable<FastifyRequest['principal']>, params: Record<string, string | undefined>): Promise<void> {
+  if (params.vat === undefined) return;
+  const db = deps.fleet.store.db;
+  // A scoped caller learns nothing about taxpayers, branches or units outside its scope: 403, not 404.
+  const hidden = (what: 'vat' | 'branch' | 'unit', ar: string) =>
+    forbidden('OUT_OF_SCOPE', `this ${what === 'vat' ? 'taxpayer' : what} is outside your access`, `${ar} خارج نطاق صلاحياتك`, what);
+  const notFound = (what: string, ref: string, ar: string) => new FawtaraError('NOT_FOUND', `no ${what} "${ref}"`, { field: what, messageAr: `${ar} "${ref}" غير موجود` });
+  const taxpayer = await tenants.findTaxpayerByVat(db, params.vat);
+  if (!taxpayer) throw p.taxpayerId !== null ? hidden('vat', 'هذا المكلف') : notFound('taxpayer', params.vat, 'المكلف');
+  assertTaxpayer(p, taxpayer.id);
+  request.scope.taxpayer = taxpayer;
+  if (params.branch !== undefined) {
+    const branch = await tenants.findBranch(db, taxpayer.id, params.branch);
+    if (!branch) throw p.branchId !== null ? hidden('branch', 'هذا الفرع') : notFound('branch', params.branch, 'الفرع');
+    assertBranch(p, taxpayer.id, branch.id);
+    request.scope.branch = branch;
+  }
+  if (params.unit !== undefined) {
+    const unit = await units.findUnit(db, taxpayer.id, params.unit);
+    if (!unit) throw p.branchId !== null ? hidden('unit', 'هذه الوحدة') : notFound('unit', params.unit, 'الوحدة');
+    assertUnit(p, unit);
+    request.scope.unit = unit;
+  }
+}
+
+/** One audit row per write (and per refusal) by a known caller; reads are not logged row by row. */
+async function auditRequest(access: AccessContext, request: FastifyRequest, status: number): Promise<void> {
+  const p = request.principal;
+  const cfg = request.routeOptions.config;
+  if (!p || !cfg.operation) return;
+  if (request.method === 'GET' && status !== 403) return;
+  try {
+    await appendAudit(access, {
+      actor: p.actor,
+      role: p.role,
+      taxpayerId: request.scope?.taxpayer?.id ?? p.taxpayerId,
+      branchId: request.scope?.unit?.branch_id ?? request.scope?.branch?.id ?? p.branchId,
+      unitId: request.scope?.unit?.id ?? p.unitId,
+      action: cfg.operation,
+      target: request.url.split('?')[0] ?? null,
+      outcome: status < 400 ? 'ok' : status === 401 || status === 403 ? 'denied' : 'error',
+      status,
+      ip: request.ip,
+      requestId: request.id,
+      ...(request.auditDetail && { detail: request.auditDetail }),
+    });
+  } catch (error) {
+    request.log.error({ err: { message: (error as Error).message } }, 'audit log write failed');
+  }
+}

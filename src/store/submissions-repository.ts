@@ -1,0 +1,161 @@
+// Queries for the submission outbox: enqueue with the document, claim due jobs under a lease
+// (PostgreSQL: FOR UPDATE SKIP LOCKED), finish a job only while holding its lease, and the log.
+import type { Kysely } from 'kysely';
+import type { Store } from './database.js';
+import type { Database, Submission, SubmissionAttempt, SubmissionAttemptsTable, SubmissionsTable } from './schema.js';
+import { withWriteTransaction } from './write-transaction.js';
+
+type Db = Kysely<Database>;
+
+/** States in which ZATCA does not (yet) hold the document; kept in step with src/outbox/states.ts. */
+export const PENDING_STATES = ['to-submit', 'held'] as const;
+
+export async function enqueue(trx: Db, row: SubmissionsTable): Promise<void> {
+  await trx.insertInto('submissions').values(row).execute();
+}
+
+export async function enqueueMany(trx: Db, rows: readonly SubmissionsTable[]): Promise<void> {
+  if (rows.length > 0) await trx.insertInto('submissions').values([...rows]).execute();
+}
+
+export function findSubmission(db: Db, documentId: string): Promise<Submission | undefined> {
+  return db.selectFrom('submissions').selectAll().where('document_id', '=', documentId).executeTakeFirst();
+}
+
+export interface ClaimOptions {
+  owner: string;
+  now: string;
+  leaseUntil: string;
+  limit: number;
+  taxpayerId?: string;
+}
+
+/**
+ * Take up to `limit` due jobs (to submit, due, lease free or expired) under a lease. PostgreSQL
+ * skips rows another worker is claiming; SQLite's write lock makes the select-and-update atomic.
+ */
+export async function claimDue(store: Store, o: ClaimOptions): Promise<Submission[]> {
+  return withWriteTransaction(store, async (trx) => {
+    let q = trx
+      .selectFrom('submissions')
+      .select('document_id')
+      .where('state', '=', 'to-submit')
+      .where('next_attempt_at', '<=', o.now)
+      .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<', o.now)]))
+      .orderBy('next_attempt_at')
+      .orderBy('icv')
+      .limit(o.limit);
+    if (o.taxpayerId) q = q.where('taxpayer_id', '=', o.taxpayerId);
+    if (store.dialect === 'postgres') q = q.forUpdate().skipLocked();
+    const ids = (await q.execute()).map((r) => r.document_id);
+    if (ids.length === 0) return [];
+    return trx
+      .updateTable('submissions')
+      .set({ lease_owner: o.owner, lease_until: o.leaseUntil })
+      .where('document_id', 'in', ids)
+      .returningAll()
+      .execute();
+  });
+}
+
+/** Claim one document's job (the synchronous clearance path); undefined if another worker holds it or it is done. */
+export async function claimOne(db: Db, documentId: string, o: Omit<ClaimOptions, 'limit' | 'taxpayerId'>): Promise<Submission | undefined> {
+  return db
+    .updateTable('submissions')
+    .set({ lease_owner: o.owner, lease_until: o.leaseUntil })
+    .where('document_id', '=', documentId)
+    .where('state', '=', 'to-submit')
+    .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<', o.now), eb('lease_owner', '=', o.owner)]))
+    .returningAll()
+    .executeTakeFirst();
+}
+
+export type SubmissionPatch = Partial<Pick<SubmissionsTable,
+  'state' | 'endpoint' | 'attempts' | 'next_attempt_at' | 'late' | 'duplicate' | 'last_http_status' | 'last_outcome' | 'last_message' | 'accepted_at' | 'updated_at'>>;
+
+/** Apply an attempt's result and release the lease, only if `owner` still holds it. */
+export async function finishAttempt(trx: Db, documentId: string, owner: string, patch: SubmissionPatch): Promise<boolean> {
+  const r = await trx
+    .updateTable('submissions')
+    .set({ ...patch, lease_owner: null, lease_until: null })
+    .where('document_id', '=', documentId)
+    .where('lease_owner', '=', owner)
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows) === 1;
+}
+
+export async function insertAttempt(trx: Db, row: Omit<SubmissionAttemptsTable, 'id'>): Promise<void> {
+  await trx.insertInto('submission_attempts').values(row).execute();
+}
+
+export function attemptsOfUnit(db: Db, taxpayerId: string, unitId: string): Promise<Array<Pick<SubmissionAttempt, 'document_id' | 'outcome'>>> {
+  return db.selectFrom('submission_attempts').select(['document_id', 'outcome']).where('taxpayer_id', '=', taxpayerId).where('unit_id', '=', unitId).orderBy('id').execute();
+}
+
+export function listAttempts(db: Db, documentId: string): Promise<SubmissionAttempt[]> {
+  return db.selectFrom('submission_attempts').selectAll().where('document_id', '=', documentId).orderBy('id').execute();
+}
+
+/** Flag pending jobs past their deadline as late (once); returns how many were newly flagged. */
+export async function flagLate(db: Db, now: string): Promise<number> {
+  const r = await db
+    .updateTable('submissions')
+    .set({ late: 1, updated_at: now })
+    .where('state', 'in', [...PENDING_STATES])
+    .where('deadline_at', '<', now)
+    .where('late', '=', 0)
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows);
+}
+
+/** Put held jobs (needing attention) back in the queue, due now. */
+export async function releaseHeld(db: Db, now: string, filter: { taxpayerId?: string; unitId?: string } = {}): Promise<number> {
+  let q = db.updateTable('submissions').set({ state: 'to-submit', next_attempt_at: now, updated_at: now }).where('state', '=', 'held');
+  if (filter.taxpayerId) q = q.where('taxpayer_id', '=', filter.taxpayerId);
+  if (filter.unitId) q = q.where('unit_id', '=', filter.unitId);
+  return Number((await q.executeTakeFirst()).numUpdatedRows);
+}
+
+export async function pendingCount(db: Db, taxpayerId: string, unitId: string): Promise<number> {
+  const r = await db
+    .selectFrom('submissions')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('taxpayer_id', '=', taxpayerId)
+    .where('unit_id', '=', unitId)
+    .where('state', 'in', [...PENDING_STATES])
+    .executeTakeFirst();
+  return Number(r?.n ?? 0);
+}
+
+export interface StateCount {
+  state: string;
+  n: number;
+  late: number;
+  oldest_issued_at: string | null;
+}
+
+export async function countByState(db: Db, taxpayerId?: string): Promise<StateCount[]> {
+  let q = db
+    .selectFrom('submissions')
+    .select((eb) => ['state', eb.fn.countAll<number>().as('n'), eb.fn.sum<number>('late').as('late'), eb.fn.min<string>('issued_at').as('oldest_issued_at')])
+    .groupBy('state');
+  if (taxpayerId) q = q.where('taxpayer_id', '=', taxpayerId);
+  return (await q.execute()).map((r) => ({ state: r.state, n: Number(r.n), late: Number(r.late ?? 0), oldest_issued_at: r.oldest_issued_at ?? null }));
+}
+
+/** Pending jobs whose deadline is before `before` (at risk or late), oldest first. */
+export function pendingBefore(db: Db, before: string, taxpayerId?: string, limit = 1000): Promise<Submission[]> {
+  let q = db.selectFrom('submissions').selectAll().where('state', 'in', [...PENDING_STATES]).where('deadline_at', '<', before).orderBy('deadline_at').limit(limit);
+  if (taxpayerId) q = q.where('taxpayer_id', '=', taxpayerId);
+  return q.execute();
+}
+
+export function submissionsOfUnit(db: Db, taxpayerId: string, unitId: string): Promise<Submission[]> {
+  return db.selectFrom('submissions').selectAll().where('taxpayer_id', '=', taxpayerId).where('unit_id', '=', unitId).orderBy('icv').execute();
+}
+
+/** The next instant a to-submit job becomes due (for the worker's sleep), or undefined. */
+export async function nextDueAt(db: Db): Promise<string | undefined> {
+  const r = await db.selectFrom('submissions').select((eb) => eb.fn.min<string>('next_attempt_at').as('at')).where('state', '=', 'to-submit').executeTakeFirst();
+  return r?.at ?? undefined;
+}

@@ -1,0 +1,162 @@
+// Access control (issue 7 part 7, seed 003): no route without authentication, cashier/device
+// tokens bound to their unit, branch scope, read-only auditors — on SQLite and PostgreSQL.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { defineRoutes, PERMISSIONS, PUBLIC_ROUTES, createServer, type Permission } from '../../src/server/index.js';
+import { deviceCaller, ENGINES, fillUrl, testServer, userCaller, type Caller, type TestServer } from './helpers.js';
+
+/** A body that passes each write route's schema, so a refusal is about access, not input. */
+const VALID_BODIES: Record<string, unknown> = {
+  'POST /api/v1/taxpayers': { vatNumber: '300000000000003', nameAr: 'مكلف' },
+  'POST /api/v1/taxpayers/:vat/members': { tin: '3999999999', name: 'Member' },
+  'POST /api/v1/taxpayers/:vat/branches': { name: 'Makkah', crn: '4031010001', street: 'S', buildingNumber: '1234', district: 'D', city: 'Makkah', postalCode: '24231' },
+  'POST /api/v1/taxpayers/:vat/units': { branch: 'Riyadh', serial: '1-Fawtara|2-POS|3-RUH-009' },
+  'POST /api/v1/users': { username: 'newbie', password: 'a long enough password', role: 'auditor' },
+  'POST /api/v1/auth/login': { username: 'x', password: 'y' },
+  'POST /api/v1/setup': { setupToken: 'x', username: 'x', password: 'y' },
+  'POST /api/v1/auth/password': { currentPassword: 'x', newPassword: 'y' },
+};
+
+describe.each(ENGINES)('access control on %s', (engine) => {
+  let s: TestServer;
+  let cashier: Caller; // device token of RUH-POS-1 (Riyadh)
+  let cashierUser: Caller; // a person at RUH-POS-1's till
+  let manager: Caller; // branch manager of Riyadh
+  let auditor: Caller;
+  let admin: Caller;
+
+  beforeAll(async () => {
+    s = await testServer(engine);
+    cashier = await deviceCaller(s, 'RUH-POS-1');
+    cashierUser = await userCaller(s, 'till.ruh1', 'cashier', { unit: 'RUH-POS-1' });
+    manager = await userCaller(s, 'manager.ruh', 'branch-manager', { branch: 'Riyadh' });
+    auditor = await userCaller(s, 'auditor', 'auditor');
+    admin = await userCaller(s, 'admin', 'admin');
+  });
+  afterAll(async () => s?.close());
+
+  const call = (method: string, url: string, caller?: Caller, payload?: unknown) =>
+    s.app.inject({ method: method as 'GET', url, ...(caller && { headers: caller }), ...(payload !== undefined && { payload: payload as object }) });
+
+  it('every registered route refuses anonymous calls, except exactly the public ones', async () => {
+    const routes = s.app.fawtara.routes;
+    expect(routes.length).toBeGreaterThan(20);
+    const publicOnes = routes.filter((r) => r.options.config?.access === 'public').map((r) => `${r.method} ${r.url}`);
+    expect(new Set(publicOnes)).toEqual(new Set(['GET /health', 'POST /api/v1/auth/login', 'POST /api/v1/setup', 'GET /docs']));
+    expect(new Set(publicOnes)).toEqual(PUBLIC_ROUTES);
+    for (const r of routes) {
+      if (r.options.config?.access === 'public') continue;
+      const url = fillUrl(r.url);
+      const body = r.method === 'GET' || r.method === 'DELETE' ? undefined : (VALID_BODIES[`${r.method} ${r.url}`] ?? {});
+      for (const headers of [undefined, { authorization: 'Bearer nonsense' }, { authorization: 'Basic YWRtaW46YWRtaW4=' }, { authorization: `Bearer fws_0123456789abcdef_${'A'.repeat(43)}` }]) {
+        const res = await call(r.method, url, headers, body);
+        expect(res.statusCode, `${r.method} ${r.url} with ${headers?.authorization ?? 'no header'}`).toBe(401);
+        expect(res.json().error.code).toBe('UNAUTHENTICATED');
+        expect(res.headers['www-authenticate']).toBe('Bearer');
+      }
+    }
+    // Unknown paths do not tell an anonymous caller whether they exist.
+    expect((await call('GET', '/api/v1/nothing-here')).statusCode).toBe(401);
+    expect((await call('GET', '/api/v1/nothing-here', admin)).statusCode).toBe(404);
+  });
+
+  it('a route module that forgets its access rule, or makes itself public, stops the server from starting', async () => {
+    const noAccess = defineRoutes({
+      name: 'careless',
+      tag: { name: 'x', description: 'x' },
+      register(app) {
+        app.get('/api/v1/careless', { config: { operation: 'careless' }, schema: { response: { 200: { type: 'object' } } }, handler: async () => ({}) });
+      },
+    });
+    await expect(createServer({ fleet: s.fleet, routes: [noAccess] })).rejects.toThrow(/config.operation and config.access/);
+    const sneakyPublic = defineRoutes({
+      name: 'sneaky',
+      tag: { name: 'x', description: 'x' },
+      register(app) {
+        app.get('/api/v1/sneaky', { config: { operation: 'sneaky', access: 'public' }, schema: { response: { 200: { type: 'object' } } }, handler: async () => ({}) });
+      },
+    });
+    await expect(createServer({ fleet: s.fleet, routes: [sneakyPublic] })).rejects.toThrow(/PUBLIC_ROUTES/);
+  });
+
+  it('a device token acts for its own unit only and cannot read another branch', async () => {
+    for (const c of [cashier, cashierUser]) {
+      expect((await call('GET', fillUrl('/api/v1/taxpayers/:vat/units/:unit', { unit: 'RUH-POS-1' }), c)).statusCode).toBe(200);
+      for (const unit of ['RUH-POS-2', 'JED-POS-1', '1-Fawtara|2-POS|3-DMM-001', 'no-such-unit']) {
+        const res = await call('GET', fillUrl('/api/v1/taxpayers/:vat/units/:unit', { unit }), c);
+        expect(res.statusCode, unit).toBe(403);
+        expect(res.json().error.reason).toBe('OUT_OF_SCOPE');
+      }
+      expect((await call('GET', fillUrl('/api/v1/taxpayers/:vat/branches/:branch', { branch: 'Jeddah' }), c)).statusCode).toBe(403);
+      expect((await call('GET', fillUrl('/api/v1/taxpayers/:vat/units?branch=Jeddah'), c)).statusCode).toBe(403);
+      const list = (await call('GET', fillUrl('/api/v1/taxpayers/:vat/units'), c)).json();
+      expect(list.units.map((u: { name: string }) => u.name)).toEqual(['RUH-POS-1']);
+      const branches = (await call('GET', fillUrl('/api/v1/taxpayers/:vat/branches'), c)).json();
+      expect(branches.branches.map((b: { name: string }) => b.name)).toEqual(['Riyadh']);
+      const show = (await call('GET', fillUrl('/api/v1/taxpayers/:vat'), c)).json();
+      expect(show.branches.map((b: { name: string }) => b.name)).toEqual(['Riyadh']);
+      expect(show.units.total).toBe(1);
+      // Another taxpayer's VAT number is out of scope whether or not it exists.
+      expect((await call('GET', fillUrl('/api/v1/taxpayers/:vat', { vat: '399999999900003' }), c)).statusCode).toBe(403);
+      // No lifecycle, no tokens, no users: the role does not have them even for its own unit.
+      for (const [method, url, body] of [
+        ['POST', '/api/v1/taxpayers/:vat/units/:unit/retire', {}],
+        ['POST', '/api/v1/taxpayers/:vat/units/:unit/onboard', {}],
+        ['POST', '/api/v1/taxpayers/:vat/units/:unit/tokens', {}],
+        ['GET', '/api/v1/users', undefined],
+        ['GET', '/api/v1/audit-log', undefined],
+      ] as const) {
+        const res = await call(method, fillUrl(url, { unit: 'RUH-POS-1' }), c, body);
+        expect(res.statusCode, `${method} ${url}`).toBe(403);
+        expect(res.json().error.reason).toBe('WRONG_ROLE');
+      }
+    }
+  });
+
+  it('a branch manager works in its branch only', async () => {
+    expect((await call('GET', fillUrl('/api/v1/taxpayers/:vat/units/:unit', { unit: 'RUH-POS-2' }), manager)).statusCode).toBe(200);
+    expect((await call('GET', fillUrl('/api/v1/taxpayers/:vat/units/:unit', { unit: 'JED-POS-1' }), manager)).statusCode).toBe(403);
+    expect((await call('POST', fillUrl('/api/v1/taxpayers/:vat/units/:unit/tokens', { unit: 'JED-POS-1' }), manager, {})).statusCode).toBe(403);
+    const foreign = await call('POST', fillUrl('/api/v1/taxpayers/:vat/units'), manager, { branch: 'Jeddah', serial: '1-Fawtara|2-POS|3-JED-077' });
+    expect(foreign.statusCode).toBe(403);
+    const own = await call('POST', fillUrl('/api/v1/taxpayers/:vat/units'), manager, { branch: 'Riyadh', serial: '1-Fawtara|2-POS|3-RUH-077' });
+    expect(own.statusCode).toBe(201);
+    expect(own.json().unit.branch).toBe('Riyadh');
+    const token = await call('POST', fillUrl('/api/v1/taxpayers/:vat/units/:unit/tokens', { unit: 'RUH-077' }), manager, { name: 'till 7' });
+    expect(token.statusCode).toBe(201);
+    expect((await call('POST', fillUrl('/api/v1/taxpayers/:vat/branches'), manager, VALID_BODIES['POST /api/v1/taxpayers/:vat/branches'])).statusCode).toBe(403);
+  });
+
+  it('an auditor cannot write: every route that writes refuses it', async () => {
+    const writes = s.app.fawtara.routes.filter((r) => {
+      const a = r.options.config?.access;
+      return a !== undefined && a !== 'public' && PERMISSIONS[a as Permission].write;
+    });
+    expect(writes.length).toBeGreaterThan(10);
+    for (const r of writes) {
+      const body = r.method === 'DELETE' ? undefined : (VALID_BODIES[`${r.method} ${r.url}`] ?? {});
+      const res = await call(r.method, fillUrl(r.url), auditor, body);
+      expect(res.statusCode, `${r.method} ${r.url}`).toBe(403);
+      expect(res.json().error.reason).toBe('WRONG_ROLE');
+    }
+    // Every non-GET route is a write, except the caller's own session (log out, change password).
+    const nonGet = s.app.fawtara.routes.filter((r) => r.method !== 'GET' && r.options.config?.access !== 'public' && r.options.config?.access !== 'session');
+    expect(nonGet.every((r) => writes.includes(r))).toBe(true);
+    // …and it reads everything in its taxpayer, including the audit log.
+    expect((await call('GET', fillUrl('/api/v1/taxpayers/:vat/units'), auditor)).json().units).toHaveLength(7);
+    const log = await call('GET', '/api/v1/audit-log?limit=500', auditor);
+    expect(log.statusCode).toBe(200);
+    expect(log.json().entries.some((e: { action: string; outcome: string; actor: string }) => e.action === 'retireUnit' && e.outcome === 'denied' && e.actor === 'user:auditor')).toBe(true);
+  });
+
+  it('an administrator of everything creates taxpayers; one of a taxpayer is confined to it', async () => {
+    const created = await call('POST', '/api/v1/users', admin, { username: 'tp.admin', password: 'a long enough password', role: 'admin', taxpayer: '310122393500003' });
+    expect(created.statusCode).toBe(201);
+    const tpAdmin = await s.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { username: 'tp.admin', password: 'a long enough password' } });
+    const h = { authorization: `Bearer ${tpAdmin.json().token}` };
+    expect((await call('POST', '/api/v1/taxpayers', { ...h }, VALID_BODIES['POST /api/v1/taxpayers'])).statusCode).toBe(403);
+    expect((await call('POST', '/api/v1/users', h, { username: 'global2', password: 'a long enough password', role: 'admin', taxpayer: '300000000000003' })).statusCode).toBe(403);
+    const mine = await call('POST', '/api/v1/users', h, { username: 'jed.manager', password: 'a long enough password', role: 'branch-manager', branch: 'Jeddah' });
+    expect(mine.statusCode).toBe(201);
+    expect(mine.json().user.taxpayerId).toBe(s.taxpayer.id);
+  });
+});
