@@ -1,8 +1,9 @@
 // What the API shows of fleet and access rows: explicit views and their response schemas. A column
 // not named here (a sealed key, a CSID secret, a password hash, a token hash) cannot reach a client.
 import { z } from 'zod';
-import { credentials, tenants, type Branch, type EgsUnit, type Taxpayer } from '../store/index.js';
+import type { Branch, EgsUnit, Taxpayer } from '../store/index.js';
 import type { FleetContext } from '../egs/index.js';
+import { describeUnit } from '../egs/unit-view.js';
 import type { ApiTokenRow, UserRow } from './access/schema.js';
 
 export const TaxpayerView = z.object({
@@ -65,28 +66,8 @@ export const UnitView = z.object({
 });
 export type UnitViewT = z.infer<typeof UnitView>;
 
-export async function unitView(fleet: FleetContext, unit: EgsUnit, branches?: Map<string, Branch>): Promise<UnitViewT> {
-  const branch = branches?.get(unit.branch_id) ?? (await tenants.findBranch(fleet.store.db, unit.taxpayer_id, unit.branch_id));
-  const pcsid = await credentials.activeCsid(fleet.store.db, { taxpayerId: unit.taxpayer_id, unitId: unit.id }, 'production');
-  return {
-    id: unit.id,
-    name: unit.name,
-    serial: unit.serial,
-    generation: unit.generation,
-    branch: branch?.name ?? null,
-    branchId: unit.branch_id,
-    title: unit.title,
-    environment: unit.environment,
-    organizationUnit: unit.organization_unit,
-    memberTin: unit.member_tin,
-    state: unit.state,
-    stateChangedAt: unit.state_changed_at,
-    icv: unit.icv,
-    lastIssuedAt: unit.last_issued_at,
-    replacesUnitId: unit.replaces_unit_id,
-    pcsid: pcsid ? { requestId: pcsid.request_id, certificateSerial: pcsid.certificate_serial, notBefore: pcsid.not_before, notAfter: pcsid.not_after } : null,
-  };
-}
+/** The shared unit summary (src/egs/unit-view.ts); the schema above describes it to clients. */
+export const unitView: (fleet: FleetContext, unit: EgsUnit, branches?: Map<string, Branch>) => Promise<UnitViewT> = describeUnit;
 
 export const UserView = z.object({
   username: z.string(),

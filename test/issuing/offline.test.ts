@@ -7,7 +7,7 @@ import { issueDocument, type IssueResult } from '../../src/issuing/index.js';
 import { outboxStatus, runOutbox } from '../../src/outbox/index.js';
 import { startSimulator, type RunningSimulator } from '../../src/simulator/index.js';
 import { submissions } from '../../src/store/index.js';
-import { createZatcaClient, simulatorBaseUrl } from '../../src/zatca/index.js';
+import { createZatcaClient } from '../../src/zatca/index.js';
 import { ENGINES, T0 } from '../egs/helpers.js';
 import { drain, issuingFleet, saleJson, type IssuingFleet } from './helpers.js';
 

@@ -3,10 +3,11 @@
 import { readFileSync } from 'node:fs';
 import {
   addBranch, addMember, addTaxpayer, addUnit, bulkOnboard, expiringUnits, onboardUnit, parseBulkList, renewUnit, resolveUnit, retireUnit,
-  UNIT_STATES, type BulkResult, type FleetContext,
+  UNIT_STATES, type BulkResult,
 } from '../../egs/index.js';
+import { describeUnit } from '../../egs/unit-view.js';
 import { FawtaraError } from '../../errors.js';
-import { credentials, logs, tenants, units, type EgsUnit } from '../../store/index.js';
+import { credentials, logs, tenants, units } from '../../store/index.js';
 import { EXIT, type Io } from '../output.js';
 import { withFleet, type FleetCliOptions } from './fleet-session.js';
 
@@ -25,27 +26,7 @@ function print(io: Io, json: boolean, value: unknown, text: () => string): numbe
   return EXIT.ok;
 }
 
-async function unitView(ctx: FleetContext, unit: EgsUnit) {
-  const branch = await tenants.findBranch(ctx.store.db, unit.taxpayer_id, unit.branch_id);
-  const pcsid = await credentials.activeCsid(ctx.store.db, { taxpayerId: unit.taxpayer_id, unitId: unit.id }, 'production');
-  return {
-    id: unit.id,
-    name: unit.name,
-    serial: unit.serial,
-    generation: unit.generation,
-    branch: branch?.name ?? null,
-    title: unit.title,
-    environment: unit.environment,
-    organizationUnit: unit.organization_unit,
-    memberTin: unit.member_tin,
-    state: unit.state,
-    stateChangedAt: unit.state_changed_at,
-    icv: unit.icv,
-    lastIssuedAt: unit.last_issued_at,
-    replacesUnitId: unit.replaces_unit_id,
-    pcsid: pcsid ? { requestId: pcsid.request_id, certificateSerial: pcsid.certificate_serial, notBefore: pcsid.not_before, notAfter: pcsid.not_after } : null,
-  };
-}
+const unitView = describeUnit;
 
 const text = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
 
