@@ -15,19 +15,8 @@ import {
 } from '../../src/crypto/csr-config.js';
 import { FawtaraError } from '../../src/errors.js';
 import { readSdk, sdkDir } from '../helpers/sdk.js';
+import { EXAMPLE_EN } from '../helpers/csr-examples.js';
 
-/** Values of the SDK's csr-config-example-EN.properties, as spec §8's table lists them. */
-const EXAMPLE_EN: CsrConfig = {
-  commonName: 'TST-886431145-399999999900003',
-  serialNumber: '1-TST|2-TST|3-ed22f1d8-e6a2-1118-9b58-d9a8f11e445f',
-  organizationIdentifier: '399999999900003',
-  organizationUnitName: 'Riyadh Branch',
-  organizationName: 'Maximum Speed Tech Supply LTD',
-  countryName: 'SA',
-  invoiceType: '1100',
-  locationAddress: 'RRRD2929',
-  industryBusinessCategory: 'Supply activities',
-};
 
 function propertiesOf(config: Partial<Record<keyof CsrConfig, string>>): string {
   return Object.entries(config)

@@ -15,18 +15,8 @@ import {
 import { generatePrivateKey, loadPrivateKey } from '../../src/crypto/keys.js';
 import { FawtaraError } from '../../src/errors.js';
 import { readSdk, sdkDir } from '../helpers/sdk.js';
+import { EXAMPLE_EN } from '../helpers/csr-examples.js';
 
-const EXAMPLE_EN: CsrConfig = {
-  commonName: 'TST-886431145-399999999900003',
-  serialNumber: '1-TST|2-TST|3-ed22f1d8-e6a2-1118-9b58-d9a8f11e445f',
-  organizationIdentifier: '399999999900003',
-  organizationUnitName: 'Riyadh Branch',
-  organizationName: 'Maximum Speed Tech Supply LTD',
-  countryName: 'SA',
-  invoiceType: '1100',
-  locationAddress: 'RRRD2929',
-  industryBusinessCategory: 'Supply activities',
-};
 
 /**
  * Structural facts of ZATCA's example CSR in its Compliance CSID API documentation (spec §8,

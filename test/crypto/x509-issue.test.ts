@@ -29,18 +29,8 @@ import {
   loadCertificateAuthority,
 } from '../../src/crypto/x509-issue.js';
 import { FawtaraError } from '../../src/errors.js';
+import { EXAMPLE_EN } from '../helpers/csr-examples.js';
 
-const EXAMPLE_EN: CsrConfig = {
-  commonName: 'TST-886431145-399999999900003',
-  serialNumber: '1-TST|2-TST|3-ed22f1d8-e6a2-1118-9b58-d9a8f11e445f',
-  organizationIdentifier: '399999999900003',
-  organizationUnitName: 'Riyadh Branch',
-  organizationName: 'Maximum Speed Tech Supply LTD',
-  countryName: 'SA',
-  invoiceType: '1100',
-  locationAddress: 'RRRD2929',
-  industryBusinessCategory: 'Supply activities',
-};
 
 const NOW = new Date('2025-01-10T13:11:54Z');
 const FIVE_YEARS = new Date('2030-01-09T21:00:00Z');
