@@ -8,6 +8,7 @@ import { translateSdkArgs } from './sdk-args.js';
 import { registerFleetCommands } from './commands/fleet-cli.js';
 import { registerIssuingCommands } from './commands/issuing-cli.js';
 import { registerServerCommands } from './commands/users-cli.js';
+import { registerReportCommands } from './commands/reports-cli.js';
 
 export function buildProgram(io: Io, setExit: (code: number) => void): Command {
   const program = new Command('fawtara')
@@ -82,9 +83,12 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
   registerIssuingCommands(program, run);
   // Head-office API: `serve` and `users` (docs/server.md).
   registerServerCommands(program, run);
+  // VAT report, reconciliation and the archive (docs/reports.md).
+  registerReportCommands(program, run);
 
-  program.command('start').description('what `npm start` runs: usage and a build → sign → verify demo on built-in defaults')
-    .addOption(json)
+  program.command('start').description('what `npm start` runs: head office with the built-in simulator and a demo chain in ./.fawtara (docs/server.md)')
+    .option('--data <dir>', 'data directory (default ./.fawtara; env FAWTARA_DATA_DIR)').option('--port <n>', 'API port (0 = any free port)', '8080')
+    .option('--simulator-port <n>', 'simulator port (default: any free port)').addOption(json)
     .action(run(async () => (await import('./commands/start-command.js')).startCommand));
 
   return program;

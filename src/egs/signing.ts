@@ -53,12 +53,31 @@ export async function unitSigning(ctx: FleetContext, taxpayer: Taxpayer, ref: st
       messageAr: `هذه الشهادة ليست شهادة إنتاج فعالة للوحدة ${unit.name}؛ الشهادة مرتبطة بالوحدة التي صدرت لها`,
     });
   }
-  const certificate = certificateOf(csid);
-  bindCertificateToUnit(unit, certificate);
-  const signer = await ctx.keys.signer(ctx.store.db, scope, csid.key_id);
-  bindSignerToCertificate(signer, certificate);
+  // A CSID row and a sealed key never change: parse and unseal them once per process, not per document.
+  let certificate = certificates.get(csid.id);
+  if (!certificate) {
+    certificate = certificateOf(csid);
+    bindCertificateToUnit(unit, certificate);
+    if (certificates.size >= CACHE_LIMIT) certificates.clear();
+    certificates.set(csid.id, certificate);
+  }
+  let unsealed = signers.get(ctx.keys);
+  if (!unsealed) signers.set(ctx.keys, (unsealed = new Map()));
+  const signerKey = `${unit.id}|${csid.key_id}`;
+  let signer = unsealed.get(signerKey);
+  if (!signer) {
+    signer = await ctx.keys.signer(ctx.store.db, scope, csid.key_id);
+    bindSignerToCertificate(signer, certificate);
+    if (unsealed.size >= CACHE_LIMIT) unsealed.clear();
+    unsealed.set(signerKey, signer);
+  }
   return { unit, csid, certificate, signer };
 }
+
+const CACHE_LIMIT = 10_000;
+const certificates = new Map<string, SigningCertificate>();
+/** Per key provider (contexts made per request share it), so keys unsealed by one never serve another. */
+const signers = new WeakMap<FleetContext['keys'], Map<string, Signer>>();
 
 /** The certificate's subject CN must be the unit's name (its CSR said so); anything else is another unit's. */
 export function bindCertificateToUnit(unit: Pick<EgsUnit, 'name'>, certificate: SigningCertificate): void {

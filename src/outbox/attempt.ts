@@ -4,6 +4,7 @@ import { callAsUnit, isFleetError, unitSigning, type FleetContext, type UnitSign
 import { invoiceHashOf } from '../stamp/index.js';
 import { documents, submissions, tenants, withWriteTransaction, type IssuedDocument, type Submission } from '../store/index.js';
 import { clearedXmlOf, invoiceSubmission, type ClearanceResponse, type ZatcaOutcome } from '../zatca/index.js';
+import { senderUnitOf } from '../sync/relay-sender.js';
 import { backoffDelay, type BackoffPolicy } from './backoff.js';
 import { OUTCOME_TRANSITIONS, type SubmissionState } from './states.js';
 
@@ -28,15 +29,17 @@ export interface AttemptResult {
   message: string;
 }
 
-function signingOf(a: AttemptContext, doc: IssuedDocument): Promise<UnitSigning> {
-  let p = a.signings.get(doc.unit_id);
+async function signingOf(a: AttemptContext, doc: IssuedDocument): Promise<UnitSigning> {
+  // A branch unit synced to head office is submitted with head office's relay unit (src/sync).
+  const sender = await senderUnitOf(a.ctx.store.db, doc);
+  let p = a.signings.get(sender);
   if (!p) {
     p = (async () => {
       const taxpayer = await tenants.findTaxpayerById(a.ctx.store.db, doc.taxpayer_id);
-      return unitSigning(a.ctx, taxpayer!, doc.unit_id);
+      return unitSigning(a.ctx, taxpayer!, sender);
     })();
-    a.signings.set(doc.unit_id, p);
-    p.catch(() => a.signings.delete(doc.unit_id));
+    a.signings.set(sender, p);
+    p.catch(() => a.signings.delete(sender));
   }
   return p;
 }
@@ -56,7 +59,7 @@ export async function attemptSubmission(a: AttemptContext, job: Submission): Pro
   } catch (error) {
     // The unit cannot send (revoked — also by this very call's 401 —, retired, expired, not active).
     if (!isFleetError(error)) throw error;
-    a.signings.delete(doc.unit_id);
+    a.signings.delete(await senderUnitOf(ctx.store.db, doc).catch(() => doc.unit_id));
     refusal = { kind: 'unauthorized', message: error.message };
   }
   const kind = outcome?.kind ?? refusal!.kind;

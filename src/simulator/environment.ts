@@ -531,7 +531,7 @@ export class SimEnvironment {
         ...(await this.checks.validate(xml, {
           mode: endpoint === 'compliance-invoices' ? 'compliance' : endpoint === 'clearance' ? 'clearance' : 'reporting',
           language,
-          authenticatedCertificate: Buffer.from(csid.certificateBase64, 'base64'),
+          authenticatedCertificate: Buffer.from(this.signerCertificate(facts, csid, endpoint), 'base64'),
           simplified: facts.simplified,
           now: this.now(),
         })),
@@ -545,6 +545,17 @@ export class SimEnvironment {
     messages.push(...this.permissionFindings(facts, csid, language));
     if (endpoint !== 'compliance-invoices') messages.push(...this.chainFindings(facts, csid, language));
     return { ...base, xml, computedHash: computed, results: toResults(this.applyOverrides(messages)) };
+  }
+
+  /**
+   * The certificate the document must be signed with. A production CSID may submit a document another
+   * production CSID of the same VAT number signed (seed 000: a head-office server relaying a branch
+   * device's invoices); the signer's own validity is checked by certificateFindings.
+   */
+  private signerCertificate(facts: SubmittedInvoiceFacts, csid: CsidRecord, endpoint: string): string {
+    if (endpoint === 'compliance-invoices' || !facts.embeddedCertificate || facts.embeddedCertificate === csid.certificateBase64) return csid.certificateBase64;
+    const signer = Object.values(this.state.csids).find((c) => c.certificateBase64 === facts.embeddedCertificate);
+    return signer && signer.kind === csid.kind && signer.vat === csid.vat ? signer.certificateBase64 : csid.certificateBase64;
   }
 
   /** Spec §12.8 step 7: the embedded certificate must be one of ours, not revoked or expired. */

@@ -3,6 +3,7 @@
 import { type Kysely, type Migration, type MigrationProvider } from 'kysely';
 import { issuingTables } from './migration-0002-issuing.js';
 import { accessTables } from './migration-0003-access.js';
+import { syncTables } from './migration-0004-sync.js';
 
 type Dialect = 'sqlite' | 'postgres';
 
@@ -191,6 +192,7 @@ export function fleetMigrations(dialect: Dialect): Record<string, Migration> {
     '0001_fleet': fleetTables(dialect),
     '0002_issuing': issuingTables(dialect),
     '0003_access': accessTables(dialect),
+    '0004_sync': syncTables(dialect),
   };
 }
 

@@ -5,6 +5,8 @@ import { join } from 'node:path';
 import { FawtaraError } from '../../errors.js';
 import { adminExists, issueSetupToken } from '../../server/access/sessions.js';
 import { createServer } from '../../server/index.js';
+import { startOutboxWorker } from '../../server/outbox-worker.js';
+import { startBranchNode } from '../../sync/index.js';
 import { EXIT, type Io } from '../output.js';
 import { withFleet, type FleetCliOptions } from './fleet-session.js';
 
@@ -12,6 +14,11 @@ export interface ServeOptions extends FleetCliOptions {
   port: string;
   host: string;
   trustProxy?: boolean;
+  /** `branch`: a branch node that stamps locally and syncs to head office (docs/branch-node.md). */
+  role?: string;
+  hq?: string;
+  hqToken?: string;
+  reporting?: string;
 }
 
 const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
@@ -21,6 +28,7 @@ export async function serveCommand(opts: ServeOptions, rawIo: Io): Promise<numbe
     throw new FawtaraError('USAGE', `--port must be a whole number from 0 to 65535 (got "${opts.port}")`, { field: '--port', messageAr: '--port يجب أن يكون رقماً صحيحاً' });
   }
   const port = Number(opts.port);
+  const branch = branchRole(opts);
   const host = opts.host.trim();
   return withFleet(opts, rawIo, async (s) => {
     if (!LOOPBACK.has(host)) {
@@ -43,6 +51,9 @@ export async function serveCommand(opts: ServeOptions, rawIo: Io): Promise<numbe
       }
       throw error;
     }
+    // Simplified documents issued through the API are reported by this process (docs/issuing.md).
+    // A branch node runs its own sync loop, whose outbox only runs in direct mode (relay: head office submits).
+    const worker = branch ? startBranchNode(s.ctx, await s.taxpayer(), { ...branch, node: `${opts.taxpayer ?? 'branch'}@${host}:${port}` }) : startOutboxWorker(s.ctx);
     const address = app.server.address();
     const url = `http://${host.includes(':') ? `[${host}]` : host}:${typeof address === 'object' && address ? address.port : port}`;
     // The setup token goes to this terminal only (rawIo: not through the log file).
@@ -50,8 +61,9 @@ export async function serveCommand(opts: ServeOptions, rawIo: Io): Promise<numbe
     else {
       rawIo.out(
         [
-          `Fawtara head office listening on ${url}  (data: ${s.ctx.store.location})`,
+          branch ? `Fawtara branch node listening on ${url}, syncing to ${branch.hqUrl}  (data: ${s.ctx.store.location})` : `Fawtara head office listening on ${url}  (data: ${s.ctx.store.location})`,
           `  API page: ${url}/docs    OpenAPI: ${url}/openapi.json    health: ${url}/health`,
+          '  Outbox worker running in this process: documents are submitted to ZATCA as they are issued.',
           ...(setup
             ? [
                 '',
@@ -77,8 +89,22 @@ export async function serveCommand(opts: ServeOptions, rawIo: Io): Promise<numbe
       process.on('SIGINT', stop);
       process.on('SIGTERM', stop);
     });
+    await worker.stop();
     await app.close();
     log.end();
     return EXIT.ok;
   });
+}
+
+/** `--role branch --hq URL [--hq-token T]` (token also from FAWTARA_HQ_TOKEN, so it stays out of `ps`). */
+function branchRole(opts: ServeOptions): { hqUrl: string; token: string; reporting: 'direct' | 'relay' } | undefined {
+  const role = opts.role ?? 'hq';
+  if (role === 'hq') return undefined;
+  if (role !== 'branch') throw new FawtaraError('USAGE', `--role must be "hq" or "branch" (got "${role}")`, { field: '--role', messageAr: '--role يجب أن يكون hq أو branch' });
+  const token = opts.hqToken ?? process.env.FAWTARA_HQ_TOKEN;
+  if (!opts.hq || !/^https?:\/\//.test(opts.hq)) throw new FawtaraError('USAGE', '--role branch needs --hq URL (head office, e.g. https://hq.example:8080)', { field: '--hq', messageAr: 'يتطلب دور الفرع تحديد عنوان المقر --hq' });
+  if (!token) throw new FawtaraError('USAGE', "--role branch needs the branch's sync token: --hq-token T or FAWTARA_HQ_TOKEN", { field: '--hq-token', messageAr: 'يتطلب دور الفرع رمز المزامنة --hq-token' });
+  const reporting = opts.reporting ?? 'direct';
+  if (reporting !== 'direct' && reporting !== 'relay') throw new FawtaraError('USAGE', '--reporting must be "direct" or "relay"', { field: '--reporting', messageAr: '--reporting يجب أن يكون direct أو relay' });
+  return { hqUrl: opts.hq, token, reporting };
 }

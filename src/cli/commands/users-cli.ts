@@ -26,6 +26,10 @@ export function registerServerCommands(program: Command, run: Runner): void {
     .option('--host <address>', 'address to listen on (default loopback; anything else is reachable from the network)', '127.0.0.1')
     .option('--zatca <target>', 'simulator | sandbox | simulation | production | a base URL; env FAWTARA_ZATCA, default simulator')
     .option('--trust-proxy', 'take the client address from X-Forwarded-For (only behind your own reverse proxy)')
+    .option('--role <role>', 'hq (default) or branch: a branch node that stamps locally and syncs (docs/branch-node.md)')
+    .option('--hq <url>', 'branch role: head office URL')
+    .option('--hq-token <token>', 'branch role: the branch sync token (or env FAWTARA_HQ_TOKEN)')
+    .option('--reporting <mode>', 'branch role: direct or relay until head office says (default direct)')
     .action(run(async () => (await import('./serve-command.js')).serveCommand));
 
   const users = program.command('users').description('users, roles and device tokens of the head-office API (docs/server.md)');

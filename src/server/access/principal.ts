@@ -4,6 +4,7 @@ import { forbidden, unauthenticated } from './errors.js';
 import type { AccessContext } from './context.js';
 import { isRole, type Role } from './roles.js';
 import { parseToken, tokenMatches } from './tokens.js';
+import { syncDb } from '../../sync/schema.js';
 
 export interface Principal {
   kind: 'user' | 'device';
@@ -59,6 +60,7 @@ export async function authenticate(ax: AccessContext, authorization: string | un
       actor: `user:${user.username}`,
     };
   }
+  if (parsed.kind === 'sync') return branchNode(ax, token, parsed.id, now, invalid);
   const t = await ax.db.selectFrom('api_tokens').selectAll().where('id', '=', parsed.id).executeTakeFirst();
   if (!t || t.revoked_at !== null || !tokenMatches(token, t.token_hash)) throw invalid();
   if (t.expires_at !== null && now.getTime() >= Date.parse(t.expires_at)) {
@@ -68,6 +70,20 @@ export async function authenticate(ax: AccessContext, authorization: string | un
     await ax.db.updateTable('api_tokens').set({ last_used_at: now.toISOString() }).where('id', '=', t.id).execute();
   }
   return { kind: 'device', id: t.id, name: t.name, role: 'cashier', taxpayerId: t.taxpayer_id, branchId: t.branch_id, unitId: t.unit_id, actor: `device:${t.id}` };
+}
+
+/** A branch node's sync token (src/sync): bound to one branch, role `branch-node`. */
+async function branchNode(ax: AccessContext, token: string, id: string, now: Date, invalid: () => Error): Promise<Principal> {
+  const db = syncDb(ax.fleet.store.db);
+  const t = await db.selectFrom('sync_tokens').selectAll().where('id', '=', id).executeTakeFirst();
+  if (!t || t.revoked_at !== null || !tokenMatches(token, t.token_hash)) throw invalid();
+  if (t.expires_at !== null && now.getTime() >= Date.parse(t.expires_at)) {
+    throw unauthenticated('TOKEN_EXPIRED', 'this sync token has expired; ask an administrator for a new one', 'انتهت صلاحية رمز المزامنة؛ اطلب رمزاً جديداً من المدير');
+  }
+  if (t.last_used_at === null || now.getTime() - Date.parse(t.last_used_at) >= TOUCH_EVERY_MS) {
+    await db.updateTable('sync_tokens').set({ last_used_at: now.toISOString() }).where('id', '=', t.id).execute();
+  }
+  return { kind: 'device', id: t.id, name: t.name, role: 'branch-node', taxpayerId: t.taxpayer_id, branchId: t.branch_id, unitId: null, actor: `branch-node:${t.id}` };
 }
 
 /** Scope checks shared by routes and services: another taxpayer, branch or unit is refused. */

@@ -1,7 +1,7 @@
 // Roles and what each may do: one table of permissions per role. Routes name a permission; scope
 // (taxpayer, branch, unit) is checked separately, so a role says "what" and the scope says "where".
 
-export const ROLES = ['admin', 'branch-manager', 'cashier', 'auditor'] as const;
+export const ROLES = ['admin', 'branch-manager', 'cashier', 'auditor', 'branch-node'] as const;
 export type Role = (typeof ROLES)[number];
 
 /**
@@ -39,6 +39,8 @@ const GRANTS: Readonly<Record<Role, ReadonlySet<Permission>>> = {
   // A cashier (a person at a till, or a device token) acts for one unit: issue and read its own documents.
   cashier: new Set<Permission>(['session', 'api:read', 'fleet:read', 'documents:issue', 'documents:read']),
   auditor: new Set<Permission>([...READ_ALL, 'users:read', 'audit:read', 'archive:read']),
+  // A branch node's sync token (src/sync): pushes its branch's documents, nothing else.
+  'branch-node': new Set<Permission>(['session', 'sync:write']),
 };
 
 export function roleAllows(role: Role, permission: Permission): boolean {
@@ -54,4 +56,5 @@ export const ROLE_LABELS_AR: Record<Role, string> = {
   'branch-manager': 'مدير فرع',
   cashier: 'كاشير / جهاز',
   auditor: 'مدقق (قراءة فقط)',
+  'branch-node': 'عقدة فرع (مزامنة)',
 };

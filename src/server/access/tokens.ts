@@ -2,12 +2,12 @@
 // stored, and a presented token is found by its id and compared in constant time.
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 
-export type TokenKind = 'session' | 'device' | 'setup';
+export type TokenKind = 'session' | 'device' | 'setup' | 'sync';
 
-const PREFIX: Record<TokenKind, string> = { session: 'fws', device: 'fwd', setup: 'fwsetup' };
-const TOKEN_PATTERN = /^(fws|fwd|fwsetup)_([0-9a-f]{16})_([A-Za-z0-9_-]{43})$/;
+const PREFIX: Record<TokenKind, string> = { session: 'fws', device: 'fwd', setup: 'fwsetup', sync: 'fwb' };
+const TOKEN_PATTERN = /^(fws|fwd|fwb|fwsetup)_([0-9a-f]{16})_([A-Za-z0-9_-]{43})$/;
 /** Any token of ours in any text: masked in every log line. */
-export const TOKEN_SHAPE = /\bfw(?:s|d|setup)_[0-9a-f]{16}_[A-Za-z0-9_-]{43}/g;
+export const TOKEN_SHAPE = /\bfw(?:s|d|b|setup)_[0-9a-f]{16}_[A-Za-z0-9_-]{43}/g;
 
 export interface NewToken {
   id: string;

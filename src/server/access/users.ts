@@ -54,6 +54,9 @@ function scopeOf(role: Role, input: NewUser): { taxpayer_id: string | null; bran
       if (!t) throw need('taxpayer', 'المكلف');
       if (!input.unit) throw need('unit', 'الوحدة');
       return { taxpayer_id: t.id, branch_id: input.unit.branch_id, unit_id: input.unit.id };
+    case 'branch-node':
+      // A branch node is a machine with a sync token (src/sync), never a person with a password.
+      throw invalid('role', 'branch-node is not a user role: create a sync token for the branch (POST …/branches/{branch}/sync-tokens)', 'دور عقدة الفرع ليس لمستخدم: أنشئ رمز مزامنة للفرع');
   }
 }
 

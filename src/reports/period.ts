@@ -1,0 +1,65 @@
+// VAT periods: a quarter (`2026-Q3`), a month (`2026-11`) or an explicit date range. Documents
+// belong to a period by their issue date as written in the XML (KSA local time), as ZATCA reads it.
+import { ReportError } from './errors.js';
+
+export interface Period {
+  /** `2026-Q3`, `2026-11` or `2026-01-05..2026-02-10`. */
+  label: string;
+  /** First day, inclusive (YYYY-MM-DD). */
+  from: string;
+  /** Last day, inclusive (YYYY-MM-DD). */
+  to: string;
+  /** The day after `to`: queries compare `issue_date < toExclusive` as text. */
+  toExclusive: string;
+}
+
+const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+function day(y: number, m: number, d: number): string {
+  return new Date(Date.UTC(y, m - 1, d)).toISOString().slice(0, 10);
+}
+
+function nextDay(date: string): string {
+  const [y, m, d] = date.split('-').map(Number) as [number, number, number];
+  return day(y, m, d + 1);
+}
+
+function validDate(value: string, field: string): string {
+  const m = DATE.exec(value);
+  if (!m || day(Number(m[1]), Number(m[2]), Number(m[3])) !== value) {
+    throw new ReportError('INVALID_PERIOD', `${field} must be a date YYYY-MM-DD; got "${value}"`, { field, messageAr: `${field} يجب أن يكون تاريخاً بالصيغة YYYY-MM-DD` });
+  }
+  return value;
+}
+
+/** A period from `--period` (quarter or month) or `--from`/`--to` (inclusive dates). */
+export function parsePeriod(input: { period?: string | undefined; from?: string | undefined; to?: string | undefined }): Period {
+  const p = input.period?.trim();
+  if (p && (input.from || input.to)) {
+    throw new ReportError('INVALID_PERIOD', 'give either --period or --from/--to, not both', { field: '--period', messageAr: 'حدد --period أو --from/--to وليس كليهما' });
+  }
+  if (p) {
+    const q = /^(\d{4})-Q([1-4])$/i.exec(p);
+    if (q) {
+      const y = Number(q[1]);
+      const first = (Number(q[2]) - 1) * 3 + 1;
+      const to = day(y, first + 3, 0);
+      return { label: `${y}-Q${q[2]}`, from: day(y, first, 1), to, toExclusive: nextDay(to) };
+    }
+    const mo = /^(\d{4})-(\d{2})$/.exec(p);
+    if (mo && Number(mo[2]) >= 1 && Number(mo[2]) <= 12) {
+      const y = Number(mo[1]);
+      const m = Number(mo[2]);
+      const to = day(y, m + 1, 0);
+      return { label: p, from: day(y, m, 1), to, toExclusive: nextDay(to) };
+    }
+    throw new ReportError('INVALID_PERIOD', `--period must be a quarter (2026-Q3) or a month (2026-11); got "${p}"`, { field: '--period', messageAr: `--period يجب أن يكون ربعاً (2026-Q3) أو شهراً (2026-11)` });
+  }
+  if (input.from && input.to) {
+    const from = validDate(input.from, '--from');
+    const to = validDate(input.to, '--to');
+    if (to < from) throw new ReportError('INVALID_PERIOD', '--to is before --from', { field: '--to', messageAr: 'تاريخ النهاية قبل تاريخ البداية' });
+    return { label: `${from}..${to}`, from, to, toExclusive: nextDay(to) };
+  }
+  throw new ReportError('INVALID_PERIOD', 'a period is required: --period 2026-Q3 | 2026-11, or --from YYYY-MM-DD --to YYYY-MM-DD', { field: '--period', messageAr: 'الفترة مطلوبة: --period أو --from و --to' });
+}

@@ -1,0 +1,132 @@
+// Documents: issue on a unit (our invoice JSON), fetch the stamped XML, ZATCA's cleared XML and the
+// QR image, and list/search by unit, branch, period and state — each confined to the caller's scope.
+import { z } from 'zod';
+import { FawtaraError } from '../../errors.js';
+import { issueDocument } from '../../issuing/index.js';
+import { qrPng } from '../../qr/image.js';
+import { documents, submissions } from '../../store/index.js';
+import { SUBMISSION_STATES } from '../../outbox/index.js';
+import { defineRoutes, fleetFor, principalOf, scoped } from '../plugin.js';
+import { js, out, Ref, TaxpayerParams, UnitParams } from '../schema.js';
+import { searchDocuments } from '../documents/search.js';
+import { periodRange, scopedFilter } from '../documents/scope.js';
+import { DocumentSummary, documentOfUnit, Issued, issuedView, summaryView } from '../documents/views.js';
+
+const DocParams = UnitParams.extend({ document: z.string().min(1).max(200).describe('document id, UUID or invoice number') });
+const IssueQuery = z.strictObject({
+  wait: z.coerce.number().int().min(0).max(15).default(10).describe('standard documents: seconds to wait for clearance (0: leave it to the outbox)'),
+});
+const InvoiceBody = z.looseObject({}).describe('invoice JSON (docs/invoice-json.md) without icv, pih, issueDate and issueTime: the unit assigns them');
+const ListQuery = z.strictObject({
+  unit: Ref.optional(),
+  branch: Ref.optional(),
+  period: z.string().optional().describe('YYYY-MM or YYYY-MM-DD (KSA calendar)'),
+  from: z.string().optional().describe('date (KSA day) or ISO instant, inclusive'),
+  to: z.string().optional().describe('date (KSA day) or ISO instant, exclusive'),
+  state: z.enum(SUBMISSION_STATES).optional(),
+  kind: z.enum(['standard', 'simplified']).optional(),
+  documentType: z.enum(['invoice', 'creditNote', 'debitNote', 'prepayment']).optional(),
+  number: z.string().max(127).optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(50),
+  cursor: z.string().max(400).optional(),
+});
+const Page = z.object({ documents: z.array(DocumentSummary), nextCursor: z.string().nullable() });
+const XmlText = { type: 'string', description: 'the XML document, byte for byte as stored' };
+
+export default defineRoutes({
+  name: 'documents',
+  tag: { name: 'documents', description: 'Issue documents on a unit; fetch XML, cleared XML and QR; list and search' },
+  register(app, deps) {
+    app.post<{ Params: z.infer<typeof UnitParams>; Querystring: z.infer<typeof IssueQuery>; Body: Record<string, unknown> }>('/api/v1/taxpayers/:vat/units/:unit/documents', {
+      config: { operation: 'issueDocument', access: 'documents:issue' },
+      schema: {
+        summary: 'Issue a document on this unit (201; 202 when a standard document is not cleared within the wait; 200 for a replayed UUID)',
+        params: js(UnitParams),
+        querystring: js(IssueQuery),
+        body: js(InvoiceBody),
+        response: { 200: out(Issued), 201: out(Issued), 202: out(Issued) },
+      },
+      handler: async (request, reply) => {
+        const t = scoped(request, 'taxpayer');
+        const u = scoped(request, 'unit');
+        const wait = request.query.wait;
+        const r = await issueDocument(fleetFor(deps, request), t, u.id, request.body, wait === 0 ? { clearance: 'queue' } : { clearanceWaitMs: wait * 1000 });
+        request.auditDetail = { number: r.number, uuid: r.uuid, icv: r.icv, replayed: r.replayed };
+        void reply.code(r.replayed ? 200 : r.released ? 201 : 202);
+        return issuedView(t.vat_number, r);
+      },
+    });
+
+    app.get<{ Params: z.infer<typeof TaxpayerParams>; Querystring: z.infer<typeof ListQuery> }>('/api/v1/taxpayers/:vat/documents', {
+      config: { operation: 'listDocuments', access: 'documents:read' },
+      schema: { summary: 'Documents within your scope, newest first, by unit, branch, period, state, kind, type or number (keyset pages)', params: js(TaxpayerParams), querystring: js(ListQuery), response: { 200: out(Page) } },
+      handler: async (request) => {
+        const t = scoped(request, 'taxpayer');
+        const q = request.query;
+        const scope = await scopedFilter(deps.fleet, principalOf(request), t, q);
+        const page = await searchDocuments(deps.fleet.store, {
+          taxpayerId: t.id,
+          ...scope,
+          ...periodRange(q),
+          ...(q.state && { state: q.state }),
+          ...(q.kind && { kind: q.kind }),
+          ...(q.documentType && { documentType: q.documentType }),
+          ...(q.number && { number: q.number }),
+          limit: q.limit,
+          ...(q.cursor && { cursor: q.cursor }),
+        });
+        return { documents: page.rows.map((r) => summaryView(t.vat_number, r)), nextCursor: page.nextCursor };
+      },
+    });
+
+    app.get<{ Params: z.infer<typeof DocParams> }>('/api/v1/taxpayers/:vat/units/:unit/documents/:document', {
+      config: { operation: 'showDocument', access: 'documents:read' },
+      schema: { summary: 'One document of the unit (id, UUID or number) with its submission and links', params: js(DocParams), response: { 200: out(z.object({ document: DocumentSummary })) } },
+      handler: async (request) => {
+        const t = scoped(request, 'taxpayer');
+        const u = scoped(request, 'unit');
+        const d = await documentOfUnit(deps.fleet.store, u, request.params.document);
+        const page = await searchDocuments(deps.fleet.store, { taxpayerId: t.id, unitId: u.id, number: d.number, limit: 1 });
+        return { document: summaryView(t.vat_number, page.rows[0]!) };
+      },
+    });
+
+    app.get<{ Params: z.infer<typeof DocParams> }>('/api/v1/taxpayers/:vat/units/:unit/documents/:document/xml', {
+      config: { operation: 'documentXml', access: 'documents:read' },
+      schema: { summary: 'The stamped XML exactly as stored and submitted (application/xml)', params: js(DocParams), response: { 200: XmlText } },
+      handler: async (request, reply) => {
+        const d = await documentOfUnit(deps.fleet.store, scoped(request, 'unit'), request.params.document);
+        return reply.type('application/xml; charset=utf-8').send(d.xml);
+      },
+    });
+
+    app.get<{ Params: z.infer<typeof DocParams> }>('/api/v1/taxpayers/:vat/units/:unit/documents/:document/cleared', {
+      config: { operation: 'clearedDocumentXml', access: 'documents:read' },
+      schema: { summary: "A standard document's ZATCA-cleared XML, the one given to the buyer (application/xml)", params: js(DocParams), response: { 200: XmlText } },
+      handler: async (request, reply) => {
+        const d = await documentOfUnit(deps.fleet.store, scoped(request, 'unit'), request.params.document);
+        if (d.kind !== 'standard') {
+          throw new FawtaraError('NOT_FOUND', `${d.number} is a simplified document: it is reported, not cleared; its stamped XML (…/xml) is the legal one`, { field: 'document', messageAr: `${d.number} مستند مبسط يُبلَّغ عنه ولا يُعتمد؛ نسخته الموقعة هي النسخة النظامية` });
+        }
+        const cleared = await documents.findClearance(deps.fleet.store.db, d.id);
+        if (!cleared) {
+          const s = await submissions.findSubmission(deps.fleet.store.db, d.id);
+          throw new FawtaraError('UNIT_STATE', `${d.number} is not cleared (submission ${s?.state ?? 'unknown'}${s?.last_message ? `: ${s.last_message}` : ''}); it may not go to the buyer yet`, {
+            field: 'document',
+            messageAr: `${d.number} لم يُعتمد بعد من الهيئة (${s?.state ?? 'غير معروف'})؛ لا يُسلَّم للمشتري بعد`,
+          });
+        }
+        return reply.type('application/xml; charset=utf-8').send(cleared.xml);
+      },
+    });
+
+    app.get<{ Params: z.infer<typeof DocParams> }>('/api/v1/taxpayers/:vat/units/:unit/documents/:document/qr.png', {
+      config: { operation: 'documentQrPng', access: 'documents:read' },
+      schema: { summary: "The document's QR code as a PNG image", params: js(DocParams), response: { 200: { type: 'string', format: 'binary', description: 'image/png' } } },
+      handler: async (request, reply) => {
+        const d = await documentOfUnit(deps.fleet.store, scoped(request, 'unit'), request.params.document);
+        return reply.type('image/png').send(await qrPng(d.qr));
+      },
+    });
+  },
+});
