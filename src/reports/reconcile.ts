@@ -90,8 +90,21 @@ export async function reconcile(db: Kysely<Database>, taxpayer: Taxpayer, period
   // The VAT report is computed as the report command does, and compared, not assumed.
   const report = buildVatReport(taxpayer, period, docs, { now });
   const inReport = new Set(report.documents.map((d) => d.id));
-  let list = await unitRepo.listUnits(db, taxpayer.id, options.branchId ? { branchId: options.branchId } : {});
+  const allUnits = await unitRepo.listUnits(db, taxpayer.id, {});
+  let list = options.branchId ? allUnits.filter((u) => u.branch_id === options.branchId) : allUnits;
   if (options.unitId) list = list.filter((u) => u.id === options.unitId);
+  // ZATCA files a document under the unit whose CSID submitted it: a branch's document relayed by
+  // head office (seed 000) is in the relay unit's record. So acceptance is looked up by UUID across
+  // every unit of the taxpayer, while "unknown to us" stays a per-unit question.
+  const historyOf = new Map<string, ZatcaHistoryRecord[]>();
+  const zatcaByUuid = new Map<string, ZatcaHistoryRecord[]>();
+  if (options.zatcaHistory) {
+    for (const unit of allUnits) {
+      const records = await options.zatcaHistory(unit);
+      historyOf.set(unit.id, records);
+      for (const h of records) if (h.uuid && (h.endpoint === 'reporting' || h.endpoint === 'clearance')) zatcaByUuid.set(h.uuid, [...(zatcaByUuid.get(h.uuid) ?? []), h]);
+    }
+  }
   const branchOf = new Map(docs.map((d) => [d.unit_id, d.branch_name]));
   const branches = new Map((await db.selectFrom('branches').select(['id', 'name']).where('taxpayer_id', '=', taxpayer.id).execute()).map((b) => [b.id, b.name]));
   const byUnit = new Map<string, PeriodDocument[]>();
@@ -101,7 +114,7 @@ export async function reconcile(db: Kysely<Database>, taxpayer: Taxpayer, period
   const units: UnitReconciliation[] = [];
   for (const unit of list) {
     const own = byUnit.get(unit.id) ?? [];
-    const history = options.zatcaHistory ? await options.zatcaHistory(unit) : undefined;
+    const history = options.zatcaHistory ? historyOf.get(unit.id) ?? [] : undefined;
     const zatca = new Map<string, ZatcaHistoryRecord[]>();
     for (const h of history ?? []) if (h.uuid && (h.endpoint === 'reporting' || h.endpoint === 'clearance')) zatca.set(h.uuid, [...(zatca.get(h.uuid) ?? []), h]);
     const before = differences.length;
@@ -110,7 +123,7 @@ export async function reconcile(db: Kysely<Database>, taxpayer: Taxpayer, period
     let acceptedByZatca = 0;
     for (const d of own) {
       const weAccepted = d.state !== null && ACCEPTED_STATES.includes(d.state);
-      const records = zatca.get(d.uuid) ?? [];
+      const records = zatcaByUuid.get(d.uuid) ?? [];
       const accepting = records.filter((r) => NEW_ACCEPTANCE.has(r.httpStatus));
       const zatcaHolds = accepting.length > 0 || records.some((r) => ALREADY_HELD.has(r.httpStatus));
       if (zatcaHolds) acceptedByZatca++;

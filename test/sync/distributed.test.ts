@@ -8,6 +8,9 @@ import type { FastifyInstance } from 'fastify';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditChains } from '../../src/audit/index.js';
+import { exportArchive, verifyArchive } from '../../src/archive/index.js';
+import { Decimal } from '../../src/money/index.js';
+import { parsePeriod, reconcile, vatReport } from '../../src/reports/index.js';
 import { addBranch } from '../../src/egs/index.js';
 import { issueDocument } from '../../src/issuing/index.js';
 import { createServer } from '../../src/server/index.js';
@@ -147,5 +150,29 @@ describe.each(ENGINES)('branch nodes syncing to head office on %s', (engine) => 
       expect(d.state).toBe('accepted');
       expect(allHistory.filter((h) => h.uuid === d.uuid && (h.httpStatus === 200 || h.httpStatus === 202)).length).toBe(1);
     }
+
+    // Issue 7 "Done when": over head office's whole set (its own centralized sales, branch A's direct
+    // ones, branch B's relayed ones) the VAT report equals the sum of the accepted documents,
+    // reconciliation against ZATCA's record is clean, and the period's archive verifies.
+    const period = parsePeriod({ period: T0.toISOString().slice(0, 7) });
+    const report = await vatReport(hq.ctx.store.db, hq.taxpayer, period);
+    const stored = await hq.ctx.store.db.selectFrom('documents').select(['xml']).execute();
+    let vat = new Decimal(0);
+    let taxable = new Decimal(0);
+    for (const { xml } of stored) {
+      const text = typeof xml === 'string' ? xml : Buffer.from(xml as Uint8Array).toString('utf8');
+      // The SAR TaxTotal is the one without subtotals (spec §2.7); these are SAR sales, so taxable = BT-109.
+      vat = vat.plus(/<cac:TaxTotal>\s*<cbc:TaxAmount currencyID="SAR">([\d.]+)<\/cbc:TaxAmount>\s*<\/cac:TaxTotal>/.exec(text)![1]!);
+      taxable = taxable.plus(/<cbc:TaxExclusiveAmount currencyID="SAR">([\d.]+)</.exec(text)![1]!);
+    }
+    expect(report.totals).toEqual({ documents: stored.length, taxableSar: taxable.toFixed(2), vatSar: vat.toFixed(2) });
+    const reconciliation = await reconcile(hq.ctx.store.db, hq.taxpayer, period, { zatcaHistory: (unit) => env.history(unit.serial) });
+    expect(reconciliation.differences).toEqual([]);
+    expect(reconciliation.clean).toBe(true);
+    const archiveDir = join(dir, `archive-${engine}`);
+    await exportArchive(hq.ctx.store.db, hq.taxpayer, period, archiveDir);
+    const verified = verifyArchive(archiveDir);
+    expect(verified.ok).toBe(true);
+    expect(verified.documents).toBe(stored.length);
   }, 45_000);
 });
