@@ -8,6 +8,8 @@ import type { FastifyInstance } from 'fastify';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditChains } from '../../src/audit/index.js';
+import { createDeviceToken } from '../../src/server/access/users.js';
+import { units } from '../../src/store/index.js';
 import { exportArchive, verifyArchive } from '../../src/archive/index.js';
 import { Decimal } from '../../src/money/index.js';
 import { parsePeriod, reconcile, vatReport } from '../../src/reports/index.js';
@@ -134,6 +136,21 @@ describe.each(ENGINES)('branch nodes syncing to head office on %s', (engine) => 
     // Branch A catches up normally afterwards; its direct outcomes reach head office.
     expect(await syncNow(a.ctx, a.taxpayer, optsA())).toMatchObject({ behind: 0 });
 
+    // Centralized model: a POS device of head office's own unit posts sales over HTTP; head office
+    // stamps them with that unit's key and returns the signed invoice in the same call.
+    const hqUnit = (await units.findUnit(hq.ctx.store.db, hq.taxpayer.id, hq.units[0]!.name))!;
+    const { token: device } = await createDeviceToken(app!.fawtara.access, { kind: 'cli', actor: 'cli:test' }, hqUnit, {});
+    for (let i = 0; i < 2; i++) {
+      const res = await fetch(`${url}/api/v1/taxpayers/${hq.taxpayer.vat_number}/units/${encodeURIComponent(hqUnit.name)}/sales`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${device}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ lines: [{ name: 'قهوة | Coffee', quantity: '2', unitPrice: '11.50' }] }),
+      });
+      expect(res.status).toBe(201);
+      expect((await res.json()) as { released: boolean }).toMatchObject({ released: true });
+    }
+    await drain(hq.ctx);
+
     // Head office: status view, the auditor, and ZATCA's record (every document accepted once).
     const status = await branchSyncStatus(hq.ctx, hq.taxpayer);
     const viewA = status.find((s) => s.branch === branchA.name)!;
@@ -145,7 +162,7 @@ describe.each(ENGINES)('branch nodes syncing to head office on %s', (engine) => 
     const audit = await auditChains(hq.ctx, hq.taxpayer, { zatcaHistory: () => allHistory });
     expect(audit.breaks).toEqual([]);
     const docs = await hq.ctx.store.db.selectFrom('documents').innerJoin('submissions', 'submissions.document_id', 'documents.id').select(['uuid', 'state']).execute();
-    expect(docs.length).toBe(6 + 8 + 2 + 1 + 2);
+    expect(docs.length).toBe(6 + 8 + 2 + 1 + 2 + 2);
     for (const d of docs) {
       expect(d.state).toBe('accepted');
       expect(allHistory.filter((h) => h.uuid === d.uuid && (h.httpStatus === 200 || h.httpStatus === 202)).length).toBe(1);
