@@ -5,6 +5,7 @@ import { dec, money, ZERO, type Decimal } from '../money/index.js';
 import type { Database, Taxpayer } from '../store/index.js';
 import type { Period } from './period.js';
 import { periodDocuments, type PeriodDocument, type Scope } from './queries.js';
+import type { VatLine as StoredVatLine } from '../issuing/index.js';
 
 /**
  * Submission states in which ZATCA holds the document and it counts for VAT: 200, 202, and
@@ -19,16 +20,6 @@ export function countsForVat(d: Pick<PeriodDocument, 'state' | 'cleared_at'>): b
 
 export type Market = 'B2B' | 'B2C';
 export type ReportDimension = 'category' | 'market' | 'branch' | 'unit' | 'type';
-
-interface StoredVatLine {
-  category: string;
-  rate: string;
-  exemptionCode?: string;
-  taxable: string;
-  vat: string;
-  taxableSar: string;
-  vatSar: string;
-}
 
 export interface VatLine {
   /** `S:15.00`, `Z:0.00:VATEX-SA-32`: category, rate and exemption reason, the drill-down key. */
