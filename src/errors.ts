@@ -25,6 +25,7 @@ export type ErrorCode =
   | 'UNAUTHENTICATED' // no valid credentials: log in (HTTP API)
   | 'FORBIDDEN' // authenticated, but the role or scope does not allow this (HTTP API)
   | 'THROTTLED' // too many attempts: wait and try again (HTTP API login)
+  | 'BUSY' // the database stayed locked past the busy timeout: nothing was written, send it again
   | 'INTERNAL';
 
 export interface ErrorDetails {
@@ -70,4 +71,20 @@ export class FawtaraError extends Error {
 
 export function isFawtaraError(value: unknown): value is FawtaraError {
   return value instanceof FawtaraError;
+}
+
+/**
+ * A database write that gave up waiting for a lock (SQLite `SQLITE_BUSY*` after the busy timeout,
+ * PostgreSQL `55P03` lock_not_available) as a retryable `BUSY` error; anything else unchanged. The
+ * statement never ran, so the same request again is safe — unlike an internal error, which the
+ * caller must not blindly repeat, or `ZATCA_UNAVAILABLE`, which is about ZATCA and not our store.
+ */
+export function asBusyError(error: unknown): unknown {
+  if (error instanceof FawtaraError || typeof error !== 'object' || error === null) return error;
+  const code = (error as { code?: unknown }).code;
+  if (typeof code !== 'string' || !(code.startsWith('SQLITE_BUSY') || code === '55P03')) return error;
+  return new FawtaraError('BUSY', 'the database is busy (another writer held its lock past the busy timeout); nothing was written — try again', {
+    messageAr: 'قاعدة البيانات مشغولة ولم يُكتب شيء؛ أعد المحاولة',
+    cause: error,
+  });
 }

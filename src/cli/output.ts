@@ -1,6 +1,6 @@
 // How the CLI talks to people and scripts: one clear bilingual message per error (never a stack
 // trace), `--json` objects on stdout, and the documented exit codes.
-import { FawtaraError, isFawtaraError } from '../errors.js';
+import { asBusyError, FawtaraError, isFawtaraError } from '../errors.js';
 
 /** Exit codes (README "Exit codes"). */
 export const EXIT = {
@@ -13,7 +13,7 @@ export const EXIT = {
   input: 3,
   /** A bug in Fawtara: please report it. */
   internal: 4,
-  /** A temporary failure (ZATCA unreachable, 5xx/429, an interrupted step): run the same command again. */
+  /** A temporary failure (ZATCA unreachable, 5xx/429, an interrupted step, a busy database): run the same command again. */
   retry: 5,
 } as const;
 
@@ -33,16 +33,19 @@ export const processIo: Io = {
   err: (text) => void process.stderr.write(text.endsWith('\n') ? text : text + '\n'),
 };
 
-export function exitCodeOf(error: unknown): number {
+export function exitCodeOf(thrown: unknown): number {
+  // A database lock timeout arrives as the driver's error; it is a retry, not a bug.
+  const error = asBusyError(thrown);
   if (!isFawtaraError(error)) return EXIT.internal;
   if (error.code === 'USAGE') return EXIT.usage;
   if (error.code === 'INTERNAL') return EXIT.internal;
-  if (error.code === 'ZATCA_UNAVAILABLE') return EXIT.retry;
+  if (error.code === 'ZATCA_UNAVAILABLE' || error.code === 'BUSY') return EXIT.retry;
   return EXIT.input;
 }
 
 /** Report an error: a JSON object with --json, otherwise English and Arabic lines with the field. */
-export function reportError(error: unknown, io: Io, json: boolean): number {
+export function reportError(thrown: unknown, io: Io, json: boolean): number {
+  const error = asBusyError(thrown);
   const code = exitCodeOf(error);
   const e = isFawtaraError(error)
     ? error

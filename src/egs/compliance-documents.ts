@@ -1,6 +1,7 @@
 // The sample documents a unit submits during compliance checks (spec §4.2): which steps its title
 // requires, and each step's document in our invoice JSON, issued by the unit's own taxpayer/branch.
 import { randomUUID } from 'node:crypto';
+import { issueDateTime } from '../model/issue-time.js';
 import type { Branch, EgsUnit, Taxpayer } from '../store/index.js';
 import { INITIAL_PIH } from '../ubl/document.js';
 
@@ -47,16 +48,15 @@ const SAMPLE_BUYER = {
 
 /**
  * The invoice JSON (docs/invoice-json.md) for one compliance step. `sequence` numbers the sample
- * chain of this CCSID (its ICV); `pih` is the previous sample's hash. Dates are the clock's UTC date.
+ * chain of this CCSID (its ICV); `pih` is the previous sample's hash. Date and time are the clock's, in KSA local time as issuing writes them.
  */
 export function complianceDocumentJson(
   step: StepDocument,
   ctx: { taxpayer: Taxpayer; branch: Branch; unit: EgsUnit; now: Date; sequence: number; pih?: string },
 ): Record<string, unknown> {
   const { taxpayer, branch, unit, now } = ctx;
-  const iso = now.toISOString();
-  const issueDate = iso.slice(0, 10);
-  const issueTime = iso.slice(11, 19);
+  // KSA local time, as issuing writes it: ZATCA's rules read issue times that way (BR-KSA-04).
+  const { issueDate, issueTime } = issueDateTime(now);
   // The buyer must not be the seller (BR-KSA-44); the sample buyer's number is swapped if it is.
   const buyerVat = taxpayer.vat_number === '399999999800003' ? '399999999700003' : '399999999800003';
   const json: Record<string, unknown> = {

@@ -282,10 +282,19 @@ function duplicate(field: 'uuid' | 'id', value: string, prior: Pick<IssuedDocume
   });
 }
 
-const issuers = new WeakMap<FleetContext, Issuer>();
+/**
+ * Issuers by store, key provider and clock — not by context object: the server makes a context per
+ * request (its actor), and an issuer per request would batch nothing and reload every signing identity.
+ * The issuer uses only these three of its context (and what they reach), so contexts sharing them share it.
+ */
+const issuers = new WeakMap<FleetContext['store'], WeakMap<FleetContext['keys'], WeakMap<FleetContext['clock'], Issuer>>>();
 
 export function issuerOf(ctx: FleetContext): Issuer {
-  let issuer = issuers.get(ctx);
-  if (!issuer) issuers.set(ctx, (issuer = new Issuer(ctx)));
+  let byKeys = issuers.get(ctx.store);
+  if (!byKeys) issuers.set(ctx.store, (byKeys = new WeakMap()));
+  let byClock = byKeys.get(ctx.keys);
+  if (!byClock) byKeys.set(ctx.keys, (byClock = new WeakMap()));
+  let issuer = byClock.get(ctx.clock);
+  if (!issuer) byClock.set(ctx.clock, (issuer = new Issuer(ctx)));
   return issuer;
 }

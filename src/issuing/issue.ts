@@ -28,6 +28,8 @@ export interface IssueResult {
   issuedAt: string;
   deadlineAt: string;
   qr: string;
+  /** The stored document totals (decimal strings), so callers need not read the row back. */
+  totals: { currency: string; taxExclusive: string; vat: string; payable: string };
   /** The stamped document exactly as stored and submitted. */
   xml: string;
   /** May the buyer receive it now: simplified at once; standard once ZATCA cleared it (or it was reported while clearance was off). */
@@ -92,6 +94,7 @@ export async function resultOf(ctx: FleetContext, doc: IssuedDocument, submissio
     issuedAt: doc.issued_at,
     deadlineAt: doc.deadline_at,
     qr: doc.qr,
+    totals: { currency: doc.currency, taxExclusive: doc.tax_exclusive_amount, vat: doc.tax_amount, payable: doc.payable_amount },
     xml: doc.xml,
     released: legalXml !== null,
     legalXml,

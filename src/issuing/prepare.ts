@@ -4,22 +4,15 @@ import { computeInvoice, parseInvoiceInput, type ComputedInvoice } from '../mode
 import type { EgsUnit, Taxpayer } from '../store/index.js';
 import { FawtaraError } from '../errors.js';
 import { IssueError } from './errors.js';
+import { issueDateTime } from '../model/issue-time.js';
+
+// The helper lives in the model so egs (which issuing imports) can use it too; kept exported here
+// for issuing's own modules and its public index.
+export { issueDateTime };
 
 export interface PreparedDocument {
   /** Computed with placeholder issue date/time, ICV and PIH; the batch sets the real ones. */
   computed: ComputedInvoice;
-}
-
-/** Saudi Arabia's UTC offset (no daylight saving): issue times are KSA local time. */
-const KSA_OFFSET_MS = 3 * 3600_000;
-
-/**
- * The issue date and time written for an instant, in KSA local time without a zone — how ZATCA's
- * rules read them (BR-KSA-04, BR-KSA-98; docs/invoice-json.md). The XAdES signing time stays UTC.
- */
-export function issueDateTime(at: Date): { issueDate: string; issueTime: string } {
-  const iso = new Date(at.getTime() + KSA_OFFSET_MS).toISOString();
-  return { issueDate: iso.slice(0, 10), issueTime: iso.slice(11, 19) };
 }
 
 export function prepareDocument(taxpayer: Taxpayer, unit: EgsUnit, json: unknown, now: Date): PreparedDocument {

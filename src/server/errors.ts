@@ -1,7 +1,7 @@
 // The HTTP face of errors: one table from error codes (and a few reasons) to statuses, and the
 // JSON body every failure has — `{ error: { code, message, messageAr, field?, reason? } }`.
 import type { FastifyError } from 'fastify';
-import { FawtaraError, isFawtaraError, type ErrorCode } from '../errors.js';
+import { asBusyError, FawtaraError, isFawtaraError, type ErrorCode } from '../errors.js';
 import { AccessError } from './access/errors.js';
 import { isFleetError } from '../egs/index.js';
 
@@ -27,6 +27,7 @@ export const STATUS_OF_CODE: Record<ErrorCode, number> = {
   ZATCA_REJECTED: 422,
   THROTTLED: 429,
   ZATCA_UNAVAILABLE: 503,
+  BUSY: 503, // the database lock: nothing was written, the same request again is safe
   // Server-side conditions the caller cannot fix: configuration, files, bugs.
   KEY_STORE: 500,
   FILE_NOT_FOUND: 500,
@@ -60,14 +61,17 @@ export interface HttpError {
 }
 
 /** Map anything thrown while serving a request to a status, a body and headers. Never leaks a stack. */
-export function toHttpError(error: unknown, requestId: string): HttpError {
+export function toHttpError(thrown: unknown, requestId: string): HttpError {
   const headers: Record<string, string> = {};
+  // The driver's lock timeout becomes BUSY here, so every route gets 503 + Retry-After, not a 500.
+  const error = asBusyError(thrown);
   if (isFawtaraError(error)) {
     const status = STATUS_OF_CODE[error.code] ?? 500;
     const json = error.toJSON() as HttpErrorBody['error'];
     if (status === 401) headers['www-authenticate'] = 'Bearer';
     if (error instanceof AccessError && error.retryAfterSeconds !== undefined) headers['retry-after'] = String(error.retryAfterSeconds);
-    if (status === 503) headers['retry-after'] = '30';
+    // A lock clears within moments; ZATCA's outages take longer.
+    if (status === 503) headers['retry-after'] = error.code === 'BUSY' ? '1' : '30';
     if (status >= 500) return { status, headers, body: internalBody(requestId, error.code === 'INTERNAL' ? undefined : error) };
     return {
       status,

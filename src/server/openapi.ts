@@ -7,6 +7,22 @@ type Json = Record<string, unknown>;
 
 const STATUS_TEXT: Record<string, string> = { '200': 'OK', '201': 'Created', '4XX': 'Refused: { error: { code, message, messageAr, field?, reason? } }', '5XX': 'Server or ZATCA unavailable' };
 
+/**
+ * A response's content by media type. A body marked with `contentMediaType` (schema.ts `media`) is
+ * served as that type, not JSON; `anyOf` a JSON body and such a marked one (`?format=csv`) is both.
+ */
+function contentOf(body: Json): Record<string, { schema: Json }> {
+  const typeOf = (s: Json) => (typeof s.contentMediaType === 'string' ? s.contentMediaType : 'application/json');
+  const parts = Array.isArray(body.anyOf) ? (body.anyOf as Json[]) : [body];
+  const content: Record<string, { schema: Json }> = {};
+  for (const part of parts) {
+    const type = typeOf(part);
+    const seen = content[type];
+    content[type] = { schema: seen ? { anyOf: [...(Array.isArray(seen.schema.anyOf) ? (seen.schema.anyOf as Json[]) : [seen.schema]), part] } : part };
+  }
+  return content;
+}
+
 export function openApiDocument(routes: readonly RouteRecord[], tags: ReadonlyArray<RouteModule['tag']>, version: string): Json {
   const paths: Record<string, Record<string, Json>> = {};
   for (const r of routes) {
@@ -23,7 +39,7 @@ export function openApiDocument(routes: readonly RouteRecord[], tags: ReadonlyAr
     const responses: Json = {};
     for (const [status, body] of Object.entries((schema.response ?? {}) as Json)) {
       const code = status.toUpperCase();
-      responses[code] = { description: STATUS_TEXT[code] ?? 'Response', content: { 'application/json': { schema: body } } };
+      responses[code] = { description: STATUS_TEXT[code] ?? 'Response', content: contentOf(body as Json) };
     }
     const isPublic = cfg.access === 'public';
     (paths[path] ??= {})[r.method.toLowerCase()] = {

@@ -12,6 +12,8 @@ type Db = Kysely<Database>;
  */
 export async function lockUnits(trx: Db, dialect: StoreDialect, taxpayerIds: readonly string[], unitIds: readonly string[]): Promise<Map<string, EgsUnit>> {
   const ids = [...new Set(unitIds)].sort();
+  // `IN ()` is a syntax error on PostgreSQL (SQLite accepts it): a sync batch may name no unit at all.
+  if (ids.length === 0) return new Map();
   let q = trx.selectFrom('egs_units').selectAll().where('id', 'in', ids).where('taxpayer_id', 'in', [...new Set(taxpayerIds)]).orderBy('id');
   if (dialect === 'postgres') q = q.forUpdate();
   const rows = await q.execute();

@@ -8,4 +8,4 @@ export * as credentials from './credentials-repository.js';
 export * as logs from './log-repository.js';
 export * as documents from './documents-repository.js';
 export * as submissions from './submissions-repository.js';
-export { withWriteTransaction } from './write-transaction.js';
+export { rideAlong, withWriteTransaction } from './write-transaction.js';

@@ -28,7 +28,10 @@ export function startBranchNode(ctx: FleetContext, taxpayer: Taxpayer, options: 
   const timers: NodeJS.Timeout[] = [];
   const syncTick = async () => {
     try {
-      options.onSync?.({ ok: true, summary: await sync() });
+      // Not inside `onSync?.(…)`: an optional call skips its arguments, so without a callback (as
+      // `serve --role branch` runs) the sync itself would never happen.
+      const summary = await sync();
+      options.onSync?.({ ok: true, summary });
     } catch (error) {
       // Head office away (or refusing): logged and retried on the next tick; the branch keeps issuing.
       if (!isSyncError(error)) ctx.logger.error({ err: (error as Error).message }, 'branch sync failed');
@@ -49,6 +52,8 @@ export function startBranchNode(ctx: FleetContext, taxpayer: Taxpayer, options: 
       outboxBusy = false;
     }
   };
+  // A node that starts (after a restart, or a night offline) syncs at once rather than a round later.
+  void syncTick();
   timers.push(setInterval(() => void syncTick(), options.syncIntervalMs ?? 30_000));
   timers.push(setInterval(() => void outboxTick(), options.outboxIntervalMs ?? 5_000));
   return {

@@ -1,7 +1,10 @@
 // Access control (issue 7 part 7, seed 003): no route without authentication, cashier/device
 // tokens bound to their unit, branch scope, read-only auditors — on SQLite and PostgreSQL.
+import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defineRoutes, PERMISSIONS, PUBLIC_ROUTES, createServer, type Permission } from '../../src/server/index.js';
+import { createSyncToken } from '../../src/sync/index.js';
+import { tenants, units } from '../../src/store/index.js';
 import { deviceCaller, ENGINES, fillUrl, testServer, userCaller, type Caller, type TestServer } from './helpers.js';
 
 /** A body that passes each write route's schema, so a refusal is about access, not input. */
@@ -43,6 +46,9 @@ describe.each(ENGINES)('access control on %s', (engine) => {
     const publicOnes = routes.filter((r) => r.options.config?.access === 'public').map((r) => `${r.method} ${r.url}`);
     expect(new Set(publicOnes)).toEqual(new Set(['GET /health', 'POST /api/v1/auth/login', 'POST /api/v1/setup', 'GET /docs']));
     expect(new Set(publicOnes)).toEqual(PUBLIC_ROUTES);
+    // The branch-node sync routes are among those tried below.
+    const all = new Set(routes.map((r) => `${r.method} ${r.url}`));
+    for (const r of ['POST /api/v1/sync/batches', 'PUT /api/v1/taxpayers/:vat/branches/:branch/sync', 'POST /api/v1/taxpayers/:vat/branches/:branch/sync-tokens', 'GET /api/v1/taxpayers/:vat/sync/branches', 'GET /api/v1/taxpayers/:vat/sync/incidents']) expect(all, r).toContain(r);
     for (const r of routes) {
       if (r.options.config?.access === 'public') continue;
       const url = fillUrl(r.url);
@@ -146,6 +152,71 @@ describe.each(ENGINES)('access control on %s', (engine) => {
     const log = await call('GET', '/api/v1/audit-log?limit=500', auditor);
     expect(log.statusCode).toBe(200);
     expect(log.json().entries.some((e: { action: string; outcome: string; actor: string }) => e.action === 'retireUnit' && e.outcome === 'denied' && e.actor === 'user:auditor')).toBe(true);
+  });
+
+  /** A batch that passes the schema: no documents, the given units' heads. */
+  const batch = (node: string, unitList: Array<{ serial: string; name: string }> = []) => ({
+    protocol: 1,
+    batchId: createHash('sha256').update(`${node} ${unitList.map((u) => u.serial).join(' ')}`).digest('hex'),
+    node,
+    units: unitList.map((u) => ({ serial: u.serial, generation: 1, name: u.name, title: '1100', environment: 'simulation', head: { icv: 0, hash: 'NWZlY2ViNjZmZmM4NmYzOGQ5NTI3ODZjNmQ2OTZjNzljMmRiYzIzOWRkNGU5MWI0NjcyOWQ3M2EyN2ZiNTdlOQ==' } })),
+    documents: [],
+    statuses: [],
+    relayPending: [],
+  });
+
+  it("a branch sync token pushes its own branch's batches and can call nothing else", async () => {
+    const jeddah = (await tenants.findBranch(s.fleet.store.db, s.taxpayer.id, 'Jeddah'))!;
+    const node: Caller = { authorization: `Bearer ${(await createSyncToken(s.fleet, jeddah, { createdBy: 'test' })).token}` };
+    // Every route but the push (and its own session) refuses the role, whatever its scope.
+    for (const r of s.app.fawtara.routes) {
+      const a = r.options.config?.access;
+      if (a === 'public' || a === 'session' || a === 'sync:write') continue;
+      for (const branch of ['Jeddah', 'Riyadh']) {
+        const body = r.method === 'GET' || r.method === 'DELETE' ? undefined : (VALID_BODIES[`${r.method} ${r.url}`] ?? {});
+        const res = await call(r.method, fillUrl(r.url, { branch, unit: 'JED-POS-1' }), node, body);
+        expect(res.statusCode, `${r.method} ${r.url} (${branch})`).toBe(403);
+        expect(['WRONG_ROLE', 'OUT_OF_SCOPE'], `${r.method} ${r.url}`).toContain(res.json().error.reason);
+      }
+    }
+    const settings = fillUrl('/api/v1/taxpayers/:vat/branches/:branch/sync', { branch: 'Jeddah' });
+    expect((await call('PUT', settings, node, { reporting: 'direct' })).json().error.reason).toBe('WRONG_ROLE');
+    expect((await call('POST', fillUrl('/api/v1/taxpayers/:vat/branches/:branch/sync-tokens', { branch: 'Jeddah' }), node, {})).statusCode).toBe(403);
+    // Its push lands on its own branch: the token names the branch, the batch cannot.
+    const pushed = await call('POST', '/api/v1/sync/batches', node, batch('jeddah-node'));
+    expect(pushed.statusCode, pushed.body).toBe(200);
+    const status = (await call('GET', fillUrl('/api/v1/taxpayers/:vat/sync/branches'), admin)).json().branches as Array<{ branch: string; node: string | null }>;
+    expect(status.find((b) => b.branch === 'Jeddah')?.node).toBe('jeddah-node');
+    expect(status.filter((b) => b.node === 'jeddah-node').map((b) => b.branch)).toEqual(['Jeddah']);
+    // A unit of another branch (or head office's own) in its batch is refused, nothing recorded.
+    const ruh = (await units.findUnit(s.fleet.store.db, s.taxpayer.id, 'RUH-POS-1'))!;
+    const foreign = await call('POST', '/api/v1/sync/batches', node, batch('jeddah-node-2', [{ serial: ruh.serial, name: ruh.name }]));
+    expect(foreign.statusCode, foreign.body).toBe(409);
+    expect(foreign.json().error.reason).toBe('FOREIGN_UNIT');
+    expect((await call('GET', fillUrl('/api/v1/taxpayers/:vat/sync/branches'), admin)).json().branches.find((b: { branch: string }) => b.branch === 'Jeddah').node).toBe('jeddah-node');
+  });
+
+  it('a cashier or device token, a branch manager, an auditor, an administrator and anonymous cannot push batches; only administrators change sync settings', async () => {
+    const push = (c?: Caller) => call('POST', '/api/v1/sync/batches', c, batch('impostor'));
+    const settings = (c?: Caller) => call('PUT', fillUrl('/api/v1/taxpayers/:vat/branches/:branch/sync'), c, { reporting: 'direct' });
+    for (const [who, c] of [['device', cashier], ['cashier', cashierUser], ['manager', manager], ['auditor', auditor], ['admin', admin]] as const) {
+      const res = await push(c);
+      expect(res.statusCode, who).toBe(403);
+      expect(res.json().error.reason, who).toBe('WRONG_ROLE');
+    }
+    for (const [who, c] of [['device', cashier], ['cashier', cashierUser], ['manager', manager], ['auditor', auditor]] as const) {
+      const res = await settings(c);
+      expect(res.statusCode, who).toBe(403);
+      expect(res.json().error.reason, who).toBe('WRONG_ROLE');
+      expect((await call('POST', fillUrl('/api/v1/taxpayers/:vat/branches/:branch/sync-tokens', { branch: 'Jeddah' }), c, {})).statusCode, who).toBe(403);
+    }
+    for (const headers of [undefined, { authorization: 'Bearer fwb_0123456789abcdef_' + 'A'.repeat(43) }]) {
+      expect((await push(headers)).statusCode).toBe(401);
+      expect((await settings(headers)).statusCode).toBe(401);
+    }
+    expect((await settings(admin)).statusCode).toBe(200);
+    // Current grants: tokens:manage lets a branch manager mint its own branch's sync token (docs/branch-node.md).
+    expect((await call('POST', fillUrl('/api/v1/taxpayers/:vat/branches/:branch/sync-tokens', { branch: 'Riyadh' }), manager, {})).statusCode).toBe(201);
   });
 
   it('an administrator of everything creates taxpayers; one of a taxpayer is confined to it', async () => {

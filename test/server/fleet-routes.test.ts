@@ -111,6 +111,28 @@ describe.each(ENGINES)('fleet routes on %s', (engine) => {
     expect(new Set(ops.map((o) => o.op.operationId)).size).toBe(ops.length);
   });
 
+  it('the OpenAPI document declares XML, PNG, CSV and HTML bodies with their real content types', async () => {
+    const doc = (await call('GET', '/openapi.json')).json();
+    const ok = (path: string) => doc.paths[path].get.responses['200'].content as Record<string, { schema: Record<string, unknown> }>;
+    const document = '/api/v1/taxpayers/{vat}/units/{unit}/documents/{document}';
+    expect(Object.keys(ok(`${document}/xml`))).toEqual(['application/xml']);
+    expect(Object.keys(ok(`${document}/cleared`))).toEqual(['application/xml']);
+    expect(Object.keys(ok(`${document}/qr.png`))).toEqual(['image/png']);
+    expect(ok(`${document}/qr.png`)['image/png']!.schema).toMatchObject({ type: 'string', format: 'binary' });
+    expect(Object.keys(ok('/docs'))).toEqual(['text/html']);
+    // Reports and the archive index answer JSON, or CSV with ?format=csv: both are declared.
+    for (const path of ['/api/v1/taxpayers/{vat}/reports/vat', '/api/v1/taxpayers/{vat}/reports/reconcile', '/api/v1/taxpayers/{vat}/archive/index']) {
+      expect(Object.keys(ok(path)).sort(), path).toEqual(['application/json', 'text/csv']);
+      expect(ok(path)['application/json']!.schema.type, path).toBe('object');
+      expect(ok(path)['text/csv']!.schema.type, path).toBe('string');
+    }
+    expect(Object.keys(ok(document))).toEqual(['application/json']);
+    // No bare string is left declared as JSON: a new text route must say what it sends.
+    for (const [path, methods] of Object.entries(doc.paths as Record<string, Record<string, { responses: Record<string, { content?: Record<string, { schema: { type?: string } }> }> }>>)) {
+      for (const op of Object.values(methods)) for (const r of Object.values(op.responses)) expect(r.content?.['application/json']?.schema.type, path).not.toBe('string');
+    }
+  });
+
   it('/docs is a self-contained page: no external resource, script pinned by the CSP', async () => {
     const r = await s.app.inject({ method: 'GET', url: '/docs' });
     expect(r.statusCode).toBe(200);

@@ -50,6 +50,14 @@ export function registerFleetCommands(program: Command, run: Runner): void {
     .option('--short-address <code>', 'national short address, e.g. RRRD2929 (the CSR location)')
     .action(act('branchesAdd'));
   common(branches.command('list').description('list branches')).action(act('branchesList'));
+  // A branch node (docs/branch-node.md): its sync token, and whether it or head office reports to ZATCA.
+  common(branches.command('sync-token').description("create a branch node's sync token (role branch-node, this branch only; printed once)"))
+    .requiredOption('--branch <name>', 'the branch').option('--name <name>', 'label, e.g. the node').option('--days <n>', 'lifetime in days (1–730)', '365')
+    .action(act('branchesSyncToken'));
+  common(branches.command('sync').description("set how the branch's documents reach ZATCA: direct (the branch node) or relay (head office)"))
+    .requiredOption('--branch <name>', 'the branch').requiredOption('--reporting <mode>', 'direct | relay')
+    .option('--relay-unit <unit>', "relay: head office's onboarded unit whose CSID submits the branch's documents")
+    .action(act('branchesSync'));
 
   const units = program.command('units').description('EGS units: register, onboard, renew, retire, watch expiry');
   common(units.command('add').description('register an EGS unit (device or server)'))

@@ -1,13 +1,14 @@
-// The fleet commands: taxpayers, branches and units (add, list, show, onboard — one or a bulk list
-// with a progress bar — renew, retire, expiring), as text tables or --json. Never prints a secret.
+// The fleet commands: taxpayers, branches (and their branch node's sync), units (add, list, show, onboard —
+// one or a bulk list — renew, retire, expiring), as tables or --json. No secret but a sync token, once.
 import { readFileSync } from 'node:fs';
 import {
-  addBranch, addMember, addTaxpayer, addUnit, bulkOnboard, expiringUnits, onboardUnit, parseBulkList, renewUnit, resolveUnit, retireUnit,
+  addBranch, addMember, addTaxpayer, addUnit, bulkOnboard, expiringUnits, onboardUnit, parseBulkList, renewUnit, resolveBranch, resolveUnit, retireUnit,
   UNIT_STATES, type BulkResult,
 } from '../../egs/index.js';
 import { describeUnit } from '../../egs/unit-view.js';
 import { FawtaraError } from '../../errors.js';
 import { credentials, logs, tenants, units } from '../../store/index.js';
+import { createSyncToken, setBranchSync } from '../../sync/hq.js';
 import { EXIT, type Io } from '../output.js';
 import { withFleet, type FleetCliOptions } from './fleet-session.js';
 
@@ -246,5 +247,39 @@ export async function unitsExpiring(opts: Opts, io: Io): Promise<number> {
     const list = await expiringUnits(s.ctx, t, days);
     const rows = list.map((e) => ({ name: e.unit.name, serial: e.unit.serial, state: e.unit.state, notAfter: e.notAfter, daysLeft: e.daysLeft }));
     return print(s.io, s.json, { days, units: rows }, () => (rows.length ? table(rows, ['name', 'serial', 'state', 'notAfter', 'daysLeft']) : `no production CSID expires within ${days} day(s)`));
+  });
+}
+
+/** `branches sync-token --branch B`: the branch node's sync token (role branch-node), printed once. */
+export async function branchesSyncToken(opts: Opts, io: Io): Promise<number> {
+  return withFleet(opts, io, async (s) => {
+    const t = await s.taxpayer();
+    const branch = await resolveBranch(s.ctx, t, text(opts.branch) ?? '');
+    const days = text(opts.days) ?? '365';
+    if (!/^\d+$/.test(days)) throw new FawtaraError('USAGE', `--days must be a whole number from 1 to 730 (got "${days}")`, { field: '--days', messageAr: '--days يجب أن يكون عدداً صحيحاً من 1 إلى 730' });
+    const r = await createSyncToken(s.ctx, branch, { ...(text(opts.name) && { name: text(opts.name)! }), expiresInDays: Number(days), createdBy: s.ctx.actor });
+    // The raw io, not s.io: the redactor would mask the token, and it is shown this once only.
+    io.out(
+      s.json
+        ? JSON.stringify({ ok: true, token: r.token, id: r.id, branch: branch.name, expiresAt: r.expiresAt }, null, 2)
+        : [`sync token for branch ${branch.name} (id ${r.id}, until ${r.expiresAt}; shown once — give it to the branch node as FAWTARA_HQ_TOKEN):`, `  ${r.token}`].join('\n'),
+    );
+    return EXIT.ok;
+  });
+}
+
+/** `branches sync --branch B --reporting direct|relay [--relay-unit U]`: who reports the branch's documents. */
+export async function branchesSync(opts: Opts, io: Io): Promise<number> {
+  return withFleet(opts, io, async (s) => {
+    const reporting = text(opts.reporting);
+    if (reporting !== 'direct' && reporting !== 'relay') throw new FawtaraError('USAGE', `--reporting must be "direct" or "relay" (got "${reporting ?? ''}")`, { field: '--reporting', messageAr: '--reporting يجب أن يكون direct أو relay' });
+    if (reporting === 'direct' && text(opts.relayUnit)) throw new FawtaraError('USAGE', '--relay-unit goes with --reporting relay only', { field: '--relay-unit', messageAr: '--relay-unit يستخدم مع --reporting relay فقط' });
+    const t = await s.taxpayer();
+    const branch = await resolveBranch(s.ctx, t, text(opts.branch) ?? '');
+    const relayUnit = text(opts.relayUnit) ? await resolveUnit(s.ctx, t, text(opts.relayUnit)!) : null;
+    await setBranchSync(s.ctx, t, branch, { reporting, relayUnit });
+    return print(s.io, s.json, { branch: branch.name, reporting, relayUnit: relayUnit?.name ?? null }, () =>
+      reporting === 'relay' ? `branch ${branch.name}: head office reports its documents with unit ${relayUnit!.name}'s CSID` : `branch ${branch.name}: the branch node reports its documents to ZATCA itself`,
+    );
   });
 }

@@ -53,9 +53,11 @@ export async function serveCommand(opts: ServeOptions, rawIo: Io): Promise<numbe
     }
     // Simplified documents issued through the API are reported by this process (docs/issuing.md).
     // A branch node runs its own sync loop, whose outbox only runs in direct mode (relay: head office submits).
-    const worker = branch ? startBranchNode(s.ctx, await s.taxpayer(), { ...branch, node: `${opts.taxpayer ?? 'branch'}@${host}:${port}` }) : startOutboxWorker(s.ctx);
     const address = app.server.address();
-    const url = `http://${host.includes(':') ? `[${host}]` : host}:${typeof address === 'object' && address ? address.port : port}`;
+    const boundPort = typeof address === 'object' && address ? address.port : port;
+    const url = `http://${host.includes(':') ? `[${host}]` : host}:${boundPort}`;
+    // The node's name (shown in head office's sync status) carries the port actually bound, not `0`.
+    const worker = branch ? startBranchNode(s.ctx, await s.taxpayer(), { ...branch, node: `${opts.taxpayer ?? 'branch'}@${host}:${boundPort}` }) : startOutboxWorker(s.ctx);
     // The setup token goes to this terminal only (rawIo: not through the log file).
     if (s.json) rawIo.out(JSON.stringify({ ok: true, url, docs: `${url}/docs`, openapi: `${url}/openapi.json`, dataDir: s.dataDir, ...(setup && { setupToken: setup.token, setupTokenExpiresAt: setup.expiresAt }) }));
     else {

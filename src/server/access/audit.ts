@@ -1,5 +1,7 @@
 // The audit log of who did what: one append per action (rows are never changed; triggers in the
 // database refuse UPDATE and DELETE). Details pass the redactor, so no secret is ever written.
+import { rideAlong } from '../../store/index.js';
+import { accessDb } from './schema.js';
 import { redactTokens } from './tokens.js';
 import type { AccessContext } from './context.js';
 import type { AuditRow } from './schema.js';
@@ -31,26 +33,30 @@ function scrub(detail: Record<string, unknown>): Record<string, unknown> {
   return out;
 }
 
+/**
+ * Resolves once the row is committed. Rows share commits (the next write transaction's, e.g. a
+ * sale's, or one for all rows of the moment): an append costs no fsync of its own under load.
+ */
 export async function appendAudit(ax: AccessContext, entry: AuditEntry): Promise<void> {
   const detail = redactTokens(ax.fleet.redactor.redact(JSON.stringify(scrub(entry.detail ?? {}))));
-  await ax.db
-    .insertInto('audit_log')
-    .values({
-      at: ax.fleet.clock.now().toISOString(),
-      actor: entry.actor,
-      role: entry.role ?? null,
-      taxpayer_id: entry.taxpayerId ?? null,
-      branch_id: entry.branchId ?? null,
-      unit_id: entry.unitId ?? null,
-      action: entry.action,
-      target: entry.target == null ? null : redactTokens(entry.target),
-      outcome: entry.outcome,
-      status: entry.status ?? null,
-      ip: entry.ip ?? null,
-      request_id: entry.requestId ?? null,
-      detail,
-    })
-    .execute();
+  const row = {
+    at: ax.fleet.clock.now().toISOString(),
+    actor: entry.actor,
+    role: entry.role ?? null,
+    taxpayer_id: entry.taxpayerId ?? null,
+    branch_id: entry.branchId ?? null,
+    unit_id: entry.unitId ?? null,
+    action: entry.action,
+    target: entry.target == null ? null : redactTokens(entry.target),
+    outcome: entry.outcome,
+    status: entry.status ?? null,
+    ip: entry.ip ?? null,
+    request_id: entry.requestId ?? null,
+    detail,
+  };
+  await rideAlong(ax.fleet.store, async (trx) => {
+    await accessDb(trx).insertInto('audit_log').values(row).execute();
+  });
 }
 
 export interface AuditQuery {

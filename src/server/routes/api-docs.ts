@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { DOCS_CSP, DOCS_HTML } from '../docs-page.js';
 import { openApiDocument } from '../openapi.js';
 import { defineRoutes } from '../plugin.js';
-import { out } from '../schema.js';
+import { media, out } from '../schema.js';
 
 const VERSION = (JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
@@ -23,7 +23,7 @@ export default defineRoutes({
 
     app.get('/docs', {
       config: { operation: 'apiDocsPage', access: 'public' },
-      schema: { summary: 'Browsable API page (static; log in on the page to load /openapi.json)', response: { 200: { type: 'string' } } },
+      schema: { summary: 'Browsable API page (static; log in on the page to load /openapi.json)', response: { 200: media('text/html', 'the page') } },
       handler: async (_request, reply) => {
         void reply.type('text/html; charset=utf-8').header('content-security-policy', DOCS_CSP);
         return DOCS_HTML;

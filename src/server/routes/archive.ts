@@ -5,7 +5,7 @@ import { parsePeriod, periodDocuments } from '../../reports/index.js';
 import { csvLines } from '../../reports/vat.js';
 import { retainUntil } from '../../archive/index.js';
 import { defineRoutes, scoped } from '../plugin.js';
-import { js, out, Ref, TaxpayerParams } from '../schema.js';
+import { js, media, out, Ref, TaxpayerParams } from '../schema.js';
 import { reportScope } from './reports.js';
 
 const Query = z.strictObject({
@@ -21,7 +21,7 @@ const Entry = z.object({
   icv: z.number(), pih: z.string(), invoiceHash: z.string(), documentType: z.string(), kind: z.string(), state: z.string(), cleared: z.boolean(), qr: z.string(),
 });
 const Index = z.object({ vatNumber: z.string(), period: z.string(), retainUntil: z.string(), documents: z.array(Entry) });
-const CsvText = { type: 'string', description: 'CSV (RFC 4180, CRLF) when format=csv' };
+const CsvText = media('text/csv', 'CSV (RFC 4180, CRLF) when format=csv');
 
 export default defineRoutes({
   name: 'archive',

@@ -7,7 +7,7 @@ import { qrPng } from '../../qr/image.js';
 import { documents, submissions } from '../../store/index.js';
 import { SUBMISSION_STATES } from '../../outbox/index.js';
 import { defineRoutes, fleetFor, principalOf, scoped } from '../plugin.js';
-import { js, out, Ref, TaxpayerParams, UnitParams } from '../schema.js';
+import { js, media, out, Ref, TaxpayerParams, UnitParams } from '../schema.js';
 import { searchDocuments } from '../documents/search.js';
 import { periodRange, scopedFilter } from '../documents/scope.js';
 import { DocumentSummary, documentOfUnit, Issued, issuedView, summaryView } from '../documents/views.js';
@@ -31,7 +31,7 @@ const ListQuery = z.strictObject({
   cursor: z.string().max(400).optional(),
 });
 const Page = z.object({ documents: z.array(DocumentSummary), nextCursor: z.string().nullable() });
-const XmlText = { type: 'string', description: 'the XML document, byte for byte as stored' };
+const XmlText = media('application/xml', 'the XML document, byte for byte as stored');
 
 export default defineRoutes({
   name: 'documents',
@@ -122,7 +122,7 @@ export default defineRoutes({
 
     app.get<{ Params: z.infer<typeof DocParams> }>('/api/v1/taxpayers/:vat/units/:unit/documents/:document/qr.png', {
       config: { operation: 'documentQrPng', access: 'documents:read' },
-      schema: { summary: "The document's QR code as a PNG image", params: js(DocParams), response: { 200: { type: 'string', format: 'binary', description: 'image/png' } } },
+      schema: { summary: "The document's QR code as a PNG image", params: js(DocParams), response: { 200: media('image/png', 'the QR code (PNG)') } },
       handler: async (request, reply) => {
         const d = await documentOfUnit(deps.fleet.store, scoped(request, 'unit'), request.params.document);
         return reply.type('image/png').send(await qrPng(d.qr));

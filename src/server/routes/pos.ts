@@ -48,11 +48,6 @@ export default defineRoutes({
         const uuid = request.body.uuid ?? randomUUID();
         const invoice = saleToInvoice(request.body, { taxpayer: t, branch, unit: u, uuid, today: issueDateTime(ctx.clock.now()).issueDate });
         const r = await issueDocument(ctx, t, u.id, invoice, { clearanceWaitMs: 10_000 });
-        const amounts = await deps.fleet.store.db
-          .selectFrom('documents')
-          .select(['currency', 'tax_exclusive_amount', 'tax_amount', 'payable_amount'])
-          .where('id', '=', r.id)
-          .executeTakeFirstOrThrow();
         request.auditDetail = { number: r.number, uuid: r.uuid, icv: r.icv, replayed: r.replayed };
         const links = documentLinks(t.vat_number, u.id, r.id, r.kind);
         void reply.code(r.replayed ? 200 : r.released ? 201 : 202);
@@ -66,7 +61,7 @@ export default defineRoutes({
           released: r.released,
           xml: r.legalXml,
           qr: { base64: r.qr, pngUrl: links.qrPng },
-          totals: { currency: amounts.currency, taxExclusive: amounts.tax_exclusive_amount, vat: amounts.tax_amount, payable: amounts.payable_amount },
+          totals: r.totals,
           submission: { state: r.submission.state, lastMessage: r.submission.lastMessage },
           replayed: r.replayed,
           links,

@@ -7,7 +7,7 @@ import { drillDown, parsePeriod, reconcile, reconciliationCsv, vatDocumentsCsv, 
 import type { Taxpayer } from '../../store/index.js';
 import { assertBranch, assertUnit } from '../access/principal.js';
 import { defineRoutes, principalOf, scoped, type ServerDeps } from '../plugin.js';
-import { js, out, Ref, TaxpayerParams } from '../schema.js';
+import { js, media, out, Ref, TaxpayerParams } from '../schema.js';
 
 const PeriodQuery = {
   period: z.string().max(20).optional().describe('a quarter (2026-Q3) or a month (2026-11), by issue date'),
@@ -56,7 +56,7 @@ const Reconciliation = z.object({
   units: z.array(z.object({ unit: z.string(), unitId: z.string(), branch: z.string(), issued: z.number(), acceptedByUs: z.number(), acceptedByZatca: z.number().nullable(), inVatReport: z.number(), differences: z.number() })),
   differences: z.array(z.object({ unit: z.string(), reason: z.string(), number: z.string().nullable(), uuid: z.string().nullable(), icv: z.number().nullable(), state: z.string().nullable(), message: z.string(), messageAr: z.string() })),
 });
-const CsvText = { type: 'string', description: 'CSV (RFC 4180, CRLF) when format=csv' };
+const CsvText = media('text/csv', 'CSV (RFC 4180, CRLF) when format=csv');
 
 /** The branch and unit a report may cover: the caller's own scope, narrowed further by the query. */
 export async function reportScope(deps: ServerDeps, request: FastifyRequest, t: Taxpayer, q: { branch?: string | undefined; unit?: string | undefined }) {
