@@ -12,6 +12,7 @@ import { buildInvoice } from '../../src/ubl/writer.js';
 import { startSimulator, type RunningSimulator } from '../../src/simulator/index.js';
 import type { StoreOptions } from '../../src/store/index.js';
 import { createZatcaClient, invoiceSubmission, simulatorBaseUrl, type FatooraEnv } from '../../src/zatca/index.js';
+import { DEMO_BRANCHES, DEMO_UNITS } from '../../src/demo/catalog.js';
 
 export const PG_URL = process.env.FAWTARA_TEST_PG;
 export type Engine = 'sqlite' | 'postgres';
@@ -82,21 +83,9 @@ export async function testFleet(engine: Engine, sim: RunningSimulator, extra: { 
   };
 }
 
-/** Seed 002's chain: one VAT number, three branches in three cities, two POS devices each. */
-export const CHAIN_BRANCHES = [
-  { name: 'Riyadh', crn: '1010010001', street: 'Prince Sultan', buildingNumber: '2322', district: 'Al-Murabba', city: 'Riyadh', postalCode: '23333', shortAddress: 'RRRD2929' },
-  { name: 'Jeddah', crn: '4030010002', street: 'Tahlia', buildingNumber: '4411', district: 'Al-Andalus', city: 'Jeddah', postalCode: '23326' },
-  { name: 'Dammam', crn: '2050010003', street: 'King Saud', buildingNumber: '7720', district: 'Al-Faisaliyah', city: 'Dammam', postalCode: '32272' },
-];
-
-export const CHAIN_DEVICES = [
-  { branch: 'Riyadh', serial: '1-Fawtara|2-POS|3-RUH-001', name: 'RUH-POS-1' },
-  { branch: 'Riyadh', serial: '1-Fawtara|2-POS|3-RUH-002', name: 'RUH-POS-2' },
-  { branch: 'Jeddah', serial: '1-Fawtara|2-POS|3-JED-001', name: 'JED-POS-1' },
-  { branch: 'Jeddah', serial: '1-Fawtara|2-POS|3-JED-002', name: 'JED-POS-2' },
-  { branch: 'Dammam', serial: '1-Fawtara|2-POS|3-DMM-001', name: 'DMM-POS-1' },
-  { branch: 'Dammam', serial: '1-Fawtara|2-POS|3-DMM-002', name: 'DMM-POS-2' },
-];
+/** Seed 002's chain: one VAT number, three branches in three cities, two POS devices each (the demo's). */
+export const CHAIN_BRANCHES = DEMO_BRANCHES;
+export const CHAIN_DEVICES = DEMO_UNITS;
 
 export function otpsFor(sim: RunningSimulator, vat: string, count: number, purpose: 'onboard' | 'renew' = 'onboard'): string[] {
   return sim.control.env('simulation').generateOtps({ vat, count, purpose }).map((o) => o.otp);
