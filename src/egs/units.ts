@@ -81,6 +81,16 @@ export async function addUnit(ctx: FleetContext, taxpayer: Taxpayer, input: Unit
   if (sameName.length > 0) {
     throw new FleetError('DUPLICATE', `unit name ${name} is already used by ${sameName[0]!.serial}; choose another --name`, { field: 'name', messageAr: `اسم الوحدة ${name} مستخدم مسبقاً؛ اختر اسماً آخر` });
   }
+  // A name may not be another unit's serial or id, nor a serial another unit's name: unit references
+  // (URLs, tokens, --unit) must never be able to point at someone else's device.
+  const crossName = (await unitRepo.unitsReferencedBy(db, taxpayer.id, name)).filter((u) => u.serial !== serial && u.name !== name);
+  const crossSerial = (await unitRepo.unitsReferencedBy(db, taxpayer.id, serial)).filter((u) => u.serial !== serial);
+  if (crossName.length > 0 || crossSerial.length > 0) {
+    throw new FleetError('DUPLICATE', `unit name ${name} or serial ${serial} is already another unit's name, serial or id; choose names that identify one device only`, {
+      field: crossName.length > 0 ? 'name' : 'serial',
+      messageAr: 'اسم الوحدة أو رقمها التسلسلي مستخدم مرجعاً لوحدة أخرى؛ اختر اسماً يدل على جهاز واحد فقط',
+    });
+  }
   const now = ctx.clock.now().toISOString();
   const row = {
     id: randomUUID(),

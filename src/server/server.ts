@@ -35,7 +35,8 @@ export interface ServerOptions {
   /** Modules added to the discovered ones (embedding, tests). */
   extraRoutes?: RouteModule[];
   /** Trust X-Forwarded-For from a reverse proxy in front (client address for throttling). */
-  trustProxy?: boolean | string;
+  /** Hops of trusted reverse proxies (or their addresses); never `true`, which trusts any client. */
+  trustProxy?: number | string;
   bodyLimit?: number;
 }
 
@@ -58,6 +59,13 @@ export async function discoverRouteModules(): Promise<RouteModule[]> {
     modules.push(mod.default);
   }
   return modules;
+}
+
+/** N hops as proxy-addr's trust function (trust the N proxies nearest to us), or the proxies' addresses. */
+function trustProxyOf(setting: number | string | undefined): string | false | ((address: string, hop: number) => boolean) {
+  if (setting === undefined || setting === 0) return false;
+  if (typeof setting === 'string') return setting;
+  return (_address, hop) => hop < setting;
 }
 
 export async function createServer(options: ServerOptions): Promise<FastifyInstance> {
@@ -83,7 +91,7 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
     genReqId: () => randomUUID(),
     requestIdHeader: false,
     exposeHeadRoutes: false,
-    trustProxy: options.trustProxy ?? false,
+    trustProxy: trustProxyOf(options.trustProxy),
     bodyLimit: options.bodyLimit ?? 1024 * 1024,
     // Unknown fields are refused rather than silently dropped: a typo in a sale must not vanish.
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false } },

@@ -75,6 +75,9 @@ function openSqlite(options: StoreOptions): Store {
   if (file !== ':memory:') database.pragma('journal_mode = WAL');
   database.pragma('synchronous = FULL');
   database.pragma('foreign_keys = ON');
+  // INSERT OR REPLACE deletes the old row implicitly, and SQLite fires DELETE triggers for that only
+  // with recursive triggers on: without it, REPLACE would slip past the immutability triggers.
+  database.pragma('recursive_triggers = ON');
   database.pragma(`busy_timeout = ${Math.floor(options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS)}`);
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) });
   return { db, dialect: 'sqlite', location: file, close: () => db.destroy() };

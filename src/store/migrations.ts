@@ -4,6 +4,7 @@ import { type Kysely, type Migration, type MigrationProvider } from 'kysely';
 import { issuingTables } from './migration-0002-issuing.js';
 import { accessTables } from './migration-0003-access.js';
 import { syncTables } from './migration-0004-sync.js';
+import { replaceGuard } from './migration-0005-replace-guard.js';
 
 type Dialect = 'sqlite' | 'postgres';
 
@@ -193,6 +194,7 @@ export function fleetMigrations(dialect: Dialect): Record<string, Migration> {
     '0002_issuing': issuingTables(dialect),
     '0003_access': accessTables(dialect),
     '0004_sync': syncTables(dialect),
+    '0005_replace_guard': replaceGuard(dialect),
   };
 }
 

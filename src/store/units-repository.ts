@@ -11,17 +11,30 @@ export async function insertUnit(db: Db, row: EgsUnitsTable): Promise<EgsUnit> {
 }
 
 /**
- * A unit of this taxpayer by id, name or serial. A serial names the device's latest generation
- * (a re-onboarded device is a new unit with the same serial).
+ * A unit of this taxpayer by id, name or serial, in that order of precedence: an id is exact, a name
+ * or a serial names its latest generation (a re-onboarded device is a new unit with the same serial).
+ * A fixed order, not "whichever row ranks first", so no unit can shadow another by choosing a name
+ * equal to its serial or id (and addUnit / sync refuse such names anyway).
  */
-export function findUnit(db: Db, taxpayerId: string, ref: string): Promise<EgsUnit | undefined> {
-  return db
+export async function findUnit(db: Db, taxpayerId: string, ref: string): Promise<EgsUnit | undefined> {
+  const rows = await db
     .selectFrom('egs_units')
     .selectAll()
     .where('taxpayer_id', '=', taxpayerId)
     .where((eb) => eb.or([eb('id', '=', ref), eb('serial', '=', ref), eb('name', '=', ref)]))
     .orderBy('generation', 'desc')
-    .executeTakeFirst();
+    .execute();
+  return rows.find((u) => u.id === ref) ?? rows.find((u) => u.name === ref) ?? rows.find((u) => u.serial === ref);
+}
+
+/** A unit whose id, name or serial equals `ref` (references must name one unit only). */
+export function unitsReferencedBy(db: Db, taxpayerId: string, ref: string): Promise<EgsUnit[]> {
+  return db
+    .selectFrom('egs_units')
+    .selectAll()
+    .where('taxpayer_id', '=', taxpayerId)
+    .where((eb) => eb.or([eb('id', '=', ref), eb('serial', '=', ref), eb('name', '=', ref)]))
+    .execute();
 }
 
 export function findUnitById(db: Db, taxpayerId: string, id: string): Promise<EgsUnit | undefined> {

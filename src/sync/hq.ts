@@ -3,7 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import { FleetError, type FleetContext } from '../egs/index.js';
 import { invoiceHashOf, verifyInvoice } from '../stamp/index.js';
-import { documents as docRepo, withWriteTransaction, type Branch, type DocumentsTable, type EgsUnit, type SubmissionsTable, type Taxpayer } from '../store/index.js';
+import { documents as docRepo, units as unitRepo, withWriteTransaction, type Branch, type DocumentsTable, type EgsUnit, type SubmissionsTable, type Taxpayer } from '../store/index.js';
 import { INITIAL_PIH } from '../ubl/document.js';
 import { newToken, tokenHash } from '../server/access/tokens.js';
 import { SyncError } from './errors.js';
@@ -158,6 +158,18 @@ async function resolveUnits(ctx: FleetContext, trx: SyncDb, taxpayer: Taxpayer, 
       }
       out.set(key, found);
       continue;
+    }
+    // A new device of this branch only: its serial must not belong to any unit here (another
+    // generation of a head-office or other-branch device), and its name must not be any unit's
+    // name, serial or id — otherwise a branch could take over another device's references.
+    const plain = trx as unknown as Parameters<typeof unitRepo.unitsReferencedBy>[0];
+    const clashes = [...(await unitRepo.unitsReferencedBy(plain, taxpayer.id, u.serial)), ...(await unitRepo.unitsReferencedBy(plain, taxpayer.id, u.name))];
+    for (const other of clashes) {
+      const link = await trx.selectFrom('sync_units').select('branch_id').where('unit_id', '=', other.id).executeTakeFirst();
+      const sameDevice = other.serial === u.serial && other.name === u.name && link?.branch_id === branch.id;
+      if (!sameDevice) {
+        throw new SyncError('FOREIGN_UNIT', `unit ${u.name} (${u.serial}) clashes with unit ${other.name} (${other.serial}) already known here; a branch node may only register devices of its own with names and serials no other unit uses`, `الوحدة ${u.name} تتعارض مع وحدة مسجلة؛ يسجل الفرع أجهزته فقط بأسماء وأرقام غير مستخدمة`, { field: 'units' });
+      }
     }
     // A unit the branch onboarded itself: registered here from the synced data, chain empty, so its
     // documents enter as valid links from ICV 1. Head office holds no key for it and never signs for it.

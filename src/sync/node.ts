@@ -3,7 +3,7 @@
 import type { FleetContext } from '../egs/index.js';
 import { runOutbox } from '../outbox/index.js';
 import type { Taxpayer } from '../store/index.js';
-import { reportingMode, syncNow, type BranchSyncOptions, type SyncSummary } from './branch.js';
+import { syncNow, type BranchSyncOptions, type SyncSummary } from './branch.js';
 import { isSyncError } from './errors.js';
 
 export interface BranchNodeOptions extends BranchSyncOptions {
@@ -44,8 +44,11 @@ export function startBranchNode(ctx: FleetContext, taxpayer: Taxpayer, options: 
     if (outboxBusy || controller.signal.aborted) return;
     outboxBusy = true;
     try {
-      // Relay mode: head office submits; the branch's outbox stays idle (relayed jobs are never `to-submit`).
-      if ((await reportingMode(ctx, options.reporting)) === 'direct') await runOutbox(ctx, { once: true, signal: controller.signal, taxpayerId: taxpayer.id });
+      // Runs in both modes. Jobs claimed for head office are `relayed`, never `to-submit`, so nothing is
+      // sent twice; but documents pushed earlier under the branch's own claim (direct mode, or a node's
+      // first batch before head office said "relay") are still the branch's to submit, and would
+      // otherwise never reach ZATCA.
+      await runOutbox(ctx, { once: true, signal: controller.signal, taxpayerId: taxpayer.id });
     } catch (error) {
       ctx.logger.error({ err: (error as Error).message }, 'branch outbox round failed');
     } finally {

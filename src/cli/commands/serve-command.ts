@@ -38,7 +38,9 @@ export async function serveCommand(opts: ServeOptions, rawIo: Io): Promise<numbe
       );
     }
     const log = createWriteStream(join(s.dataDir, 'server.log'), { flags: 'a' });
-    const app = await createServer({ fleet: s.ctx, log: (line) => void log.write(line), logLevel: process.env.FAWTARA_LOG_LEVEL ?? 'info', ...(opts.trustProxy && { trustProxy: true }) });
+    const app = await createServer({ fleet: s.ctx, log: (line) => void log.write(line), logLevel: process.env.FAWTARA_LOG_LEVEL ?? 'info', // One hop: the address your proxy saw. `true` would take the client-controlled leftmost
+    // X-Forwarded-For entry and let anyone pick the address throttling and the audit log record.
+    ...(opts.trustProxy && { trustProxy: 1 }) });
     let setup: { token: string; expiresAt: string } | undefined;
     if (!(await adminExists(app.fawtara.access))) setup = await issueSetupToken(app.fawtara.access, 'serve');
     try {

@@ -25,7 +25,7 @@ export function registerServerCommands(program: Command, run: Runner): void {
     .option('--port <n>', 'port (0 = any free port)', '8080')
     .option('--host <address>', 'address to listen on (default loopback; anything else is reachable from the network)', '127.0.0.1')
     .option('--zatca <target>', 'simulator | sandbox | simulation | production | a base URL; env FAWTARA_ZATCA, default simulator')
-    .option('--trust-proxy', 'take the client address from X-Forwarded-For (only behind your own reverse proxy)')
+    .option('--trust-proxy', 'behind one reverse proxy of yours: take the client address it appends to X-Forwarded-For')
     .option('--role <role>', 'hq (default) or branch: a branch node that stamps locally and syncs (docs/branch-node.md)')
     .option('--hq <url>', 'branch role: head office URL')
     .option('--hq-token <token>', 'branch role: the branch sync token (or env FAWTARA_HQ_TOKEN)')
