@@ -85,7 +85,8 @@ export async function attemptSubmission(a: AttemptContext, job: Submission): Pro
       endpoint: nextEndpoint,
       attempts,
       next_attempt_at: new Date(now.getTime() + delay).toISOString(),
-      late: late ? 1 : 0,
+      // Never lowered: flagLate may have raised it while this attempt was in flight.
+      ...(late && { late: 1 }),
       ...(transition.duplicate && { duplicate: 1 }),
       last_http_status: outcome?.httpStatus ?? null,
       last_outcome: kind,

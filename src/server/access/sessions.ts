@@ -29,7 +29,8 @@ export async function login(ax: AccessContext, input: { username: string; passwo
       taxpayerId: user?.taxpayer_id ?? null,
       branchId: user?.branch_id ?? null,
       action,
-      target: `user:${username}`,
+      // An unknown name is not echoed: people type passwords into the username field.
+      target: user ? `user:${user.username}` : 'user:[unknown]',
       outcome,
       status,
       ip: input.ip,
