@@ -1,17 +1,17 @@
 // Records the team oracle's verdicts on documents issued through the durable issuing path (issue 6):
 // every stored document, ZATCA's cleared versions, and `oracle chain` over each unit's documents.
 // Usage: node --import tsx scripts/record-issuing-oracle.ts [path/to/oracle]   (writes test/fixtures/oracle/issuing.json)
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { issueDocument, type IssueResult } from '../src/issuing/index.js';
 import { startSimulator } from '../src/simulator/index.js';
 import { repoRoot } from '../test/helpers/sdk.js';
+import { oraclePath, ruleIds, runOracle } from './oracle-run.js';
 import { drain, issuingFleet, saleJson } from '../test/issuing/helpers.js';
 import { documents } from '../src/store/index.js';
 
-const oracle = process.argv[2] ?? resolve(repoRoot, '..', 'shared', 'oracle', 'oracle');
+const oracle = oraclePath(process.argv[2]);
 const dir = mkdtempSync(join(tmpdir(), 'fawtara-issuing-oracle-'));
 // Real time, as the oracle judges BR-KSA-98 (reported within 24 h) against its own clock.
 const sim = await startSimulator({ port: 0, host: '127.0.0.1', seed: 7 });
@@ -43,25 +43,16 @@ try {
       files.push({ name: `${r.number} (cleared by ZATCA)`, unit, file: c, cleared: true });
     }
   }
-  const run = (args: string[]): any => {
-    try {
-      return JSON.parse(execFileSync(oracle, args, { encoding: 'utf8', maxBuffer: 1 << 26 }));
-    } catch (error: any) {
-      if (error.stdout) return JSON.parse(error.stdout);
-      throw error;
-    }
-  };
-  const ids = (messages: string[]): string[] => [...new Set(messages.map((m) => /^\w+: (\S+)/.exec(m)?.[1] ?? m))].sort();
-  const results = new Map<string, any>(run(['validate', '--json', ...files.map((x) => x.file)]).results.map((r: any) => [r.file, r]));
+  const results = new Map<string, any>(runOracle(oracle, ['validate', '--json', ...files.map((x) => x.file)]).results.map((r: any) => [r.file, r]));
   const chains = ['POS-1', 'POS-2'].map((unit) => {
-    const chain = run(['chain', '--json', ...files.filter((x) => x.unit === unit && !x.cleared).map((x) => x.file)]);
+    const chain = runOracle(oracle, ['chain', '--json', ...files.filter((x) => x.unit === unit && !x.cleared).map((x) => x.file)]);
     return { unit, ok: chain.ok as boolean, documents: files.filter((x) => x.unit === unit && !x.cleared).length, errors: (chain.errors as string[]).map((m) => m.split(dir + '/').join('')) };
   });
   const fixture = {
     $comment: 'shared/oracle verdicts on documents issued through issueDocument (stamped, stored, submitted to the simulator), ZATCA\'s cleared versions, and oracle chain per unit. Regenerate: node --import tsx scripts/record-issuing-oracle.ts',
     documents: files.map(({ name, unit, file }) => {
       const r = results.get(file);
-      return { name, unit, ok: r.ok as boolean, errors: ids(r.errors), warnings: ids(r.warnings) };
+      return { name, unit, ok: r.ok as boolean, errors: ruleIds(r.errors), warnings: ruleIds(r.warnings) };
     }),
     chains,
   };
