@@ -80,7 +80,9 @@ for (const { engine, label } of engines) {
     const start = performance.now();
     const summary = await runOutbox(f.ctx, { once: true, concurrency: 16, batch: 64, signal: AbortSignal.timeout(quick ? 4_000 : 10_000) });
     const rate = (summary.attempts * 1000) / (performance.now() - start);
-    console.log(`${label}, outbox drain against the simulator: ${summary.attempts} documents in ${fmt((performance.now() - start) / 1000, 1)} s = ${fmt(rate, 0)} documents/s (${fmt(rate / s)} S; the simulator validates each one in this same process)\n`);
+    console.log(
+      `${label}, outbox drain against the simulator: ${summary.attempts} documents in ${fmt((performance.now() - start) / 1000, 1)} s = ${fmt(rate, 0)} documents/s (${fmt(rate / s)} S; the simulator validates each one in this same process)\n`,
+    );
   } finally {
     await f.close();
   }

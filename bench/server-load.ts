@@ -38,7 +38,11 @@ async function runStep(step: Step): Promise<{ latencies: number[]; errors: numbe
     const d = step.devices[i % step.devices.length]!;
     inFlight++;
     pending.push(
-      fetch(`${step.url}/api/v1/taxpayers/${step.vat}/units/${d.unit}/sales`, { method: 'POST', headers: { authorization: `Bearer ${d.token}`, 'content-type': 'application/json' }, body: BODY })
+      fetch(`${step.url}/api/v1/taxpayers/${step.vat}/units/${d.unit}/sales`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${d.token}`, 'content-type': 'application/json' },
+        body: BODY,
+      })
         .then(async (res) => {
           await res.arrayBuffer();
           statuses[res.status] = (statuses[res.status] ?? 0) + 1;

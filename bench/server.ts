@@ -22,14 +22,23 @@ const pct = (sorted: number[], p: number) => (sorted.length ? sorted[Math.min(so
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'fawtara-bench-server-'));
   const sBefore = opsPerSecond(makeReferenceSignature(), 500);
-  const h = await startHeadOffice({ dataDir: dir, port: 0, env: { FAWTARA_MASTER_KEY: 'ab'.repeat(32) }, seed: { salesPerUnitPerDay: 0 }, outboxWorker: false });
+  const h = await startHeadOffice({
+    dataDir: dir,
+    port: 0,
+    env: { FAWTARA_MASTER_KEY: 'ab'.repeat(32) },
+    seed: { salesPerUnitPerDay: 0 },
+    outboxWorker: false,
+  });
   const child = fork(new URL('./server-load.ts', import.meta.url), [], { execArgv: ['--import', 'tsx'], stdio: 'inherit' });
   try {
     const tp = (await h.fleet.store.db.selectFrom('taxpayers').select('id').where('vat_number', '=', DEMO_VAT).executeTakeFirstOrThrow()).id;
     const devices: Array<{ unit: string; token: string }> = [];
     for (const d of DEMO_UNITS) {
       const unit = (await units.findUnit(h.fleet.store.db, tp, d.name))!;
-      devices.push({ unit: d.name, token: (await createDeviceToken(h.app.fawtara.access, { kind: 'cli', actor: 'cli:bench' }, unit, { name: 'bench' })).token });
+      devices.push({
+        unit: d.name,
+        token: (await createDeviceToken(h.app.fawtara.access, { kind: 'cli', actor: 'cli:bench' }, unit, { name: 'bench' })).token,
+      });
     }
     const step = (rate: number, durationMs = STEP_MS) =>
       new Promise<Result>((resolve) => {
@@ -37,7 +46,9 @@ async function main(): Promise<void> {
         child.send({ url: h.url, vat: DEMO_VAT, devices, rate, durationMs });
       });
     await step(100, 1_500); // warm-up: JIT, SQLite pages, keep-alive connections
-    console.log(`POS endpoint, open loop over loopback, ${STEP_MS / 1000} s per step, 6 units round-robin, SQLite (WAL, synchronous=FULL); outbox worker off (ZATCA is remote in production)`);
+    console.log(
+      `POS endpoint, open loop over loopback, ${STEP_MS / 1000} s per step, 6 units round-robin, SQLite (WAL, synchronous=FULL); outbox worker off (ZATCA is remote in production)`,
+    );
     console.log('offered/s  achieved/s      p50      p99    p99.9   errors');
     let sustainable = 0;
     for (const rate of [...RATES, ...PROBE]) {
@@ -45,7 +56,9 @@ async function main(): Promise<void> {
       const sorted = [...r.latencies].sort((a, b) => a - b);
       const achieved = (r.latencies.length * 1000) / r.elapsedMs;
       const p99 = pct(sorted, 99);
-      console.log(`${String(rate).padStart(9)}  ${fmt(achieved, 0).padStart(10)}  ${fmt(pct(sorted, 50), 1).padStart(6)}ms ${fmt(p99, 1).padStart(6)}ms ${fmt(pct(sorted, 99.9), 1).padStart(6)}ms  ${r.errors + r.skipped}${r.errors ? ` ${JSON.stringify(r.statuses)}` : ''}`);
+      console.log(
+        `${String(rate).padStart(9)}  ${fmt(achieved, 0).padStart(10)}  ${fmt(pct(sorted, 50), 1).padStart(6)}ms ${fmt(p99, 1).padStart(6)}ms ${fmt(pct(sorted, 99.9), 1).padStart(6)}ms  ${r.errors + r.skipped}${r.errors ? ` ${JSON.stringify(r.statuses)}` : ''}`,
+      );
       const ok = r.errors + r.skipped === 0 && achieved >= rate * 0.95 && p99 <= 100;
       if (ok) sustainable = rate;
       else if (rate > 500) break;

@@ -43,7 +43,9 @@ for (const backend of availableSignerBackends()) {
   const signer = createSigner(identity.key);
   for (const selfCheck of [false, true]) {
     const r = ratioToS(() => void stampInvoice(built, { certificate: identity.certificate, signer, selfCheck }), rounds);
-    console.log(`stamp only (prebuilt 10-line invoice), native signer, self-check ${selfCheck ? 'on ' : 'off'}: ${fmt(r.median)} S (min ${fmt(r.min)} – max ${fmt(r.max)})`);
+    console.log(
+      `stamp only (prebuilt 10-line invoice), native signer, self-check ${selfCheck ? 'on ' : 'off'}: ${fmt(r.median)} S (min ${fmt(r.min)} – max ${fmt(r.max)})`,
+    );
   }
 }
 
@@ -58,7 +60,9 @@ for (const n of [10, 100, 1000, 5000]) {
     samples.push(1e6 / ops / n);
   }
   const xml = stampInvoice(buildInvoice(json), { certificate: identity.certificate, signer }).xml;
-  console.log(`  ${String(n).padStart(5)} lines: ${fmt(median(samples))} µs/line (min ${fmt(Math.min(...samples))} – max ${fmt(Math.max(...samples))}), document ${Math.round(xml.length / 1024)} KiB`);
+  console.log(
+    `  ${String(n).padStart(5)} lines: ${fmt(median(samples))} µs/line (min ${fmt(Math.min(...samples))} – max ${fmt(Math.max(...samples))}), document ${Math.round(xml.length / 1024)} KiB`,
+  );
 }
 
 // Cold start: a fresh node process that loads a unit's key and certificate from files (as a
@@ -80,10 +84,12 @@ if (!existsSync(join(dist, 'ubl', 'writer.js'))) {
     const { stampInvoice } = await import(${url('stamp/stamp.js')});
     const certificate = loadCertificate(readFileSync(${JSON.stringify(join(tmp, 'cert.pem'))}));
     const signer = createSigner(loadPrivateKey(readFileSync(${JSON.stringify(join(tmp, 'key.pem'))})));
-    ${withBuild
-      ? `const { buildInvoice } = await import(${url('ubl/writer.js')});
+    ${
+      withBuild
+        ? `const { buildInvoice } = await import(${url('ubl/writer.js')});
          const doc = buildInvoice(JSON.parse(readFileSync(${JSON.stringify(join(tmp, 'invoice.json'))}, 'utf8')));`
-      : `const { signInvoiceXml } = await import(${url('stamp/sign-xml.js')});`}
+        : `const { signInvoiceXml } = await import(${url('stamp/sign-xml.js')});`
+    }
     const s = ${withBuild ? 'stampInvoice(doc, { certificate, signer })' : `signInvoiceXml(readFileSync(${JSON.stringify(join(tmp, 'unsigned.xml'))}), { certificate, signer })`};
     if (!s.invoiceHash) process.exit(1);`;
   writeFileSync(join(tmp, 'unsigned.xml'), unsignedXml(buildInvoice(ten)));

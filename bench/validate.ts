@@ -24,7 +24,8 @@ const extraFile = process.argv.slice(2).find((a) => !a.startsWith('--'));
 const rounds = quick ? 3 : 7;
 
 const identity = createLocalIdentity();
-const signedXml = (lines: number): string => stampInvoice(buildInvoice(invoiceWithLines(lines)), { certificate: identity.certificate, signer: identity.signer }).xml;
+const signedXml = (lines: number): string =>
+  stampInvoice(buildInvoice(invoiceWithLines(lines)), { certificate: identity.certificate, signer: identity.signer }).xml;
 const ten = signedXml(10);
 const scenario = invoiceWithLines(10) as { issueDate: string; issueTime: string };
 // Validated an hour after issue, as a device reporting promptly would (no BR-KSA-98 warning).
@@ -85,7 +86,9 @@ for (const n of [10, 100, 1000]) {
   for (let r = 0; r < rounds; r++) samples.push(1e6 / opsPerSecond(() => void validateInvoice(xml, { now }), n >= 1000 ? 600 : 250));
   const us = median(samples);
   perLine.push([n, us]);
-  console.log(`  ${String(n).padStart(5)} lines: ${fmt(us / 1000, 2).padStart(7)} ms per invoice, ${fmt(us / n, 1).padStart(6)} µs/line (document ${Math.round(xml.length / 1024)} KiB)`);
+  console.log(
+    `  ${String(n).padStart(5)} lines: ${fmt(us / 1000, 2).padStart(7)} ms per invoice, ${fmt(us / n, 1).padStart(6)} µs/line (document ${Math.round(xml.length / 1024)} KiB)`,
+  );
 }
 const [[, t10], [, t100], [, t1000]] = perLine as [[number, number], [number, number], [number, number]];
 console.log(`  marginal cost of a line: ${fmt((t100 - t10) / 90, 1)} µs (10→100), ${fmt((t1000 - t100) / 900, 1)} µs (100→1,000)`);

@@ -46,7 +46,9 @@ function main(): void {
   for (const file of walk(dir)) {
     // The xmldsig copy carries an internal DOCTYPE that only declares defaults; drop it so the
     // plain parser reads the schema.
-    const text = readFileSync(file, 'utf8').replace(/^\uFEFF/, '').replace(/<!DOCTYPE[\s\S]*?\]>/, '');
+    const text = readFileSync(file, 'utf8')
+      .replace(/^\uFEFF/, '')
+      .replace(/<!DOCTYPE[\s\S]*?\]>/, '');
     const doc = new DOMParser().parseFromString(text, 'text/xml');
     const root = doc.documentElement!;
     docs.push({
@@ -79,7 +81,7 @@ function main(): void {
   const qkey = (uri: string, local: string): string => `${nsIndex(uri)}:${local}`;
 
   const resolveQName = (el: Element, value: string): [string, string] => {
-    const [prefix, local] = value.includes(':') ? value.split(':', 2) as [string, string] : [null, value];
+    const [prefix, local] = value.includes(':') ? (value.split(':', 2) as [string, string]) : [null, value];
     const uri = el.lookupNamespaceURI(prefix) ?? (prefix === null ? el.lookupNamespaceURI('') : null) ?? '';
     return [uri, local];
   };

@@ -46,10 +46,16 @@ try {
   const results = new Map<string, any>(runOracle(oracle, ['validate', '--json', ...files.map((x) => x.file)]).results.map((r: any) => [r.file, r]));
   const chains = ['POS-1', 'POS-2'].map((unit) => {
     const chain = runOracle(oracle, ['chain', '--json', ...files.filter((x) => x.unit === unit && !x.cleared).map((x) => x.file)]);
-    return { unit, ok: chain.ok as boolean, documents: files.filter((x) => x.unit === unit && !x.cleared).length, errors: (chain.errors as string[]).map((m) => m.split(dir + '/').join('')) };
+    return {
+      unit,
+      ok: chain.ok as boolean,
+      documents: files.filter((x) => x.unit === unit && !x.cleared).length,
+      errors: (chain.errors as string[]).map((m) => m.split(dir + '/').join('')),
+    };
   });
   const fixture = {
-    $comment: 'shared/oracle verdicts on documents issued through issueDocument (stamped, stored, submitted to the simulator), ZATCA\'s cleared versions, and oracle chain per unit. Regenerate: node --import tsx scripts/record-issuing-oracle.ts',
+    $comment:
+      "shared/oracle verdicts on documents issued through issueDocument (stamped, stored, submitted to the simulator), ZATCA's cleared versions, and oracle chain per unit. Regenerate: node --import tsx scripts/record-issuing-oracle.ts",
     documents: files.map(({ name, unit, file }) => {
       const r = results.get(file);
       return { name, unit, ok: r.ok as boolean, errors: ruleIds(r.errors), warnings: ruleIds(r.warnings) };

@@ -5,7 +5,15 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  buildChain, buildScenario, CHAIN_SCENARIOS, FIXED_SIGNING_TIME, scenarioNames, sdkSigning, sha256Hex, stampScenario, verdictFile,
+  buildChain,
+  buildScenario,
+  CHAIN_SCENARIOS,
+  FIXED_SIGNING_TIME,
+  scenarioNames,
+  sdkSigning,
+  sha256Hex,
+  stampScenario,
+  verdictFile,
 } from '../test/helpers/scenarios.js';
 import { oraclePath, ruleIds, runOracle } from './oracle-run.js';
 
@@ -38,7 +46,8 @@ try {
   const chain = runOracle(oracle, ['chain', '--json', ...chainFiles.map((c) => c.file)]);
 
   const fixture = {
-    $comment: 'Verdicts of shared/oracle (ZATCA SDK 238-R3.4.8 rules) on invoices built from test/fixtures/scenarios and signed with the SDK test certificate. Regenerate: node --import tsx scripts/record-oracle-verdicts.ts',
+    $comment:
+      'Verdicts of shared/oracle (ZATCA SDK 238-R3.4.8 rules) on invoices built from test/fixtures/scenarios and signed with the SDK test certificate. Regenerate: node --import tsx scripts/record-oracle-verdicts.ts',
     signingTime: FIXED_SIGNING_TIME.toISOString(),
     documents: documents.map((d) => ({ ...d, ...verdict(join(dir, `${d.scenario}.xml`)) })),
     chain: {

@@ -23,7 +23,8 @@ try {
   // The unit's chain: compliance documents, the reported one and the submitted standard invoice.
   const chain = runOracle(oracle, ['chain', '--json', ...files.filter((f) => f.name !== 'cleared-standard-invoice').map((f) => f.file)]);
   const fixture = {
-    $comment: 'shared/oracle verdicts on documents our engine signed with simulator-issued CSIDs, and on the simulator\'s cleared invoice. Regenerate: node --import tsx scripts/record-simulator-oracle.ts',
+    $comment:
+      "shared/oracle verdicts on documents our engine signed with simulator-issued CSIDs, and on the simulator's cleared invoice. Regenerate: node --import tsx scripts/record-simulator-oracle.ts",
     documents: files.map(({ name, file }) => {
       const r = results.get(file);
       return { name, ok: r.ok as boolean, errors: ruleIds(r.errors), warnings: ruleIds(r.warnings) };

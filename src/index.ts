@@ -9,8 +9,19 @@ export { unsignedXml, INITIAL_PIH, XML_DECLARATION, type UnsignedInvoice, type I
 
 // Stamp, hash, verify.
 export {
-  stampInvoice, signInvoiceXml, verifyInvoice, invoiceHashOf, invoiceHashOfDocument, apiRequestOf,
-  type StampOptions, type StampedInvoice, type SignXmlOptions, type VerifyOptions, type VerifyResult, type Check, type InvoiceApiRequest,
+  stampInvoice,
+  signInvoiceXml,
+  verifyInvoice,
+  invoiceHashOf,
+  invoiceHashOfDocument,
+  apiRequestOf,
+  type StampOptions,
+  type StampedInvoice,
+  type SignXmlOptions,
+  type VerifyOptions,
+  type VerifyResult,
+  type Check,
+  type InvoiceApiRequest,
 } from './stamp/index.js';
 
 // QR.

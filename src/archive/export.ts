@@ -10,8 +10,20 @@ import { documentBytes, periodDocuments, type PeriodDocument } from '../reports/
 import { csvLines } from '../reports/vat.js';
 import type { Database, Taxpayer } from '../store/index.js';
 import {
-  ARCHIVE_FORMAT, CHECKSUM_FILE, clearedPath, documentPath, INDEX_CSV, INDEX_JSON, MANIFEST_FILE, README_FILE, retainUntil, safeName,
-  type IndexEntry, type Manifest, type ManifestChain, type ManifestFile,
+  ARCHIVE_FORMAT,
+  CHECKSUM_FILE,
+  clearedPath,
+  documentPath,
+  INDEX_CSV,
+  INDEX_JSON,
+  MANIFEST_FILE,
+  README_FILE,
+  retainUntil,
+  safeName,
+  type IndexEntry,
+  type Manifest,
+  type ManifestChain,
+  type ManifestFile,
 } from './layout.js';
 
 export interface ExportResult {
@@ -47,7 +59,13 @@ Checking by hand (docs/reports.md, "Archive"):
 `;
 
 /** Writes the archive of the period into `outDir` (created; must be empty or absent). */
-export async function exportArchive(db: Kysely<Database>, taxpayer: Taxpayer, period: Period, outDir: string, options: { now?: Date } = {}): Promise<ExportResult> {
+export async function exportArchive(
+  db: Kysely<Database>,
+  taxpayer: Taxpayer,
+  period: Period,
+  outDir: string,
+  options: { now?: Date } = {},
+): Promise<ExportResult> {
   let existing: string[] = [];
   try {
     existing = readdirSync(outDir);
@@ -55,7 +73,10 @@ export async function exportArchive(db: Kysely<Database>, taxpayer: Taxpayer, pe
     // absent: created below
   }
   if (existing.length > 0) {
-    throw new ReportError('ARCHIVE_EXISTS', `${outDir} is not empty: an archive is written into a new or empty directory`, { field: '--out', messageAr: `المجلد ${outDir} ليس فارغاً: يُكتب الأرشيف في مجلد جديد أو فارغ` });
+    throw new ReportError('ARCHIVE_EXISTS', `${outDir} is not empty: an archive is written into a new or empty directory`, {
+      field: '--out',
+      messageAr: `المجلد ${outDir} ليس فارغاً: يُكتب الأرشيف في مجلد جديد أو فارغ`,
+    });
   }
   mkdirSync(outDir, { recursive: true });
   const docs = await periodDocuments(db, { taxpayerId: taxpayer.id }, period);
@@ -83,7 +104,11 @@ export async function exportArchive(db: Kysely<Database>, taxpayer: Taxpayer, pe
   let cleared = 0;
   for (let i = 0; i < docs.length; i += PAGE) {
     const page = docs.slice(i, i + PAGE);
-    const bytes = await documentBytes(db, taxpayer.id, page.map((d) => d.id));
+    const bytes = await documentBytes(
+      db,
+      taxpayer.id,
+      page.map((d) => d.id),
+    );
     for (const d of page) {
       const stored = bytes.get(d.id)!;
       const unitDir = dirs.get(d.unit_id)!;
@@ -103,11 +128,54 @@ export async function exportArchive(db: Kysely<Database>, taxpayer: Taxpayer, pe
     }
   }
 
-  write(INDEX_JSON, Buffer.from(JSON.stringify({ format: ARCHIVE_FORMAT, vatNumber: taxpayer.vat_number, period: period.label, documents: index }, null, 2) + '\n', 'utf8'));
-  write(INDEX_CSV, Buffer.from(csvLines(
-    ['vat_number', 'branch', 'unit', 'issue_date', 'issue_time', 'number', 'uuid', 'icv', 'pih', 'invoice_hash', 'document_type', 'kind', 'state', 'qr', 'file', 'cleared_file'],
-    index.map((e) => [e.vatNumber, e.branch, e.unit, e.issueDate, e.issueTime, e.number, e.uuid, e.icv, e.pih, e.invoiceHash, e.documentType, e.kind, e.state, e.qr, e.file, e.clearedFile ?? '']),
-  ), 'utf8'));
+  write(
+    INDEX_JSON,
+    Buffer.from(JSON.stringify({ format: ARCHIVE_FORMAT, vatNumber: taxpayer.vat_number, period: period.label, documents: index }, null, 2) + '\n', 'utf8'),
+  );
+  write(
+    INDEX_CSV,
+    Buffer.from(
+      csvLines(
+        [
+          'vat_number',
+          'branch',
+          'unit',
+          'issue_date',
+          'issue_time',
+          'number',
+          'uuid',
+          'icv',
+          'pih',
+          'invoice_hash',
+          'document_type',
+          'kind',
+          'state',
+          'qr',
+          'file',
+          'cleared_file',
+        ],
+        index.map((e) => [
+          e.vatNumber,
+          e.branch,
+          e.unit,
+          e.issueDate,
+          e.issueTime,
+          e.number,
+          e.uuid,
+          e.icv,
+          e.pih,
+          e.invoiceHash,
+          e.documentType,
+          e.kind,
+          e.state,
+          e.qr,
+          e.file,
+          e.clearedFile ?? '',
+        ]),
+      ),
+      'utf8',
+    ),
+  );
   write(README_FILE, Buffer.from(README({ vat: taxpayer.vat_number, period: period.label }), 'utf8'));
 
   const manifest: Manifest = {

@@ -62,7 +62,11 @@ export interface Manifest {
 
 /** A file or directory name that is safe on every file system and keeps the text recognisable. */
 export function safeName(text: string): string {
-  const s = text.normalize('NFC').replace(/[^\p{L}\p{N}._-]+/gu, '_').replace(/^[._]+/, '').slice(0, 80);
+  const s = text
+    .normalize('NFC')
+    .replace(/[^\p{L}\p{N}._-]+/gu, '_')
+    .replace(/^[._]+/, '')
+    .slice(0, 80);
   return s || 'x';
 }
 

@@ -9,9 +9,13 @@ import { MANIFEST_FILE, RETENTION_YEARS, retainUntil, type Manifest } from './la
 export function assertRetentionOver(periodTo: string, now: Date): void {
   const until = retainUntil(periodTo);
   if (now.toISOString().slice(0, 10) < until) {
-    throw new ReportError('RETENTION', `records of a period ending ${periodTo} must be kept ${RETENTION_YEARS} years, until ${until}; nothing is purged before then`, {
-      messageAr: `يجب الاحتفاظ بسجلات الفترة المنتهية في ${periodTo} مدة ${RETENTION_YEARS} سنوات حتى ${until}؛ لا يُحذف شيء قبل ذلك`,
-    });
+    throw new ReportError(
+      'RETENTION',
+      `records of a period ending ${periodTo} must be kept ${RETENTION_YEARS} years, until ${until}; nothing is purged before then`,
+      {
+        messageAr: `يجب الاحتفاظ بسجلات الفترة المنتهية في ${periodTo} مدة ${RETENTION_YEARS} سنوات حتى ${until}؛ لا يُحذف شيء قبل ذلك`,
+      },
+    );
   }
 }
 
@@ -21,7 +25,11 @@ export function purgeArchive(dir: string, now: Date): { dir: string; period: str
   try {
     manifest = JSON.parse(readFileSync(join(dir, MANIFEST_FILE), 'utf8')) as Manifest;
   } catch (error) {
-    throw new ReportError('ARCHIVE_UNREADABLE', `${dir} has no readable ${MANIFEST_FILE}: only a Fawtara archive can be purged`, { field: 'DIR', messageAr: `لا يحتوي ${dir} على بيان أرشيف صالح`, cause: error });
+    throw new ReportError('ARCHIVE_UNREADABLE', `${dir} has no readable ${MANIFEST_FILE}: only a Fawtara archive can be purged`, {
+      field: 'DIR',
+      messageAr: `لا يحتوي ${dir} على بيان أرشيف صالح`,
+      cause: error,
+    });
   }
   // The period end is taken from the manifest; the manifest's own retainUntil is not trusted alone.
   assertRetentionOver(manifest.period.to, now);

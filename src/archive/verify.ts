@@ -72,16 +72,28 @@ export function verifyArchive(dir: string, options: { expectManifestSha256?: str
     manifestBytes = readFileSync(join(dir, MANIFEST_FILE));
     manifest = JSON.parse(manifestBytes.toString('utf8')) as Manifest;
   } catch (error) {
-    throw new ReportError('ARCHIVE_UNREADABLE', `${dir} has no readable ${MANIFEST_FILE}: not a Fawtara archive, or it was damaged`, { field: 'DIR', messageAr: `لا يحتوي ${dir} على ملف ${MANIFEST_FILE} صالح`, cause: error });
+    throw new ReportError('ARCHIVE_UNREADABLE', `${dir} has no readable ${MANIFEST_FILE}: not a Fawtara archive, or it was damaged`, {
+      field: 'DIR',
+      messageAr: `لا يحتوي ${dir} على ملف ${MANIFEST_FILE} صالح`,
+      cause: error,
+    });
   }
   if (manifest.format !== ARCHIVE_FORMAT || !Array.isArray(manifest.files)) {
-    throw new ReportError('ARCHIVE_UNREADABLE', `${MANIFEST_FILE} is not of format ${ARCHIVE_FORMAT}`, { field: 'DIR', messageAr: `صيغة ${MANIFEST_FILE} غير معروفة` });
+    throw new ReportError('ARCHIVE_UNREADABLE', `${MANIFEST_FILE} is not of format ${ARCHIVE_FORMAT}`, {
+      field: 'DIR',
+      messageAr: `صيغة ${MANIFEST_FILE} غير معروفة`,
+    });
   }
   const problems: VerifyProblem[] = [];
   const problem = (p: VerifyProblem) => problems.push(p);
   const manifestSha256 = sha256(manifestBytes);
   if (options.expectManifestSha256 && options.expectManifestSha256.toLowerCase() !== manifestSha256) {
-    problem({ check: 'manifest', path: MANIFEST_FILE, message: `the manifest's SHA-256 is ${manifestSha256}, not the ${options.expectManifestSha256} noted at export`, messageAr: 'بصمة ملف البيان لا تطابق البصمة المسجلة عند التصدير' });
+    problem({
+      check: 'manifest',
+      path: MANIFEST_FILE,
+      message: `the manifest's SHA-256 is ${manifestSha256}, not the ${options.expectManifestSha256} noted at export`,
+      messageAr: 'بصمة ملف البيان لا تطابق البصمة المسجلة عند التصدير',
+    });
   }
 
   // 1. Every listed file is present with its hash; nothing unlisted was added.
@@ -93,20 +105,31 @@ export function verifyArchive(dir: string, options: { expectManifestSha256?: str
     try {
       bytes = readFileSync(join(dir, ...f.path.split('/')));
     } catch {
-      problem({ check: 'file-missing', path: f.path, message: `${f.path} is listed in the manifest but missing`, messageAr: `الملف ${f.path} مدرج في البيان ومفقود` });
+      problem({
+        check: 'file-missing',
+        path: f.path,
+        message: `${f.path} is listed in the manifest but missing`,
+        messageAr: `الملف ${f.path} مدرج في البيان ومفقود`,
+      });
       continue;
     }
     bytesOf.set(f.path, bytes);
     const got = sha256(bytes);
     if (got !== f.sha256 || bytes.length !== f.bytes) {
-      problem({ check: 'file-hash', path: f.path, message: `${f.path}: SHA-256 ${got} (${bytes.length} bytes), the manifest says ${f.sha256} (${f.bytes} bytes)`, messageAr: `بصمة الملف ${f.path} لا تطابق البيان` });
+      problem({
+        check: 'file-hash',
+        path: f.path,
+        message: `${f.path}: SHA-256 ${got} (${bytes.length} bytes), the manifest says ${f.sha256} (${f.bytes} bytes)`,
+        messageAr: `بصمة الملف ${f.path} لا تطابق البيان`,
+      });
     }
   }
   for (const path of listFiles(dir)) {
     if (path === MANIFEST_FILE || listed.has(path)) continue;
     if (path === CHECKSUM_FILE) {
       const expected = manifest.files.map((f) => `${f.sha256}  ${f.path}`).join('\n') + '\n';
-      if (readFileSync(join(dir, path), 'utf8') !== expected) problem({ check: 'manifest', path, message: `${CHECKSUM_FILE} differs from ${MANIFEST_FILE}`, messageAr: `الملف ${CHECKSUM_FILE} يخالف ملف البيان` });
+      if (readFileSync(join(dir, path), 'utf8') !== expected)
+        problem({ check: 'manifest', path, message: `${CHECKSUM_FILE} differs from ${MANIFEST_FILE}`, messageAr: `الملف ${CHECKSUM_FILE} يخالف ملف البيان` });
       continue;
     }
     problem({ check: 'file-extra', path, message: `${path} is not listed in the manifest`, messageAr: `الملف ${path} غير مدرج في البيان` });
@@ -124,33 +147,78 @@ export function verifyArchive(dir: string, options: { expectManifestSha256?: str
     }
   }
   if (index.length !== manifest.documents) {
-    problem({ check: 'index', path: INDEX_JSON, message: `the index lists ${index.length} documents, the manifest ${manifest.documents}`, messageAr: 'عدد المستندات في الفهرس يخالف البيان' });
+    problem({
+      check: 'index',
+      path: INDEX_JSON,
+      message: `the index lists ${index.length} documents, the manifest ${manifest.documents}`,
+      messageAr: 'عدد المستندات في الفهرس يخالف البيان',
+    });
   }
   for (const e of index) {
     const at = { path: e.file, unit: e.unit, icv: e.icv };
-    if (!listed.has(e.file)) problem({ check: 'index', ...at, message: `${e.number}: ${e.file} is not in the manifest`, messageAr: `المستند ${e.number} غير مدرج في البيان` });
+    if (!listed.has(e.file))
+      problem({ check: 'index', ...at, message: `${e.number}: ${e.file} is not in the manifest`, messageAr: `المستند ${e.number} غير مدرج في البيان` });
     const bytes = bytesOf.get(e.file);
     if (!bytes) continue;
     try {
       const hash = invoiceHashOf(bytes).base64;
-      if (hash !== e.invoiceHash) problem({ check: 'invoice-hash', ...at, message: `${e.number}: the invoice hash of the bytes is ${hash}, the index says ${e.invoiceHash}`, messageAr: `بصمة المستند ${e.number} المحسوبة تخالف الفهرس` });
+      if (hash !== e.invoiceHash)
+        problem({
+          check: 'invoice-hash',
+          ...at,
+          message: `${e.number}: the invoice hash of the bytes is ${hash}, the index says ${e.invoiceHash}`,
+          messageAr: `بصمة المستند ${e.number} المحسوبة تخالف الفهرس`,
+        });
       const f = factsOf(bytes);
       if (f.uuid !== e.uuid || f.icv !== e.icv || f.pih !== e.pih) {
-        problem({ check: 'document-facts', ...at, message: `${e.number}: UUID/ICV/PIH in the document (${f.uuid}, ${f.icv}, ${f.pih}) differ from the index (${e.uuid}, ${e.icv}, ${e.pih})`, messageAr: `المعرف أو العداد أو بصمة السابق في ${e.number} تخالف الفهرس` });
+        problem({
+          check: 'document-facts',
+          ...at,
+          message: `${e.number}: UUID/ICV/PIH in the document (${f.uuid}, ${f.icv}, ${f.pih}) differ from the index (${e.uuid}, ${e.icv}, ${e.pih})`,
+          messageAr: `المعرف أو العداد أو بصمة السابق في ${e.number} تخالف الفهرس`,
+        });
       }
     } catch (error) {
-      problem({ check: 'invoice-hash', ...at, message: `${e.number}: ${e.file} is not a readable invoice (${(error as Error).message})`, messageAr: `تعذرت قراءة المستند ${e.number}` });
+      problem({
+        check: 'invoice-hash',
+        ...at,
+        message: `${e.number}: ${e.file} is not a readable invoice (${(error as Error).message})`,
+        messageAr: `تعذرت قراءة المستند ${e.number}`,
+      });
     }
     if (e.clearedFile) {
       const cleared = bytesOf.get(e.clearedFile);
-      if (!listed.has(e.clearedFile)) problem({ check: 'index', path: e.clearedFile, unit: e.unit, icv: e.icv, message: `${e.number}: ${e.clearedFile} is not in the manifest`, messageAr: `النسخة المعتمدة من ${e.number} غير مدرجة في البيان` });
+      if (!listed.has(e.clearedFile))
+        problem({
+          check: 'index',
+          path: e.clearedFile,
+          unit: e.unit,
+          icv: e.icv,
+          message: `${e.number}: ${e.clearedFile} is not in the manifest`,
+          messageAr: `النسخة المعتمدة من ${e.number} غير مدرجة في البيان`,
+        });
       else if (cleared) {
         try {
           // ZATCA's clearance adds its stamp outside the hashed part: the hash stays the document's.
           const h = invoiceHashOf(cleared).base64;
-          if (h !== e.invoiceHash) problem({ check: 'cleared', path: e.clearedFile, unit: e.unit, icv: e.icv, message: `${e.number}: the cleared document's invoice hash ${h} differs from the document's ${e.invoiceHash}`, messageAr: `بصمة النسخة المعتمدة من ${e.number} تخالف بصمة المستند` });
+          if (h !== e.invoiceHash)
+            problem({
+              check: 'cleared',
+              path: e.clearedFile,
+              unit: e.unit,
+              icv: e.icv,
+              message: `${e.number}: the cleared document's invoice hash ${h} differs from the document's ${e.invoiceHash}`,
+              messageAr: `بصمة النسخة المعتمدة من ${e.number} تخالف بصمة المستند`,
+            });
         } catch (error) {
-          problem({ check: 'cleared', path: e.clearedFile, unit: e.unit, icv: e.icv, message: `${e.number}: the cleared document is not readable (${(error as Error).message})`, messageAr: `تعذرت قراءة النسخة المعتمدة من ${e.number}` });
+          problem({
+            check: 'cleared',
+            path: e.clearedFile,
+            unit: e.unit,
+            icv: e.icv,
+            message: `${e.number}: the cleared document is not readable (${(error as Error).message})`,
+            messageAr: `تعذرت قراءة النسخة المعتمدة من ${e.number}`,
+          });
         }
       }
     }
@@ -164,14 +232,35 @@ export function verifyArchive(dir: string, options: { expectManifestSha256?: str
     for (let i = 1; i < list.length; i++) {
       const prev = list[i - 1]!;
       const cur = list[i]!;
-      if (cur.icv !== prev.icv + 1) problem({ check: 'chain', unit: cur.unit, icv: cur.icv, path: cur.file, message: `unit ${cur.unit}: ICV ${cur.icv} follows ICV ${prev.icv} (gap or repeat)`, messageAr: `الوحدة ${cur.unit}: العداد ${cur.icv} يلي ${prev.icv} (فجوة أو تكرار)` });
-      if (cur.pih !== prev.invoiceHash) problem({ check: 'chain', unit: cur.unit, icv: cur.icv, path: cur.file, message: `unit ${cur.unit}: the PIH of ICV ${cur.icv} is not the hash of ICV ${prev.icv}`, messageAr: `الوحدة ${cur.unit}: بصمة السابق في ${cur.icv} ليست بصمة ${prev.icv}` });
+      if (cur.icv !== prev.icv + 1)
+        problem({
+          check: 'chain',
+          unit: cur.unit,
+          icv: cur.icv,
+          path: cur.file,
+          message: `unit ${cur.unit}: ICV ${cur.icv} follows ICV ${prev.icv} (gap or repeat)`,
+          messageAr: `الوحدة ${cur.unit}: العداد ${cur.icv} يلي ${prev.icv} (فجوة أو تكرار)`,
+        });
+      if (cur.pih !== prev.invoiceHash)
+        problem({
+          check: 'chain',
+          unit: cur.unit,
+          icv: cur.icv,
+          path: cur.file,
+          message: `unit ${cur.unit}: the PIH of ICV ${cur.icv} is not the hash of ICV ${prev.icv}`,
+          messageAr: `الوحدة ${cur.unit}: بصمة السابق في ${cur.icv} ليست بصمة ${prev.icv}`,
+        });
     }
     const chain = manifest.chains.find((c) => c.unitId === unitId);
     const first = list[0]!;
     const last = list.at(-1)!;
     if (!chain || chain.firstIcv !== first.icv || chain.lastIcv !== last.icv || chain.firstPih !== first.pih || chain.lastHash !== last.invoiceHash) {
-      problem({ check: 'chain', unit: first.unit, message: `unit ${first.unit}: the chain in the manifest does not match its documents (ICV ${first.icv}..${last.icv})`, messageAr: `الوحدة ${first.unit}: سلسلة البيان لا تطابق مستنداتها` });
+      problem({
+        check: 'chain',
+        unit: first.unit,
+        message: `unit ${first.unit}: the chain in the manifest does not match its documents (ICV ${first.icv}..${last.icv})`,
+        messageAr: `الوحدة ${first.unit}: سلسلة البيان لا تطابق مستنداتها`,
+      });
     }
   }
 

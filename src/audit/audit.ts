@@ -52,12 +52,15 @@ export async function auditChains(ctx: FleetContext, taxpayer: Taxpayer, options
   const report: AuditReport = { units: list.length, documents: total, checked: 0, breaks: [], warnings: [] };
   let done = 0;
   for (const unit of list) {
-    const brk = (check: string, message: string, d?: IssuedDocument) => report.breaks.push({ check, unit: unit.name, ...(d && { icv: d.icv, number: d.number }), message });
-    const warn = (check: string, message: string, d?: IssuedDocument) => report.warnings.push({ check, unit: unit.name, ...(d && { icv: d.icv, number: d.number }), message });
+    const brk = (check: string, message: string, d?: IssuedDocument) =>
+      report.breaks.push({ check, unit: unit.name, ...(d && { icv: d.icv, number: d.number }), message });
+    const warn = (check: string, message: string, d?: IssuedDocument) =>
+      report.warnings.push({ check, unit: unit.name, ...(d && { icv: d.icv, number: d.number }), message });
     const history = options.zatcaHistory ? await options.zatcaHistory(unit) : undefined;
     const byUuid = new Map<string, ZatcaRecord[]>();
     // Compliance samples (onboarding) are not documents of the chain.
-    for (const h of history ?? []) if (h.uuid && (h.endpoint === 'reporting' || h.endpoint === 'clearance')) byUuid.set(h.uuid, [...(byUuid.get(h.uuid) ?? []), h]);
+    for (const h of history ?? [])
+      if (h.uuid && (h.endpoint === 'reporting' || h.endpoint === 'clearance')) byUuid.set(h.uuid, [...(byUuid.get(h.uuid) ?? []), h]);
     const answers = new Map<string, string[]>();
     for (const a of await submissions.attemptsOfUnit(db, taxpayer.id, unit.id)) answers.set(a.document_id, [...(answers.get(a.document_id) ?? []), a.outcome]);
     const seen = new Set<string>();
@@ -72,14 +75,17 @@ export async function auditChains(ctx: FleetContext, taxpayer: Taxpayer, options
           report.checked++;
           const expectedIcv = (prev?.icv ?? 0) + 1;
           const expectedPih = prev?.invoice_hash ?? INITIAL_PIH;
-          if (d.icv !== expectedIcv) brk('icv', `ICV ${d.icv} follows ${prev?.icv ?? 'nothing'}: ${d.icv > expectedIcv ? `gap of ${d.icv - expectedIcv}` : 'repeated'}`, d);
+          if (d.icv !== expectedIcv)
+            brk('icv', `ICV ${d.icv} follows ${prev?.icv ?? 'nothing'}: ${d.icv > expectedIcv ? `gap of ${d.icv - expectedIcv}` : 'repeated'}`, d);
           if (d.pih !== expectedPih) brk('pih', `PIH does not link to the previous document's hash (fork)`, d);
           if (prev && d.issued_at < prev.issued_at) brk('time', `issued at ${d.issued_at}, before the previous document (${prev.issued_at})`, d);
           checkDocument(d, expectedPih, brk);
           checkSubmission(d, jobs.get(d.id), answers.get(d.id) ?? [], byUuid.get(d.uuid), history !== undefined, brk, warn);
           const clearance = await documents.findClearance(db, d.id);
-          if (clearance && clearance.invoice_hash !== d.invoice_hash) brk('cleared', `ZATCA's cleared document hashes to ${clearance.invoice_hash}, not to the document's hash`, d);
-          if (!clearance && d.kind === 'standard' && ACCEPTED.has(jobs.get(d.id)?.state ?? '') && jobs.get(d.id)?.endpoint === 'clearance') brk('cleared', 'cleared by ZATCA but the cleared document is not stored', d);
+          if (clearance && clearance.invoice_hash !== d.invoice_hash)
+            brk('cleared', `ZATCA's cleared document hashes to ${clearance.invoice_hash}, not to the document's hash`, d);
+          if (!clearance && d.kind === 'standard' && ACCEPTED.has(jobs.get(d.id)?.state ?? '') && jobs.get(d.id)?.endpoint === 'clearance')
+            brk('cleared', 'cleared by ZATCA but the cleared document is not stored', d);
         }
         seen.add(d.uuid);
         prev = d;
@@ -91,10 +97,12 @@ export async function auditChains(ctx: FleetContext, taxpayer: Taxpayer, options
       brk('head', `the unit's chain head (ICV ${unit.icv}) does not point at its last stored document (ICV ${prev?.icv ?? 0})`);
     }
     if (!options.from && !options.to) {
-      for (const uuid of byUuid.keys()) if (!seen.has(uuid)) warn('zatca', `ZATCA holds a submission with UUID ${uuid} that is not a stored document of this unit`);
+      for (const uuid of byUuid.keys())
+        if (!seen.has(uuid)) warn('zatca', `ZATCA holds a submission with UUID ${uuid} that is not a stored document of this unit`);
     }
   }
-  for (const r of await documents.repeatedUuids(db, taxpayer.id)) report.breaks.push({ check: 'uuid', unit: '*', message: `UUID ${r.uuid} is used by ${r.n} documents of the taxpayer` });
+  for (const r of await documents.repeatedUuids(db, taxpayer.id))
+    report.breaks.push({ check: 'uuid', unit: '*', message: `UUID ${r.uuid} is used by ${r.n} documents of the taxpayer` });
   return report;
 }
 
@@ -131,7 +139,8 @@ function checkSubmission(
   }
   // The state must follow from ZATCA's last logged answer (src/outbox/states.ts).
   const okAnswers = new Set(['accepted', 'accepted-with-warnings', 'duplicate-accepted']);
-  if (ACCEPTED.has(job.state) && !answers.some((a) => okAnswers.has(a))) brk('submission', `recorded as ${job.state}, but no ZATCA answer accepting it is logged`, d);
+  if (ACCEPTED.has(job.state) && !answers.some((a) => okAnswers.has(a)))
+    brk('submission', `recorded as ${job.state}, but no ZATCA answer accepting it is logged`, d);
   if (job.state === 'rejected' && answers.at(-1) !== 'rejected') brk('submission', 'recorded as rejected, but the last logged answer is not a rejection', d);
   if (!haveHistory) return;
   const received = records ?? [];
@@ -145,5 +154,6 @@ function checkSubmission(
   const success = received.some((r) => NEW_SUCCESS.has(r.httpStatus) || r.httpStatus === 208 || r.httpStatus === 409);
   if (ACCEPTED.has(job.state) && !success) brk('zatca', `recorded as ${job.state}, but ZATCA has no successful submission of it`, d);
   if (job.state === 'rejected' && !received.some((r) => r.httpStatus === 400)) brk('zatca', 'recorded as rejected, but ZATCA never answered 400 for it', d);
-  if ((job.state === 'to-submit' || job.state === 'held') && success) warn('zatca', `ZATCA holds it but the outbox still has it as ${job.state} (an answer was lost; the next attempt gets 208/409)`, d);
+  if ((job.state === 'to-submit' || job.state === 'held') && success)
+    warn('zatca', `ZATCA holds it but the outbox still has it as ${job.state} (an answer was lost; the next attempt gets 208/409)`, d);
 }

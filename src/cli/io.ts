@@ -7,7 +7,8 @@ import { FawtaraError } from '../errors.js';
 export function readInput(path: string, what = 'file'): Buffer {
   if (!existsSync(path)) {
     throw new FawtaraError('FILE_NOT_FOUND', `${what} ${path} does not exist; check the path`, {
-      field: path, messageAr: `الملف ${path} غير موجود؛ تحقق من المسار`,
+      field: path,
+      messageAr: `الملف ${path} غير موجود؛ تحقق من المسار`,
     });
   }
   if (statSync(path).isDirectory()) {
@@ -17,7 +18,9 @@ export function readInput(path: string, what = 'file'): Buffer {
     return readFileSync(path);
   } catch (error) {
     throw new FawtaraError('FILE_UNREADABLE', `${what} ${path} cannot be read: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, {
-      field: path, messageAr: `تعذرت قراءة الملف ${path}`, cause: error,
+      field: path,
+      messageAr: `تعذرت قراءة الملف ${path}`,
+      cause: error,
     });
   }
 }
@@ -41,7 +44,9 @@ export function writeOutput(path: string, data: string | Buffer, mode?: number):
     }
   } catch (error) {
     throw new FawtaraError('FILE_UNREADABLE', `cannot write ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, {
-      field: path, messageAr: `تعذرت كتابة الملف ${path}`, cause: error,
+      field: path,
+      messageAr: `تعذرت كتابة الملف ${path}`,
+      cause: error,
     });
   }
 }
@@ -52,7 +57,9 @@ export function parseJsonFile(path: string, what = 'JSON file'): unknown {
     return JSON.parse(text);
   } catch (error) {
     throw new FawtaraError('INVALID_INPUT', `${path} is not valid JSON: ${(error as Error).message}`, {
-      field: path, messageAr: `الملف ${path} ليس JSON صالحاً`, cause: error,
+      field: path,
+      messageAr: `الملف ${path} ليس JSON صالحاً`,
+      cause: error,
     });
   }
 }

@@ -19,62 +19,104 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .configureOutput({ writeOut: (s) => io.out(s.replace(/\n$/, '')), writeErr: (s) => io.err(s.replace(/\n$/, '')) });
 
   // Commander hands each action its parsed options; the command module owns their exact type.
-  const run: Runner = <T>(load: () => Promise<Action<T>>) => async (opts: Record<string, unknown>) => {
-    const json = Boolean(opts.json);
-    try {
-      setExit(await (await load())(opts as T, io));
-    } catch (error) {
-      setExit(reportError(error, io, json));
-    }
-  };
+  const run: Runner =
+    <T>(load: () => Promise<Action<T>>) =>
+    async (opts: Record<string, unknown>) => {
+      const json = Boolean(opts.json);
+      try {
+        setExit(await (await load())(opts as T, io));
+      } catch (error) {
+        setExit(reportError(error, io, json));
+      }
+    };
   const stamp = () => import('./commands/stamp-commands.js');
   const json = new Option('--json', 'print a JSON object instead of text');
 
-  program.command('build').description('build unsigned UBL XML from invoice JSON (docs/invoice-json.md)')
-    .requiredOption('--input <file>', 'invoice JSON').option('--output <file>', 'write the XML here (default: stdout)').addOption(json)
+  program
+    .command('build')
+    .description('build unsigned UBL XML from invoice JSON (docs/invoice-json.md)')
+    .requiredOption('--input <file>', 'invoice JSON')
+    .option('--output <file>', 'write the XML here (default: stdout)')
+    .addOption(json)
     .action(run(async () => (await stamp()).buildCommand));
 
-  program.command('sign').description('stamp an invoice: hash, XAdES signature, QR (fatoora -sign)')
-    .requiredOption('--invoice <file>', 'invoice XML').option('--cert <file>', 'certificate (PEM, base64 or binarySecurityToken); env FAWTARA_CERT')
+  program
+    .command('sign')
+    .description('stamp an invoice: hash, XAdES signature, QR (fatoora -sign)')
+    .requiredOption('--invoice <file>', 'invoice XML')
+    .option('--cert <file>', 'certificate (PEM, base64 or binarySecurityToken); env FAWTARA_CERT')
     .option('--key <file>', 'secp256k1 private key (PEM or base64); env FAWTARA_PRIVATE_KEY')
     .option('--signed-invoice <file>', 'write the signed XML here (default: stdout)')
-    .option('--icv <n>', 'set the invoice counter value').option('--pih <base64>', 'set the previous invoice hash')
-    .option('--signing-time <iso>', 'signing time (default now; written in UTC)').addOption(json)
+    .option('--icv <n>', 'set the invoice counter value')
+    .option('--pih <base64>', 'set the previous invoice hash')
+    .option('--signing-time <iso>', 'signing time (default now; written in UTC)')
+    .addOption(json)
     .action(run(async () => (await stamp()).signCommand));
 
-  program.command('generate-hash').description('print the invoice hash (fatoora -generateHash)')
-    .requiredOption('--invoice <file>', 'invoice XML').addOption(json)
+  program
+    .command('generate-hash')
+    .description('print the invoice hash (fatoora -generateHash)')
+    .requiredOption('--invoice <file>', 'invoice XML')
+    .addOption(json)
     .action(run(async () => (await stamp()).hashCommand));
 
-  program.command('qr').description('print the QR of a signed invoice with its decoded tags (fatoora -qr)')
-    .requiredOption('--invoice <file>', 'signed invoice XML').option('--png <file>', 'also write a PNG image')
-    .option('--svg <file>', 'also write an SVG image').addOption(json)
+  program
+    .command('qr')
+    .description('print the QR of a signed invoice with its decoded tags (fatoora -qr)')
+    .requiredOption('--invoice <file>', 'signed invoice XML')
+    .option('--png <file>', 'also write a PNG image')
+    .option('--svg <file>', 'also write an SVG image')
+    .addOption(json)
     .action(run(async () => (await stamp()).qrCommand));
 
-  program.command('invoice-request').description('write the API request body {invoiceHash, uuid, invoice} (fatoora -invoiceRequest)')
-    .requiredOption('--invoice <file>', 'signed invoice XML').option('--api-request <file>', 'write the JSON here (default: stdout)').addOption(json)
+  program
+    .command('invoice-request')
+    .description('write the API request body {invoiceHash, uuid, invoice} (fatoora -invoiceRequest)')
+    .requiredOption('--invoice <file>', 'signed invoice XML')
+    .option('--api-request <file>', 'write the JSON here (default: stdout)')
+    .addOption(json)
     .action(run(async () => (await stamp()).invoiceRequestCommand));
 
-  program.command('verify').description('check hash, signature, certificate digest, QR and PIH of a signed invoice')
-    .requiredOption('--invoice <file>', 'signed invoice XML').option('--cert <file>', 'require this signing certificate')
-    .option('--pih <base64>', 'require this previous invoice hash').addOption(json)
+  program
+    .command('verify')
+    .description('check hash, signature, certificate digest, QR and PIH of a signed invoice')
+    .requiredOption('--invoice <file>', 'signed invoice XML')
+    .option('--cert <file>', 'require this signing certificate')
+    .option('--pih <base64>', 'require this previous invoice hash')
+    .addOption(json)
     .action(run(async () => (await stamp()).verifyCommand));
 
-  program.command('csr').description('generate a key (unless given) and a CSR in ZATCA profile (fatoora -csr)')
+  program
+    .command('csr')
+    .description('generate a key (unless given) and a CSR in ZATCA profile (fatoora -csr)')
     .requiredOption('--csr-config <file>', 'csr-config.properties (SDK format) or .json')
-    .addOption(new Option('--env <environment>', 'ZATCA environment (sets the certificate template name)').choices(['sandbox', 'simulation', 'production']).default('production'))
-    .option('--private-key <file>', 'use this key, or write the new key here').option('--generated-csr <file>', 'write the CSR here')
-    .option('--pem', 'write the CSR as PEM (default: base64 of the PEM text, as /compliance takes it)').addOption(json)
+    .addOption(
+      new Option('--env <environment>', 'ZATCA environment (sets the certificate template name)')
+        .choices(['sandbox', 'simulation', 'production'])
+        .default('production'),
+    )
+    .option('--private-key <file>', 'use this key, or write the new key here')
+    .option('--generated-csr <file>', 'write the CSR here')
+    .option('--pem', 'write the CSR as PEM (default: base64 of the PEM text, as /compliance takes it)')
+    .addOption(json)
     .action(run(async () => (await import('./commands/csr-command.js')).csrCommand));
 
-  program.command('validate').description('validate invoices like fatoora -validate: XSD, EN16931, KSA rules, QR, signature, PIH')
-    .requiredOption('--invoice <files...>', 'invoice XML files or folders').option('--pih <base64>', 'expected previous invoice hash')
-    .option('--cert <file>', 'expected signing certificate').addOption(json)
+  program
+    .command('validate')
+    .description('validate invoices like fatoora -validate: XSD, EN16931, KSA rules, QR, signature, PIH')
+    .requiredOption('--invoice <files...>', 'invoice XML files or folders')
+    .option('--pih <base64>', 'expected previous invoice hash')
+    .option('--cert <file>', 'expected signing certificate')
+    .addOption(json)
     .action(run(async () => (await import('./commands/validate-command.js')).validateCommand));
 
-  program.command('simulator').description('run the local ZATCA simulator on 127.0.0.1')
-    .option('--port <n>', 'port (0 = any free port)', '8443').option('--data <dir>', 'keep its state in this folder')
-    .option('--seed <n>', 'seed for fault injection').addOption(json)
+  program
+    .command('simulator')
+    .description('run the local ZATCA simulator on 127.0.0.1')
+    .option('--port <n>', 'port (0 = any free port)', '8443')
+    .option('--data <dir>', 'keep its state in this folder')
+    .option('--seed <n>', 'seed for fault injection')
+    .addOption(json)
     .action(run(async () => (await import('./commands/simulator-command.js')).simulatorCommand));
 
   // Fleet: taxpayers, branches, EGS units (docs/fleet.md); declared there, loaded lazily when run.
@@ -86,9 +128,13 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
   // VAT report, reconciliation and the archive (docs/reports.md).
   registerReportCommands(program, run);
 
-  program.command('start').description('what `npm start` runs: head office with the built-in simulator and a demo chain in ./.fawtara (docs/server.md)')
-    .option('--data <dir>', 'data directory (default ./.fawtara; env FAWTARA_DATA_DIR)').option('--port <n>', 'API port (0 = any free port)', '8080')
-    .option('--simulator-port <n>', 'simulator port (default: any free port)').addOption(json)
+  program
+    .command('start')
+    .description('what `npm start` runs: head office with the built-in simulator and a demo chain in ./.fawtara (docs/server.md)')
+    .option('--data <dir>', 'data directory (default ./.fawtara; env FAWTARA_DATA_DIR)')
+    .option('--port <n>', 'API port (0 = any free port)', '8080')
+    .option('--simulator-port <n>', 'simulator port (default: any free port)')
+    .addOption(json)
     .action(run(async () => (await import('./commands/start-command.js')).startCommand));
 
   return program;

@@ -29,9 +29,7 @@ export interface SigningCertificate {
  */
 export function loadCertificate(text: string | Buffer, source = 'certificate'): SigningCertificate {
   const raw = (typeof text === 'string' ? text : text.toString('utf8')).trim();
-  let body = raw.includes('-----BEGIN')
-    ? raw.replace(/-----BEGIN [^-]+-----|-----END [^-]+-----/g, '').replace(/\s+/g, '')
-    : raw.replace(/\s+/g, '');
+  let body = raw.includes('-----BEGIN') ? raw.replace(/-----BEGIN [^-]+-----|-----END [^-]+-----/g, '').replace(/\s+/g, '') : raw.replace(/\s+/g, '');
   let der = Buffer.from(body, 'base64');
   // binarySecurityToken: one more base64 layer around "MII..." text.
   if (der.length > 0 && der[0] !== 0x30) {

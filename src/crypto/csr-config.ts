@@ -91,10 +91,7 @@ export function isVatGroupNumber(vatNumber: string): boolean {
  * `naming` only decides how errors name a field: the camelCase name (JSON, callers in code) or the
  * SDK's property name. Every problem is collected; the error names the first and lists all in `issues`.
  */
-export function validateCsrConfig(
-  input: Partial<Record<CsrConfigField, unknown>>,
-  options: { naming?: CsrConfigNaming; source?: string } = {},
-): CsrConfig {
+export function validateCsrConfig(input: Partial<Record<CsrConfigField, unknown>>, options: { naming?: CsrConfigNaming; source?: string } = {}): CsrConfig {
   const naming = options.naming ?? 'json';
   const source = options.source ?? 'CSR configuration';
   const nameOf = (field: CsrConfigField): string => (naming === 'properties' ? CSR_PROPERTY_NAMES[field] : field);
@@ -288,7 +285,9 @@ export function parseCsrConfigJson(json: string | Buffer | unknown, source = 'CS
     });
   }
   const known = new Set<string>(CSR_CONFIG_FIELDS);
-  const unknown = Object.keys(value).filter((k) => !known.has(k)).map((k) => unknownKeyIssue(k, CSR_CONFIG_FIELDS));
+  const unknown = Object.keys(value)
+    .filter((k) => !known.has(k))
+    .map((k) => unknownKeyIssue(k, CSR_CONFIG_FIELDS));
   if (unknown.length > 0) throw configError(source, unknown);
   return validateCsrConfig(value as Partial<Record<CsrConfigField, unknown>>, { naming: 'json', source });
 }
@@ -301,7 +300,12 @@ export function parseCsrConfig(text: string | Buffer, source?: string): CsrConfi
 
 /** The properties text the SDK would read for `config` (non-ASCII kept as UTF-8, as in its AR examples). */
 export function formatCsrConfigProperties(config: CsrConfig): string {
-  const escape = (v: string): string => v.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/\r/g, '\\r').replace(/^[ \t\f]/, (c) => '\\' + c);
+  const escape = (v: string): string =>
+    v
+      .replace(/\\/g, '\\\\')
+      .replace(/\n/g, '\\n')
+      .replace(/\r/g, '\\r')
+      .replace(/^[ \t\f]/, (c) => '\\' + c);
   return CSR_CONFIG_FIELDS.map((f) => `${CSR_PROPERTY_NAMES[f]}=${escape(config[f])}\n`).join('');
 }
 
@@ -316,7 +320,13 @@ function unknownKeyIssue(key: string, valid: readonly string[]): Issue {
 
 function configError(source: string, issues: Issue[]): FawtaraError {
   const first = issues[0]!;
-  const more = issues.length > 1 ? ` (and ${issues.length - 1} more: ${issues.slice(1).map((i) => i.field).join(', ')})` : '';
+  const more =
+    issues.length > 1
+      ? ` (and ${issues.length - 1} more: ${issues
+          .slice(1)
+          .map((i) => i.field)
+          .join(', ')})`
+      : '';
   const moreAr = issues.length > 1 ? ` (و${issues.length - 1} مشكلة أخرى)` : '';
   return new FawtaraError('INVALID_CSR_CONFIG', `${source}: ${first.message}${more}`, {
     field: first.field,

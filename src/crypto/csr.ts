@@ -79,10 +79,7 @@ const ALTERNATIVE_NAME_LAYOUT: ReadonlyArray<readonly [keyof CsrAlternativeName,
 ];
 
 export type CsrSubject = Pick<CsrConfig, 'countryName' | 'organizationUnitName' | 'organizationName' | 'commonName'>;
-export type CsrAlternativeName = Pick<
-  CsrConfig,
-  'serialNumber' | 'organizationIdentifier' | 'invoiceType' | 'locationAddress' | 'industryBusinessCategory'
->;
+export type CsrAlternativeName = Pick<CsrConfig, 'serialNumber' | 'organizationIdentifier' | 'invoiceType' | 'locationAddress' | 'industryBusinessCategory'>;
 
 export interface CreateCsrOptions {
   config: CsrConfig;
@@ -220,7 +217,10 @@ export function parseCsr(input: string | Buffer, source = 'csr'): ParsedCsr {
   const info = request.certificationRequestInfo;
 
   const subjectRdns = describeName(info.subject);
-  const subject = pickFields(subjectRdns, SUBJECT_LAYOUT.map(([field, oid]) => [field, oid] as const));
+  const subject = pickFields(
+    subjectRdns,
+    SUBJECT_LAYOUT.map(([field, oid]) => [field, oid] as const),
+  );
 
   const structure: ParsedCsr['structure'] = {
     subject: subjectRdns,
@@ -319,7 +319,9 @@ export function csrConfigOf(csr: ParsedCsr): Partial<CsrConfig> {
 
 /** PEM armour with 64-character lines and a final newline, as OpenSSL and ZATCA's examples write it. */
 export function derToPem(der: Buffer | Uint8Array, label: string): string {
-  const body = Buffer.from(der).toString('base64').replace(/.{1,64}/g, '$&\n');
+  const body = Buffer.from(der)
+    .toString('base64')
+    .replace(/.{1,64}/g, '$&\n');
   return `-----BEGIN ${label}-----\n${body}-----END ${label}-----\n`;
 }
 
@@ -352,7 +354,17 @@ function stringTypeOf(value: AttributeValue): AsnStringType {
 }
 
 function generalNameKind(name: GeneralName): string {
-  const kinds = ['otherName', 'rfc822Name', 'dNSName', 'x400Address', 'directoryName', 'ediPartyName', 'uniformResourceIdentifier', 'iPAddress', 'registeredID'] as const;
+  const kinds = [
+    'otherName',
+    'rfc822Name',
+    'dNSName',
+    'x400Address',
+    'directoryName',
+    'ediPartyName',
+    'uniformResourceIdentifier',
+    'iPAddress',
+    'registeredID',
+  ] as const;
   return kinds.find((k) => name[k] !== undefined) ?? 'unknown';
 }
 

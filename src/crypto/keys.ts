@@ -58,7 +58,10 @@ export function loadPrivateKey(text: string | Buffer, source = 'private key'): L
 
 function describeKey(key: KeyObject, source = 'private key'): LoadedPrivateKey {
   if (key.asymmetricKeyType !== 'ec' || key.asymmetricKeyDetails?.namedCurve !== 'secp256k1') {
-    throw invalidKey(source, `ZATCA requires an EC key on curve secp256k1, this one is ${key.asymmetricKeyType ?? 'unknown'} ${key.asymmetricKeyDetails?.namedCurve ?? ''}`.trim());
+    throw invalidKey(
+      source,
+      `ZATCA requires an EC key on curve secp256k1, this one is ${key.asymmetricKeyType ?? 'unknown'} ${key.asymmetricKeyDetails?.namedCurve ?? ''}`.trim(),
+    );
   }
   const jwk = key.export({ format: 'jwk' });
   const secret = Buffer.from(jwk.d!, 'base64url');

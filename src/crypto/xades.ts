@@ -42,22 +42,38 @@ export function signedPropertiesText(v: SignedPropertiesValues, indent: string, 
   const ds = forDigest ? ` xmlns:ds="${DS}"` : '';
   return (
     `<xades:SignedProperties${xades} Id="xadesSignedProperties">` +
-    nl(1) + '<xades:SignedSignatureProperties>' +
-    nl(2) + `<xades:SigningTime>${v.signingTime}</xades:SigningTime>` +
-    nl(2) + '<xades:SigningCertificate>' +
-    nl(3) + '<xades:Cert>' +
-    nl(4) + '<xades:CertDigest>' +
-    nl(5) + `<ds:DigestMethod${ds} Algorithm="${SHA256}"/>` +
-    nl(5) + `<ds:DigestValue${ds}>${v.certDigest}</ds:DigestValue>` +
-    nl(4) + '</xades:CertDigest>' +
-    nl(4) + '<xades:IssuerSerial>' +
-    nl(5) + `<ds:X509IssuerName${ds}>${escapeC14nText(v.issuerName)}</ds:X509IssuerName>` +
-    nl(5) + `<ds:X509SerialNumber${ds}>${v.serialNumber}</ds:X509SerialNumber>` +
-    nl(4) + '</xades:IssuerSerial>' +
-    nl(3) + '</xades:Cert>' +
-    nl(2) + '</xades:SigningCertificate>' +
-    nl(1) + '</xades:SignedSignatureProperties>' +
-    nl(0) + '</xades:SignedProperties>'
+    nl(1) +
+    '<xades:SignedSignatureProperties>' +
+    nl(2) +
+    `<xades:SigningTime>${v.signingTime}</xades:SigningTime>` +
+    nl(2) +
+    '<xades:SigningCertificate>' +
+    nl(3) +
+    '<xades:Cert>' +
+    nl(4) +
+    '<xades:CertDigest>' +
+    nl(5) +
+    `<ds:DigestMethod${ds} Algorithm="${SHA256}"/>` +
+    nl(5) +
+    `<ds:DigestValue${ds}>${v.certDigest}</ds:DigestValue>` +
+    nl(4) +
+    '</xades:CertDigest>' +
+    nl(4) +
+    '<xades:IssuerSerial>' +
+    nl(5) +
+    `<ds:X509IssuerName${ds}>${escapeC14nText(v.issuerName)}</ds:X509IssuerName>` +
+    nl(5) +
+    `<ds:X509SerialNumber${ds}>${v.serialNumber}</ds:X509SerialNumber>` +
+    nl(4) +
+    '</xades:IssuerSerial>' +
+    nl(3) +
+    '</xades:Cert>' +
+    nl(2) +
+    '</xades:SigningCertificate>' +
+    nl(1) +
+    '</xades:SignedSignatureProperties>' +
+    nl(0) +
+    '</xades:SignedProperties>'
   );
 }
 
@@ -84,8 +100,17 @@ export function ublExtensionsXml(v: StampValues, indent: string, baseDepth: numb
   let t = templates.get(key);
   if (!t) templates.set(key, (t = compileTemplate(indent, baseDepth)));
   return (
-    t.parts[0] + v.invoiceHash + t.parts[1] + v.signedPropertiesHash + t.parts[2] + v.signatureValue + t.parts[3] + v.certificateBase64 +
-    t.parts[4] + signedPropertiesText(v, indent, baseDepth + SIGNED_PROPERTIES_DEPTH, false) + t.parts[5]
+    t.parts[0] +
+    v.invoiceHash +
+    t.parts[1] +
+    v.signedPropertiesHash +
+    t.parts[2] +
+    v.signatureValue +
+    t.parts[3] +
+    v.certificateBase64 +
+    t.parts[4] +
+    signedPropertiesText(v, indent, baseDepth + SIGNED_PROPERTIES_DEPTH, false) +
+    t.parts[5]
   );
 }
 
@@ -100,57 +125,95 @@ function compileTemplate(indent: string, baseDepth: number): CompiledTemplate {
   const nl = (d: number): string => '\n' + indent.repeat(baseDepth + d);
   const text =
     '<ext:UBLExtensions>' +
-    nl(1) + '<ext:UBLExtension>' +
-    nl(2) + `<ext:ExtensionURI>${SIGNATURE_METHOD_URN}</ext:ExtensionURI>` +
-    nl(2) + '<ext:ExtensionContent>' +
-    nl(3) + '<sig:UBLDocumentSignatures xmlns:sig="urn:oasis:names:specification:ubl:schema:xsd:CommonSignatureComponents-2" xmlns:sac="urn:oasis:names:specification:ubl:schema:xsd:SignatureAggregateComponents-2" xmlns:sbc="urn:oasis:names:specification:ubl:schema:xsd:SignatureBasicComponents-2">' +
-    nl(4) + '<sac:SignatureInformation>' +
-    nl(5) + `<cbc:ID>${SIGNATURE_INFORMATION_ID}</cbc:ID>` +
-    nl(5) + `<sbc:ReferencedSignatureID>${REFERENCED_SIGNATURE_ID}</sbc:ReferencedSignatureID>` +
-    nl(5) + `<ds:Signature xmlns:ds="${DS}" Id="signature">` +
-    nl(6) + '<ds:SignedInfo>' +
-    nl(7) + '<ds:CanonicalizationMethod Algorithm="http://www.w3.org/2006/12/xml-c14n11"/>' +
-    nl(7) + '<ds:SignatureMethod Algorithm="http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha256"/>' +
-    nl(7) + '<ds:Reference Id="invoiceSignedData" URI="">' +
-    nl(8) + '<ds:Transforms>' +
+    nl(1) +
+    '<ext:UBLExtension>' +
+    nl(2) +
+    `<ext:ExtensionURI>${SIGNATURE_METHOD_URN}</ext:ExtensionURI>` +
+    nl(2) +
+    '<ext:ExtensionContent>' +
+    nl(3) +
+    '<sig:UBLDocumentSignatures xmlns:sig="urn:oasis:names:specification:ubl:schema:xsd:CommonSignatureComponents-2" xmlns:sac="urn:oasis:names:specification:ubl:schema:xsd:SignatureAggregateComponents-2" xmlns:sbc="urn:oasis:names:specification:ubl:schema:xsd:SignatureBasicComponents-2">' +
+    nl(4) +
+    '<sac:SignatureInformation>' +
+    nl(5) +
+    `<cbc:ID>${SIGNATURE_INFORMATION_ID}</cbc:ID>` +
+    nl(5) +
+    `<sbc:ReferencedSignatureID>${REFERENCED_SIGNATURE_ID}</sbc:ReferencedSignatureID>` +
+    nl(5) +
+    `<ds:Signature xmlns:ds="${DS}" Id="signature">` +
+    nl(6) +
+    '<ds:SignedInfo>' +
+    nl(7) +
+    '<ds:CanonicalizationMethod Algorithm="http://www.w3.org/2006/12/xml-c14n11"/>' +
+    nl(7) +
+    '<ds:SignatureMethod Algorithm="http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha256"/>' +
+    nl(7) +
+    '<ds:Reference Id="invoiceSignedData" URI="">' +
+    nl(8) +
+    '<ds:Transforms>' +
     transform(nl, 'not(//ancestor-or-self::ext:UBLExtensions)') +
     transform(nl, 'not(//ancestor-or-self::cac:Signature)') +
     transform(nl, "not(//ancestor-or-self::cac:AdditionalDocumentReference[cbc:ID='QR'])") +
-    nl(9) + '<ds:Transform Algorithm="http://www.w3.org/2006/12/xml-c14n11"/>' +
-    nl(8) + '</ds:Transforms>' +
-    nl(8) + `<ds:DigestMethod Algorithm="${SHA256}"/>` +
-    nl(8) + `<ds:DigestValue>${SLOT}</ds:DigestValue>` +
-    nl(7) + '</ds:Reference>' +
-    nl(7) + '<ds:Reference Type="http://www.w3.org/2000/09/xmldsig#SignatureProperties" URI="#xadesSignedProperties">' +
-    nl(8) + `<ds:DigestMethod Algorithm="${SHA256}"/>` +
-    nl(8) + `<ds:DigestValue>${SLOT}</ds:DigestValue>` +
-    nl(7) + '</ds:Reference>' +
-    nl(6) + '</ds:SignedInfo>' +
-    nl(6) + `<ds:SignatureValue>${SLOT}</ds:SignatureValue>` +
-    nl(6) + '<ds:KeyInfo>' +
-    nl(7) + '<ds:X509Data>' +
-    nl(8) + `<ds:X509Certificate>${SLOT}</ds:X509Certificate>` +
-    nl(7) + '</ds:X509Data>' +
-    nl(6) + '</ds:KeyInfo>' +
-    nl(6) + '<ds:Object>' +
-    nl(7) + `<xades:QualifyingProperties xmlns:xades="${XADES}" Target="signature">` +
-    nl(8) + SLOT +
-    nl(7) + '</xades:QualifyingProperties>' +
-    nl(6) + '</ds:Object>' +
-    nl(5) + '</ds:Signature>' +
-    nl(4) + '</sac:SignatureInformation>' +
-    nl(3) + '</sig:UBLDocumentSignatures>' +
-    nl(2) + '</ext:ExtensionContent>' +
-    nl(1) + '</ext:UBLExtension>' +
-    nl(0) + '</ext:UBLExtensions>';
+    nl(9) +
+    '<ds:Transform Algorithm="http://www.w3.org/2006/12/xml-c14n11"/>' +
+    nl(8) +
+    '</ds:Transforms>' +
+    nl(8) +
+    `<ds:DigestMethod Algorithm="${SHA256}"/>` +
+    nl(8) +
+    `<ds:DigestValue>${SLOT}</ds:DigestValue>` +
+    nl(7) +
+    '</ds:Reference>' +
+    nl(7) +
+    '<ds:Reference Type="http://www.w3.org/2000/09/xmldsig#SignatureProperties" URI="#xadesSignedProperties">' +
+    nl(8) +
+    `<ds:DigestMethod Algorithm="${SHA256}"/>` +
+    nl(8) +
+    `<ds:DigestValue>${SLOT}</ds:DigestValue>` +
+    nl(7) +
+    '</ds:Reference>' +
+    nl(6) +
+    '</ds:SignedInfo>' +
+    nl(6) +
+    `<ds:SignatureValue>${SLOT}</ds:SignatureValue>` +
+    nl(6) +
+    '<ds:KeyInfo>' +
+    nl(7) +
+    '<ds:X509Data>' +
+    nl(8) +
+    `<ds:X509Certificate>${SLOT}</ds:X509Certificate>` +
+    nl(7) +
+    '</ds:X509Data>' +
+    nl(6) +
+    '</ds:KeyInfo>' +
+    nl(6) +
+    '<ds:Object>' +
+    nl(7) +
+    `<xades:QualifyingProperties xmlns:xades="${XADES}" Target="signature">` +
+    nl(8) +
+    SLOT +
+    nl(7) +
+    '</xades:QualifyingProperties>' +
+    nl(6) +
+    '</ds:Object>' +
+    nl(5) +
+    '</ds:Signature>' +
+    nl(4) +
+    '</sac:SignatureInformation>' +
+    nl(3) +
+    '</sig:UBLDocumentSignatures>' +
+    nl(2) +
+    '</ext:ExtensionContent>' +
+    nl(1) +
+    '</ext:UBLExtension>' +
+    nl(0) +
+    '</ext:UBLExtensions>';
   return { parts: text.split(SLOT) };
 }
 
 function transform(nl: (d: number) => string, xpath: string): string {
   return (
-    nl(9) + '<ds:Transform Algorithm="http://www.w3.org/TR/1999/REC-xpath-19991116">' +
-    nl(10) + `<ds:XPath>${xpath}</ds:XPath>` +
-    nl(9) + '</ds:Transform>'
+    nl(9) + '<ds:Transform Algorithm="http://www.w3.org/TR/1999/REC-xpath-19991116">' + nl(10) + `<ds:XPath>${xpath}</ds:XPath>` + nl(9) + '</ds:Transform>'
   );
 }
 
@@ -159,9 +222,12 @@ export function cacSignatureXml(indent: string, baseDepth: number): string {
   const nl = (d: number): string => '\n' + indent.repeat(baseDepth + d);
   return (
     '<cac:Signature>' +
-    nl(1) + `<cbc:ID>${REFERENCED_SIGNATURE_ID}</cbc:ID>` +
-    nl(1) + `<cbc:SignatureMethod>${SIGNATURE_METHOD_URN}</cbc:SignatureMethod>` +
-    nl(0) + '</cac:Signature>'
+    nl(1) +
+    `<cbc:ID>${REFERENCED_SIGNATURE_ID}</cbc:ID>` +
+    nl(1) +
+    `<cbc:SignatureMethod>${SIGNATURE_METHOD_URN}</cbc:SignatureMethod>` +
+    nl(0) +
+    '</cac:Signature>'
   );
 }
 
@@ -170,10 +236,15 @@ export function qrReferenceXml(qrBase64: string, indent: string, baseDepth: numb
   const nl = (d: number): string => '\n' + indent.repeat(baseDepth + d);
   return (
     '<cac:AdditionalDocumentReference>' +
-    nl(1) + '<cbc:ID>QR</cbc:ID>' +
-    nl(1) + '<cac:Attachment>' +
-    nl(2) + `<cbc:EmbeddedDocumentBinaryObject mimeCode="text/plain">${qrBase64}</cbc:EmbeddedDocumentBinaryObject>` +
-    nl(1) + '</cac:Attachment>' +
-    nl(0) + '</cac:AdditionalDocumentReference>'
+    nl(1) +
+    '<cbc:ID>QR</cbc:ID>' +
+    nl(1) +
+    '<cac:Attachment>' +
+    nl(2) +
+    `<cbc:EmbeddedDocumentBinaryObject mimeCode="text/plain">${qrBase64}</cbc:EmbeddedDocumentBinaryObject>` +
+    nl(1) +
+    '</cac:Attachment>' +
+    nl(0) +
+    '</cac:AdditionalDocumentReference>'
   );
 }

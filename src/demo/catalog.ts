@@ -6,7 +6,16 @@ export const DEMO_VAT = '310122393500003';
 export const DEMO_TAXPAYER = { vatNumber: DEMO_VAT, nameAr: 'مطاعم السلسلة المحدودة', nameEn: 'Chain Restaurants LTD' };
 
 export const DEMO_BRANCHES = [
-  { name: 'Riyadh', crn: '1010010001', street: 'Prince Sultan', buildingNumber: '2322', district: 'Al-Murabba', city: 'Riyadh', postalCode: '23333', shortAddress: 'RRRD2929' },
+  {
+    name: 'Riyadh',
+    crn: '1010010001',
+    street: 'Prince Sultan',
+    buildingNumber: '2322',
+    district: 'Al-Murabba',
+    city: 'Riyadh',
+    postalCode: '23333',
+    shortAddress: 'RRRD2929',
+  },
   { name: 'Jeddah', crn: '4030010002', street: 'Tahlia', buildingNumber: '4411', district: 'Al-Andalus', city: 'Jeddah', postalCode: '23326' },
   { name: 'Dammam', crn: '2050010003', street: 'King Saud', buildingNumber: '7720', district: 'Al-Faisaliyah', city: 'Dammam', postalCode: '32272' },
 ];

@@ -67,7 +67,12 @@ export async function startHeadOffice(o: HeadOfficeOptions): Promise<HeadOffice>
     for (const c of closers.reverse()) await c().catch(() => undefined);
   };
   try {
-    const sim: RunningSimulator = await startSimulator({ port: o.simulatorPort ?? 0, host: '127.0.0.1', dataDir: join(dataDir, 'simulator'), seed: state.simulatorSeed });
+    const sim: RunningSimulator = await startSimulator({
+      port: o.simulatorPort ?? 0,
+      host: '127.0.0.1',
+      dataDir: join(dataDir, 'simulator'),
+      seed: state.simulatorSeed,
+    });
     closers.push(() => sim.close());
     const fleetLog = createWriteStream(join(dataDir, 'fawtara.log'), { flags: 'a' });
     closers.push(async () => void fleetLog.end());

@@ -39,10 +39,18 @@ export async function seedDemo(ctx: FleetContext, ax: AccessContext, sim: Runnin
   if (pending.length > 0) {
     say(`onboarding ${pending.length} POS units against the simulator (CSR, compliance CSID, compliance checks, production CSID)…`);
     const otps = sim.control.env('simulation').generateOtps({ vat: DEMO_VAT, count: pending.length });
-    const results = await bulkOnboard(ctx, taxpayer, pending.map((unit, i) => ({ unit, otp: otps[i]!.otp })));
+    const results = await bulkOnboard(
+      ctx,
+      taxpayer,
+      pending.map((unit, i) => ({ unit, otp: otps[i]!.otp })),
+    );
     const failed = results.filter((r) => !r.ok);
     if (failed.length > 0) {
-      throw new FawtaraError('ZATCA_UNAVAILABLE', `onboarding failed for ${failed.map((f) => `${f.unit} (${f.error?.message})`).join(', ')}; start again to resume`, { messageAr: 'تعذر تسجيل بعض الوحدات؛ أعد التشغيل للاستئناف' });
+      throw new FawtaraError(
+        'ZATCA_UNAVAILABLE',
+        `onboarding failed for ${failed.map((f) => `${f.unit} (${f.error?.message})`).join(', ')}; start again to resume`,
+        { messageAr: 'تعذر تسجيل بعض الوحدات؛ أعد التشغيل للاستئناف' },
+      );
     }
   }
 
@@ -59,7 +67,13 @@ export async function seedDemo(ctx: FleetContext, ax: AccessContext, sim: Runnin
         const unit = (await units.findUnit(db, taxpayer.id, d.name))!;
         for (let i = 0; i < days * perDay; i++) {
           const uuid = randomUUID();
-          const json = saleToInvoice(demoSale(rand), { taxpayer, branch: branches.get(unit.branch_id)!, unit, uuid, today: issueDateTime(ctx.clock.now()).issueDate });
+          const json = saleToInvoice(demoSale(rand), {
+            taxpayer,
+            branch: branches.get(unit.branch_id)!,
+            unit,
+            uuid,
+            today: issueDateTime(ctx.clock.now()).issueDate,
+          });
           await issueDocument(ctx, taxpayer, unit.id, json);
           issued++;
         }
@@ -71,6 +85,10 @@ export async function seedDemo(ctx: FleetContext, ax: AccessContext, sim: Runnin
   if (exists) return { taxpayer, issued };
   // Random per data directory, shown once: there is no default password (seed 003).
   const adminPassword = randomBytes(15).toString('base64url');
-  await createUser(ax, { kind: 'cli', actor: 'cli:demo' }, { username: DEMO_ADMIN, password: adminPassword, role: 'admin', displayName: 'Demo administrator', taxpayer: null });
+  await createUser(
+    ax,
+    { kind: 'cli', actor: 'cli:demo' },
+    { username: DEMO_ADMIN, password: adminPassword, role: 'admin', displayName: 'Demo administrator', taxpayer: null },
+  );
   return { taxpayer, issued, adminPassword };
 }

@@ -57,16 +57,27 @@ export function parseBulkList(text: string, source = 'unit list'): BulkEntry[] {
   if (rows.length === 0) throw listError(`${source}: the list is empty`, `${source}: القائمة فارغة`);
   if (rows.length > MAX_ENTRIES) throw listError(`${source}: at most ${MAX_ENTRIES} units per list`, `${source}: الحد الأقصى ${MAX_ENTRIES} وحدة في القائمة`);
   return rows.map((row, i) => {
-    if (!row || typeof row !== 'object' || Array.isArray(row)) throw listError(`${source}: entry ${i + 1} is not an object`, `${source}: العنصر ${i + 1} ليس كائناً`);
+    if (!row || typeof row !== 'object' || Array.isArray(row))
+      throw listError(`${source}: entry ${i + 1} is not an object`, `${source}: العنصر ${i + 1} ليس كائناً`);
     const entry: BulkEntry = {};
     for (const [k, v] of Object.entries(row as Record<string, unknown>)) {
-      if (!(FIELDS as readonly string[]).includes(k)) throw listError(`${source}: entry ${i + 1}: unknown field "${k}"; the fields are ${FIELDS.join(', ')}`, `${source}: الحقل "${k}" غير معروف`, `[${i}].${k}`);
+      if (!(FIELDS as readonly string[]).includes(k))
+        throw listError(
+          `${source}: entry ${i + 1}: unknown field "${k}"; the fields are ${FIELDS.join(', ')}`,
+          `${source}: الحقل "${k}" غير معروف`,
+          `[${i}].${k}`,
+        );
       if (v === undefined || v === null || v === '') continue;
-      if (typeof v !== 'string' && typeof v !== 'number') throw listError(`${source}: entry ${i + 1}: ${k} must be text`, `${source}: الحقل ${k} يجب أن يكون نصاً`, `[${i}].${k}`);
+      if (typeof v !== 'string' && typeof v !== 'number')
+        throw listError(`${source}: entry ${i + 1}: ${k} must be text`, `${source}: الحقل ${k} يجب أن يكون نصاً`, `[${i}].${k}`);
       entry[k as keyof BulkEntry] = String(v).trim();
     }
     if (!entry.unit && !(entry.serial && entry.branch)) {
-      throw listError(`${source}: entry ${i + 1} names no unit: give "unit" (name or serial of a registered unit) or "serial" and "branch" to register one`, `${source}: العنصر ${i + 1} لا يحدد وحدة`, `[${i}]`);
+      throw listError(
+        `${source}: entry ${i + 1} names no unit: give "unit" (name or serial of a registered unit) or "serial" and "branch" to register one`,
+        `${source}: العنصر ${i + 1} لا يحدد وحدة`,
+        `[${i}]`,
+      );
     }
     return entry;
   });
@@ -101,7 +112,11 @@ function parseCsv(text: string, source: string): Array<Record<string, string>> {
   if (!header) return [];
   const names = header.map((h) => h.trim());
   return rest.map((r, n) => {
-    if (r.length > names.length) throw listError(`${source}: CSV line ${n + 2} has ${r.length} fields, the header ${names.length}`, `${source}: عدد الحقول في السطر ${n + 2} أكبر من الترويسة`);
+    if (r.length > names.length)
+      throw listError(
+        `${source}: CSV line ${n + 2} has ${r.length} fields, the header ${names.length}`,
+        `${source}: عدد الحقول في السطر ${n + 2} أكبر من الترويسة`,
+      );
     return Object.fromEntries(names.map((name, i) => [name, (r[i] ?? '').trim()]));
   });
 }
@@ -157,7 +172,8 @@ export async function bulkOnboard(ctx: FleetContext, taxpayer: Taxpayer, entries
           ...(e?.messageAr && { messageAr: ctx.redactor.redact(e.messageAr) }),
         },
       };
-      if (!isFleetError(error)) ctx.logger.error({ unit: result.unit, err: ctx.redactor.redact(String((error as Error)?.stack ?? error)) }, 'bulk onboarding: unexpected failure');
+      if (!isFleetError(error))
+        ctx.logger.error({ unit: result.unit, err: ctx.redactor.redact(String((error as Error)?.stack ?? error)) }, 'bulk onboarding: unexpected failure');
     }
     results.push(result);
     options.onProgress?.(i + 1, entries.length, result);

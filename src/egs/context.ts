@@ -31,7 +31,12 @@ export interface FleetContext {
 /** A pino logger whose every line passes the redactor before reaching `sink`. */
 export function createFleetLogger(sink: (line: string) => void, redactor: Redactor = processRedactor, level = 'info'): Logger {
   return pino(
-    { level, base: null, timestamp: pino.stdTimeFunctions.isoTime, redact: { paths: ['secret', 'otp', '*.secret', '*.otp', 'privateKey'], censor: '[REDACTED]' } },
+    {
+      level,
+      base: null,
+      timestamp: pino.stdTimeFunctions.isoTime,
+      redact: { paths: ['secret', 'otp', '*.secret', '*.otp', 'privateKey'], censor: '[REDACTED]' },
+    },
     { write: (line: string) => sink(redactor.redact(line)) },
   );
 }

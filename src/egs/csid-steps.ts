@@ -85,7 +85,11 @@ export async function freshCsr(ctx: FleetContext, parts: UnitParts, purpose: Pur
 /** Persist that the CSR is about to leave: from now on it counts as used. */
 export async function markCsrSent(ctx: FleetContext, unit: EgsUnit, csr: Csr): Promise<void> {
   const ok = await credentials.setCsrStatus(ctx.store.db, scopeOf(unit), csr.id, 'fresh', 'sent', ctx.clock.now().toISOString());
-  if (!ok) throw new FleetError('WRONG_STATE', `the CSR of unit ${unit.name} was sent by another run; run the command again`, { field: 'unit', messageAr: 'أُرسل طلب الشهادة من تشغيل آخر؛ أعد تشغيل الأمر' });
+  if (!ok)
+    throw new FleetError('WRONG_STATE', `the CSR of unit ${unit.name} was sent by another run; run the command again`, {
+      field: 'unit',
+      messageAr: 'أُرسل طلب الشهادة من تشغيل آخر؛ أعد تشغيل الأمر',
+    });
 }
 
 /** Store a CSID ZATCA issued for `csr`, refusing one that does not certify the unit's own key. */
@@ -102,10 +106,14 @@ export async function storeCsid(
   const key = await credentials.findKey(db, scope, csr.key_id);
   const cert = describeCertificate(decodeBinarySecurityToken(body.binarySecurityToken).x509, 'binarySecurityToken');
   if (!key || !cert.publicKeySpki.equals(Buffer.from(key.public_key_spki, 'base64'))) {
-    throw new FleetError('CERTIFICATE_NOT_OF_UNIT', `the ${kind} CSID ZATCA returned for unit ${unit.name} does not certify the unit's key (a canned sandbox certificate?); it was not stored`, {
-      field: 'binarySecurityToken',
-      messageAr: `الشهادة التي أعادتها الهيئة للوحدة ${unit.name} لا تخص مفتاحها؛ لم تُحفظ`,
-    });
+    throw new FleetError(
+      'CERTIFICATE_NOT_OF_UNIT',
+      `the ${kind} CSID ZATCA returned for unit ${unit.name} does not certify the unit's key (a canned sandbox certificate?); it was not stored`,
+      {
+        field: 'binarySecurityToken',
+        messageAr: `الشهادة التي أعادتها الهيئة للوحدة ${unit.name} لا تخص مفتاحها؛ لم تُحفظ`,
+      },
+    );
   }
   const id = randomUUID();
   return credentials.insertCsid(db, {
@@ -209,7 +217,12 @@ export async function promote(ctx: FleetContext, parts: UnitParts, ccsid: Csid, 
       }
       pcsid = await storeCsid(ctx, trx, unit, csr, 'production', purpose, body);
       await credentials.setCsidStatus(trx, scope, ccsid.id, 'promoted');
-      return moveUnit(trx, unit, { to: 'active', actor: ctx.actor, reason: purpose === 'renew' ? `production CSID renewed (request ${body.requestID})` : `production CSID issued (request ${body.requestID})`, at });
+      return moveUnit(trx, unit, {
+        to: 'active',
+        actor: ctx.actor,
+        reason: purpose === 'renew' ? `production CSID renewed (request ${body.requestID})` : `production CSID issued (request ${body.requestID})`,
+        at,
+      });
     });
     await hooks.afterStep?.(purpose === 'renew' ? 'renewal-pcsid-issued' : 'pcsid-issued', unit);
     return { kind: 'issued', unit, pcsid };
@@ -219,7 +232,12 @@ export async function promote(ctx: FleetContext, parts: UnitParts, ccsid: Csid, 
     const missing = parseMissingComplianceSteps(missingSteps.message);
     await credentials.forgetSteps(ctx.store.db, ccsid.id, missing);
     if (unit.state === 'compliance-done') {
-      unit = await moveUnit(ctx.store.db, unit, { to: 'compliance-in-progress', actor: ctx.actor, reason: `ZATCA still misses ${missing.join(', ')}`, at: ctx.clock.now() });
+      unit = await moveUnit(ctx.store.db, unit, {
+        to: 'compliance-in-progress',
+        actor: ctx.actor,
+        reason: `ZATCA still misses ${missing.join(', ')}`,
+        at: ctx.clock.now(),
+      });
     }
     return { kind: 'missing-steps', unit, missing };
   }
@@ -228,7 +246,13 @@ export async function promote(ctx: FleetContext, parts: UnitParts, ccsid: Csid, 
     // for a promoted CCSID with a refusal. The PCSID secret is gone; start over with a new key.
     await ctx.store.db.transaction().execute(async (trx) => {
       await credentials.setCsidStatus(trx, scope, ccsid.id, 'superseded');
-      if (purpose === 'onboard') await moveUnit(trx, unit, { to: 'new', actor: ctx.actor, reason: 'production CSID answer lost; onboarding restarts with a new key', at: ctx.clock.now() });
+      if (purpose === 'onboard')
+        await moveUnit(trx, unit, {
+          to: 'new',
+          actor: ctx.actor,
+          reason: 'production CSID answer lost; onboarding restarts with a new key',
+          at: ctx.clock.now(),
+        });
     });
     throw new FleetError(
       'ZATCA_REJECTED',
@@ -237,10 +261,14 @@ export async function promote(ctx: FleetContext, parts: UnitParts, ccsid: Csid, 
     );
   }
   if (markedBefore && outcome.kind === 'rejected') {
-    throw new FleetError('ZATCA_REJECTED', `unit ${unit.name}: ZATCA refused the production CSID request; another run may be requesting it right now, or an earlier answer was lost — if no other run is active, run the command again in a minute`, {
-      field: 'unit',
-      messageAr: `الوحدة ${unit.name}: رفضت الهيئة طلب شهادة الإنتاج؛ ربما يطلبها تشغيل آخر الآن أو فُقد رد سابق — أعد تشغيل الأمر بعد دقيقة`,
-    });
+    throw new FleetError(
+      'ZATCA_REJECTED',
+      `unit ${unit.name}: ZATCA refused the production CSID request; another run may be requesting it right now, or an earlier answer was lost — if no other run is active, run the command again in a minute`,
+      {
+        field: 'unit',
+        messageAr: `الوحدة ${unit.name}: رفضت الهيئة طلب شهادة الإنتاج؛ ربما يطلبها تشغيل آخر الآن أو فُقد رد سابق — أعد تشغيل الأمر بعد دقيقة`,
+      },
+    );
   }
   throw zatcaFailure(unit, 'the production CSID request failed', outcome);
 }

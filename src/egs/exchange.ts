@@ -13,7 +13,11 @@ export async function exchange<T>(ctx: FleetContext, unit: EgsUnit, endpoint: Za
   const body = outcome.body as Partial<CsidResponse> | null;
   // Register what ZATCA handed back before anything can print it.
   if (body && typeof body === 'object' && typeof body.secret === 'string') ctx.redactor.add(body.secret);
-  const messages = [...outcome.errors, ...outcome.warnings].map((f) => ({ severity: f.severity, code: f.code, message: ctx.redactor.redact(f.message).slice(0, 1000) }));
+  const messages = [...outcome.errors, ...outcome.warnings].map((f) => ({
+    severity: f.severity,
+    code: f.code,
+    message: ctx.redactor.redact(f.message).slice(0, 1000),
+  }));
   const row = {
     taxpayer_id: unit.taxpayer_id,
     unit_id: unit.id,
@@ -26,7 +30,10 @@ export async function exchange<T>(ctx: FleetContext, unit: EgsUnit, endpoint: Za
     at: ctx.clock.now().toISOString(),
   };
   await logs.insertExchange(ctx.store.db, row);
-  ctx.logger.info({ unit: unit.name, serial: unit.serial, endpoint, requestId: row.request_id, httpStatus: row.http_status, outcome: row.outcome, messages }, 'zatca exchange');
+  ctx.logger.info(
+    { unit: unit.name, serial: unit.serial, endpoint, requestId: row.request_id, httpStatus: row.http_status, outcome: row.outcome, messages },
+    'zatca exchange',
+  );
   return outcome;
 }
 

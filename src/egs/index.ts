@@ -3,9 +3,30 @@
 export { openFleet, createFleetLogger, type FleetContext, type OpenFleetOptions, type Clock } from './context.js';
 export { FleetError, isFleetError, type FleetReason } from './errors.js';
 export { Redactor, processRedactor } from './redact.js';
-export { kekSourceFromEnv, parseMasterKey, openKeyVault, softwareKeyProvider, KeyVault, UNPROTECTED_ENV, type KekSource, type KeyProvider, type KeyHandle } from './key-custody.js';
+export {
+  kekSourceFromEnv,
+  parseMasterKey,
+  openKeyVault,
+  softwareKeyProvider,
+  KeyVault,
+  UNPROTECTED_ENV,
+  type KekSource,
+  type KeyProvider,
+  type KeyHandle,
+} from './key-custody.js';
 export { UNIT_STATES, ISSUING_STATES, FINAL_STATES, canMove, moveUnit, type UnitState } from './states.js';
-export { addTaxpayer, addMember, addBranch, resolveTaxpayer, resolveBranch, validateVatNumber, validateTin, branchLocation, type TaxpayerInput, type BranchInput } from './tenants.js';
+export {
+  addTaxpayer,
+  addMember,
+  addBranch,
+  resolveTaxpayer,
+  resolveBranch,
+  validateVatNumber,
+  validateTin,
+  branchLocation,
+  type TaxpayerInput,
+  type BranchInput,
+} from './tenants.js';
 export { addUnit, resolveUnit, retireUnit, expiringUnits, SERIAL_PATTERN, TITLES, type UnitInput, type ExpiringUnit } from './units.js';
 export { onboardUnit, type OnboardOptions, type OnboardResult } from './onboarding.js';
 export { renewUnit, type RenewOptions, type RenewResult } from './renewal.js';

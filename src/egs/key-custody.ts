@@ -91,11 +91,15 @@ export class KeyVault {
       decipher.setAuthTag(raw.subarray(12, 28));
       return Buffer.concat([decipher.update(raw.subarray(28)), decipher.final()]);
     } catch (error) {
-      throw new FleetError('KEY_STORE', `a sealed secret (${context.split(':')[0]}) cannot be opened: wrong key-encryption key, or it was moved from another unit`, {
-        field: 'FAWTARA_MASTER_KEY',
-        messageAr: 'تعذر فتح سر مختوم: مفتاح التشفير الرئيسي غير صحيح أو نُقل السر من وحدة أخرى',
-        cause: error,
-      });
+      throw new FleetError(
+        'KEY_STORE',
+        `a sealed secret (${context.split(':')[0]}) cannot be opened: wrong key-encryption key, or it was moved from another unit`,
+        {
+          field: 'FAWTARA_MASTER_KEY',
+          messageAr: 'تعذر فتح سر مختوم: مفتاح التشفير الرئيسي غير صحيح أو نُقل السر من وحدة أخرى',
+          cause: error,
+        },
+      );
     }
   }
 }
@@ -130,10 +134,14 @@ export async function openKeyVault(db: Kysely<Database>, source: KekSource, at: 
     }
   })();
   if (!check || !check.equals(CHECK_PLAINTEXT)) {
-    throw new FleetError('KEY_STORE', `the configured ${source.protection === 'passphrase' ? 'FAWTARA_KEY_PASSPHRASE' : 'FAWTARA_MASTER_KEY'} does not open this key store; use the one it was created with`, {
-      field: source.protection === 'passphrase' ? 'FAWTARA_KEY_PASSPHRASE' : 'FAWTARA_MASTER_KEY',
-      messageAr: 'مفتاح التشفير الرئيسي المعيّن لا يفتح مخزن المفاتيح هذا؛ استخدم المفتاح الذي أُنشئ به',
-    });
+    throw new FleetError(
+      'KEY_STORE',
+      `the configured ${source.protection === 'passphrase' ? 'FAWTARA_KEY_PASSPHRASE' : 'FAWTARA_MASTER_KEY'} does not open this key store; use the one it was created with`,
+      {
+        field: source.protection === 'passphrase' ? 'FAWTARA_KEY_PASSPHRASE' : 'FAWTARA_MASTER_KEY',
+        messageAr: 'مفتاح التشفير الرئيسي المعيّن لا يفتح مخزن المفاتيح هذا؛ استخدم المفتاح الذي أُنشئ به',
+      },
+    );
   }
   return vault;
 }

@@ -58,7 +58,11 @@ export async function onboardUnit(ctx: FleetContext, taxpayer: Taxpayer, ref: st
       case 'new': {
         const { csr, created } = await freshCsr(ctx, parts, 'onboard');
         if (created) await note('csr-created', unit);
-        if (otpSpent) throw new FleetError('OTP_REQUIRED', `unit ${unit.name}: the OTP of this run was used; generate a new one`, { field: 'otp', messageAr: 'استُخدم رمز التحقق في هذا التشغيل؛ أنشئ رمزاً جديداً' });
+        if (otpSpent)
+          throw new FleetError('OTP_REQUIRED', `unit ${unit.name}: the OTP of this run was used; generate a new one`, {
+            field: 'otp',
+            messageAr: 'استُخدم رمز التحقق في هذا التشغيل؛ أنشئ رمزاً جديداً',
+          });
         const otp = validateOtp(options.otp);
         await markCsrSent(ctx, unit, csr);
         otpSpent = true;
@@ -69,7 +73,12 @@ export async function onboardUnit(ctx: FleetContext, taxpayer: Taxpayer, ref: st
           unit = await ctx.store.db.transaction().execute(async (trx) => {
             await storeCsid(ctx, trx, u, csr, 'compliance', 'onboard', body);
             await credentials.setCsrStatus(trx, scopeOf(u), csr.id, 'sent', 'used');
-            return moveUnit(trx, u, { to: 'ccsid-issued', actor: ctx.actor, reason: `compliance CSID issued (request ${body.requestID})`, at: ctx.clock.now() });
+            return moveUnit(trx, u, {
+              to: 'ccsid-issued',
+              actor: ctx.actor,
+              reason: `compliance CSID issued (request ${body.requestID})`,
+              at: ctx.clock.now(),
+            });
           });
           await note('ccsid-issued', unit);
           continue;
@@ -77,11 +86,15 @@ export async function onboardUnit(ctx: FleetContext, taxpayer: Taxpayer, ref: st
         if (outcome.errors.some((e) => e.code === 'Invalid-CSR')) await credentials.setCsrStatus(ctx.store.db, scopeOf(unit), csr.id, 'sent', 'rejected');
         const failure = zatcaFailure(unit, 'the compliance CSID request failed', outcome);
         if (outcome.errors.some((e) => e.code === 'Invalid-OTP')) {
-          throw new FleetError('ZATCA_REJECTED', `${failure.message}; the OTP is wrong, expired (one hour), already used or for another VAT number — generate a new one in the Fatoora portal and run the command again`, {
-            field: 'otp',
-            rule: 'Invalid-OTP',
-            messageAr: 'رمز التحقق غير صحيح أو منتهٍ أو مستخدم أو لرقم ضريبي آخر؛ أنشئ رمزاً جديداً من بوابة فاتورة وأعد تشغيل الأمر',
-          });
+          throw new FleetError(
+            'ZATCA_REJECTED',
+            `${failure.message}; the OTP is wrong, expired (one hour), already used or for another VAT number — generate a new one in the Fatoora portal and run the command again`,
+            {
+              field: 'otp',
+              rule: 'Invalid-OTP',
+              messageAr: 'رمز التحقق غير صحيح أو منتهٍ أو مستخدم أو لرقم ضريبي آخر؛ أنشئ رمزاً جديداً من بوابة فاتورة وأعد تشغيل الأمر',
+            },
+          );
         }
         throw failure;
       }
@@ -89,36 +102,65 @@ export async function onboardUnit(ctx: FleetContext, taxpayer: Taxpayer, ref: st
       case 'compliance-in-progress': {
         const ccsid = await credentials.activeCsid(ctx.store.db, scopeOf(unit), 'compliance');
         if (!ccsid) {
-          unit = await moveUnit(ctx.store.db, unit, { to: 'new', actor: ctx.actor, reason: 'no usable compliance CSID; onboarding restarts', at: ctx.clock.now() });
+          unit = await moveUnit(ctx.store.db, unit, {
+            to: 'new',
+            actor: ctx.actor,
+            reason: 'no usable compliance CSID; onboarding restarts',
+            at: ctx.clock.now(),
+          });
           continue;
         }
         const r = await runComplianceChecks(ctx, parts, ccsid, hooks);
-        unit = await moveUnit(ctx.store.db, r.unit, { to: 'compliance-done', actor: ctx.actor, reason: 'every compliance step required by the title passed', at: ctx.clock.now() });
+        unit = await moveUnit(ctx.store.db, r.unit, {
+          to: 'compliance-done',
+          actor: ctx.actor,
+          reason: 'every compliance step required by the title passed',
+          at: ctx.clock.now(),
+        });
         await note('compliance-done', unit);
         continue;
       }
       case 'compliance-done': {
         const ccsid = await credentials.activeCsid(ctx.store.db, scopeOf(unit), 'compliance');
         if (!ccsid) {
-          unit = await moveUnit(ctx.store.db, unit, { to: 'new', actor: ctx.actor, reason: 'no usable compliance CSID; onboarding restarts', at: ctx.clock.now() });
+          unit = await moveUnit(ctx.store.db, unit, {
+            to: 'new',
+            actor: ctx.actor,
+            reason: 'no usable compliance CSID; onboarding restarts',
+            at: ctx.clock.now(),
+          });
           continue;
         }
         const r = await promote(ctx, parts, ccsid, 'onboard', hooks);
         if (r.kind === 'missing-steps' && ++missingRetries > 1) {
-          throw new FleetError('ZATCA_REJECTED', `unit ${unit.name}: ZATCA still misses compliance steps ${r.missing.join(', ')} after they passed; run the command again later`, { field: 'unit', messageAr: 'ما زالت الهيئة تطلب خطوات امتثال بعد اجتيازها؛ أعد المحاولة لاحقاً' });
+          throw new FleetError(
+            'ZATCA_REJECTED',
+            `unit ${unit.name}: ZATCA still misses compliance steps ${r.missing.join(', ')} after they passed; run the command again later`,
+            { field: 'unit', messageAr: 'ما زالت الهيئة تطلب خطوات امتثال بعد اجتيازها؛ أعد المحاولة لاحقاً' },
+          );
         }
         continue;
       }
       case 'renewal-pending':
-        throw new FleetError('WRONG_STATE', `unit ${unit.name} is being renewed; continue with "fawtara units renew ${unit.name}"`, { field: 'unit', messageAr: `الوحدة ${unit.name} قيد التجديد؛ تابع بالأمر units renew` });
+        throw new FleetError('WRONG_STATE', `unit ${unit.name} is being renewed; continue with "fawtara units renew ${unit.name}"`, {
+          field: 'unit',
+          messageAr: `الوحدة ${unit.name} قيد التجديد؛ تابع بالأمر units renew`,
+        });
       case 'revoked':
         throw revokedError(unit);
       default:
-        throw new FleetError(unit.state === 'expired' ? 'UNIT_EXPIRED' : 'UNIT_RETIRED', `unit ${unit.name} is ${unit.state}; a device is onboarded again only as a new unit ("fawtara units add --replaces ${unit.name}")`, {
-          field: 'unit',
-          messageAr: `الوحدة ${unit.name} في الحالة ${unit.state}؛ يُعاد تسجيل الجهاز كوحدة جديدة فقط`,
-        });
+        throw new FleetError(
+          unit.state === 'expired' ? 'UNIT_EXPIRED' : 'UNIT_RETIRED',
+          `unit ${unit.name} is ${unit.state}; a device is onboarded again only as a new unit ("fawtara units add --replaces ${unit.name}")`,
+          {
+            field: 'unit',
+            messageAr: `الوحدة ${unit.name} في الحالة ${unit.state}؛ يُعاد تسجيل الجهاز كوحدة جديدة فقط`,
+          },
+        );
     }
   }
-  throw new FleetError('INTERRUPTED', `unit ${unit.name}: onboarding did not finish in ${MAX_ROUNDS} rounds (state ${unit.state}); run the command again`, { field: 'unit', messageAr: 'لم يكتمل التسجيل؛ أعد تشغيل الأمر' });
+  throw new FleetError('INTERRUPTED', `unit ${unit.name}: onboarding did not finish in ${MAX_ROUNDS} rounds (state ${unit.state}); run the command again`, {
+    field: 'unit',
+    messageAr: 'لم يكتمل التسجيل؛ أعد تشغيل الأمر',
+  });
 }

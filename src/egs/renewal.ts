@@ -45,7 +45,11 @@ export async function renewUnit(ctx: FleetContext, taxpayer: Taxpayer, ref: stri
         return { unit, steps, path, pcsidExpiresAt: pcsid.not_after };
       }
       const current = await credentials.activeCsid(ctx.store.db, scope, 'production');
-      if (!current) throw new FleetError('UNIT_NOT_ACTIVE', `unit ${unit.name} has no production CSID to renew; onboard it`, { field: 'unit', messageAr: 'لا توجد شهادة إنتاج للتجديد؛ سجّل الوحدة أولاً' });
+      if (!current)
+        throw new FleetError('UNIT_NOT_ACTIVE', `unit ${unit.name} has no production CSID to renew; onboard it`, {
+          field: 'unit',
+          messageAr: 'لا توجد شهادة إنتاج للتجديد؛ سجّل الوحدة أولاً',
+        });
       // A rerun after a finished renewal (e.g. after a crash at its very end) has nothing to do.
       if (options.otp === undefined && current.purpose === 'renew') return { unit, steps, path, pcsidExpiresAt: current.not_after, alreadyRenewed: true };
       const otp = validateOtp(options.otp);
@@ -54,7 +58,9 @@ export async function renewUnit(ctx: FleetContext, taxpayer: Taxpayer, ref: stri
       const creds = credentialsOf(ctx, unit, current);
       await markCsrSent(ctx, unit, csr);
       sentThisRun = true;
-      const outcome = await exchange(ctx, unit, 'renew-production-csid', () => ctx.zatca(unitEnvironment(unit)).renewProductionCsid(creds, { otp, csrPem: csr.pem }));
+      const outcome = await exchange(ctx, unit, 'renew-production-csid', () =>
+        ctx.zatca(unitEnvironment(unit)).renewProductionCsid(creds, { otp, csrPem: csr.pem }),
+      );
       if (outcome.kind === 'unauthorized') throw await revokeAfterUnauthorized(ctx, unit, 'renew-production-csid');
       if ((outcome.kind === 'accepted' || outcome.kind === 'renewal-needs-compliance') && outcome.body) {
         const body = outcome.body;
@@ -67,7 +73,12 @@ export async function renewUnit(ctx: FleetContext, taxpayer: Taxpayer, ref: stri
           await credentials.setCsrStatus(trx, scope, csr.id, 'sent', 'used');
           return direct
             ? moveUnit(trx, u, { to: 'active', actor: ctx.actor, reason: `production CSID renewed directly (request ${body.requestID})`, at: ctx.clock.now() })
-            : moveUnit(trx, u, { to: 'renewal-pending', actor: ctx.actor, reason: `renewal answered 428: renewed compliance CSID ${body.requestID} must pass compliance`, at: ctx.clock.now() });
+            : moveUnit(trx, u, {
+                to: 'renewal-pending',
+                actor: ctx.actor,
+                reason: `renewal answered 428: renewed compliance CSID ${body.requestID} must pass compliance`,
+                at: ctx.clock.now(),
+              });
         });
         await note(direct ? 'renewal-pcsid-issued' : 'renewal-ccsid-issued', unit);
         continue;
@@ -78,8 +89,14 @@ export async function renewUnit(ctx: FleetContext, taxpayer: Taxpayer, ref: stri
     if (unit.state === 'renewal-pending') {
       path = '428';
       sentThisRun = true;
-      const ccsid = (await credentials.listCsids(ctx.store.db, scope)).filter((c) => c.kind === 'compliance' && c.purpose === 'renew' && c.status === 'active').at(-1);
-      if (!ccsid) throw new FleetError('WRONG_STATE', `unit ${unit.name} is renewal-pending without a renewed compliance CSID; renew again with a new OTP`, { field: 'unit', messageAr: 'لا توجد شهادة امتثال مجددة؛ أعد التجديد برمز تحقق جديد' });
+      const ccsid = (await credentials.listCsids(ctx.store.db, scope))
+        .filter((c) => c.kind === 'compliance' && c.purpose === 'renew' && c.status === 'active')
+        .at(-1);
+      if (!ccsid)
+        throw new FleetError('WRONG_STATE', `unit ${unit.name} is renewal-pending without a renewed compliance CSID; renew again with a new OTP`, {
+          field: 'unit',
+          messageAr: 'لا توجد شهادة امتثال مجددة؛ أعد التجديد برمز تحقق جديد',
+        });
       const r = await runComplianceChecks(ctx, parts, ccsid, { afterStep: note });
       const p = await promote(ctx, { ...parts, unit: r.unit }, ccsid, 'renew', { afterStep: note });
       // Missing steps were forgotten by promote(); the next round submits them again.
@@ -87,10 +104,17 @@ export async function renewUnit(ctx: FleetContext, taxpayer: Taxpayer, ref: stri
       continue;
     }
     if (unit.state === 'revoked') throw revokedError(unit);
-    throw new FleetError('UNIT_NOT_ACTIVE', `unit ${unit.name} is ${unit.state}; only an active unit is renewed${unit.state === 'new' || unit.state.startsWith('c') ? ' — finish "fawtara units onboard" first' : ''}`, {
-      field: 'unit',
-      messageAr: `الوحدة ${unit.name} في الحالة ${unit.state}؛ لا تُجدد إلا وحدة نشطة`,
-    });
+    throw new FleetError(
+      'UNIT_NOT_ACTIVE',
+      `unit ${unit.name} is ${unit.state}; only an active unit is renewed${unit.state === 'new' || unit.state.startsWith('c') ? ' — finish "fawtara units onboard" first' : ''}`,
+      {
+        field: 'unit',
+        messageAr: `الوحدة ${unit.name} في الحالة ${unit.state}؛ لا تُجدد إلا وحدة نشطة`,
+      },
+    );
   }
-  throw new FleetError('INTERRUPTED', `unit ${unit.name}: renewal did not finish (state ${unit.state}); run the command again`, { field: 'unit', messageAr: 'لم يكتمل التجديد؛ أعد تشغيل الأمر' });
+  throw new FleetError('INTERRUPTED', `unit ${unit.name}: renewal did not finish (state ${unit.state}); run the command again`, {
+    field: 'unit',
+    messageAr: 'لم يكتمل التجديد؛ أعد تشغيل الأمر',
+  });
 }

@@ -17,18 +17,29 @@ export function assertCanIssue(unit: EgsUnit): void {
   if (ISSUING_STATES.includes(unit.state as UnitState)) return;
   if (unit.state === 'revoked') throw revokedError(unit);
   if (unit.state === 'expired') {
-    throw new FleetError('UNIT_EXPIRED', `unit ${unit.name} (${unit.serial}): its production CSID has expired; it cannot issue — onboard the device again as a new unit`, {
-      field: 'unit',
-      messageAr: `انتهت صلاحية شهادة الوحدة ${unit.name}؛ لا يمكنها الإصدار — سجّل الجهاز كوحدة جديدة`,
-    });
+    throw new FleetError(
+      'UNIT_EXPIRED',
+      `unit ${unit.name} (${unit.serial}): its production CSID has expired; it cannot issue — onboard the device again as a new unit`,
+      {
+        field: 'unit',
+        messageAr: `انتهت صلاحية شهادة الوحدة ${unit.name}؛ لا يمكنها الإصدار — سجّل الجهاز كوحدة جديدة`,
+      },
+    );
   }
   if (unit.state === 'retired') {
-    throw new FleetError('UNIT_RETIRED', `unit ${unit.name} (${unit.serial}) is retired and cannot issue documents`, { field: 'unit', messageAr: `الوحدة ${unit.name} متقاعدة ولا يمكنها إصدار المستندات` });
+    throw new FleetError('UNIT_RETIRED', `unit ${unit.name} (${unit.serial}) is retired and cannot issue documents`, {
+      field: 'unit',
+      messageAr: `الوحدة ${unit.name} متقاعدة ولا يمكنها إصدار المستندات`,
+    });
   }
-  throw new FleetError('UNIT_NOT_ACTIVE', `unit ${unit.name} (${unit.serial}) is ${unit.state}: finish onboarding ("fawtara units onboard ${unit.name} --otp …") before issuing`, {
-    field: 'unit',
-    messageAr: `الوحدة ${unit.name} في الحالة ${unit.state}: أكمل التسجيل قبل الإصدار`,
-  });
+  throw new FleetError(
+    'UNIT_NOT_ACTIVE',
+    `unit ${unit.name} (${unit.serial}) is ${unit.state}: finish onboarding ("fawtara units onboard ${unit.name} --otp …") before issuing`,
+    {
+      field: 'unit',
+      messageAr: `الوحدة ${unit.name} في الحالة ${unit.state}: أكمل التسجيل قبل الإصدار`,
+    },
+  );
 }
 
 export interface UnitSigning {
@@ -46,12 +57,18 @@ export async function unitSigning(ctx: FleetContext, taxpayer: Taxpayer, ref: st
   const unit = await resolveUnit(ctx, taxpayer, ref);
   assertCanIssue(unit);
   const scope = scopeOf(unit);
-  const csid = options.csidId ? await credentials.findCsid(ctx.store.db, scope, options.csidId) : await credentials.activeCsid(ctx.store.db, scope, 'production');
+  const csid = options.csidId
+    ? await credentials.findCsid(ctx.store.db, scope, options.csidId)
+    : await credentials.activeCsid(ctx.store.db, scope, 'production');
   if (!csid || csid.kind !== 'production' || csid.status !== 'active') {
-    throw new FleetError('CERTIFICATE_NOT_OF_UNIT', `that certificate is not an active production CSID of unit ${unit.name}; a certificate is bound to the unit it was issued for`, {
-      field: 'certificate',
-      messageAr: `هذه الشهادة ليست شهادة إنتاج فعالة للوحدة ${unit.name}؛ الشهادة مرتبطة بالوحدة التي صدرت لها`,
-    });
+    throw new FleetError(
+      'CERTIFICATE_NOT_OF_UNIT',
+      `that certificate is not an active production CSID of unit ${unit.name}; a certificate is bound to the unit it was issued for`,
+      {
+        field: 'certificate',
+        messageAr: `هذه الشهادة ليست شهادة إنتاج فعالة للوحدة ${unit.name}؛ الشهادة مرتبطة بالوحدة التي صدرت لها`,
+      },
+    );
   }
   // A CSID row and a sealed key never change: parse and unseal them once per process, not per document.
   let certificate = certificates.get(csid.id);
@@ -83,10 +100,14 @@ const signers = new WeakMap<FleetContext['keys'], Map<string, Signer>>();
 export function bindCertificateToUnit(unit: Pick<EgsUnit, 'name'>, certificate: SigningCertificate): void {
   const cn = /(?:^|\n)CN=([^\n]*)/.exec(certificate.x509.subject)?.[1];
   if (cn !== unit.name) {
-    throw new FleetError('CERTIFICATE_NOT_OF_UNIT', `the certificate was issued for "${cn ?? '?'}", not for unit ${unit.name}; a certificate is used only by its own unit`, {
-      field: 'certificate',
-      messageAr: `الشهادة صادرة لوحدة أخرى (${cn ?? '?'}) وليست للوحدة ${unit.name}`,
-    });
+    throw new FleetError(
+      'CERTIFICATE_NOT_OF_UNIT',
+      `the certificate was issued for "${cn ?? '?'}", not for unit ${unit.name}; a certificate is used only by its own unit`,
+      {
+        field: 'certificate',
+        messageAr: `الشهادة صادرة لوحدة أخرى (${cn ?? '?'}) وليست للوحدة ${unit.name}`,
+      },
+    );
   }
 }
 

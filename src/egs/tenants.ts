@@ -22,7 +22,12 @@ function text(value: unknown, field: string, label: string, max = 127): string {
 export function validateVatNumber(value: unknown, field = 'vatNumber'): string {
   const v = typeof value === 'string' ? value.trim() : typeof value === 'number' ? String(value) : '';
   if (!/^3\d{13}3$/.test(v)) {
-    throw invalid(field, `must be the 15-digit VAT registration number, first and last digit 3 (e.g. 399999999900003); got "${String(value ?? '')}"`, 'يجب أن يكون رقم التسجيل الضريبي من 15 رقماً يبدأ وينتهي بالرقم 3', 'BR-KSA-40');
+    throw invalid(
+      field,
+      `must be the 15-digit VAT registration number, first and last digit 3 (e.g. 399999999900003); got "${String(value ?? '')}"`,
+      'يجب أن يكون رقم التسجيل الضريبي من 15 رقماً يبدأ وينتهي بالرقم 3',
+      'BR-KSA-40',
+    );
   }
   return v;
 }
@@ -30,7 +35,12 @@ export function validateVatNumber(value: unknown, field = 'vatNumber'): string {
 export function validateTin(value: unknown, field = 'tin'): string {
   const v = typeof value === 'string' ? value.trim() : '';
   if (!/^\d{10}$/.test(v)) {
-    throw invalid(field, `must be the group member's 10-digit TIN (e.g. 3999999999); got "${String(value ?? '')}"`, 'يجب أن يكون الرقم المميز لعضو المجموعة من 10 أرقام', 'fatoora-api §5.2');
+    throw invalid(
+      field,
+      `must be the group member's 10-digit TIN (e.g. 3999999999); got "${String(value ?? '')}"`,
+      'يجب أن يكون الرقم المميز لعضو المجموعة من 10 أرقام',
+      'fatoora-api §5.2',
+    );
   }
   return v;
 }
@@ -51,13 +61,26 @@ export async function addTaxpayer(ctx: FleetContext, input: TaxpayerInput): Prom
   const group = Boolean(input.vatGroup);
   if (group !== isVatGroupNumber(vat)) {
     throw group
-      ? invalid('vatGroup', `${vat} is not a VAT group number (a group's 11th digit is 1)`, `الرقم ${vat} ليس رقم مجموعة ضريبية (الخانة 11 في رقم المجموعة هي 1)`, 'fatoora-api §5.2')
-      : invalid('vatGroup', `${vat} is a VAT group number (11th digit 1): register it with the VAT-group flag and its members' TINs`, `الرقم ${vat} رقم مجموعة ضريبية: سجله مع علامة المجموعة وأرقام الأعضاء`, 'fatoora-api §5.2');
+      ? invalid(
+          'vatGroup',
+          `${vat} is not a VAT group number (a group's 11th digit is 1)`,
+          `الرقم ${vat} ليس رقم مجموعة ضريبية (الخانة 11 في رقم المجموعة هي 1)`,
+          'fatoora-api §5.2',
+        )
+      : invalid(
+          'vatGroup',
+          `${vat} is a VAT group number (11th digit 1): register it with the VAT-group flag and its members' TINs`,
+          `الرقم ${vat} رقم مجموعة ضريبية: سجله مع علامة المجموعة وأرقام الأعضاء`,
+          'fatoora-api §5.2',
+        );
   }
   if (!group && input.members && input.members.length > 0) {
     throw invalid('members', 'only a VAT group has members', 'الأعضاء للمجموعات الضريبية فقط');
   }
-  const members = (input.members ?? []).map((m, i) => ({ tin: validateTin(m.tin, `members[${i}].tin`), name: text(m.name, `members[${i}].name`, 'the member name') }));
+  const members = (input.members ?? []).map((m, i) => ({
+    tin: validateTin(m.tin, `members[${i}].tin`),
+    name: text(m.name, `members[${i}].name`, 'the member name'),
+  }));
   const db = ctx.store.db;
   if (await tenants.findTaxpayerByVat(db, vat)) {
     throw new FleetError('DUPLICATE', `taxpayer ${vat} is already registered`, { field: 'vatNumber', messageAr: `المكلف ${vat} مسجل مسبقاً` });
@@ -83,9 +106,18 @@ export async function addMember(ctx: FleetContext, taxpayer: Taxpayer, input: { 
   if (!taxpayer.is_vat_group) throw invalid('taxpayer', `${taxpayer.vat_number} is not a VAT group; only groups have members`, 'هذا المكلف ليس مجموعة ضريبية');
   const tin = validateTin(input.tin);
   if (await tenants.findMember(ctx.store.db, taxpayer.id, tin)) {
-    throw new FleetError('DUPLICATE', `member ${tin} is already registered in group ${taxpayer.vat_number}`, { field: 'tin', messageAr: `العضو ${tin} مسجل مسبقاً في المجموعة` });
+    throw new FleetError('DUPLICATE', `member ${tin} is already registered in group ${taxpayer.vat_number}`, {
+      field: 'tin',
+      messageAr: `العضو ${tin} مسجل مسبقاً في المجموعة`,
+    });
   }
-  return tenants.insertMember(ctx.store.db, { id: randomUUID(), taxpayer_id: taxpayer.id, tin, name: text(input.name, 'name', 'the member name'), created_at: ctx.clock.now().toISOString() });
+  return tenants.insertMember(ctx.store.db, {
+    id: randomUUID(),
+    taxpayer_id: taxpayer.id,
+    tin,
+    name: text(input.name, 'name', 'the member name'),
+    created_at: ctx.clock.now().toISOString(),
+  });
 }
 
 /**
@@ -96,15 +128,25 @@ export async function resolveTaxpayer(ctx: FleetContext, vatNumber?: string): Pr
   if (vatNumber !== undefined && vatNumber !== '') {
     const vat = validateVatNumber(vatNumber, 'taxpayer');
     const found = await tenants.findTaxpayerByVat(ctx.store.db, vat);
-    if (!found) throw new FleetError('NOT_FOUND', `no taxpayer ${vat} is registered; add it with "fawtara taxpayers add"`, { field: 'taxpayer', messageAr: `لا يوجد مكلف برقم ${vat}؛ أضفه بالأمر fawtara taxpayers add` });
+    if (!found)
+      throw new FleetError('NOT_FOUND', `no taxpayer ${vat} is registered; add it with "fawtara taxpayers add"`, {
+        field: 'taxpayer',
+        messageAr: `لا يوجد مكلف برقم ${vat}؛ أضفه بالأمر fawtara taxpayers add`,
+      });
     return found;
   }
   const all = await tenants.listTaxpayers(ctx.store.db);
   if (all.length === 1) return all[0]!;
-  throw new FleetError('NOT_FOUND', all.length === 0 ? 'no taxpayer is registered yet; add one with "fawtara taxpayers add"' : `${all.length} taxpayers are registered; name one with --taxpayer <VAT number>`, {
-    field: 'taxpayer',
-    messageAr: all.length === 0 ? 'لا يوجد مكلف مسجل بعد؛ أضف واحداً بالأمر fawtara taxpayers add' : 'يوجد أكثر من مكلف؛ حدد واحداً بالخيار --taxpayer',
-  });
+  throw new FleetError(
+    'NOT_FOUND',
+    all.length === 0
+      ? 'no taxpayer is registered yet; add one with "fawtara taxpayers add"'
+      : `${all.length} taxpayers are registered; name one with --taxpayer <VAT number>`,
+    {
+      field: 'taxpayer',
+      messageAr: all.length === 0 ? 'لا يوجد مكلف مسجل بعد؛ أضف واحداً بالأمر fawtara taxpayers add' : 'يوجد أكثر من مكلف؛ حدد واحداً بالخيار --taxpayer',
+    },
+  );
 }
 
 export interface BranchInput {
@@ -121,15 +163,31 @@ export interface BranchInput {
 export async function addBranch(ctx: FleetContext, taxpayer: Taxpayer, input: BranchInput): Promise<Branch> {
   const name = text(input.name, 'name', 'the branch name', 100);
   const crn = typeof input.crn === 'string' ? input.crn.trim() : '';
-  if (!/^\d{10}$/.test(crn)) throw invalid('crn', `the commercial registration number must be 10 digits; got "${String(input.crn ?? '')}"`, 'يجب أن يتكون رقم السجل التجاري من 10 أرقام', 'BR-KSA-08');
+  if (!/^\d{10}$/.test(crn))
+    throw invalid(
+      'crn',
+      `the commercial registration number must be 10 digits; got "${String(input.crn ?? '')}"`,
+      'يجب أن يتكون رقم السجل التجاري من 10 أرقام',
+      'BR-KSA-08',
+    );
   const building = typeof input.buildingNumber === 'string' ? input.buildingNumber.trim() : '';
-  if (!/^\d{4}$/.test(building)) throw invalid('buildingNumber', `must be 4 digits; got "${String(input.buildingNumber ?? '')}"`, 'يجب أن يتكون رقم المبنى من 4 أرقام', 'BR-KSA-37');
+  if (!/^\d{4}$/.test(building))
+    throw invalid('buildingNumber', `must be 4 digits; got "${String(input.buildingNumber ?? '')}"`, 'يجب أن يتكون رقم المبنى من 4 أرقام', 'BR-KSA-37');
   const postal = typeof input.postalCode === 'string' ? input.postalCode.trim() : '';
-  if (!/^\d{5}$/.test(postal)) throw invalid('postalCode', `must be 5 digits; got "${String(input.postalCode ?? '')}"`, 'يجب أن يتكون الرمز البريدي من 5 أرقام', 'BR-KSA-66');
+  if (!/^\d{5}$/.test(postal))
+    throw invalid('postalCode', `must be 5 digits; got "${String(input.postalCode ?? '')}"`, 'يجب أن يتكون الرمز البريدي من 5 أرقام', 'BR-KSA-66');
   const short = input.shortAddress?.trim() || null;
-  if (short !== null && !/^[A-Z]{4}\d{4}$/.test(short)) throw invalid('shortAddress', `a national short address is 4 capital letters and 4 digits (e.g. RRRD2929); got "${short}"`, 'العنوان المختصر 4 أحرف كبيرة و4 أرقام مثل RRRD2929');
+  if (short !== null && !/^[A-Z]{4}\d{4}$/.test(short))
+    throw invalid(
+      'shortAddress',
+      `a national short address is 4 capital letters and 4 digits (e.g. RRRD2929); got "${short}"`,
+      'العنوان المختصر 4 أحرف كبيرة و4 أرقام مثل RRRD2929',
+    );
   if (await tenants.findBranch(ctx.store.db, taxpayer.id, name)) {
-    throw new FleetError('DUPLICATE', `branch "${name}" already exists for taxpayer ${taxpayer.vat_number}`, { field: 'name', messageAr: `الفرع "${name}" موجود مسبقاً` });
+    throw new FleetError('DUPLICATE', `branch "${name}" already exists for taxpayer ${taxpayer.vat_number}`, {
+      field: 'name',
+      messageAr: `الفرع "${name}" موجود مسبقاً`,
+    });
   }
   return tenants.insertBranch(ctx.store.db, {
     id: randomUUID(),
@@ -148,7 +206,11 @@ export async function addBranch(ctx: FleetContext, taxpayer: Taxpayer, input: Br
 
 export async function resolveBranch(ctx: FleetContext, taxpayer: Taxpayer, ref: string): Promise<Branch> {
   const found = await tenants.findBranch(ctx.store.db, taxpayer.id, ref);
-  if (!found) throw new FleetError('NOT_FOUND', `taxpayer ${taxpayer.vat_number} has no branch "${ref}"; list them with "fawtara branches list"`, { field: 'branch', messageAr: `لا يوجد فرع "${ref}" لهذا المكلف` });
+  if (!found)
+    throw new FleetError('NOT_FOUND', `taxpayer ${taxpayer.vat_number} has no branch "${ref}"; list them with "fawtara branches list"`, {
+      field: 'branch',
+      messageAr: `لا يوجد فرع "${ref}" لهذا المكلف`,
+    });
   return found;
 }
 

@@ -43,11 +43,21 @@ export async function addUnit(ctx: FleetContext, taxpayer: Taxpayer, input: Unit
   }
   const serial = (input.serial ?? replaced?.serial ?? '').trim();
   if (!SERIAL_PATTERN.test(serial)) {
-    throw invalid('serial', `must be 1-<maker>|2-<model>|3-<serial> (e.g. 1-Fawtara|2-POS|3-RUH-001); got "${serial}"`, 'يجب أن يكون الرقم التسلسلي بالشكل 1-الصانع|2-الطراز|3-الرقم', 'fatoora-api §5.1');
+    throw invalid(
+      'serial',
+      `must be 1-<maker>|2-<model>|3-<serial> (e.g. 1-Fawtara|2-POS|3-RUH-001); got "${serial}"`,
+      'يجب أن يكون الرقم التسلسلي بالشكل 1-الصانع|2-الطراز|3-الرقم',
+      'fatoora-api §5.1',
+    );
   }
   const title = (input.title ?? replaced?.title ?? '1100').trim();
   if (!(TITLES as readonly string[]).includes(title)) {
-    throw invalid('title', `must be 1000 (standard only), 0100 (simplified only) or 1100 (both); got "${title}"`, 'يجب أن يكون نوع الفواتير 1000 أو 0100 أو 1100', 'fatoora-api §4.1');
+    throw invalid(
+      'title',
+      `must be 1000 (standard only), 0100 (simplified only) or 1100 (both); got "${title}"`,
+      'يجب أن يكون نوع الفواتير 1000 أو 0100 أو 1100',
+      'fatoora-api §4.1',
+    );
   }
   const environment = (input.environment ?? replaced?.environment ?? 'simulation').trim();
   if (!isFatooraEnv(environment)) {
@@ -58,38 +68,58 @@ export async function addUnit(ctx: FleetContext, taxpayer: Taxpayer, input: Unit
   if (taxpayer.is_vat_group) {
     const tin = input.memberTin ?? replaced?.member_tin;
     if (!tin) {
-      throw invalid('member', `${taxpayer.vat_number} is a VAT group: give the TIN of the member whose device this is (it becomes the CSR's OU)`, 'هذا المكلف مجموعة ضريبية: حدد الرقم المميز للعضو صاحب الجهاز', 'fatoora-api §5.2');
+      throw invalid(
+        'member',
+        `${taxpayer.vat_number} is a VAT group: give the TIN of the member whose device this is (it becomes the CSR's OU)`,
+        'هذا المكلف مجموعة ضريبية: حدد الرقم المميز للعضو صاحب الجهاز',
+        'fatoora-api §5.2',
+      );
     }
     memberTin = validateTin(tin, 'member');
     if (!(await tenants.findMember(db, taxpayer.id, memberTin))) {
-      throw new FleetError('NOT_FOUND', `${memberTin} is not a member of VAT group ${taxpayer.vat_number}; add it first`, { field: 'member', messageAr: `${memberTin} ليس عضواً في المجموعة الضريبية؛ أضفه أولاً` });
+      throw new FleetError('NOT_FOUND', `${memberTin} is not a member of VAT group ${taxpayer.vat_number}; add it first`, {
+        field: 'member',
+        messageAr: `${memberTin} ليس عضواً في المجموعة الضريبية؛ أضفه أولاً`,
+      });
     }
   } else if (input.memberTin) {
     throw invalid('member', `${taxpayer.vat_number} is not a VAT group; only a group's devices carry a member TIN`, 'هذا المكلف ليس مجموعة ضريبية');
   }
   const name = (input.name ?? replaced?.name ?? serial.split('|')[2]!.slice(2)).trim();
-  if (name === '' || name.length > 64) throw invalid('name', 'the unit name (CSR common name) must be 1–64 characters', 'يجب أن يكون اسم الوحدة من 1 إلى 64 حرفاً');
+  if (name === '' || name.length > 64)
+    throw invalid('name', 'the unit name (CSR common name) must be 1–64 characters', 'يجب أن يكون اسم الوحدة من 1 إلى 64 حرفاً');
 
   const sameSerial = await unitRepo.unitsWithSerial(db, taxpayer.id, serial);
   if (sameSerial.length > 0 && (!replaced || replaced.serial !== serial || sameSerial.at(-1)!.id !== replaced.id)) {
-    throw new FleetError('DUPLICATE', `serial ${serial} is already registered for taxpayer ${taxpayer.vat_number} (unit ${sameSerial.at(-1)!.name}); a serial is unique per taxpayer — to onboard the same device again after revocation use --replaces`, {
-      field: 'serial',
-      messageAr: `الرقم التسلسلي ${serial} مسجل مسبقاً لهذا المكلف؛ لإعادة تسجيل الجهاز نفسه بعد الإلغاء استخدم --replaces`,
-    });
+    throw new FleetError(
+      'DUPLICATE',
+      `serial ${serial} is already registered for taxpayer ${taxpayer.vat_number} (unit ${sameSerial.at(-1)!.name}); a serial is unique per taxpayer — to onboard the same device again after revocation use --replaces`,
+      {
+        field: 'serial',
+        messageAr: `الرقم التسلسلي ${serial} مسجل مسبقاً لهذا المكلف؛ لإعادة تسجيل الجهاز نفسه بعد الإلغاء استخدم --replaces`,
+      },
+    );
   }
   const sameName = (await unitRepo.unitsWithName(db, taxpayer.id, name)).filter((u) => u.serial !== serial);
   if (sameName.length > 0) {
-    throw new FleetError('DUPLICATE', `unit name ${name} is already used by ${sameName[0]!.serial}; choose another --name`, { field: 'name', messageAr: `اسم الوحدة ${name} مستخدم مسبقاً؛ اختر اسماً آخر` });
+    throw new FleetError('DUPLICATE', `unit name ${name} is already used by ${sameName[0]!.serial}; choose another --name`, {
+      field: 'name',
+      messageAr: `اسم الوحدة ${name} مستخدم مسبقاً؛ اختر اسماً آخر`,
+    });
   }
   // A name may not be another unit's serial or id, nor a serial another unit's name: unit references
   // (URLs, tokens, --unit) must never be able to point at someone else's device.
   const crossName = (await unitRepo.unitsReferencedBy(db, taxpayer.id, name)).filter((u) => u.serial !== serial && u.name !== name);
   const crossSerial = (await unitRepo.unitsReferencedBy(db, taxpayer.id, serial)).filter((u) => u.serial !== serial);
   if (crossName.length > 0 || crossSerial.length > 0) {
-    throw new FleetError('DUPLICATE', `unit name ${name} or serial ${serial} is already another unit's name, serial or id; choose names that identify one device only`, {
-      field: crossName.length > 0 ? 'name' : 'serial',
-      messageAr: 'اسم الوحدة أو رقمها التسلسلي مستخدم مرجعاً لوحدة أخرى؛ اختر اسماً يدل على جهاز واحد فقط',
-    });
+    throw new FleetError(
+      'DUPLICATE',
+      `unit name ${name} or serial ${serial} is already another unit's name, serial or id; choose names that identify one device only`,
+      {
+        field: crossName.length > 0 ? 'name' : 'serial',
+        messageAr: 'اسم الوحدة أو رقمها التسلسلي مستخدم مرجعاً لوحدة أخرى؛ اختر اسماً يدل على جهاز واحد فقط',
+      },
+    );
   }
   const now = ctx.clock.now().toISOString();
   const row = {
@@ -122,10 +152,14 @@ export async function addUnit(ctx: FleetContext, taxpayer: Taxpayer, input: Unit
 export async function resolveUnit(ctx: FleetContext, taxpayer: Taxpayer, ref: string): Promise<EgsUnit> {
   const found = await unitRepo.findUnit(ctx.store.db, taxpayer.id, ref.trim());
   if (!found) {
-    throw new FleetError('NOT_FOUND', `taxpayer ${taxpayer.vat_number} has no unit "${ref}" (give its name, serial or id; list them with "fawtara units list")`, {
-      field: 'unit',
-      messageAr: `لا توجد وحدة "${ref}" لهذا المكلف؛ اعرض الوحدات بالأمر fawtara units list`,
-    });
+    throw new FleetError(
+      'NOT_FOUND',
+      `taxpayer ${taxpayer.vat_number} has no unit "${ref}" (give its name, serial or id; list them with "fawtara units list")`,
+      {
+        field: 'unit',
+        messageAr: `لا توجد وحدة "${ref}" لهذا المكلف؛ اعرض الوحدات بالأمر fawtara units list`,
+      },
+    );
   }
   return found;
 }

@@ -6,8 +6,17 @@ import { assertCanIssue, unitSigning, type FleetContext, type UnitSigning } from
 import { FawtaraError } from '../errors.js';
 import { stampInvoice } from '../stamp/index.js';
 import {
-  credentials, documents, submissions, withWriteTransaction,
-  type Database, type DocumentsTable, type EgsUnit, type IssuedDocument, type Submission, type SubmissionsTable, type Taxpayer,
+  credentials,
+  documents,
+  submissions,
+  withWriteTransaction,
+  type Database,
+  type DocumentsTable,
+  type EgsUnit,
+  type IssuedDocument,
+  type Submission,
+  type SubmissionsTable,
+  type Taxpayer,
 } from '../store/index.js';
 import { writeInvoice } from '../ubl/writer.js';
 import { IssueError } from './errors.js';
@@ -52,7 +61,10 @@ export class Issuer {
   readonly stats = { commits: 0, documents: 0 };
   private readonly maxInFlight: number;
 
-  constructor(private readonly ctx: FleetContext, private readonly maxBatch = 64) {
+  constructor(
+    private readonly ctx: FleetContext,
+    private readonly maxBatch = 64,
+  ) {
     // SQLite has one writer; PostgreSQL batches on disjoint units commit side by side.
     this.maxInFlight = ctx.store.dialect === 'postgres' ? 4 : 1;
   }
@@ -145,7 +157,12 @@ export class Issuer {
 
   private async write(trx: Kysely<Database>, batch: Pending[]): Promise<Outcome[]> {
     const ctx = this.ctx;
-    const heads = await documents.lockUnits(trx, ctx.store.dialect, batch.map((p) => p.taxpayer.id), batch.map((p) => p.unit.id));
+    const heads = await documents.lockUnits(
+      trx,
+      ctx.store.dialect,
+      batch.map((p) => p.taxpayer.id),
+      batch.map((p) => p.unit.id),
+    );
     const now = ctx.clock.now();
     const nowIso = now.toISOString();
     const deadline = new Date(now.getTime() + DEADLINE_MS).toISOString();
@@ -168,25 +185,39 @@ export class Issuer {
     for (const p of batch) {
       try {
         const unit = heads.get(p.unit.id);
-        if (!unit) throw new FawtaraError('NOT_FOUND', `unit ${p.unit.name} no longer exists`, { field: 'unit', messageAr: `الوحدة ${p.unit.name} غير موجودة` });
+        if (!unit)
+          throw new FawtaraError('NOT_FOUND', `unit ${p.unit.name} no longer exists`, { field: 'unit', messageAr: `الوحدة ${p.unit.name} غير موجودة` });
         assertCanIssue(unit);
         const signing = this.signings.get(unit.id)!;
-        if (!activeCsid.has(unit.id)) activeCsid.set(unit.id, (await credentials.activeCsid(trx, { taxpayerId: unit.taxpayer_id, unitId: unit.id }, 'production'))?.id);
+        if (!activeCsid.has(unit.id))
+          activeCsid.set(unit.id, (await credentials.activeCsid(trx, { taxpayerId: unit.taxpayer_id, unitId: unit.id }, 'production'))?.id);
         if (activeCsid.get(unit.id) !== signing.csid.id) {
           // Renewed (or revoked) since the identity was loaded: load it again and retry.
           this.signings.delete(unit.id);
-          out.push({ error: new IssueError('RETRY', `unit ${unit.name}'s certificate changed while issuing; run the same request again`, { field: 'unit', messageAr: `تغيرت شهادة الوحدة ${unit.name} أثناء الإصدار؛ أعد المحاولة` }), retry: true });
+          out.push({
+            error: new IssueError('RETRY', `unit ${unit.name}'s certificate changed while issuing; run the same request again`, {
+              field: 'unit',
+              messageAr: `تغيرت شهادة الوحدة ${unit.name} أثناء الإصدار؛ أعد المحاولة`,
+            }),
+            retry: true,
+          });
           continue;
         }
         const head = heads2.get(unit.id) ?? { unit, icv: unit.icv, pih: unit.pih, last: unit.last_issued_at };
         if (head.last && nowIso < head.last) {
-          throw new IssueError('CLOCK_BEHIND', `the clock (${nowIso}) is earlier than unit ${unit.name}'s last issue time (${head.last}); fix the system clock — documents are never issued back in time`, {
-            field: 'clock',
-            messageAr: `ساعة النظام (${nowIso}) أقدم من وقت آخر إصدار للوحدة ${unit.name} (${head.last})؛ اضبط الساعة`,
-          });
+          throw new IssueError(
+            'CLOCK_BEHIND',
+            `the clock (${nowIso}) is earlier than unit ${unit.name}'s last issue time (${head.last}); fix the system clock — documents are never issued back in time`,
+            {
+              field: 'clock',
+              messageAr: `ساعة النظام (${nowIso}) أقدم من وقت آخر إصدار للوحدة ${unit.name} (${head.last})؛ اضبط الساعة`,
+            },
+          );
         }
         const inv = { ...p.prepared.computed, icv: head.icv + 1, pih: head.pih, ...when };
-        const prior = known.get(`${p.taxpayer.id}|${inv.uuid}`) ?? (written.find((d) => d.taxpayer_id === p.taxpayer.id && d.uuid === inv.uuid) as IssuedDocument | undefined);
+        const prior =
+          known.get(`${p.taxpayer.id}|${inv.uuid}`) ??
+          (written.find((d) => d.taxpayer_id === p.taxpayer.id && d.uuid === inv.uuid) as IssuedDocument | undefined);
         if (prior) {
           if (prior.unit_id === unit.id && prior.number === inv.id) {
             out.push({ ok: { document: prior, submission: (await submissions.findSubmission(trx, prior.id))!, replayed: true } });
@@ -196,7 +227,13 @@ export class Issuer {
         }
         const sameNumber = written.find((d) => d.taxpayer_id === p.taxpayer.id && d.number === inv.id) ?? taken.get(`${p.taxpayer.id}|${inv.id}`);
         if (sameNumber) throw duplicate('id', inv.id, sameNumber);
-        const reference = await checkNoteReference(trx, p.taxpayer.id, inv, written.filter((d) => d.taxpayer_id === p.taxpayer.id), p.externalReference);
+        const reference = await checkNoteReference(
+          trx,
+          p.taxpayer.id,
+          inv,
+          written.filter((d) => d.taxpayer_id === p.taxpayer.id),
+          p.externalReference,
+        );
         const stamped = stampInvoice(writeInvoice(inv), { certificate: signing.certificate, signer: signing.signer, signingTime: now });
         const totals = documentTotals(inv);
         const row: DocumentsTable = {
@@ -221,7 +258,12 @@ export class Issuer {
           currency: totals.currency,
           exchange_rate: totals.exchangeRate,
           buyer_vat: inv.buyer?.vatNumber ?? null,
-          buyer_name: inv.buyer?.name === undefined ? null : typeof inv.buyer.name === 'string' ? inv.buyer.name : [inv.buyer.name.ar, inv.buyer.name.en].filter(Boolean).join(' | '),
+          buyer_name:
+            inv.buyer?.name === undefined
+              ? null
+              : typeof inv.buyer.name === 'string'
+                ? inv.buyer.name
+                : [inv.buyer.name.ar, inv.buyer.name.en].filter(Boolean).join(' | '),
           original_document_id: reference?.originalId ?? null,
           original_number: reference?.originalNumber ?? inv.billingReference?.invoiceId ?? null,
           tax_exclusive_amount: totals.taxExclusive,
@@ -275,11 +317,15 @@ export class Issuer {
 }
 
 function duplicate(field: 'uuid' | 'id', value: string, prior: Pick<IssuedDocument, 'number' | 'icv' | 'unit_id'>): IssueError {
-  return new IssueError('DUPLICATE', `${field}: ${value} is already used by document ${prior.number} (ICV ${prior.icv}); every document of a taxpayer has its own ${field === 'uuid' ? 'UUID' : 'invoice number'}`, {
-    field,
-    messageAr: `${field}: القيمة ${value} مستخدمة في المستند ${prior.number}؛ لكل مستند ${field === 'uuid' ? 'معرف' : 'رقم'} خاص به`,
-    rule: field === 'uuid' ? 'BR-KSA-03' : 'BR-02',
-  });
+  return new IssueError(
+    'DUPLICATE',
+    `${field}: ${value} is already used by document ${prior.number} (ICV ${prior.icv}); every document of a taxpayer has its own ${field === 'uuid' ? 'UUID' : 'invoice number'}`,
+    {
+      field,
+      messageAr: `${field}: القيمة ${value} مستخدمة في المستند ${prior.number}؛ لكل مستند ${field === 'uuid' ? 'معرف' : 'رقم'} خاص به`,
+      rule: field === 'uuid' ? 'BR-KSA-03' : 'BR-02',
+    },
+  );
 }
 
 /**

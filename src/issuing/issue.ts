@@ -46,7 +46,13 @@ export interface IssueResult {
  * stored bytes, the advanced chain head and the queued submission commit together or not at all.
  * Calling again with the same `uuid` after a lost answer returns the stored document (never a second one).
  */
-export async function issueDocument(ctx: FleetContext, taxpayer: Taxpayer, unitRef: string, invoiceJson: unknown, options: IssueOptions = {}): Promise<IssueResult> {
+export async function issueDocument(
+  ctx: FleetContext,
+  taxpayer: Taxpayer,
+  unitRef: string,
+  invoiceJson: unknown,
+  options: IssueOptions = {},
+): Promise<IssueResult> {
   const issuer = issuerOf(ctx);
   const key = `${taxpayer.id}|${unitRef}`;
   const cached = issuer.units.get(key);

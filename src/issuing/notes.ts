@@ -17,23 +17,54 @@ type Known = Pick<IssuedDocument, 'id' | 'uuid' | 'number' | 'kind' | 'currency'
  * Check a note's reference inside the issuing transaction. `batch` holds documents written earlier
  * in the same transaction (a note may follow its invoice in one group commit).
  */
-export async function checkNoteReference(trx: Kysely<Database>, taxpayerId: string, inv: ComputedInvoice, batch: readonly Known[], external: boolean): Promise<NoteReference | null> {
+export async function checkNoteReference(
+  trx: Kysely<Database>,
+  taxpayerId: string,
+  inv: ComputedInvoice,
+  batch: readonly Known[],
+  external: boolean,
+): Promise<NoteReference | null> {
   if (inv.documentType !== 'creditNote' && inv.documentType !== 'debitNote') return null;
   const ref = inv.billingReference!;
   const original: Known | undefined = batch.find((d) => d.number === ref.invoiceId) ?? (await documents.findByNumber(trx, taxpayerId, ref.invoiceId));
   if (!original) {
     if (external) return null;
-    throw new IssueError('REFERENCE_NOT_FOUND', `billingReference.invoiceId: no document ${ref.invoiceId} was issued for this taxpayer; a note corrects an earlier document of the same taxpayer (give the original's invoice number)`, {
-      field: 'billingReference.invoiceId',
-      messageAr: `لا يوجد مستند برقم ${ref.invoiceId} لهذا المكلف؛ الإشعار يصحح مستنداً سابقاً للمكلف نفسه`,
-      rule: 'BR-KSA-56',
-    });
+    throw new IssueError(
+      'REFERENCE_NOT_FOUND',
+      `billingReference.invoiceId: no document ${ref.invoiceId} was issued for this taxpayer; a note corrects an earlier document of the same taxpayer (give the original's invoice number)`,
+      {
+        field: 'billingReference.invoiceId',
+        messageAr: `لا يوجد مستند برقم ${ref.invoiceId} لهذا المكلف؛ الإشعار يصحح مستنداً سابقاً للمكلف نفسه`,
+        rule: 'BR-KSA-56',
+      },
+    );
   }
-  const mismatch = (field: string, en: string, ar: string) => new IssueError('REFERENCE_MISMATCH', `${field}: ${en}`, { field, messageAr: ar, rule: 'BR-KSA-56' });
-  if (original.original_document_id) throw mismatch('billingReference.invoiceId', `${ref.invoiceId} is itself a note; reference the original invoice`, `${ref.invoiceId} إشعار؛ أشر إلى الفاتورة الأصلية`);
-  if (ref.uuid !== undefined && ref.uuid !== original.uuid) throw mismatch('billingReference.uuid', `does not match document ${ref.invoiceId} (its UUID is ${original.uuid})`, `المعرف لا يطابق المستند ${ref.invoiceId}`);
-  if (original.kind !== inv.kind) throw mismatch('kind', `a note has the kind of the document it corrects (${original.kind})`, `يجب أن يكون الإشعار من نوع المستند الأصلي (${original.kind})`);
-  if (original.currency !== inv.currency) throw mismatch('currency', `a note is in the currency of the document it corrects (${original.currency})`, `يجب أن يكون الإشعار بعملة المستند الأصلي (${original.currency})`);
+  const mismatch = (field: string, en: string, ar: string) =>
+    new IssueError('REFERENCE_MISMATCH', `${field}: ${en}`, { field, messageAr: ar, rule: 'BR-KSA-56' });
+  if (original.original_document_id)
+    throw mismatch(
+      'billingReference.invoiceId',
+      `${ref.invoiceId} is itself a note; reference the original invoice`,
+      `${ref.invoiceId} إشعار؛ أشر إلى الفاتورة الأصلية`,
+    );
+  if (ref.uuid !== undefined && ref.uuid !== original.uuid)
+    throw mismatch(
+      'billingReference.uuid',
+      `does not match document ${ref.invoiceId} (its UUID is ${original.uuid})`,
+      `المعرف لا يطابق المستند ${ref.invoiceId}`,
+    );
+  if (original.kind !== inv.kind)
+    throw mismatch(
+      'kind',
+      `a note has the kind of the document it corrects (${original.kind})`,
+      `يجب أن يكون الإشعار من نوع المستند الأصلي (${original.kind})`,
+    );
+  if (original.currency !== inv.currency)
+    throw mismatch(
+      'currency',
+      `a note is in the currency of the document it corrects (${original.currency})`,
+      `يجب أن يكون الإشعار بعملة المستند الأصلي (${original.currency})`,
+    );
   if (inv.documentType === 'creditNote') {
     const earlier = [...(await documents.notesAgainst(trx, taxpayerId, original.id)), ...batch.filter((d) => d.original_document_id === original.id)];
     const credited = earlier.filter((n) => n.document_type === 'creditNote').reduce((s, n) => s.plus(n.tax_exclusive_amount), dec(0));
@@ -41,10 +72,14 @@ export async function checkNoteReference(trx: Kysely<Database>, taxpayerId: stri
     const bound = dec(original.tax_exclusive_amount).plus(debited);
     const after = credited.plus(inv.totals.taxExclusiveAmount);
     if (after.greaterThan(bound)) {
-      throw new IssueError('NOTE_EXCEEDS_ORIGINAL', `this credit note (${inv.totals.taxExclusiveAmount} ${inv.currency} before VAT) would bring the credited total of ${ref.invoiceId} to ${after.toFixed(2)}, more than its ${bound.toFixed(2)}; a credit note returns at most what remains`, {
-        field: 'lines',
-        messageAr: `إشعار الدائن هذا يجعل المبلغ المسترد من ${ref.invoiceId} ‏${after.toFixed(2)} وهو أكثر من ${bound.toFixed(2)}`,
-      });
+      throw new IssueError(
+        'NOTE_EXCEEDS_ORIGINAL',
+        `this credit note (${inv.totals.taxExclusiveAmount} ${inv.currency} before VAT) would bring the credited total of ${ref.invoiceId} to ${after.toFixed(2)}, more than its ${bound.toFixed(2)}; a credit note returns at most what remains`,
+        {
+          field: 'lines',
+          messageAr: `إشعار الدائن هذا يجعل المبلغ المسترد من ${ref.invoiceId} ‏${after.toFixed(2)} وهو أكثر من ${bound.toFixed(2)}`,
+        },
+      );
     }
   }
   return { originalId: original.id, originalNumber: original.number };

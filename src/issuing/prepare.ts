@@ -17,33 +17,48 @@ export interface PreparedDocument {
 
 export function prepareDocument(taxpayer: Taxpayer, unit: EgsUnit, json: unknown, now: Date): PreparedDocument {
   if (typeof json !== 'object' || json === null || Array.isArray(json)) {
-    throw new FawtaraError('INVALID_INPUT', 'the invoice must be a JSON object (docs/invoice-json.md)', { field: '(root)', messageAr: 'يجب أن تكون الفاتورة كائن JSON' });
+    throw new FawtaraError('INVALID_INPUT', 'the invoice must be a JSON object (docs/invoice-json.md)', {
+      field: '(root)',
+      messageAr: 'يجب أن تكون الفاتورة كائن JSON',
+    });
   }
   for (const field of ['icv', 'pih'] as const) {
     if (field in json) {
-      throw new IssueError('ASSIGNED_FIELD', `${field}: remove it from the input — issuing assigns the unit's next ${field === 'icv' ? 'invoice counter (ICV)' : 'previous invoice hash (PIH)'} itself, so the chain can never skip or fork`, {
-        field,
-        messageAr: `${field}: احذف هذا الحقل — تعيّن الوحدة ${field === 'icv' ? 'العداد' : 'تجزئة الفاتورة السابقة'} بنفسها عند الإصدار`,
-        rule: 'fatoora-api §7',
-      });
+      throw new IssueError(
+        'ASSIGNED_FIELD',
+        `${field}: remove it from the input — issuing assigns the unit's next ${field === 'icv' ? 'invoice counter (ICV)' : 'previous invoice hash (PIH)'} itself, so the chain can never skip or fork`,
+        {
+          field,
+          messageAr: `${field}: احذف هذا الحقل — تعيّن الوحدة ${field === 'icv' ? 'العداد' : 'تجزئة الفاتورة السابقة'} بنفسها عند الإصدار`,
+          rule: 'fatoora-api §7',
+        },
+      );
     }
   }
   // The issue date and time are the clock's at issue; the batch writes the final ones.
   const input = parseInvoiceInput({ ...(json as Record<string, unknown>), ...issueDateTime(now) });
   if (input.seller.vatNumber !== taxpayer.vat_number) {
-    throw new IssueError('SELLER_MISMATCH', `seller.vatNumber ${input.seller.vatNumber} is not the VAT number of unit ${unit.name}'s taxpayer (${taxpayer.vat_number}); a unit issues only for its own taxpayer`, {
-      field: 'seller.vatNumber',
-      messageAr: `الرقم الضريبي للبائع ${input.seller.vatNumber} ليس رقم المكلف الذي تتبعه الوحدة ${unit.name} (${taxpayer.vat_number})`,
-      rule: 'BR-KSA-39',
-    });
+    throw new IssueError(
+      'SELLER_MISMATCH',
+      `seller.vatNumber ${input.seller.vatNumber} is not the VAT number of unit ${unit.name}'s taxpayer (${taxpayer.vat_number}); a unit issues only for its own taxpayer`,
+      {
+        field: 'seller.vatNumber',
+        messageAr: `الرقم الضريبي للبائع ${input.seller.vatNumber} ليس رقم المكلف الذي تتبعه الوحدة ${unit.name} (${taxpayer.vat_number})`,
+        rule: 'BR-KSA-39',
+      },
+    );
   }
   const allowed = input.kind === 'standard' ? unit.title[0] === '1' : unit.title[1] === '1';
   if (!allowed) {
-    throw new IssueError('KIND_NOT_ALLOWED', `unit ${unit.name} was onboarded for ${unit.title === '1000' ? 'standard' : 'simplified'} documents only (title ${unit.title}); it cannot issue a ${input.kind} document`, {
-      field: 'kind',
-      messageAr: `الوحدة ${unit.name} مسجلة لنوع واحد من المستندات (${unit.title})؛ لا يمكنها إصدار مستند ${input.kind === 'standard' ? 'قياسي' : 'مبسط'}`,
-      rule: 'fatoora-api §4.1',
-    });
+    throw new IssueError(
+      'KIND_NOT_ALLOWED',
+      `unit ${unit.name} was onboarded for ${unit.title === '1000' ? 'standard' : 'simplified'} documents only (title ${unit.title}); it cannot issue a ${input.kind} document`,
+      {
+        field: 'kind',
+        messageAr: `الوحدة ${unit.name} مسجلة لنوع واحد من المستندات (${unit.title})؛ لا يمكنها إصدار مستند ${input.kind === 'standard' ? 'قياسي' : 'مبسط'}`,
+        rule: 'fatoora-api §4.1',
+      },
+    );
   }
   return { computed: computeInvoice(input) };
 }

@@ -27,15 +27,17 @@ export interface DocumentTotals {
 
 export function documentTotals(inv: ComputedInvoice): DocumentTotals {
   const rate = inv.currency === 'SAR' || !inv.exchangeRate ? dec(1) : dec(inv.exchangeRate);
-  const breakdown = inv.subtotals.map((s): VatLine => ({
-    category: s.category.code,
-    rate: s.category.rate,
-    ...(s.exemptionCode !== undefined && { exemptionCode: s.exemptionCode }),
-    taxable: s.taxableAmount,
-    vat: s.taxAmount,
-    taxableSar: money(dec(s.taxableAmount).times(rate)),
-    vatSar: money(dec(s.taxAmount).times(rate)),
-  }));
+  const breakdown = inv.subtotals.map(
+    (s): VatLine => ({
+      category: s.category.code,
+      rate: s.category.rate,
+      ...(s.exemptionCode !== undefined && { exemptionCode: s.exemptionCode }),
+      taxable: s.taxableAmount,
+      vat: s.taxAmount,
+      taxableSar: money(dec(s.taxableAmount).times(rate)),
+      vatSar: money(dec(s.taxAmount).times(rate)),
+    }),
+  );
   return {
     currency: inv.currency,
     exchangeRate: inv.currency === 'SAR' ? null : (inv.exchangeRate ?? null),

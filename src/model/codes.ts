@@ -99,8 +99,18 @@ export const BUYER_ID_SCHEMES = ['TIN', 'CRN', 'MOM', 'MLS', '700', 'SAG', 'NAT'
 export const PAYMENT_MEANS_CODES: ReadonlySet<string> = new Set([
   ...Array.from({ length: 68 }, (_, i) => String(i + 1)),
   '70',
-  '74', '75', '76', '77', '78',
-  '91', '92', '93', '94', '95', '96', '97',
+  '74',
+  '75',
+  '76',
+  '77',
+  '78',
+  '91',
+  '92',
+  '93',
+  '94',
+  '95',
+  '96',
+  '97',
   'ZZZ',
 ]);
 

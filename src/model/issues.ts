@@ -72,9 +72,21 @@ function fromZodIssue(issue: z.core.$ZodIssue, input: unknown): InputIssue[] {
       return [{ ...base, message: `${field}: use one of ${allowed}`, messageAr: `${field}: استخدم إحدى القيم ${allowed}` }];
     }
     case 'too_small':
-      return [{ ...base, message: `${field}: too small (minimum ${String(issue.minimum)})`, messageAr: `${field}: القيمة أصغر من الحد الأدنى ${String(issue.minimum)}` }];
+      return [
+        {
+          ...base,
+          message: `${field}: too small (minimum ${String(issue.minimum)})`,
+          messageAr: `${field}: القيمة أصغر من الحد الأدنى ${String(issue.minimum)}`,
+        },
+      ];
     case 'too_big':
-      return [{ ...base, message: `${field}: too large (maximum ${String(issue.maximum)})`, messageAr: `${field}: القيمة أكبر من الحد الأقصى ${String(issue.maximum)}` }];
+      return [
+        {
+          ...base,
+          message: `${field}: too large (maximum ${String(issue.maximum)})`,
+          messageAr: `${field}: القيمة أكبر من الحد الأقصى ${String(issue.maximum)}`,
+        },
+      ];
     case 'invalid_format':
       return [{ ...base, message: `${field}: wrong format (${issue.format})`, messageAr: `${field}: صيغة غير صحيحة` }];
     default:

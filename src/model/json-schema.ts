@@ -16,5 +16,8 @@ export function invoiceJsonSchema(): Record<string, unknown> {
 
 /** The committed file's exact text (2-space JSON, trailing newline). */
 export function invoiceJsonSchemaText(): string {
-  return JSON.stringify(invoiceJsonSchema(), (_k, v: unknown) => (typeof v === 'string' && v.includes(MESSAGE_SEPARATOR) ? v.split(MESSAGE_SEPARATOR)[0] : v), 2) + '\n';
+  return (
+    JSON.stringify(invoiceJsonSchema(), (_k, v: unknown) => (typeof v === 'string' && v.includes(MESSAGE_SEPARATOR) ? v.split(MESSAGE_SEPARATOR)[0] : v), 2) +
+    '\n'
+  );
 }

@@ -67,7 +67,12 @@ function checkCategory(f: Findings, field: string, c: TaxCategory, exemptionRequ
   if (c.exemptionCode === undefined) {
     if (exemptionRequired && c.code !== 'O') {
       const rule = c.code === 'Z' ? (prepayment ? 'BR-KSA-93' : 'BR-KSA-69') : prepayment ? 'BR-KSA-94' : 'BR-KSA-23';
-      f.input(`${field}.exemptionCode`, `category ${c.code} needs an exemption code: ${Object.keys(list).join(', ')}`, `الفئة ${c.code} تحتاج رمز إعفاء: ${Object.keys(list).join(', ')}`, rule);
+      f.input(
+        `${field}.exemptionCode`,
+        `category ${c.code} needs an exemption code: ${Object.keys(list).join(', ')}`,
+        `الفئة ${c.code} تحتاج رمز إعفاء: ${Object.keys(list).join(', ')}`,
+        rule,
+      );
     }
   } else if (!(c.exemptionCode in list) || (prepayment && NOT_FOR_PREPAYMENT.has(c.exemptionCode))) {
     f.input(
@@ -79,7 +84,18 @@ function checkCategory(f: Findings, field: string, c: TaxCategory, exemptionRequ
   }
 }
 
-function checkAllowanceCharge(f: Findings, field: string, ac: { amount?: Num | undefined; percent?: Num | undefined; baseAmount?: Num | undefined; kind: string; reasonCode?: string | undefined; reason?: string | undefined }): void {
+function checkAllowanceCharge(
+  f: Findings,
+  field: string,
+  ac: {
+    amount?: Num | undefined;
+    percent?: Num | undefined;
+    baseAmount?: Num | undefined;
+    kind: string;
+    reasonCode?: string | undefined;
+    reason?: string | undefined;
+  },
+): void {
   if ((ac.amount === undefined) === (ac.percent === undefined)) {
     f.input(field, 'give either "amount" or "percent"', 'أدخل "amount" أو "percent" (أحدهما فقط)');
   }
@@ -104,7 +120,8 @@ function checkAddress(f: Findings, field: string, a: Address, strict: boolean, s
     f.input(`${field}.postalCode`, 'a Saudi postal code has 5 digits', 'الرمز البريدي السعودي 5 أرقام', rules.p);
   }
   if (!strict) return;
-  if (a.buildingNumber === undefined) f.input(`${field}.buildingNumber`, 'required for a Saudi address (4 digits)', 'مطلوب للعنوان السعودي (4 أرقام)', rules.all);
+  if (a.buildingNumber === undefined)
+    f.input(`${field}.buildingNumber`, 'required for a Saudi address (4 digits)', 'مطلوب للعنوان السعودي (4 أرقام)', rules.all);
   if (a.postalCode === undefined) f.input(`${field}.postalCode`, 'required for a Saudi address (5 digits)', 'مطلوب للعنوان السعودي (5 أرقام)', rules.all);
   if (a.district === undefined) f.input(`${field}.district`, 'required for a Saudi address', 'الحي مطلوب للعنوان السعودي', rules.all);
 }
@@ -118,7 +135,12 @@ function checkBuyer(f: Findings, input: InvoiceInput, buyer: Buyer | undefined, 
     }
     if (buyer.name === undefined) f.input('buyer.name', 'required on standard documents', 'اسم المشتري مطلوب في الفاتورة الضريبية', 'BR-KSA-42');
     if (buyer.vatNumber === undefined && buyer.identification === undefined) {
-      f.input('buyer.identification', 'give the buyer VAT number or an identification (TIN, CRN, NAT, IQA, PAS, OTH…)', 'أدخل الرقم الضريبي للمشتري أو رقم هوية', 'BR-KSA-81');
+      f.input(
+        'buyer.identification',
+        'give the buyer VAT number or an identification (TIN, CRN, NAT, IQA, PAS, OTH…)',
+        'أدخل الرقم الضريبي للمشتري أو رقم هوية',
+        'BR-KSA-81',
+      );
     }
     if (buyer.address === undefined) f.input('buyer.address', 'required on standard documents', 'عنوان المشتري مطلوب في الفاتورة الضريبية', 'BR-KSA-63');
   }
@@ -131,7 +153,12 @@ function checkBuyer(f: Findings, input: InvoiceInput, buyer: Buyer | undefined, 
   }
   if (exemptionCodes.has('VATEX-SA-EDU') || exemptionCodes.has('VATEX-SA-HEA')) {
     if (buyer?.identification?.scheme !== 'NAT') {
-      f.input('buyer.identification', 'private education/healthcare to citizens (VATEX-SA-EDU/HEA) needs the buyer national ID (scheme NAT)', 'التعليم/الصحة الخاصة للمواطن يتطلب الهوية الوطنية للمشتري (NAT)', 'BR-KSA-49');
+      f.input(
+        'buyer.identification',
+        'private education/healthcare to citizens (VATEX-SA-EDU/HEA) needs the buyer national ID (scheme NAT)',
+        'التعليم/الصحة الخاصة للمواطن يتطلب الهوية الوطنية للمشتري (NAT)',
+        'BR-KSA-49',
+      );
     }
     if (buyer?.name === undefined) f.input('buyer.name', 'needed with VATEX-SA-EDU/HEA', 'اسم المشتري مطلوب مع VATEX-SA-EDU/HEA', 'BR-KSA-25');
   }
@@ -146,16 +173,31 @@ export function checkInvoiceRules(input: InvoiceInput): InputIssue[] {
 
   // KSA-2 combinations (spec §1.2).
   if (simplified && flags.selfBilled) {
-    f.combination('flags.selfBilled', 'a simplified invoice cannot be self-billed; issue a standard invoice', 'لا يجوز أن تكون الفاتورة المبسطة فوترة ذاتية؛ أصدر فاتورة ضريبية', 'BR-KSA-31');
+    f.combination(
+      'flags.selfBilled',
+      'a simplified invoice cannot be self-billed; issue a standard invoice',
+      'لا يجوز أن تكون الفاتورة المبسطة فوترة ذاتية؛ أصدر فاتورة ضريبية',
+      'BR-KSA-31',
+    );
   }
   if (flags.export && flags.selfBilled) {
     f.combination('flags.export', 'an export invoice cannot be self-billed', 'لا يجوز أن تكون فاتورة التصدير فوترة ذاتية', 'BR-KSA-07');
   }
   if (simplified && flags.export) {
-    f.combination('flags.export', 'exports need a standard tax invoice (kind "standard"); Fawtara never issues simplified exports', 'التصدير يتطلب فاتورة ضريبية (standard)؛ لا تصدر فاتورة مبسطة للتصدير', 'VAT Regulations Art. 53(1), spec §1.2');
+    f.combination(
+      'flags.export',
+      'exports need a standard tax invoice (kind "standard"); Fawtara never issues simplified exports',
+      'التصدير يتطلب فاتورة ضريبية (standard)؛ لا تصدر فاتورة مبسطة للتصدير',
+      'VAT Regulations Art. 53(1), spec §1.2',
+    );
   }
   if (flags.b2g && simplified) {
-    f.combination('flags.b2g', 'B2G invoices are standard tax invoices', 'فواتير الجهات الحكومية فواتير ضريبية (standard)', 'spec §1.2 (9-character KSA-2 trap)');
+    f.combination(
+      'flags.b2g',
+      'B2G invoices are standard tax invoices',
+      'فواتير الجهات الحكومية فواتير ضريبية (standard)',
+      'spec §1.2 (9-character KSA-2 trap)',
+    );
   }
   if (flags.b2g && input.contractReference === undefined) {
     f.input('contractReference', 'a B2G invoice needs the contract reference', 'فاتورة الجهة الحكومية تحتاج رقم العقد', 'BR-KSA-92');
@@ -163,19 +205,49 @@ export function checkInvoiceRules(input: InvoiceInput): InputIssue[] {
 
   // Credit and debit notes (spec §1.3).
   if (isNote) {
-    if (!input.billingReference) f.input('billingReference', 'a credit or debit note must reference the original invoice number', 'إشعار الدائن/المدين يجب أن يشير إلى رقم الفاتورة الأصلية', 'BR-KSA-56');
-    if (input.reason === undefined) f.input('reason', 'a credit or debit note needs the reason for issuing it', 'إشعار الدائن/المدين يحتاج سبب الإصدار', 'BR-KSA-17');
+    if (!input.billingReference)
+      f.input(
+        'billingReference',
+        'a credit or debit note must reference the original invoice number',
+        'إشعار الدائن/المدين يجب أن يشير إلى رقم الفاتورة الأصلية',
+        'BR-KSA-56',
+      );
+    if (input.reason === undefined)
+      f.input('reason', 'a credit or debit note needs the reason for issuing it', 'إشعار الدائن/المدين يحتاج سبب الإصدار', 'BR-KSA-17');
   } else {
-    if (input.billingReference) f.combination('billingReference', 'only credit and debit notes reference an original invoice', 'الإشارة إلى فاتورة أصلية لإشعارات الدائن والمدين فقط', 'spec §2.2 (BR-KSA-56)');
-    if (input.reason !== undefined) f.combination('reason', 'a reason is written only on credit and debit notes (use paymentMeans[].instructionNote for payment notes)', 'السبب يكتب في إشعارات الدائن والمدين فقط', 'BR-KSA-17');
+    if (input.billingReference)
+      f.combination(
+        'billingReference',
+        'only credit and debit notes reference an original invoice',
+        'الإشارة إلى فاتورة أصلية لإشعارات الدائن والمدين فقط',
+        'spec §2.2 (BR-KSA-56)',
+      );
+    if (input.reason !== undefined)
+      f.combination(
+        'reason',
+        'a reason is written only on credit and debit notes (use paymentMeans[].instructionNote for payment notes)',
+        'السبب يكتب في إشعارات الدائن والمدين فقط',
+        'BR-KSA-17',
+      );
   }
   if (input.reason !== undefined && input.paymentMeans[0]?.instructionNote !== undefined) {
-    f.input('paymentMeans[0].instructionNote', 'on a note the reason is the instruction note; give only "reason"', 'في الإشعار يكتب السبب كملاحظة الدفع؛ أدخل "reason" فقط', 'BR-KSA-17');
+    f.input(
+      'paymentMeans[0].instructionNote',
+      'on a note the reason is the instruction note; give only "reason"',
+      'في الإشعار يكتب السبب كملاحظة الدفع؛ أدخل "reason" فقط',
+      'BR-KSA-17',
+    );
   }
   checkDate(f, 'billingReference.issueDate', input.billingReference?.issueDate);
 
   input.paymentMeans.forEach((pm, i) => {
-    if (!PAYMENT_MEANS_CODES.has(pm.code)) f.input(`paymentMeans[${i}].code`, 'use a UNTDID 4461 code ZATCA accepts (e.g. 10 cash, 30 credit transfer, 48 card)', 'استخدم رمز وسيلة دفع مقبولاً (10 نقداً، 30 تحويل، 48 بطاقة)', 'BR-KSA-16');
+    if (!PAYMENT_MEANS_CODES.has(pm.code))
+      f.input(
+        `paymentMeans[${i}].code`,
+        'use a UNTDID 4461 code ZATCA accepts (e.g. 10 cash, 30 credit transfer, 48 card)',
+        'استخدم رمز وسيلة دفع مقبولاً (10 نقداً، 30 تحويل، 48 بطاقة)',
+        'BR-KSA-16',
+      );
   });
 
   // Dates.
@@ -186,18 +258,29 @@ export function checkInvoiceRules(input: InvoiceInput): InputIssue[] {
   if (kind === 'standard' && documentType === 'invoice' && d?.actualDate === undefined) {
     f.input('delivery.actualDate', 'a standard tax invoice needs the supply (delivery) date', 'الفاتورة الضريبية تحتاج تاريخ التوريد', 'BR-KSA-15');
   }
-  if (d?.latestDate !== undefined && d.actualDate === undefined) f.input('delivery.actualDate', 'required when latestDate is given', 'مطلوب عند إدخال latestDate', 'BR-KSA-35');
+  if (d?.latestDate !== undefined && d.actualDate === undefined)
+    f.input('delivery.actualDate', 'required when latestDate is given', 'مطلوب عند إدخال latestDate', 'BR-KSA-35');
   if (d?.latestDate !== undefined && d.actualDate !== undefined && d.latestDate < d.actualDate) {
     f.input('delivery.latestDate', 'must not be before actualDate', 'يجب ألا يسبق actualDate', 'BR-KSA-36');
   }
   if (simplified && flags.summary && (d?.actualDate === undefined || d.latestDate === undefined)) {
-    f.input('delivery', 'a simplified summary invoice needs actualDate and latestDate (the period)', 'الفاتورة المبسطة الملخصة تحتاج تاريخي بداية ونهاية التوريد', 'BR-KSA-72');
+    f.input(
+      'delivery',
+      'a simplified summary invoice needs actualDate and latestDate (the period)',
+      'الفاتورة المبسطة الملخصة تحتاج تاريخي بداية ونهاية التوريد',
+      'BR-KSA-72',
+    );
   }
 
   // Currency (spec §4 "Foreign currency").
   if (input.currency !== 'SAR') {
     if (input.exchangeRate === undefined) {
-      f.input('exchangeRate', `give the SAR exchange rate of ${input.currency} (the VAT total must also be stated in SAR)`, `أدخل سعر صرف ${input.currency} مقابل الريال (يجب ذكر إجمالي الضريبة بالريال)`, 'BR-KSA-68 / BR-53');
+      f.input(
+        'exchangeRate',
+        `give the SAR exchange rate of ${input.currency} (the VAT total must also be stated in SAR)`,
+        `أدخل سعر صرف ${input.currency} مقابل الريال (يجب ذكر إجمالي الضريبة بالريال)`,
+        'BR-KSA-68 / BR-53',
+      );
     } else {
       checkPositive(f, 'exchangeRate', input.exchangeRate);
       if (text(input.exchangeRate).length > 14) f.input('exchangeRate', 'at most 14 characters', 'الحد الأقصى 14 حرفاً', 'BR-KSA-90');
@@ -208,7 +291,8 @@ export function checkInvoiceRules(input: InvoiceInput): InputIssue[] {
 
   // Seller and buyer.
   checkAddress(f, 'seller.address', input.seller.address, true, true);
-  if (input.seller.address.country !== 'SA') f.input('seller.address.country', 'the seller address is in Saudi Arabia (SA)', 'عنوان البائع في المملكة (SA)', 'BR-KSA-09');
+  if (input.seller.address.country !== 'SA')
+    f.input('seller.address.country', 'the seller address is in Saudi Arabia (SA)', 'عنوان البائع في المملكة (SA)', 'BR-KSA-09');
   const exemptionCodes = new Set<string>();
   for (const l of input.lines) if (l.taxCategory.exemptionCode) exemptionCodes.add(l.taxCategory.exemptionCode);
   checkBuyer(f, input, input.buyer, exemptionCodes);
@@ -221,7 +305,12 @@ export function checkInvoiceRules(input: InvoiceInput): InputIssue[] {
     const seen = exemptionByCategory.get(code);
     if (!seen) exemptionByCategory.set(code, { code: c.exemptionCode, field });
     else if (seen.code !== c.exemptionCode) {
-      f.combination(`${field}.exemptionCode`, `all ${code} items share one exemption code (found ${seen.code} at ${seen.field}); ZATCA allows one ${code} subtotal per invoice — issue separate invoices`, `كل بنود الفئة ${code} تشترك في رمز إعفاء واحد؛ أصدر فواتير منفصلة`, `BR-${code}-08`);
+      f.combination(
+        `${field}.exemptionCode`,
+        `all ${code} items share one exemption code (found ${seen.code} at ${seen.field}); ZATCA allows one ${code} subtotal per invoice — issue separate invoices`,
+        `كل بنود الفئة ${code} تشترك في رمز إعفاء واحد؛ أصدر فواتير منفصلة`,
+        `BR-${code}-08`,
+      );
     }
   };
   input.lines.forEach((line, i) => {
@@ -254,13 +343,23 @@ export function checkInvoiceRules(input: InvoiceInput): InputIssue[] {
     noteExemption(ac.taxCategory.code, ac.taxCategory, `${p}.taxCategory`);
     const c = ac.taxCategory.code;
     if (c !== 'S' && c !== 'O' && !exemptionByCategory.has(c) && !input.lines.some((l) => l.taxCategory.code === c)) {
-      f.input(`${p}.taxCategory.exemptionCode`, `no ${c} line gives the exemption code; add one here`, `لا يوجد بند ${c} يحدد رمز الإعفاء؛ أضفه هنا`, c === 'Z' ? 'BR-KSA-69' : 'BR-KSA-23');
+      f.input(
+        `${p}.taxCategory.exemptionCode`,
+        `no ${c} line gives the exemption code; add one here`,
+        `لا يوجد بند ${c} يحدد رمز الإعفاء؛ أضفه هنا`,
+        c === 'Z' ? 'BR-KSA-69' : 'BR-KSA-23',
+      );
     }
   });
 
   // Prepayment adjustments (spec §1.4).
   if (input.prepaymentAdjustments.length > 0 && documentType !== 'invoice') {
-    f.combination('prepaymentAdjustments', 'prepayment adjustments belong on the final tax invoice (388)', 'تسوية الدفعات المقدمة تكون في الفاتورة النهائية (388)', 'BR-KSA-80, spec §1.4');
+    f.combination(
+      'prepaymentAdjustments',
+      'prepayment adjustments belong on the final tax invoice (388)',
+      'تسوية الدفعات المقدمة تكون في الفاتورة النهائية (388)',
+      'BR-KSA-80, spec §1.4',
+    );
   }
   input.prepaymentAdjustments.forEach((pa, i) => {
     const p = `prepaymentAdjustments[${i}]`;
@@ -275,7 +374,12 @@ export function checkInvoiceRules(input: InvoiceInput): InputIssue[] {
       const rate = pa.taxCategory.rate === undefined ? (pa.taxCategory.code === 'S' ? FIFTEEN : ZERO) : dec(pa.taxCategory.rate);
       const expected = round2(dec(pa.taxableAmount).times(rate).dividedBy(HUNDRED));
       if (expected.minus(dec(pa.vatAmount)).abs().greaterThan(CENT)) {
-        f.input(`${p}.vatAmount`, `must be taxableAmount × rate (${expected.toFixed(2)})`, `يجب أن يساوي المبلغ الخاضع × النسبة (${expected.toFixed(2)})`, 'BR-KSA-79');
+        f.input(
+          `${p}.vatAmount`,
+          `must be taxableAmount × rate (${expected.toFixed(2)})`,
+          `يجب أن يساوي المبلغ الخاضع × النسبة (${expected.toFixed(2)})`,
+          'BR-KSA-79',
+        );
       }
     }
   });

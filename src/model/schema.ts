@@ -19,11 +19,19 @@ function decimalField(what: string, whatAr: string) {
   return z.union(
     [
       z.string().regex(DECIMAL_TEXT, {
-        error: msg(`${what}: write a plain decimal such as "12.50" (digits, one dot, no sign or exponent)`, `${whatAr}: اكتب رقماً عشرياً مثل "12.50" (أرقام ونقطة واحدة، بلا إشارة أو أس)`),
+        error: msg(
+          `${what}: write a plain decimal such as "12.50" (digits, one dot, no sign or exponent)`,
+          `${whatAr}: اكتب رقماً عشرياً مثل "12.50" (أرقام ونقطة واحدة، بلا إشارة أو أس)`,
+        ),
       }),
       z.number().nonnegative({ error: msg(`${what}: must not be negative`, `${whatAr}: يجب ألا تكون القيمة سالبة`) }),
     ],
-    { error: msg(`${what}: expected a decimal number (string like "12.50" or a JSON number)`, `${whatAr}: يجب أن تكون القيمة رقماً عشرياً (نصاً مثل "12.50" أو رقماً)`) },
+    {
+      error: msg(
+        `${what}: expected a decimal number (string like "12.50" or a JSON number)`,
+        `${whatAr}: يجب أن تكون القيمة رقماً عشرياً (نصاً مثل "12.50" أو رقماً)`,
+      ),
+    },
   );
 }
 
@@ -52,18 +60,17 @@ export const LocalizedText = z
 export type LocalizedText = z.infer<typeof LocalizedText>;
 
 const dateField = (what: string, whatAr: string) =>
-  z
-    .string()
-    .regex(/^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/, {
-      error: msg(`${what}: write the date as YYYY-MM-DD`, `${whatAr}: اكتب التاريخ بالصيغة YYYY-MM-DD`),
-    });
+  z.string().regex(/^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/, {
+    error: msg(`${what}: write the date as YYYY-MM-DD`, `${whatAr}: اكتب التاريخ بالصيغة YYYY-MM-DD`),
+  });
 
 const timeField = (what: string, whatAr: string) =>
-  z
-    .string()
-    .regex(/^([01]\d|2[0-3]):[0-5]\d:[0-5]\d(Z)?$/, {
-      error: msg(`${what}: write the time as HH:MM:SS (optionally followed by Z), no fraction or offset (BR-KSA-70)`, `${whatAr}: اكتب الوقت بالصيغة HH:MM:SS (مع Z اختيارياً) دون كسور أو فرق توقيت (BR-KSA-70)`),
-    });
+  z.string().regex(/^([01]\d|2[0-3]):[0-5]\d:[0-5]\d(Z)?$/, {
+    error: msg(
+      `${what}: write the time as HH:MM:SS (optionally followed by Z), no fraction or offset (BR-KSA-70)`,
+      `${whatAr}: اكتب الوقت بالصيغة HH:MM:SS (مع Z اختيارياً) دون كسور أو فرق توقيت (BR-KSA-70)`,
+    ),
+  });
 
 const vatNumber = (what: string, whatAr: string) =>
   z.string().regex(/^3\d{13}3$/, {
@@ -102,7 +109,9 @@ export const Seller = z
     vatNumber: vatNumber('vatNumber', 'الرقم الضريبي').meta({ description: '15 digits, first and last 3 (BR-KSA-39, BR-KSA-40).' }),
     identification: z
       .object({
-        scheme: z.enum(SELLER_ID_SCHEMES, { error: msg(`scheme: one of ${SELLER_ID_SCHEMES.join(', ')} (BR-KSA-08)`, `scheme: أحد الرموز ${SELLER_ID_SCHEMES.join(', ')} (BR-KSA-08)`) }),
+        scheme: z.enum(SELLER_ID_SCHEMES, {
+          error: msg(`scheme: one of ${SELLER_ID_SCHEMES.join(', ')} (BR-KSA-08)`, `scheme: أحد الرموز ${SELLER_ID_SCHEMES.join(', ')} (BR-KSA-08)`),
+        }),
         value: textField(1, 127, 'value', 'القيمة'),
       })
       .strict()
@@ -120,7 +129,9 @@ export const Buyer = z
     vatNumber: vatNumber('vatNumber', 'الرقم الضريبي').optional().meta({ description: 'Buyer VAT number, if registered (BR-KSA-44).' }),
     identification: z
       .object({
-        scheme: z.enum(BUYER_ID_SCHEMES, { error: msg(`scheme: one of ${BUYER_ID_SCHEMES.join(', ')} (BR-KSA-14)`, `scheme: أحد الرموز ${BUYER_ID_SCHEMES.join(', ')} (BR-KSA-14)`) }),
+        scheme: z.enum(BUYER_ID_SCHEMES, {
+          error: msg(`scheme: one of ${BUYER_ID_SCHEMES.join(', ')} (BR-KSA-14)`, `scheme: أحد الرموز ${BUYER_ID_SCHEMES.join(', ')} (BR-KSA-14)`),
+        }),
         value: textField(1, 127, 'value', 'القيمة'),
       })
       .strict()
@@ -135,10 +146,7 @@ export const TaxCategory = z
   .object({
     code: z.enum(TAX_CATEGORY_CODES, { error: msg('code: one of S, Z, E, O (BR-KSA-18)', 'code: أحد الرموز S أو Z أو E أو O (BR-KSA-18)') }),
     rate: decimalField('rate', 'النسبة').optional().meta({ description: 'Percent: S 15 (default) or 5 (BR-KSA-84); Z/E/O 0 (default).' }),
-    exemptionCode: z
-      .string()
-      .optional()
-      .meta({ description: 'VATEX code for Z/E/O (spec §3); O defaults to VATEX-SA-OOS.' }),
+    exemptionCode: z.string().optional().meta({ description: 'VATEX code for Z/E/O (spec §3); O defaults to VATEX-SA-OOS.' }),
     exemptionReason: textField(1, 1000, 'exemptionReason', 'سبب الإعفاء')
       .optional()
       .meta({ description: 'Reason text; default: ZATCA text of the code, "English | Arabic".' }),
@@ -176,17 +184,25 @@ export const Line = z
   .object({
     id: z
       .string()
-      .regex(/^[A-Za-z0-9_.-]{1,6}$/, { error: msg('id: 1–6 letters, digits, ".", "-" or "_" (BR-KSA-F-06-C17)', 'id: من 1 إلى 6 أحرف أو أرقام (BR-KSA-F-06-C17)') })
+      .regex(/^[A-Za-z0-9_.-]{1,6}$/, {
+        error: msg('id: 1–6 letters, digits, ".", "-" or "_" (BR-KSA-F-06-C17)', 'id: من 1 إلى 6 أحرف أو أرقام (BR-KSA-F-06-C17)'),
+      })
       .optional()
       .meta({ description: 'Line ID, ≤6 characters; default: position (1, 2, …).' }),
     name: textField(3, 1000, 'name', 'اسم الصنف').meta({ description: 'Item name, 3–1000 characters (BR-KSA-F-06-C19).' }),
     quantity: decimalField('quantity', 'الكمية').meta({ description: 'Quantity > 0, up to 6 decimals, written as given.' }),
-    unitCode: z.string().regex(/^[A-Za-z0-9]{1,8}$/).default('PCE').meta({ description: 'UN/ECE rec. 20 unit code; default PCE.' }),
+    unitCode: z
+      .string()
+      .regex(/^[A-Za-z0-9]{1,8}$/)
+      .default('PCE')
+      .meta({ description: 'UN/ECE rec. 20 unit code; default PCE.' }),
     unitPrice: decimalField('unitPrice', 'سعر الوحدة').meta({
       description: 'Price per baseQuantity, before priceDiscount; excluding VAT unless the document has pricesIncludeVat.',
     }),
     baseQuantity: decimalField('baseQuantity', 'كمية الأساس').optional().meta({ description: 'Quantity the price applies to (> 0, BR-KSA-EN16931-12).' }),
-    priceDiscount: decimalField('priceDiscount', 'خصم السعر').optional().meta({ description: 'Discount on the unit price (written as the price allowance, BR-KSA-EN16931-07).' }),
+    priceDiscount: decimalField('priceDiscount', 'خصم السعر')
+      .optional()
+      .meta({ description: 'Discount on the unit price (written as the price allowance, BR-KSA-EN16931-07).' }),
     taxCategory: TaxCategory.default({ code: 'S' }),
     allowanceCharges: z.array(LineAllowanceCharge).default([]),
   })
@@ -197,9 +213,15 @@ export const PrepaymentAdjustment = z
   .object({
     id: Line.shape.id,
     name: textField(3, 1000, 'name', 'الاسم').meta({ description: 'Item name of the adjustment line, e.g. "Advance received".' }),
-    unitCode: z.string().regex(/^[A-Za-z0-9]{1,8}$/).default('PCE'),
+    unitCode: z
+      .string()
+      .regex(/^[A-Za-z0-9]{1,8}$/)
+      .default('PCE'),
     invoiceId: textField(1, 127, 'invoiceId', 'رقم فاتورة الدفعة المقدمة').meta({ description: 'ID of the prepayment (386) invoice.' }),
-    invoiceUuid: z.string().regex(/^[\w.-]+$/).meta({ description: 'UUID of the prepayment invoice.' }),
+    invoiceUuid: z
+      .string()
+      .regex(/^[\w.-]+$/)
+      .meta({ description: 'UUID of the prepayment invoice.' }),
     issueDate: dateField('issueDate', 'تاريخ الإصدار'),
     issueTime: timeField('issueTime', 'وقت الإصدار'),
     taxableAmount: decimalField('taxableAmount', 'المبلغ الخاضع').meta({ description: 'Prepaid amount without VAT (KSA-31).' }),
@@ -232,7 +254,9 @@ export const InvoiceInput = z
       .optional()
       .meta({ description: 'Document UUID; a random v4 UUID when absent.' }),
     documentType: z
-      .enum(DOCUMENT_TYPES, { error: msg('documentType: invoice, creditNote, debitNote or prepayment', 'documentType: invoice أو creditNote أو debitNote أو prepayment') })
+      .enum(DOCUMENT_TYPES, {
+        error: msg('documentType: invoice, creditNote, debitNote or prepayment', 'documentType: invoice أو creditNote أو debitNote أو prepayment'),
+      })
       .default('invoice')
       .meta({ description: 'invoice 388, creditNote 381, debitNote 383, prepayment 386.' }),
     kind: z
@@ -249,10 +273,7 @@ export const InvoiceInput = z
       .optional()
       .meta({ description: 'SAR per 1 unit of currency; required when currency is not SAR (gives the SAR TaxTotal).' }),
     writeTaxExchangeRate: z.boolean().default(false).meta({ description: 'Also write cac:TaxExchangeRate (optional in ZATCA).' }),
-    pricesIncludeVat: z
-      .boolean()
-      .default(false)
-      .meta({ description: 'Unit prices and allowance/charge amounts include VAT (POS prices); spec §4.' }),
+    pricesIncludeVat: z.boolean().default(false).meta({ description: 'Unit prices and allowance/charge amounts include VAT (POS prices); spec §4.' }),
     icv: z.number().int().positive().default(1).meta({ description: 'Invoice counter value of the EGS unit; default 1.' }),
     pih: z
       .string()
@@ -260,14 +281,27 @@ export const InvoiceInput = z
       .optional()
       .meta({ description: 'Previous invoice hash; default the initial PIH.' }),
     notes: z
-      .array(z.object({ text: textField(1, 1000, 'text', 'النص'), language: z.string().regex(/^[a-z]{2}$/).optional() }).strict())
+      .array(
+        z
+          .object({
+            text: textField(1, 1000, 'text', 'النص'),
+            language: z
+              .string()
+              .regex(/^[a-z]{2}$/)
+              .optional(),
+          })
+          .strict(),
+      )
       .default([]),
     orderReference: textField(1, 127, 'orderReference', 'رقم أمر الشراء').optional(),
     contractReference: textField(1, 127, 'contractReference', 'رقم العقد').optional(),
     billingReference: z
       .object({
         invoiceId: textField(1, 5000, 'invoiceId', 'رقم الفاتورة الأصلية'),
-        uuid: z.string().regex(/^[\w.-]+$/).optional(),
+        uuid: z
+          .string()
+          .regex(/^[\w.-]+$/)
+          .optional(),
         issueDate: dateField('issueDate', 'تاريخ الإصدار').optional(),
       })
       .strict()

@@ -55,7 +55,9 @@ export async function attemptSubmission(a: AttemptContext, job: Submission): Pro
   try {
     const signing = await signingOf(a, doc);
     const body = invoiceSubmission(doc.xml, doc.invoice_hash, doc.uuid);
-    outcome = await callAsUnit<unknown>(ctx, signing, endpoint, (client, creds) => (endpoint === 'clearance' ? client.clearInvoice(creds, body) : client.reportInvoice(creds, body)));
+    outcome = await callAsUnit<unknown>(ctx, signing, endpoint, (client, creds) =>
+      endpoint === 'clearance' ? client.clearInvoice(creds, body) : client.reportInvoice(creds, body),
+    );
   } catch (error) {
     // The unit cannot send (revoked — also by this very call's 401 —, retired, expired, not active).
     if (!isFleetError(error)) throw error;
@@ -119,7 +121,22 @@ export async function attemptSubmission(a: AttemptContext, job: Submission): Pro
       });
     }
   });
-  if (late && final) ctx.logger.warn({ document: doc.number, uuid: doc.uuid, deadline: job.deadline_at, state: transition.state }, 'document reached ZATCA after its deadline (flagged late)');
-  if (transition.state === 'rejected') ctx.logger.warn({ document: doc.number, uuid: doc.uuid, messages }, 'ZATCA rejected a document; it stays in the chain — issue a corrected new document');
-  return { documentId: doc.id, number: doc.number, state: transition.state, outcome: kind, httpStatus: outcome?.httpStatus ?? null, late, duplicate: Boolean(transition.duplicate), ...(clearedXml && { clearedXml }), message };
+  if (late && final)
+    ctx.logger.warn(
+      { document: doc.number, uuid: doc.uuid, deadline: job.deadline_at, state: transition.state },
+      'document reached ZATCA after its deadline (flagged late)',
+    );
+  if (transition.state === 'rejected')
+    ctx.logger.warn({ document: doc.number, uuid: doc.uuid, messages }, 'ZATCA rejected a document; it stays in the chain — issue a corrected new document');
+  return {
+    documentId: doc.id,
+    number: doc.number,
+    state: transition.state,
+    outcome: kind,
+    httpStatus: outcome?.httpStatus ?? null,
+    late,
+    duplicate: Boolean(transition.duplicate),
+    ...(clearedXml && { clearedXml }),
+    message,
+  };
 }

@@ -20,7 +20,11 @@ export async function submitNow(ctx: FleetContext, documentId: string, waitMs = 
   let last: AttemptResult | undefined;
   for (let pause = 100; Date.now() < deadline; pause = Math.min(pause * 2, 2_000)) {
     const now = ctx.clock.now();
-    const job = await submissions.claimOne(ctx.store.db, documentId, { owner, now: now.toISOString(), leaseUntil: new Date(now.getTime() + waitMs + 60_000).toISOString() });
+    const job = await submissions.claimOne(ctx.store.db, documentId, {
+      owner,
+      now: now.toISOString(),
+      leaseUntil: new Date(now.getTime() + waitMs + 60_000).toISOString(),
+    });
     if (!job) return last;
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), Math.max(0, deadline - Date.now()))));

@@ -37,7 +37,10 @@ export const OUTCOME_TRANSITIONS: Readonly<Record<OutcomeKind, Transition>> = {
   rejected: { state: 'rejected' },
   unauthorized: {
     state: 'held',
-    attention: { en: "the unit's CSID was refused (401): the unit is revoked; its documents wait until they are relayed or the unit is replaced", ar: 'رُفضت شهادة الوحدة (401): الوحدة ملغاة؛ تنتظر مستنداتها' },
+    attention: {
+      en: "the unit's CSID was refused (401): the unit is revoked; its documents wait until they are relayed or the unit is replaced",
+      ar: 'رُفضت شهادة الوحدة (401): الوحدة ملغاة؛ تنتظر مستنداتها',
+    },
   },
   'too-large': { state: 'held', attention: { en: 'ZATCA refused the size (413); the stored bytes cannot change', ar: 'رفضت الهيئة حجم المستند (413)' } },
   'version-not-supported': { state: 'held', attention: { en: 'ZATCA refused the API version (406): a client bug', ar: 'رفضت الهيئة إصدار الواجهة (406)' } },

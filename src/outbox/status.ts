@@ -36,7 +36,10 @@ export async function outboxStatus(ctx: FleetContext, taxpayerId?: string): Prom
   const counts = await submissions.countByState(db, taxpayerId);
   const byState = Object.fromEntries(counts.map((c) => [c.state, c.n]));
   const pending = counts.filter((c) => (PENDING_STATES as readonly string[]).includes(c.state));
-  const oldest = pending.map((c) => c.oldest_issued_at).filter((x): x is string => Boolean(x)).sort()[0];
+  const oldest = pending
+    .map((c) => c.oldest_issued_at)
+    .filter((x): x is string => Boolean(x))
+    .sort()[0];
   const soon = await submissions.pendingBefore(db, new Date(now.getTime() + AT_RISK_MS).toISOString(), taxpayerId);
   const views = await Promise.all(
     soon.map(async (s): Promise<OutboxDocumentView> => {

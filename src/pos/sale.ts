@@ -52,7 +52,11 @@ function decimal(value: string | number, field: string, positive: boolean): stri
   const m = /^(\d+)(?:\.(\d+))?$/.exec(text);
   if (!m) throw invalid(field, `"${text}" is not a plain decimal (digits, optional point; no sign, no exponent)`, `"${text}" ليس رقماً عشرياً صحيحاً`);
   if ((m[2]?.length ?? 0) > MAX_DECIMALS) {
-    throw invalid(field, `"${text}" has ${m[2]!.length} decimals; at most ${MAX_DECIMALS} are allowed (ZATCA amounts are computed to 2)`, `"${text}" فيه ${m[2]!.length} خانات عشرية؛ الحد الأقصى ${MAX_DECIMALS}`);
+    throw invalid(
+      field,
+      `"${text}" has ${m[2]!.length} decimals; at most ${MAX_DECIMALS} are allowed (ZATCA amounts are computed to 2)`,
+      `"${text}" فيه ${m[2]!.length} خانات عشرية؛ الحد الأقصى ${MAX_DECIMALS}`,
+    );
   }
   if (positive && !/[1-9]/.test(text)) throw invalid(field, 'must be greater than zero', 'يجب أن تكون القيمة أكبر من صفر');
   return text;
@@ -65,7 +69,11 @@ export function checkSale(sale: Sale): void {
     decimal(l.unitPrice, `lines[${i}].unitPrice`, false);
   });
   if (sale.kind === 'standard' && (!sale.buyer?.name || !sale.buyer.address)) {
-    throw invalid('buyer', 'a standard (B2B) invoice needs the buyer name and address (and its VAT number if registered)', 'الفاتورة الضريبية تتطلب اسم المشتري وعنوانه (ورقمه الضريبي إن وجد)');
+    throw invalid(
+      'buyer',
+      'a standard (B2B) invoice needs the buyer name and address (and its VAT number if registered)',
+      'الفاتورة الضريبية تتطلب اسم المشتري وعنوانه (ورقمه الضريبي إن وجد)',
+    );
   }
 }
 
@@ -87,7 +95,14 @@ export function saleToInvoice(sale: Sale, ctx: { taxpayer: Taxpayer; branch: Bra
       name: taxpayer.name_en ? { ar: taxpayer.name_ar, en: taxpayer.name_en } : taxpayer.name_ar,
       vatNumber: taxpayer.vat_number,
       ...(branch.crn && { identification: { scheme: 'CRN', value: branch.crn } }),
-      address: { street: branch.street, buildingNumber: branch.building_number, district: branch.district, city: branch.city, postalCode: branch.postal_code, country: 'SA' },
+      address: {
+        street: branch.street,
+        buildingNumber: branch.building_number,
+        district: branch.district,
+        city: branch.city,
+        postalCode: branch.postal_code,
+        country: 'SA',
+      },
     },
     pricesIncludeVat: true,
     paymentMeans: [{ code: PAYMENT_CODE[sale.payment ?? 'cash'] }],

@@ -38,9 +38,15 @@ export function qrTagsFor(inputs: QrInputs): QrTags {
 export function buildQr(inputs: QrInputs): string {
   const qr = encodeTlv(qrTagsFor(inputs)).toString('base64');
   if (qr.length > MAX_QR_BASE64_LENGTH) {
-    throw new FawtaraError('QR_INVALID', `the QR is ${qr.length} base64 characters; BR-CL-KSA-14 allows at most ${MAX_QR_BASE64_LENGTH} — shorten the seller name`, {
-      field: 'seller.name', rule: 'BR-CL-KSA-14', messageAr: `رمز QR أطول من ${MAX_QR_BASE64_LENGTH} حرفاً؛ يرجى تقصير اسم البائع`,
-    });
+    throw new FawtaraError(
+      'QR_INVALID',
+      `the QR is ${qr.length} base64 characters; BR-CL-KSA-14 allows at most ${MAX_QR_BASE64_LENGTH} — shorten the seller name`,
+      {
+        field: 'seller.name',
+        rule: 'BR-CL-KSA-14',
+        messageAr: `رمز QR أطول من ${MAX_QR_BASE64_LENGTH} حرفاً؛ يرجى تقصير اسم البائع`,
+      },
+    );
   }
   return qr;
 }

@@ -47,7 +47,9 @@ export function decodeTlv(base64: string): DecodedQr {
   const text = base64.trim();
   if (!/^[A-Za-z0-9+/]*={0,2}$/.test(text) || text.length % 4 !== 0) {
     throw new FawtaraError('QR_INVALID', 'the QR value is not valid base64', {
-      field: 'QR', rule: 'KSA-14', messageAr: 'قيمة رمز QR ليست بصيغة base64 صحيحة',
+      field: 'QR',
+      rule: 'KSA-14',
+      messageAr: 'قيمة رمز QR ليست بصيغة base64 صحيحة',
     });
   }
   const bytes = Buffer.from(text, 'base64');
@@ -68,6 +70,8 @@ export function decodeTlv(base64: string): DecodedQr {
 
 function truncated(): FawtaraError {
   return new FawtaraError('QR_INVALID', 'the QR TLV data is truncated (a length runs past the end)', {
-    field: 'QR', rule: 'KSA-14', messageAr: 'بيانات رمز QR مقطوعة',
+    field: 'QR',
+    rule: 'KSA-14',
+    messageAr: 'بيانات رمز QR مقطوعة',
   });
 }

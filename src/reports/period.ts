@@ -27,7 +27,10 @@ function nextDay(date: string): string {
 function validDate(value: string, field: string): string {
   const m = DATE.exec(value);
   if (!m || day(Number(m[1]), Number(m[2]), Number(m[3])) !== value) {
-    throw new ReportError('INVALID_PERIOD', `${field} must be a date YYYY-MM-DD; got "${value}"`, { field, messageAr: `${field} يجب أن يكون تاريخاً بالصيغة YYYY-MM-DD` });
+    throw new ReportError('INVALID_PERIOD', `${field} must be a date YYYY-MM-DD; got "${value}"`, {
+      field,
+      messageAr: `${field} يجب أن يكون تاريخاً بالصيغة YYYY-MM-DD`,
+    });
   }
   return value;
 }
@@ -36,7 +39,10 @@ function validDate(value: string, field: string): string {
 export function parsePeriod(input: { period?: string | undefined; from?: string | undefined; to?: string | undefined }): Period {
   const p = input.period?.trim();
   if (p && (input.from || input.to)) {
-    throw new ReportError('INVALID_PERIOD', 'give either --period or --from/--to, not both', { field: '--period', messageAr: 'حدد --period أو --from/--to وليس كليهما' });
+    throw new ReportError('INVALID_PERIOD', 'give either --period or --from/--to, not both', {
+      field: '--period',
+      messageAr: 'حدد --period أو --from/--to وليس كليهما',
+    });
   }
   if (p) {
     const q = /^(\d{4})-Q([1-4])$/i.exec(p);
@@ -53,7 +59,10 @@ export function parsePeriod(input: { period?: string | undefined; from?: string 
       const to = day(y, m + 1, 0);
       return { label: p, from: day(y, m, 1), to, toExclusive: nextDay(to) };
     }
-    throw new ReportError('INVALID_PERIOD', `--period must be a quarter (2026-Q3) or a month (2026-11); got "${p}"`, { field: '--period', messageAr: `--period يجب أن يكون ربعاً (2026-Q3) أو شهراً (2026-11)` });
+    throw new ReportError('INVALID_PERIOD', `--period must be a quarter (2026-Q3) or a month (2026-11); got "${p}"`, {
+      field: '--period',
+      messageAr: `--period يجب أن يكون ربعاً (2026-Q3) أو شهراً (2026-11)`,
+    });
   }
   if (input.from && input.to) {
     const from = validDate(input.from, '--from');
@@ -61,5 +70,8 @@ export function parsePeriod(input: { period?: string | undefined; from?: string 
     if (to < from) throw new ReportError('INVALID_PERIOD', '--to is before --from', { field: '--to', messageAr: 'تاريخ النهاية قبل تاريخ البداية' });
     return { label: `${from}..${to}`, from, to, toExclusive: nextDay(to) };
   }
-  throw new ReportError('INVALID_PERIOD', 'a period is required: --period 2026-Q3 | 2026-11, or --from YYYY-MM-DD --to YYYY-MM-DD', { field: '--period', messageAr: 'الفترة مطلوبة: --period أو --from و --to' });
+  throw new ReportError('INVALID_PERIOD', 'a period is required: --period 2026-Q3 | 2026-11, or --from YYYY-MM-DD --to YYYY-MM-DD', {
+    field: '--period',
+    messageAr: 'الفترة مطلوبة: --period أو --from و --to',
+  });
 }

@@ -58,10 +58,40 @@ export async function periodDocuments(db: Db, scope: Scope, period: Period): Pro
     .leftJoin('submissions as s', 's.document_id', 'd.id')
     .leftJoin('document_clearances as c', 'c.document_id', 'd.id')
     .select([
-      'd.id', 'd.unit_id', 'u.name as unit_name', 'u.branch_id', 'b.name as branch_name', 'd.icv', 'd.pih', 'd.invoice_hash', 'd.uuid', 'd.number',
-      'd.document_type', 'd.type_code', 'd.kind', 'd.issue_date', 'd.issue_time', 'd.issued_at', 'd.deadline_at', 'd.currency', 'd.exchange_rate',
-      'd.buyer_vat', 'd.buyer_name', 'd.original_number', 'd.tax_exclusive_amount', 'd.tax_amount', 'd.tax_amount_sar', 'd.taxable_amount_sar',
-      'd.vat_breakdown', 'd.qr', 's.state', 's.duplicate', 's.late', 's.endpoint', 's.accepted_at', 'c.cleared_at',
+      'd.id',
+      'd.unit_id',
+      'u.name as unit_name',
+      'u.branch_id',
+      'b.name as branch_name',
+      'd.icv',
+      'd.pih',
+      'd.invoice_hash',
+      'd.uuid',
+      'd.number',
+      'd.document_type',
+      'd.type_code',
+      'd.kind',
+      'd.issue_date',
+      'd.issue_time',
+      'd.issued_at',
+      'd.deadline_at',
+      'd.currency',
+      'd.exchange_rate',
+      'd.buyer_vat',
+      'd.buyer_name',
+      'd.original_number',
+      'd.tax_exclusive_amount',
+      'd.tax_amount',
+      'd.tax_amount_sar',
+      'd.taxable_amount_sar',
+      'd.vat_breakdown',
+      'd.qr',
+      's.state',
+      's.duplicate',
+      's.late',
+      's.endpoint',
+      's.accepted_at',
+      'c.cleared_at',
     ])
     .where('d.taxpayer_id', '=', scope.taxpayerId)
     .where('d.issue_date', '>=', period.from)
@@ -71,7 +101,12 @@ export async function periodDocuments(db: Db, scope: Scope, period: Period): Pro
   if (scope.branchId) q = q.where('u.branch_id', '=', scope.branchId);
   if (scope.unitId) q = q.where('d.unit_id', '=', scope.unitId);
   const rows = await q.execute();
-  return rows.map((r) => ({ ...r, icv: Number(r.icv), duplicate: r.duplicate === null ? null : Number(r.duplicate), late: r.late === null ? null : Number(r.late) }));
+  return rows.map((r) => ({
+    ...r,
+    icv: Number(r.icv),
+    duplicate: r.duplicate === null ? null : Number(r.duplicate),
+    late: r.late === null ? null : Number(r.late),
+  }));
 }
 
 /** The stored bytes of documents (and ZATCA's cleared version), a page at a time. */

@@ -102,11 +102,14 @@ export async function reconcile(db: Kysely<Database>, taxpayer: Taxpayer, period
     for (const unit of allUnits) {
       const records = await options.zatcaHistory(unit);
       historyOf.set(unit.id, records);
-      for (const h of records) if (h.uuid && (h.endpoint === 'reporting' || h.endpoint === 'clearance')) zatcaByUuid.set(h.uuid, [...(zatcaByUuid.get(h.uuid) ?? []), h]);
+      for (const h of records)
+        if (h.uuid && (h.endpoint === 'reporting' || h.endpoint === 'clearance')) zatcaByUuid.set(h.uuid, [...(zatcaByUuid.get(h.uuid) ?? []), h]);
     }
   }
   const branchOf = new Map(docs.map((d) => [d.unit_id, d.branch_name]));
-  const branches = new Map((await db.selectFrom('branches').select(['id', 'name']).where('taxpayer_id', '=', taxpayer.id).execute()).map((b) => [b.id, b.name]));
+  const branches = new Map(
+    (await db.selectFrom('branches').select(['id', 'name']).where('taxpayer_id', '=', taxpayer.id).execute()).map((b) => [b.id, b.name]),
+  );
   const byUnit = new Map<string, PeriodDocument[]>();
   for (const d of docs) byUnit.set(d.unit_id, [...(byUnit.get(d.unit_id) ?? []), d]);
 
@@ -114,12 +117,23 @@ export async function reconcile(db: Kysely<Database>, taxpayer: Taxpayer, period
   const units: UnitReconciliation[] = [];
   for (const unit of list) {
     const own = byUnit.get(unit.id) ?? [];
-    const history = options.zatcaHistory ? historyOf.get(unit.id) ?? [] : undefined;
+    const history = options.zatcaHistory ? (historyOf.get(unit.id) ?? []) : undefined;
     const zatca = new Map<string, ZatcaHistoryRecord[]>();
-    for (const h of history ?? []) if (h.uuid && (h.endpoint === 'reporting' || h.endpoint === 'clearance')) zatca.set(h.uuid, [...(zatca.get(h.uuid) ?? []), h]);
+    for (const h of history ?? [])
+      if (h.uuid && (h.endpoint === 'reporting' || h.endpoint === 'clearance')) zatca.set(h.uuid, [...(zatca.get(h.uuid) ?? []), h]);
     const before = differences.length;
     const diff = (reason: DifferenceReason, d: PeriodDocument | null, message: string, messageAr: string, extra: Partial<Difference> = {}) =>
-      differences.push({ unit: unit.name, reason, number: d?.number ?? null, uuid: d?.uuid ?? null, icv: d?.icv ?? null, state: d?.state ?? null, message, messageAr, ...extra });
+      differences.push({
+        unit: unit.name,
+        reason,
+        number: d?.number ?? null,
+        uuid: d?.uuid ?? null,
+        icv: d?.icv ?? null,
+        state: d?.state ?? null,
+        message,
+        messageAr,
+        ...extra,
+      });
     let acceptedByZatca = 0;
     for (const d of own) {
       const weAccepted = d.state !== null && ACCEPTED_STATES.includes(d.state);
@@ -128,21 +142,65 @@ export async function reconcile(db: Kysely<Database>, taxpayer: Taxpayer, period
       const zatcaHolds = accepting.length > 0 || records.some((r) => ALREADY_HELD.has(r.httpStatus));
       if (zatcaHolds) acceptedByZatca++;
       const pastDeadline = now.toISOString() > d.deadline_at;
-      if (d.state === 'rejected') diff('rejected', d, `${d.number} was rejected by ZATCA: not output VAT; issue a corrected document`, `رفضت الهيئة ${d.number}: لا يُحتسب في ضريبة المخرجات؛ أصدر مستنداً مصححاً`);
-      else if (d.state === 'held') diff('held', d, `${d.number} is held and needs attention before it is sent again`, `${d.number} موقوف ويحتاج إلى معالجة قبل إعادة إرساله`);
+      if (d.state === 'rejected')
+        diff(
+          'rejected',
+          d,
+          `${d.number} was rejected by ZATCA: not output VAT; issue a corrected document`,
+          `رفضت الهيئة ${d.number}: لا يُحتسب في ضريبة المخرجات؛ أصدر مستنداً مصححاً`,
+        );
+      else if (d.state === 'held')
+        diff('held', d, `${d.number} is held and needs attention before it is sent again`, `${d.number} موقوف ويحتاج إلى معالجة قبل إعادة إرساله`);
       else if (!weAccepted && d.cleared_at === null) {
-        if (history && zatcaHolds) diff('accepted-not-recorded', d, `ZATCA holds ${d.number} but our outbox still waits (an answer was lost; the next attempt gets 208/409)`, `لدى الهيئة ${d.number} بينما لا يزال في قائمة الإرسال لدينا`);
-        else if (pastDeadline || d.late === 1) diff('late', d, `${d.number} is past its 24-hour deadline (${d.deadline_at}) and ZATCA does not have it yet`, `تجاوز ${d.number} مهلة 24 ساعة ولم يصل إلى الهيئة بعد`);
-        else diff('pending', d, `${d.number} is queued; ZATCA does not have it yet (deadline ${d.deadline_at})`, `${d.number} في قائمة الانتظار ولم يصل إلى الهيئة بعد`);
+        if (history && zatcaHolds)
+          diff(
+            'accepted-not-recorded',
+            d,
+            `ZATCA holds ${d.number} but our outbox still waits (an answer was lost; the next attempt gets 208/409)`,
+            `لدى الهيئة ${d.number} بينما لا يزال في قائمة الإرسال لدينا`,
+          );
+        else if (pastDeadline || d.late === 1)
+          diff(
+            'late',
+            d,
+            `${d.number} is past its 24-hour deadline (${d.deadline_at}) and ZATCA does not have it yet`,
+            `تجاوز ${d.number} مهلة 24 ساعة ولم يصل إلى الهيئة بعد`,
+          );
+        else
+          diff(
+            'pending',
+            d,
+            `${d.number} is queued; ZATCA does not have it yet (deadline ${d.deadline_at})`,
+            `${d.number} في قائمة الانتظار ولم يصل إلى الهيئة بعد`,
+          );
       } else {
         if (d.late === 1) diff('late', d, `${d.number} was accepted after its 24-hour deadline (${d.deadline_at})`, `قُبل ${d.number} بعد مهلة 24 ساعة`);
-        if (history && !zatcaHolds) diff('missing-at-zatca', d, `${d.number} is accepted in our log, but ZATCA's record has no acceptance of UUID ${d.uuid}`, `${d.number} مقبول في سجلنا ولا يوجد قبول له في سجل الهيئة`);
+        if (history && !zatcaHolds)
+          diff(
+            'missing-at-zatca',
+            d,
+            `${d.number} is accepted in our log, but ZATCA's record has no acceptance of UUID ${d.uuid}`,
+            `${d.number} مقبول في سجلنا ولا يوجد قبول له في سجل الهيئة`,
+          );
       }
-      const otherHash = records.find((r) => (NEW_ACCEPTANCE.has(r.httpStatus) || ALREADY_HELD.has(r.httpStatus)) && r.invoiceHash && r.invoiceHash !== d.invoice_hash);
-      if (otherHash) diff('hash-mismatch', d, `ZATCA holds UUID ${d.uuid} with hash ${otherHash.invoiceHash}, ours is ${d.invoice_hash}`, `لدى الهيئة المستند ${d.uuid} ببصمة مختلفة عن المخزنة لدينا`);
+      const otherHash = records.find(
+        (r) => (NEW_ACCEPTANCE.has(r.httpStatus) || ALREADY_HELD.has(r.httpStatus)) && r.invoiceHash && r.invoiceHash !== d.invoice_hash,
+      );
+      if (otherHash)
+        diff(
+          'hash-mismatch',
+          d,
+          `ZATCA holds UUID ${d.uuid} with hash ${otherHash.invoiceHash}, ours is ${d.invoice_hash}`,
+          `لدى الهيئة المستند ${d.uuid} ببصمة مختلفة عن المخزنة لدينا`,
+        );
       const shouldCount = weAccepted || d.cleared_at !== null;
       if (shouldCount !== inReport.has(d.id)) {
-        diff('report-mismatch', d, `${d.number} is ${inReport.has(d.id) ? 'counted in' : 'missing from'} the VAT report but its state is ${d.state}`, `${d.number} ${inReport.has(d.id) ? 'محتسب في' : 'غائب عن'} تقرير الضريبة خلافاً لحالته`);
+        diff(
+          'report-mismatch',
+          d,
+          `${d.number} is ${inReport.has(d.id) ? 'counted in' : 'missing from'} the VAT report but its state is ${d.state}`,
+          `${d.number} ${inReport.has(d.id) ? 'محتسب في' : 'غائب عن'} تقرير الضريبة خلافاً لحالته`,
+        );
       }
     }
     if (history) {
@@ -155,7 +213,12 @@ export async function reconcile(db: Kysely<Database>, taxpayer: Taxpayer, period
         const known = await db.selectFrom('documents').select('issue_date').where('taxpayer_id', '=', taxpayer.id).where('uuid', '=', uuid).executeTakeFirst();
         if (known) continue;
         differences.push({
-          unit: unit.name, reason: 'unknown-to-us', number: null, uuid, icv: records[0]!.icv ?? null, state: null,
+          unit: unit.name,
+          reason: 'unknown-to-us',
+          number: null,
+          uuid,
+          icv: records[0]!.icv ?? null,
+          state: null,
           message: `ZATCA accepted UUID ${uuid} from unit ${unit.name}, which we never issued`,
           messageAr: `قبلت الهيئة المستند ${uuid} من الوحدة ${unit.name} ولم نصدره`,
         });
@@ -186,7 +249,10 @@ export async function reconcile(db: Kysely<Database>, taxpayer: Taxpayer, period
 
 /** ZATCA's record from a simulator's control API (`URL` = its root): never a real gateway. */
 export function simulatorHistorySource(url: string, fetchImpl: typeof fetch = fetch): (unit: EgsUnit) => Promise<ZatcaHistoryRecord[]> {
-  const root = url.replace(/\/e-invoicing\/.*$/, '').replace(/\/__sim\/.*$/, '').replace(/\/+$/, '');
+  const root = url
+    .replace(/\/e-invoicing\/.*$/, '')
+    .replace(/\/__sim\/.*$/, '')
+    .replace(/\/+$/, '');
   return async (unit) => {
     const segment = ENVIRONMENT_SEGMENT[unit.environment as FatooraEnv] ?? unit.environment;
     const response = await fetchImpl(`${root}/__sim/${segment}/egs/${encodeURIComponent(unit.serial)}/history`).catch(() => undefined);

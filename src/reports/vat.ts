@@ -113,16 +113,18 @@ function reportedDocument(d: PeriodDocument): ReportedDocument {
   const sign = signOf(d.document_type);
   const stored = JSON.parse(d.vat_breakdown) as StoredVatLine[];
   const signed = (v: string) => money(dec(v).times(sign));
-  const lines = stored.map((l): VatLine => ({
-    key: lineKey(l),
-    category: l.category,
-    rate: l.rate,
-    exemptionCode: l.exemptionCode ?? null,
-    taxable: signed(l.taxable),
-    vat: signed(l.vat),
-    taxableSar: signed(l.taxableSar),
-    vatSar: signed(l.vatSar),
-  }));
+  const lines = stored.map(
+    (l): VatLine => ({
+      key: lineKey(l),
+      category: l.category,
+      rate: l.rate,
+      exemptionCode: l.exemptionCode ?? null,
+      taxable: signed(l.taxable),
+      vat: signed(l.vat),
+      taxableSar: signed(l.taxableSar),
+      vatSar: signed(l.vatSar),
+    }),
+  );
   return {
     id: d.id,
     number: d.number,
@@ -162,14 +164,16 @@ class Acc {
     this.rows.set(key, r);
   }
   list(): VatRow[] {
-    return [...this.rows.entries()]
-      .map(([, r]) => ({ ...r.row, documents: r.docs.size, taxableSar: money(r.taxable), vatSar: money(r.vat) }))
-      // People read units and branches by name; ids only break ties between equal names.
-      .sort((a, b) => {
-        const x = `${a.unit ?? a.branch ?? a.key}\u0000${a.key}`;
-        const y = `${b.unit ?? b.branch ?? b.key}\u0000${b.key}`;
-        return x < y ? -1 : x > y ? 1 : 0;
-      });
+    return (
+      [...this.rows.entries()]
+        .map(([, r]) => ({ ...r.row, documents: r.docs.size, taxableSar: money(r.taxable), vatSar: money(r.vat) }))
+        // People read units and branches by name; ids only break ties between equal names.
+        .sort((a, b) => {
+          const x = `${a.unit ?? a.branch ?? a.key}\u0000${a.key}`;
+          const y = `${b.unit ?? b.branch ?? b.key}\u0000${b.key}`;
+          return x < y ? -1 : x > y ? 1 : 0;
+        })
+    );
   }
 }
 
@@ -251,11 +255,16 @@ export function drillDown(report: VatReport, filter: DrillFilter): ReportedDocum
 
 export function rowsBy(report: VatReport, by: ReportDimension): VatRow[] {
   switch (by) {
-    case 'category': return report.byCategory;
-    case 'market': return report.byMarket;
-    case 'branch': return report.byBranch;
-    case 'unit': return report.byUnit;
-    case 'type': return report.byType;
+    case 'category':
+      return report.byCategory;
+    case 'market':
+      return report.byMarket;
+    case 'branch':
+      return report.byBranch;
+    case 'unit':
+      return report.byUnit;
+    case 'type':
+      return report.byType;
   }
 }
 
@@ -272,11 +281,56 @@ export function csvLines(header: readonly string[], rows: ReadonlyArray<readonly
 /** CSV of one dimension's rows plus a total row (amounts in SAR, signed). */
 export function vatReportCsv(report: VatReport, by: ReportDimension): string {
   const rows = rowsBy(report, by).map((r) => [
-    report.taxpayer.vatNumber, report.period.label, by, r.key, r.category ?? '', r.rate ?? '', r.exemptionCode ?? '', r.market ?? '',
-    r.branch ?? '', r.unit ?? '', r.documentType ?? '', r.documents, r.taxableSar, r.vatSar,
+    report.taxpayer.vatNumber,
+    report.period.label,
+    by,
+    r.key,
+    r.category ?? '',
+    r.rate ?? '',
+    r.exemptionCode ?? '',
+    r.market ?? '',
+    r.branch ?? '',
+    r.unit ?? '',
+    r.documentType ?? '',
+    r.documents,
+    r.taxableSar,
+    r.vatSar,
   ]);
-  rows.push([report.taxpayer.vatNumber, report.period.label, 'total', 'total', '', '', '', '', '', '', '', report.totals.documents, report.totals.taxableSar, report.totals.vatSar]);
-  return csvLines(['vat_number', 'period', 'dimension', 'key', 'category', 'rate', 'exemption_code', 'market', 'branch', 'unit', 'document_type', 'documents', 'taxable_sar', 'vat_sar'], rows);
+  rows.push([
+    report.taxpayer.vatNumber,
+    report.period.label,
+    'total',
+    'total',
+    '',
+    '',
+    '',
+    '',
+    '',
+    '',
+    '',
+    report.totals.documents,
+    report.totals.taxableSar,
+    report.totals.vatSar,
+  ]);
+  return csvLines(
+    [
+      'vat_number',
+      'period',
+      'dimension',
+      'key',
+      'category',
+      'rate',
+      'exemption_code',
+      'market',
+      'branch',
+      'unit',
+      'document_type',
+      'documents',
+      'taxable_sar',
+      'vat_sar',
+    ],
+    rows,
+  );
 }
 
 /** CSV of the documents behind the report: one row per document and VAT category. */
@@ -284,8 +338,51 @@ export function vatDocumentsCsv(docs: readonly ReportedDocument[]): string {
   const rows: unknown[][] = [];
   for (const d of docs) {
     for (const l of d.lines) {
-      rows.push([d.number, d.uuid, d.issueDate, d.issueTime, d.branch, d.unit, d.icv, d.documentType, d.market, d.state, d.currency, d.exchangeRate ?? '', d.buyerVat ?? '', l.key, l.taxable, l.vat, l.taxableSar, l.vatSar, d.invoiceHash]);
+      rows.push([
+        d.number,
+        d.uuid,
+        d.issueDate,
+        d.issueTime,
+        d.branch,
+        d.unit,
+        d.icv,
+        d.documentType,
+        d.market,
+        d.state,
+        d.currency,
+        d.exchangeRate ?? '',
+        d.buyerVat ?? '',
+        l.key,
+        l.taxable,
+        l.vat,
+        l.taxableSar,
+        l.vatSar,
+        d.invoiceHash,
+      ]);
     }
   }
-  return csvLines(['number', 'uuid', 'issue_date', 'issue_time', 'branch', 'unit', 'icv', 'document_type', 'market', 'state', 'currency', 'exchange_rate', 'buyer_vat', 'category_key', 'taxable', 'vat', 'taxable_sar', 'vat_sar', 'invoice_hash'], rows);
+  return csvLines(
+    [
+      'number',
+      'uuid',
+      'issue_date',
+      'issue_time',
+      'branch',
+      'unit',
+      'icv',
+      'document_type',
+      'market',
+      'state',
+      'currency',
+      'exchange_rate',
+      'buyer_vat',
+      'category_key',
+      'taxable',
+      'vat',
+      'taxable_sar',
+      'vat_sar',
+      'invoice_hash',
+    ],
+    rows,
+  );
 }

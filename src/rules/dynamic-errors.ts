@@ -28,8 +28,11 @@ function shared(c: InvoiceContext): void {
 
 /** EN16931 layer (CEN-EN16931-UBL.xsl). */
 export const enDynamicErrors: Rule = {
-  id: 'TRANSFORM', flag: 'error', layer: 'EN',
-  en: 'The EN16931 rules cannot be evaluated on this document.', ar: 'تعذر تقييم قواعد EN16931 على هذا المستند.',
+  id: 'TRANSFORM',
+  flag: 'error',
+  layer: 'EN',
+  en: 'The EN16931 rules cannot be evaluated on this document.',
+  ar: 'تعذر تقييم قواعد EN16931 على هذا المستند.',
   check(c) {
     const totals = c.kids(c.root, 'cac:LegalMonetaryTotal');
     // BR-CO-* arithmetic on `cac:LegalMonetaryTotal/cbc:…Amount` and `xs:decimal(cbc:PayableAmount)`.
@@ -38,7 +41,8 @@ export const enDynamicErrors: Rule = {
       if (totals.some((t) => c.kids(t, amount).length > 1)) xpathError(`xs:decimal() of several ${amount}`);
     }
     // string-length() of the seller name (BR-KSA-F-06-C*).
-    if (c.at('cac:AccountingSupplierParty/cac:Party/cac:PartyLegalEntity/cbc:RegistrationName').length > 1) xpathError('string-length() of several seller names');
+    if (c.at('cac:AccountingSupplierParty/cac:Party/cac:PartyLegalEntity/cbc:RegistrationName').length > 1)
+      xpathError('string-length() of several seller names');
     // Only the document-level allowance/charge templates test the indicator (observed: a line-level one does not fail EN).
     chargeIndicators(c.path(c.documentAllowanceCharges, 'cbc:ChargeIndicator'));
     shared(c);
@@ -48,8 +52,11 @@ export const enDynamicErrors: Rule = {
 
 /** KSA layer (20210819_ZATCA_E-invoice_Validation_Rules.xsl). */
 export const ksaDynamicErrors: Rule = {
-  id: 'TRANSFORM', flag: 'error', layer: 'KSA',
-  en: 'The KSA rules cannot be evaluated on this document.', ar: 'تعذر تقييم قواعد الهيئة على هذا المستند.',
+  id: 'TRANSFORM',
+  flag: 'error',
+  layer: 'KSA',
+  en: 'The KSA rules cannot be evaluated on this document.',
+  ar: 'تعذر تقييم قواعد الهيئة على هذا المستند.',
   check(c) {
     // xs:decimal() of the prepaid amount (BR-KSA-80).
     if (c.at('cac:LegalMonetaryTotal/cbc:PrepaidAmount').length > 1) xpathError('xs:decimal() of several cbc:PrepaidAmount');
@@ -57,7 +64,8 @@ export const ksaDynamicErrors: Rule = {
     const schemes = c.at('cac:AccountingSupplierParty/cac:Party/cac:PartyIdentification/cbc:ID').filter((e) => e.hasAttribute('schemeID'));
     if (schemes.length > 1) xpathError('string-length() of several seller schemeID');
     // string-length() of the buyer street (BR-KSA-F-06-C*).
-    if (c.path(c.all('cac:AccountingCustomerParty'), 'cac:Party/cac:PostalAddress/cbc:StreetName').length > 1) xpathError('string-length() of several buyer street names');
+    if (c.path(c.all('cac:AccountingCustomerParty'), 'cac:Party/cac:PostalAddress/cbc:StreetName').length > 1)
+      xpathError('string-length() of several buyer street names');
     // substring-after() of the line VAT amount (BR-KSA-DEC-03).
     if (c.lines.some((l) => c.path(l, 'cac:TaxTotal/cbc:TaxAmount').length > 1)) xpathError('substring-after() of several line VAT amounts');
     chargeIndicators(c.all('cbc:ChargeIndicator'));

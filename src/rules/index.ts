@@ -22,10 +22,27 @@ export type { Finding, LayerName, LayerResult, Rule, ValidationReport } from './
 export { formatReport, toValidationResults, type ValidationMessage, type ValidationResults } from './report.js';
 
 /** ZATCA's trimmed EN16931 rule set (CEN-EN16931-UBL.xsl of SDK 238-R3.4.8). */
-export const EN_RULES: readonly Rule[] = [enDynamicErrors, ...enDocumentRules, ...enLineRules, ...totalsRules, ...allowanceChargeRules, ...breakdownRules, ...categoryRules, ...codeRules];
+export const EN_RULES: readonly Rule[] = [
+  enDynamicErrors,
+  ...enDocumentRules,
+  ...enLineRules,
+  ...totalsRules,
+  ...allowanceChargeRules,
+  ...breakdownRules,
+  ...categoryRules,
+  ...codeRules,
+];
 
 /** ZATCA's KSA rule set (20210819_ZATCA_E-invoice_Validation_Rules.xsl of SDK 238-R3.4.8). */
-export const KSA_RULES: readonly Rule[] = [ksaDynamicErrors, ...ksaDocumentRules, ...partyRules, ...signatureShapeRules, ...vatRules, ...ksaLineRules, ...prepaymentRules];
+export const KSA_RULES: readonly Rule[] = [
+  ksaDynamicErrors,
+  ...ksaDocumentRules,
+  ...partyRules,
+  ...signatureShapeRules,
+  ...vatRules,
+  ...ksaLineRules,
+  ...prepaymentRules,
+];
 
 export interface ValidateOptions {
   /** Expected previous invoice hash (the SDK's pih.txt comparison). */
@@ -66,7 +83,14 @@ export function validateDocument(doc: Document, options: ValidateOptions = {}): 
   const wanted = new Set(options.layers ?? LAYER_ORDER);
   const layers: LayerResult[] = [];
   if (wanted.has('XSD')) {
-    const findings: Finding[] = validateSchema(doc).map((i) => ({ id: 'XSD_SCHEMA_ERROR', flag: 'error', layer: 'XSD', message: i.message, messageAr: i.messageAr, location: i.path }));
+    const findings: Finding[] = validateSchema(doc).map((i) => ({
+      id: 'XSD_SCHEMA_ERROR',
+      flag: 'error',
+      layer: 'XSD',
+      message: i.message,
+      messageAr: i.messageAr,
+      location: i.path,
+    }));
     layers.push(layerOf('XSD', findings));
   }
   if (wanted.has('EN') || wanted.has('KSA')) {
@@ -90,7 +114,15 @@ export function runRules(rules: readonly Rule[], ctx: InvoiceContext): Finding[]
     } catch (error) {
       if (error instanceof XPathDynamicError) {
         const layer = rule.layer;
-        return [{ id: 'TRANSFORM', flag: 'error', layer, message: `the ${layer} rules cannot be evaluated on this document (${error.message}); fix the schema errors first`, messageAr: `تعذر تقييم قواعد ${layer} على هذا المستند (${error.message})؛ صحّح أخطاء المخطط أولًا` }];
+        return [
+          {
+            id: 'TRANSFORM',
+            flag: 'error',
+            layer,
+            message: `the ${layer} rules cannot be evaluated on this document (${error.message}); fix the schema errors first`,
+            messageAr: `تعذر تقييم قواعد ${layer} على هذا المستند (${error.message})؛ صحّح أخطاء المخطط أولًا`,
+          },
+        ];
       }
       broken = true;
     }
@@ -110,7 +142,13 @@ function cryptoLayers(doc: Document, options: ValidateOptions, wanted: Set<Layer
     checks = verifyInvoice(doc, { pih: options.pih, certificate: options.certificate, source: options.source }).checks;
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    const f: Finding = { id: 'signature', flag: 'error', layer: 'SIGNATURE', message: `the stamp could not be verified: ${message}`, messageAr: 'تعذر التحقق من الختم التشفيري' };
+    const f: Finding = {
+      id: 'signature',
+      flag: 'error',
+      layer: 'SIGNATURE',
+      message: `the stamp could not be verified: ${message}`,
+      messageAr: 'تعذر التحقق من الختم التشفيري',
+    };
     return [layerOf('SIGNATURE', [f])];
   }
   const out: LayerResult[] = [];

@@ -64,7 +64,10 @@ export function toValidationResults(report: ValidationReport, options: { lang?: 
       type: 'INFO',
       code: 'XSD_ZATCA_VALID',
       category: 'XSD validation',
-      message: options.lang === 'ar' ? 'متوافق مع معيار UBL 2.1 وفق مواصفات هيئة الزكاة والضريبة والجمارك' : 'Complied with UBL 2.1 standards in line with ZATCA specifications',
+      message:
+        options.lang === 'ar'
+          ? 'متوافق مع معيار UBL 2.1 وفق مواصفات هيئة الزكاة والضريبة والجمارك'
+          : 'Complied with UBL 2.1 standards in line with ZATCA specifications',
       status: 'PASS',
     });
   } else if (xsd) {
@@ -74,7 +77,13 @@ export function toValidationResults(report: ValidationReport, options: { lang?: 
     if (f.layer === 'XSD') continue;
     errorMessages.push({ type: 'ERROR', code: f.id, category: categoryOf(f), message: text(f), status: 'ERROR' });
   }
-  const warningMessages: ValidationMessage[] = report.warnings.map((f) => ({ type: 'WARNING', code: f.id, category: categoryOf(f), message: text(f), status: 'WARNING' }));
+  const warningMessages: ValidationMessage[] = report.warnings.map((f) => ({
+    type: 'WARNING',
+    code: f.id,
+    category: categoryOf(f),
+    message: text(f),
+    status: 'WARNING',
+  }));
   const status = errorMessages.length ? 'ERROR' : warningMessages.length ? 'WARNING' : 'PASS';
   return { infoMessages, warningMessages, errorMessages, status };
 }

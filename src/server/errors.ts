@@ -1,7 +1,7 @@
 // The HTTP face of errors: one table from error codes (and a few reasons) to statuses, and the
 // JSON body every failure has — `{ error: { code, message, messageAr, field?, reason? } }`.
 import type { FastifyError } from 'fastify';
-import { asBusyError, FawtaraError, isFawtaraError, type ErrorCode } from '../errors.js';
+import { asBusyError, type FawtaraError, isFawtaraError, type ErrorCode } from '../errors.js';
 import { AccessError } from './access/errors.js';
 import { isFleetError } from '../egs/index.js';
 
@@ -76,27 +76,53 @@ export function toHttpError(thrown: unknown, requestId: string): HttpError {
     return {
       status,
       headers,
-      body: { error: { ...json, messageAr: error.messageAr ?? ARABIC_OF_STATUS[status] ?? ARABIC_OF_STATUS[400]!, ...(isFleetError(error) && { reason: error.reason }) } },
+      body: {
+        error: {
+          ...json,
+          messageAr: error.messageAr ?? ARABIC_OF_STATUS[status] ?? ARABIC_OF_STATUS[400]!,
+          ...(isFleetError(error) && { reason: error.reason }),
+        },
+      },
     };
   }
-  const fe = error as FastifyError & { validation?: Array<{ instancePath?: string; message?: string; params?: Record<string, unknown> }>; validationContext?: string };
+  const fe = error as FastifyError & {
+    validation?: Array<{ instancePath?: string; message?: string; params?: Record<string, unknown> }>;
+    validationContext?: string;
+  };
   if (fe && Array.isArray(fe.validation)) {
     const first = fe.validation[0];
     const missing = first?.params?.missingProperty as string | undefined;
     const extra = first?.params?.additionalProperty as string | undefined;
-    const path = [fe.validationContext ?? 'body', ...(first?.instancePath ?? '').split('/').filter(Boolean), ...(missing ? [missing] : []), ...(extra ? [extra] : [])].join('.');
+    const path = [
+      fe.validationContext ?? 'body',
+      ...(first?.instancePath ?? '').split('/').filter(Boolean),
+      ...(missing ? [missing] : []),
+      ...(extra ? [extra] : []),
+    ].join('.');
     const what = extra ? 'is not a known field' : (first?.message ?? 'is invalid');
     return {
       status: 400,
       headers,
-      body: { error: { code: 'INVALID_INPUT', message: `${path}: ${what}`, messageAr: `${path}: ${extra ? 'حقل غير معروف' : 'قيمة غير صالحة أو مفقودة'}`, field: path, reason: 'INVALID_FIELD' } },
+      body: {
+        error: {
+          code: 'INVALID_INPUT',
+          message: `${path}: ${what}`,
+          messageAr: `${path}: ${extra ? 'حقل غير معروف' : 'قيمة غير صالحة أو مفقودة'}`,
+          field: path,
+          reason: 'INVALID_FIELD',
+        },
+      },
     };
   }
   const status = typeof fe?.statusCode === 'number' && fe.statusCode >= 400 && fe.statusCode < 500 ? fe.statusCode : 500;
   if (status >= 500) return { status, headers, body: internalBody(requestId) };
   // Framework refusals (bad JSON, wrong content type, body too large): their text is safe and useful.
   const code: ErrorCode = status === 413 ? 'TOO_LARGE' : 'INVALID_INPUT';
-  return { status, headers, body: { error: { code, message: fe.message, messageAr: ARABIC_OF_STATUS[status] ?? ARABIC_OF_STATUS[400]!, reason: fe.code ?? 'INVALID_REQUEST' } } };
+  return {
+    status,
+    headers,
+    body: { error: { code, message: fe.message, messageAr: ARABIC_OF_STATUS[status] ?? ARABIC_OF_STATUS[400]!, reason: fe.code ?? 'INVALID_REQUEST' } },
+  };
 }
 
 function internalBody(requestId: string, error?: FawtaraError): HttpErrorBody {

@@ -5,7 +5,12 @@ import type { RouteModule, RouteRecord } from './plugin.js';
 
 type Json = Record<string, unknown>;
 
-const STATUS_TEXT: Record<string, string> = { '200': 'OK', '201': 'Created', '4XX': 'Refused: { error: { code, message, messageAr, field?, reason? } }', '5XX': 'Server or ZATCA unavailable' };
+const STATUS_TEXT: Record<string, string> = {
+  '200': 'OK',
+  '201': 'Created',
+  '4XX': 'Refused: { error: { code, message, messageAr, field?, reason? } }',
+  '5XX': 'Server or ZATCA unavailable',
+};
 
 /**
  * A response's content by media type. A body marked with `contentMediaType` (schema.ts `media`) is
@@ -30,10 +35,19 @@ export function openApiDocument(routes: readonly RouteRecord[], tags: ReadonlyAr
     const cfg = r.options.config ?? {};
     const path = r.url.replace(/:([A-Za-z0-9_]+)/g, '{$1}');
     const parameters: Json[] = [];
-    for (const [where, key] of [['path', 'params'], ['query', 'querystring']] as const) {
+    for (const [where, key] of [
+      ['path', 'params'],
+      ['query', 'querystring'],
+    ] as const) {
       const s = schema[key] as { properties?: Record<string, Json>; required?: string[] } | undefined;
       for (const [name, prop] of Object.entries(s?.properties ?? {})) {
-        parameters.push({ name, in: where, required: where === 'path' || (s?.required ?? []).includes(name), schema: prop, ...(prop.description ? { description: prop.description } : {}) });
+        parameters.push({
+          name,
+          in: where,
+          required: where === 'path' || (s?.required ?? []).includes(name),
+          schema: prop,
+          ...(prop.description ? { description: prop.description } : {}),
+        });
       }
     }
     const responses: Json = {};
@@ -60,7 +74,8 @@ export function openApiDocument(routes: readonly RouteRecord[], tags: ReadonlyAr
     info: {
       title: 'Fawtara head-office API',
       version,
-      description: 'ZATCA e-invoicing (FATOORA Phase 2) for taxpayers with many branches and devices. Every operation except health, login and first-admin setup needs `Authorization: Bearer <token>` (a session from POST /api/v1/auth/login, or a device token bound to one unit). Errors: `{ error: { code, message, messageAr, field?, reason? } }`.',
+      description:
+        'ZATCA e-invoicing (FATOORA Phase 2) for taxpayers with many branches and devices. Every operation except health, login and first-admin setup needs `Authorization: Bearer <token>` (a session from POST /api/v1/auth/login, or a device token bound to one unit). Errors: `{ error: { code, message, messageAr, field?, reason? } }`.',
     },
     tags: tags.filter((t) => !seen.has(t.name) && seen.add(t.name)),
     paths,

@@ -35,7 +35,10 @@ export const ErrorBody = z.object({
 });
 export const ERROR_SCHEMA = out(ErrorBody);
 
-export const VatNumber = z.string().regex(/^3\d{13}3$/).describe('15-digit VAT registration number');
+export const VatNumber = z
+  .string()
+  .regex(/^3\d{13}3$/)
+  .describe('15-digit VAT registration number');
 /** A branch or unit reference: its id, its name or (units) its serial. */
 export const Ref = z.string().min(1).max(200);
 

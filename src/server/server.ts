@@ -129,7 +129,11 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
     const principal = await authenticate(access, request.headers.authorization);
     request.principal = principal;
     if (!roleAllows(principal.role, required)) {
-      throw forbidden('WRONG_ROLE', `the ${principal.role} role may not do this (${request.routeOptions.config.operation})`, `لا يسمح الدور ${principal.role} بهذا الإجراء`);
+      throw forbidden(
+        'WRONG_ROLE',
+        `the ${principal.role} role may not do this (${request.routeOptions.config.operation})`,
+        `لا يسمح الدور ${principal.role} بهذا الإجراء`,
+      );
     }
   });
 
@@ -160,7 +164,9 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
   app.setNotFoundHandler(async (request) => {
     // Anonymous callers cannot probe which paths exist.
     await authenticate(access, request.headers.authorization);
-    throw new FawtaraError('NOT_FOUND', `no route ${request.method} ${request.url.split('?')[0]}; see /openapi.json`, { messageAr: 'لا يوجد مسار بهذا العنوان؛ راجع /openapi.json' });
+    throw new FawtaraError('NOT_FOUND', `no route ${request.method} ${request.url.split('?')[0]}; see /openapi.json`, {
+      messageAr: 'لا يوجد مسار بهذا العنوان؛ راجع /openapi.json',
+    });
   });
 
   const modules = [...(options.routes ?? (await discoverRouteModules())), ...(options.extraRoutes ?? [])];
@@ -182,13 +188,19 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
   return app as unknown as FastifyInstance;
 }
 
-async function resolveScope(deps: ServerDeps, request: FastifyRequest, p: NonNullable<FastifyRequest['principal']>, params: Record<string, string | undefined>): Promise<void> {
+async function resolveScope(
+  deps: ServerDeps,
+  request: FastifyRequest,
+  p: NonNullable<FastifyRequest['principal']>,
+  params: Record<string, string | undefined>,
+): Promise<void> {
   if (params.vat === undefined) return;
   const db = deps.fleet.store.db;
   // A scoped caller learns nothing about taxpayers, branches or units outside its scope: 403, not 404.
   const hidden = (what: 'vat' | 'branch' | 'unit', ar: string) =>
     forbidden('OUT_OF_SCOPE', `this ${what === 'vat' ? 'taxpayer' : what} is outside your access`, `${ar} خارج نطاق صلاحياتك`, what);
-  const notFound = (what: string, ref: string, ar: string) => new FawtaraError('NOT_FOUND', `no ${what} "${ref}"`, { field: what, messageAr: `${ar} "${ref}" غير موجود` });
+  const notFound = (what: string, ref: string, ar: string) =>
+    new FawtaraError('NOT_FOUND', `no ${what} "${ref}"`, { field: what, messageAr: `${ar} "${ref}" غير موجود` });
   const taxpayer = await tenants.findTaxpayerByVat(db, params.vat);
   if (!taxpayer) throw p.taxpayerId !== null ? hidden('vat', 'هذا المكلف') : notFound('taxpayer', params.vat, 'المكلف');
   assertTaxpayer(p, taxpayer.id);

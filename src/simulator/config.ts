@@ -56,7 +56,10 @@ export interface EnvironmentMode {
   rateLimit: { capacity: number; refillPerSecond: number } | null;
 }
 
-const COMMON: Omit<EnvironmentMode, 'expectedTemplates' | 'otpPolicy' | 'enforceComplianceSteps' | 'honourClearanceStatusHeader' | 'renewalResponse' | 'issuingCaDn'> = {
+const COMMON: Omit<
+  EnvironmentMode,
+  'expectedTemplates' | 'otpPolicy' | 'enforceComplianceSteps' | 'honourClearanceStatusHeader' | 'renewalResponse' | 'issuingCaDn'
+> = {
   constantComplianceRequestId: null,
   allowedTitles: ['1000', '0100', '1100'],
   warningCountsAsPass: true,

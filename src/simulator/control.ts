@@ -85,7 +85,11 @@ export class EnvironmentControl {
   generateOtps(input: { vat: string; count?: number; purpose?: 'onboard' | 'renew' }): Array<{ otp: string; expiresAt: string; purpose: string }> {
     const taxpayer = this.env.state.taxpayers[input.vat] ?? this.registerTaxpayer({ vat: input.vat });
     if (taxpayer.status !== 'Active' && taxpayer.status !== 'Reactive') {
-      throw new ControlError(409, `the taxpayer's VAT status is ${taxpayer.status}; the portal is read-only and generates no OTP`, `حالة التسجيل الضريبي ${taxpayer.status}؛ البوابة للقراءة فقط ولا تُصدر رموز تحقق`);
+      throw new ControlError(
+        409,
+        `the taxpayer's VAT status is ${taxpayer.status}; the portal is read-only and generates no OTP`,
+        `حالة التسجيل الضريبي ${taxpayer.status}؛ البوابة للقراءة فقط ولا تُصدر رموز تحقق`,
+      );
     }
     const count = Math.max(1, Math.min(100, Math.floor(input.count ?? 1)));
     const purpose = input.purpose ?? 'onboard';
@@ -110,7 +114,11 @@ export class EnvironmentControl {
       if (taxpayer && (taxpayer.status === 'Deregistered' || taxpayer.status === 'Suspended')) {
         const end = Date.parse(taxpayer.statusChangedAt) + READ_ONLY_DAYS * DAY_MS;
         if (this.env.now().getTime() >= end) {
-          throw new ControlError(403, 'the 90-day read-only window after deregistration or suspension has ended', 'انتهت فترة القراءة فقط البالغة 90 يوماً بعد إلغاء التسجيل أو التعليق');
+          throw new ControlError(
+            403,
+            'the 90-day read-only window after deregistration or suspension has ended',
+            'انتهت فترة القراءة فقط البالغة 90 يوماً بعد إلغاء التسجيل أو التعليق',
+          );
         }
       }
     }

@@ -9,15 +9,7 @@ import type { Checks, CsrFacts } from './checks.js';
 import type { EnvironmentMode, SimEnvironmentId } from './config.js';
 import { FaultPlan } from './faults.js';
 import { readInvoiceFacts, requiredStepsFor, COMPLIANCE_STEPS, type SubmittedInvoiceFacts } from './invoice-facts.js';
-import {
-  csidErrorBody,
-  internalErrorBody,
-  missingStepsBody,
-  simMessage,
-  toResults,
-  unauthorizedBody,
-  type SimMessageKey,
-} from './messages.js';
+import { csidErrorBody, internalErrorBody, missingStepsBody, simMessage, toResults, unauthorizedBody, type SimMessageKey } from './messages.js';
 import { SeededRandom } from './random.js';
 import {
   loadState,
@@ -92,16 +84,34 @@ export class SimEnvironment {
     const years = (n: number): Date => new Date(now.getTime() + n * 365 * DAY_MS);
     const serial = (): Buffer => this.positiveSerial(16);
     const complianceIssuer = this.checks.createAuthority({
-      profile: 'compliance-issuer', subjectDn: 'CN=eInvoicing', serialNumber: serial(), notBefore: now, notAfter: years(20),
+      profile: 'compliance-issuer',
+      subjectDn: 'CN=eInvoicing',
+      serialNumber: serial(),
+      notBefore: now,
+      notAfter: years(20),
     });
     const root = this.checks.createAuthority({
-      profile: 'root-ca', subjectDn: 'CN=ZATCA-Code-Signing-Simulator-Root, DC=extgazt, DC=gov, DC=local', serialNumber: serial(), notBefore: now, notAfter: years(20),
+      profile: 'root-ca',
+      subjectDn: 'CN=ZATCA-Code-Signing-Simulator-Root, DC=extgazt, DC=gov, DC=local',
+      serialNumber: serial(),
+      notBefore: now,
+      notAfter: years(20),
     });
     const issuing = this.checks.createAuthority({
-      profile: 'issuing-ca', subjectDn: this.mode.issuingCaDn, issuer: root, serialNumber: serial(), notBefore: now, notAfter: years(15),
+      profile: 'issuing-ca',
+      subjectDn: this.mode.issuingCaDn,
+      issuer: root,
+      serialNumber: serial(),
+      notBefore: now,
+      notAfter: years(15),
     });
     const stamp = this.checks.createAuthority({
-      profile: 'stamp', subjectDn: `CN=ZATCA Simulator Stamp (${this.id}), O=Zakat Tax and Customs Authority, C=SA`, issuer: issuing, serialNumber: serial(), notBefore: now, notAfter: years(5),
+      profile: 'stamp',
+      subjectDn: `CN=ZATCA Simulator Stamp (${this.id}), O=Zakat Tax and Customs Authority, C=SA`,
+      issuer: issuing,
+      serialNumber: serial(),
+      notBefore: now,
+      notAfter: years(5),
     });
     this.state.authorities = { complianceIssuer, root, issuing, stamp };
     this.save();
@@ -403,7 +413,14 @@ export class SimEnvironment {
     egs.title = csr.san.title!;
     if (this.mode.revokeOldOnPatch) this.revokeCsid(pcsid.token, 'renewed');
     this.save();
-    const body = { requestID: ccsid.requestId, tokenType: null, dispositionMessage: 'NOT_COMPLIANT', binarySecurityToken: ccsid.token, secret: ccsid.secret, errors: null };
+    const body = {
+      requestID: ccsid.requestId,
+      tokenType: null,
+      dispositionMessage: 'NOT_COMPLIANT',
+      binarySecurityToken: ccsid.token,
+      secret: ccsid.secret,
+      errors: null,
+    };
     return { status: 428, body: this.mode.wrap428InValue ? { value: body } : body };
   }
 
@@ -469,7 +486,11 @@ export class SimEnvironment {
     const diagnostic = clearedHash === run.computedHash ? undefined : 'cleared invoice hash differs from the submitted one';
     if (run.bodyHash) {
       this.state.successes[run.bodyHash] = {
-        invoiceHash: run.bodyHash, at: this.now().toISOString(), endpoint: 'clearance', validationResults: run.results, clearedInvoice,
+        invoiceHash: run.bodyHash,
+        at: this.now().toISOString(),
+        endpoint: 'clearance',
+        validationResults: run.results,
+        clearedInvoice,
       };
     }
     this.record(pcsid, 'clearance', status, run, clearedInvoice);
@@ -492,7 +513,10 @@ export class SimEnvironment {
 
   private async pipeline(request: GatewayRequest, csid: CsidRecord, endpoint: ZatcaEndpoint): Promise<PipelineRun> {
     const language = this.language(request);
-    const stop = (messages: ValidationMessage[], extra: Partial<PipelineRun> = {}): PipelineRun => ({ results: toResults(this.applyOverrides(messages)), ...extra });
+    const stop = (messages: ValidationMessage[], extra: Partial<PipelineRun> = {}): PipelineRun => ({
+      results: toResults(this.applyOverrides(messages)),
+      ...extra,
+    });
     const body = parseJsonObject(request.rawBody);
     // A body that is not JSON is answered as an invalid document (spec §12.2 step 7).
     if (!body) return stop([simMessage('xsd-invalid', language, 'the request body is not a JSON object')]);
@@ -648,8 +672,19 @@ export class SimEnvironment {
 
   private recordRaw(csid: CsidRecord, endpoint: ZatcaEndpoint, status: number, uuid: string | null, hash: string, invoice: string | null): void {
     this.state.submissions.push({
-      at: this.now().toISOString(), endpoint, egsId: csid.egsId, csidKind: csid.kind, httpStatus: status, uuid, invoiceHash: hash,
-      icv: null, pih: null, invoiceTypeCode: null, invoiceTypeName: null, validationStatus: 'ERROR', invoice,
+      at: this.now().toISOString(),
+      endpoint,
+      egsId: csid.egsId,
+      csidKind: csid.kind,
+      httpStatus: status,
+      uuid,
+      invoiceHash: hash,
+      icv: null,
+      pih: null,
+      invoiceTypeCode: null,
+      invoiceTypeName: null,
+      validationStatus: 'ERROR',
+      invoice,
     });
   }
 

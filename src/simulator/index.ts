@@ -4,7 +4,7 @@ export { startSimulator, type RunningSimulator, type SimulatorControl, type Simu
 export { SimulatorClock, systemClock, type Clock } from './clock.js';
 export { defaultModes, SIM_ENVIRONMENTS, CLIENT_ENV_OF, type EnvironmentMode, type SimEnvironmentId } from './config.js';
 export { ControlError, EnvironmentControl, VAT_GROUP_EVENTS, type EgsView, type VatGroupEvent } from './control.js';
-export { type Checks, type CsrFacts, type Authority, type ValidationContext, type StampContext } from './checks.js';
+export type { Checks, CsrFacts, Authority, ValidationContext, StampContext } from './checks.js';
 export { engineChecks } from './engine-checks.js';
 export type { FaultRates, QueuedFault } from './faults.js';
 export type { SubmissionRecord, VatStatus } from './state.js';

@@ -48,7 +48,7 @@ export function readInvoiceFacts(doc: Document): SubmittedInvoiceFacts {
   const standard = name?.startsWith('01') ?? false;
   const icvText = textOf(findPath(additionalReference(root, 'ICV') ?? root, 'cbc:UUID'))?.trim();
   const pihRef = additionalReference(root, 'PIH');
-  const pih = pihRef ? textOf(findPath(pihRef, 'cac:Attachment/cbc:EmbeddedDocumentBinaryObject'))?.trim() ?? null : null;
+  const pih = pihRef ? (textOf(findPath(pihRef, 'cac:Attachment/cbc:EmbeddedDocumentBinaryObject'))?.trim() ?? null) : null;
   const certEl = doc.getElementsByTagNameNS(NS.ds, 'X509Certificate')[0];
   const kind = code === '388' ? '' : code === '381' ? '-credit-note' : code === '383' ? '-debit-note' : null;
   const complianceStep = kind === null || (!simplified && !standard) ? null : `${simplified ? 'simplified' : 'standard'}${kind}-compliant`;

@@ -13,7 +13,9 @@ export class SeededRandom {
 
   bytes(length: number): Buffer {
     while (this.pool.length < length) {
-      const block = createHash('sha256').update(`${this.seed}\u0000${this.stream}\u0000${this.counter++}`).digest();
+      const block = createHash('sha256')
+        .update(`${this.seed}\u0000${this.stream}\u0000${this.counter++}`)
+        .digest();
       this.pool = Buffer.concat([this.pool, block]);
     }
     const out = this.pool.subarray(0, length);

@@ -146,9 +146,17 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
   app.setErrorHandler((error: { code?: string; statusCode?: number; message?: string }, _request, reply) => {
     if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE' || error.statusCode === 413) return reply.code(413).send('');
     const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
-    return reply.code(status).type('application/json').send(JSON.stringify({ category: 'HTTP-Errors', code: String(status), message: 'The request could not be processed.' }));
+    return reply
+      .code(status)
+      .type('application/json')
+      .send(JSON.stringify({ category: 'HTTP-Errors', code: String(status), message: 'The request could not be processed.' }));
   });
-  app.setNotFoundHandler((_request, reply) => reply.code(404).type('application/json').send(JSON.stringify({ status: 404, error: 'Not Found', message: '' })));
+  app.setNotFoundHandler((_request, reply) =>
+    reply
+      .code(404)
+      .type('application/json')
+      .send(JSON.stringify({ status: 404, error: 'Not Found', message: '' })),
+  );
 
   // --- gateway -----------------------------------------------------------------------------
   for (const [key, endpoint] of ENDPOINT_OF_ROUTE) {
@@ -225,50 +233,134 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
     async (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> => {
       try {
         const result = await fn(request);
-        return reply.code(200).type('application/json').send(JSON.stringify(result ?? { ok: true }));
+        return reply
+          .code(200)
+          .type('application/json')
+          .send(JSON.stringify(result ?? { ok: true }));
       } catch (error) {
         if (error instanceof ControlError) {
-          return reply.code(error.status).type('application/json').send(JSON.stringify({ error: error.message, errorAr: error.messageAr }));
+          return reply
+            .code(error.status)
+            .type('application/json')
+            .send(JSON.stringify({ error: error.message, errorAr: error.messageAr }));
         }
         if (error instanceof z.ZodError) {
-          return reply.code(400).type('application/json').send(JSON.stringify({ error: 'invalid control request', errorAr: 'طلب تحكم غير صالح', issues: error.issues }));
+          return reply
+            .code(400)
+            .type('application/json')
+            .send(JSON.stringify({ error: 'invalid control request', errorAr: 'طلب تحكم غير صالح', issues: error.issues }));
         }
         const message = error instanceof Error ? error.message : String(error);
-        return reply.code(500).type('application/json').send(JSON.stringify({ error: message.slice(0, 300) }));
+        return reply
+          .code(500)
+          .type('application/json')
+          .send(JSON.stringify({ error: message.slice(0, 300) }));
       }
     };
   const base = '/__sim/:env';
-  app.get('/__sim/health', handle(() => ({ ok: true, seed, now: clock.now().toISOString() })));
-  app.post(`${base}/taxpayers`, handle((r) => control(r).registerTaxpayer(taxpayerSchema.parse(body(r)) as Parameters<EnvironmentControl['registerTaxpayer']>[0])));
-  app.get(`${base}/taxpayers/:vat`, handle((r) => control(r).taxpayer((r.params as { vat: string }).vat)));
-  app.post(`${base}/taxpayers/:vat/status`, handle((r) => control(r).setVatStatus((r.params as { vat: string }).vat, statusSchema.parse(body(r)).status as never)));
-  app.post(`${base}/otps`, handle((r) => ({ otps: control(r).generateOtps(otpSchema.parse(body(r))) })));
-  app.get(`${base}/egs`, handle((r) => ({ egs: control(r).listEgs((r.query as { vat?: string }).vat) })));
-  app.get(`${base}/egs/:id`, handle((r) => { const c = control(r); return c.view(c.egs((r.params as { id: string }).id)); }));
-  app.post(`${base}/egs/:id/revoke`, handle((r) => control(r).revoke((r.params as { id: string }).id, revokeSchema.parse(body(r))?.reason)));
-  app.get(`${base}/egs/:id/history`, handle((r) => ({ submissions: control(r).history((r.params as { id: string }).id) })));
-  app.post(`${base}/vat-groups/:groupVat/events`, handle((r) => control(r).vatGroupEvent((r.params as { groupVat: string }).groupVat, groupEventSchema.parse(body(r)) as never)));
-  app.post(`${base}/clearance`, handle((r) => control(r).setClearance(clearanceSchema.parse(body(r)).enabled)));
-  app.get(`${base}/clock`, handle((r) => control(r).now()));
-  app.post(`${base}/clock`, handle((r) => {
-    const input = clockSchema.parse(body(r));
-    if ('advanceSeconds' in input) return control(r).advanceClock(input.advanceSeconds);
-    const at = new Date(input.now);
-    if (Number.isNaN(at.getTime())) throw new ControlError(400, 'now must be an ISO date-time', 'يجب أن يكون الوقت بصيغة ISO');
-    return control(r).setClock(at);
-  }));
-  app.post(`${base}/faults`, handle((r) => control(r).enqueueFault(faultSchema.parse(body(r)))));
-  app.post(`${base}/faults/rates`, handle((r) => control(r).setFaultRates(ratesSchema.parse(body(r)))));
-  app.delete(`${base}/faults`, handle((r) => { control(r).clearFaults(); return { ok: true }; }));
-  app.get(`${base}/faults/log`, handle((r) => ({ log: control(r).faultLog() })));
-  app.get(`${base}/ca`, handle((r) => control(r).certificateAuthority()));
-  app.get(`${base}/mode`, handle((r) => control(r).mode));
-  app.post(`${base}/mode`, handle((r) => control(r).configure(z.record(z.string(), z.unknown()).parse(body(r)) as Partial<EnvironmentMode>)));
-  app.post(`${base}/reset`, handle((r) => { control(r).reset(); return { ok: true }; }));
+  app.get(
+    '/__sim/health',
+    handle(() => ({ ok: true, seed, now: clock.now().toISOString() })),
+  );
+  app.post(
+    `${base}/taxpayers`,
+    handle((r) => control(r).registerTaxpayer(taxpayerSchema.parse(body(r)) as Parameters<EnvironmentControl['registerTaxpayer']>[0])),
+  );
+  app.get(
+    `${base}/taxpayers/:vat`,
+    handle((r) => control(r).taxpayer((r.params as { vat: string }).vat)),
+  );
+  app.post(
+    `${base}/taxpayers/:vat/status`,
+    handle((r) => control(r).setVatStatus((r.params as { vat: string }).vat, statusSchema.parse(body(r)).status as never)),
+  );
+  app.post(
+    `${base}/otps`,
+    handle((r) => ({ otps: control(r).generateOtps(otpSchema.parse(body(r))) })),
+  );
+  app.get(
+    `${base}/egs`,
+    handle((r) => ({ egs: control(r).listEgs((r.query as { vat?: string }).vat) })),
+  );
+  app.get(
+    `${base}/egs/:id`,
+    handle((r) => {
+      const c = control(r);
+      return c.view(c.egs((r.params as { id: string }).id));
+    }),
+  );
+  app.post(
+    `${base}/egs/:id/revoke`,
+    handle((r) => control(r).revoke((r.params as { id: string }).id, revokeSchema.parse(body(r))?.reason)),
+  );
+  app.get(
+    `${base}/egs/:id/history`,
+    handle((r) => ({ submissions: control(r).history((r.params as { id: string }).id) })),
+  );
+  app.post(
+    `${base}/vat-groups/:groupVat/events`,
+    handle((r) => control(r).vatGroupEvent((r.params as { groupVat: string }).groupVat, groupEventSchema.parse(body(r)) as never)),
+  );
+  app.post(
+    `${base}/clearance`,
+    handle((r) => control(r).setClearance(clearanceSchema.parse(body(r)).enabled)),
+  );
+  app.get(
+    `${base}/clock`,
+    handle((r) => control(r).now()),
+  );
+  app.post(
+    `${base}/clock`,
+    handle((r) => {
+      const input = clockSchema.parse(body(r));
+      if ('advanceSeconds' in input) return control(r).advanceClock(input.advanceSeconds);
+      const at = new Date(input.now);
+      if (Number.isNaN(at.getTime())) throw new ControlError(400, 'now must be an ISO date-time', 'يجب أن يكون الوقت بصيغة ISO');
+      return control(r).setClock(at);
+    }),
+  );
+  app.post(
+    `${base}/faults`,
+    handle((r) => control(r).enqueueFault(faultSchema.parse(body(r)))),
+  );
+  app.post(
+    `${base}/faults/rates`,
+    handle((r) => control(r).setFaultRates(ratesSchema.parse(body(r)))),
+  );
+  app.delete(
+    `${base}/faults`,
+    handle((r) => {
+      control(r).clearFaults();
+      return { ok: true };
+    }),
+  );
+  app.get(
+    `${base}/faults/log`,
+    handle((r) => ({ log: control(r).faultLog() })),
+  );
+  app.get(
+    `${base}/ca`,
+    handle((r) => control(r).certificateAuthority()),
+  );
+  app.get(
+    `${base}/mode`,
+    handle((r) => control(r).mode),
+  );
+  app.post(
+    `${base}/mode`,
+    handle((r) => control(r).configure(z.record(z.string(), z.unknown()).parse(body(r)) as Partial<EnvironmentMode>)),
+  );
+  app.post(
+    `${base}/reset`,
+    handle((r) => {
+      control(r).reset();
+      return { ok: true };
+    }),
+  );
 
   await app.listen({ port: options.port ?? 0, host });
   const address = app.server.address();
-  const port = typeof address === 'object' && address ? address.port : options.port ?? 0;
+  const port = typeof address === 'object' && address ? address.port : (options.port ?? 0);
   return {
     url: `http://${host}:${port}`,
     port,

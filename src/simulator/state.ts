@@ -53,14 +53,7 @@ export interface CsidRecord {
   renewalOf?: string;
 }
 
-export type EgsState =
-  | 'CCSID_ISSUED'
-  | 'COMPLIANCE_IN_PROGRESS'
-  | 'COMPLIANCE_DONE'
-  | 'ACTIVE'
-  | 'RENEWAL_PENDING'
-  | 'REVOKED'
-  | 'EXPIRED';
+export type EgsState = 'CCSID_ISSUED' | 'COMPLIANCE_IN_PROGRESS' | 'COMPLIANCE_DONE' | 'ACTIVE' | 'RENEWAL_PENDING' | 'REVOKED' | 'EXPIRED';
 
 export interface EgsRecord {
   id: string;

@@ -16,7 +16,9 @@ export function apiRequestOf(xml: string | Uint8Array, source?: string): Invoice
   const uuid = firstChild(doc.documentElement!, NS.cbc, 'UUID')?.textContent?.trim();
   if (!uuid) {
     throw new FawtaraError('INVALID_XML', `${source ? source + ': ' : ''}the invoice has no cbc:UUID; ZATCA's API needs it`, {
-      field: 'cbc:UUID', rule: 'BR-KSA-03', messageAr: 'الفاتورة لا تحتوي على المعرف cbc:UUID',
+      field: 'cbc:UUID',
+      rule: 'BR-KSA-03',
+      messageAr: 'الفاتورة لا تحتوي على المعرف cbc:UUID',
     });
   }
   return { invoiceHash: invoiceHashOfDocument(doc).base64, uuid, invoice: bytes.toString('base64') };

@@ -40,9 +40,7 @@ export function readQrSources(doc: Document): QrSourceTexts {
 
 /** The root's cac:AdditionalDocumentReference whose cbc:ID is `id` (ICV, PIH, QR). */
 export function documentReference(doc: Document, id: string): Element | undefined {
-  return childElements(doc.documentElement!, NS.cac, 'AdditionalDocumentReference').find(
-    (r) => (textOf(firstChild(r, NS.cbc, 'ID')) ?? '').trim() === id,
-  );
+  return childElements(doc.documentElement!, NS.cac, 'AdditionalDocumentReference').find((r) => (textOf(firstChild(r, NS.cbc, 'ID')) ?? '').trim() === id);
 }
 
 export function readIcv(doc: Document): string | undefined {

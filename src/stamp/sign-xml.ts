@@ -36,9 +36,14 @@ export function unsignedFromDocument(doc: Document, options: { icv?: number; pih
 
   const supplier = firstChild(root, NS.cac, 'AccountingSupplierParty');
   if (!supplier) {
-    throw new FawtaraError('INVALID_XML', `${options.source ? options.source + ': ' : ''}the invoice has no cac:AccountingSupplierParty; the stamp is placed before it`, {
-      field: 'cac:AccountingSupplierParty', messageAr: 'الفاتورة لا تحتوي على بيانات البائع cac:AccountingSupplierParty',
-    });
+    throw new FawtaraError(
+      'INVALID_XML',
+      `${options.source ? options.source + ': ' : ''}the invoice has no cac:AccountingSupplierParty; the stamp is placed before it`,
+      {
+        field: 'cac:AccountingSupplierParty',
+        messageAr: 'الفاتورة لا تحتوي على بيانات البائع cac:AccountingSupplierParty',
+      },
+    );
   }
   // Markers split the canonical text: after the root start tag, and where QR + cac:Signature go.
   const token = `fawtara-${Math.random().toString(36).slice(2)}`;
@@ -59,7 +64,9 @@ export function unsignedFromDocument(doc: Document, options: { icv?: number; pih
   const need = (value: string | undefined, field: string): string => {
     if (value === undefined) {
       throw new FawtaraError('INVALID_XML', `${options.source ? options.source + ': ' : ''}${field} is missing; the QR cannot be built without it`, {
-        field, rule: 'KSA-14', messageAr: `الحقل ${field} مفقود؛ لا يمكن إنشاء رمز QR بدونه`,
+        field,
+        rule: 'KSA-14',
+        messageAr: `الحقل ${field} مفقود؛ لا يمكن إنشاء رمز QR بدونه`,
       });
     }
     return value;
@@ -120,14 +127,31 @@ function setReference(doc: Document, id: 'ICV' | 'PIH', value: string, indent: s
   const ref =
     id === 'ICV'
       ? el(NS.cac, 'cac:AdditionalDocumentReference', nl(2), el(NS.cbc, 'cbc:ID', t('ICV')), nl(2), el(NS.cbc, 'cbc:UUID', t(value)), nl(1))
-      : el(NS.cac, 'cac:AdditionalDocumentReference', nl(2), el(NS.cbc, 'cbc:ID', t('PIH')), nl(2),
-          el(NS.cac, 'cac:Attachment', nl(3), (() => { const b = el(NS.cbc, 'cbc:EmbeddedDocumentBinaryObject', t(value)); b.setAttribute('mimeCode', 'text/plain'); return b; })(), nl(2)), nl(1));
+      : el(
+          NS.cac,
+          'cac:AdditionalDocumentReference',
+          nl(2),
+          el(NS.cbc, 'cbc:ID', t('PIH')),
+          nl(2),
+          el(
+            NS.cac,
+            'cac:Attachment',
+            nl(3),
+            (() => {
+              const b = el(NS.cbc, 'cbc:EmbeddedDocumentBinaryObject', t(value));
+              b.setAttribute('mimeCode', 'text/plain');
+              return b;
+            })(),
+            nl(2),
+          ),
+          nl(1),
+        );
   // XSD order: ICV and PIH references follow any other AdditionalDocumentReference and precede
   // cac:Signature / AccountingSupplierParty; the PIH goes after the ICV.
   const refs = childElements(root, NS.cac, 'AdditionalDocumentReference');
   const icv = documentReference(doc, 'ICV');
   const after = id === 'PIH' && icv ? icv : refs[refs.length - 1];
-  const before = after ? after.nextSibling : firstChild(root, NS.cac, 'AccountingSupplierParty') ?? null;
+  const before = after ? after.nextSibling : (firstChild(root, NS.cac, 'AccountingSupplierParty') ?? null);
   root.insertBefore(nl(1), before);
   root.insertBefore(ref, before);
 }

@@ -79,7 +79,8 @@ export function stampInvoice(doc: UnsignedInvoice, options: StampOptions): Stamp
     ...(f.simplified && { certificateSignature: certificate.signatureValue }),
   });
   const xml =
-    XML_DECLARATION + doc.rootStart +
+    XML_DECLARATION +
+    doc.rootStart +
     ublExtensionsXml(values, doc.indent, 1) +
     doc.head +
     qrReferenceXml(qr, doc.indent, 1) +

@@ -79,38 +79,87 @@ export function verifyInvoice(xml: string | Uint8Array | Document, options: Veri
   let digestValue: string | undefined;
   if (signatures.length === 0) {
     if (sources.simplified) {
-      add({ layer: 'SIGNATURE', id: 'signature-present', status: 'fail', code: 'signature', message: 'a simplified invoice must carry the cryptographic stamp (ds:Signature); none found', messageAr: 'الفاتورة المبسطة يجب أن تحمل الختم التشفيري؛ لم يُعثر عليه' });
+      add({
+        layer: 'SIGNATURE',
+        id: 'signature-present',
+        status: 'fail',
+        code: 'signature',
+        message: 'a simplified invoice must carry the cryptographic stamp (ds:Signature); none found',
+        messageAr: 'الفاتورة المبسطة يجب أن تحمل الختم التشفيري؛ لم يُعثر عليه',
+      });
     } else {
-      add({ layer: 'SIGNATURE', id: 'signature-present', status: 'skip', message: 'the invoice is not signed (allowed for standard invoices, which ZATCA stamps at clearance)' });
+      add({
+        layer: 'SIGNATURE',
+        id: 'signature-present',
+        status: 'skip',
+        message: 'the invoice is not signed (allowed for standard invoices, which ZATCA stamps at clearance)',
+      });
     }
   } else {
     if (signatures.length > 1) {
-      add({ layer: 'SIGNATURE', id: 'signature-count', status: 'fail', code: 'signature', message: `${signatures.length} ds:Signature elements found; exactly one is allowed (the first is checked)` });
+      add({
+        layer: 'SIGNATURE',
+        id: 'signature-count',
+        status: 'fail',
+        code: 'signature',
+        message: `${signatures.length} ds:Signature elements found; exactly one is allowed (the first is checked)`,
+      });
     }
     const parts = readSignatureParts(signatures[0]!);
     const structure = signatureStructureProblems(signatures[0]!);
-    add(structure.length === 0
-      ? { layer: 'SIGNATURE', id: 'signature-structure', status: 'pass', message: "SignedInfo algorithms, references and transforms are ZATCA's" }
-      : { layer: 'SIGNATURE', id: 'signature-structure', status: 'fail', code: 'signature', message: `the signature is not built the way ZATCA specifies: ${structure.join('; ')}`, messageAr: 'بنية التوقيع لا تطابق مواصفات الهيئة' });
+    add(
+      structure.length === 0
+        ? { layer: 'SIGNATURE', id: 'signature-structure', status: 'pass', message: "SignedInfo algorithms, references and transforms are ZATCA's" }
+        : {
+            layer: 'SIGNATURE',
+            id: 'signature-structure',
+            status: 'fail',
+            code: 'signature',
+            message: `the signature is not built the way ZATCA specifies: ${structure.join('; ')}`,
+            messageAr: 'بنية التوقيع لا تطابق مواصفات الهيئة',
+          },
+    );
     digestValue = parts.invoiceDigest;
     signatureValue = parts.signatureValue;
     add(
       digestValue === hash.base64
         ? { layer: 'SIGNATURE', id: 'invoice-hash', status: 'pass', message: `DigestValue equals the recomputed invoice hash ${hash.base64}` }
-        : { layer: 'SIGNATURE', id: 'invoice-hash', status: 'fail', code: 'invalid-invoice-hash', message: 'the invoice hash in the signature does not match the document: it was changed after signing', messageAr: 'قيمة تجزئة الفاتورة في التوقيع لا تطابق المستند: تم تعديله بعد التوقيع', expected: hash.base64, actual: digestValue ?? '' },
+        : {
+            layer: 'SIGNATURE',
+            id: 'invoice-hash',
+            status: 'fail',
+            code: 'invalid-invoice-hash',
+            message: 'the invoice hash in the signature does not match the document: it was changed after signing',
+            messageAr: 'قيمة تجزئة الفاتورة في التوقيع لا تطابق المستند: تم تعديله بعد التوقيع',
+            expected: hash.base64,
+            actual: digestValue ?? '',
+          },
     );
     try {
       certificate = cachedCertificate(parts.certificateText ?? '', 'ds:X509Certificate');
       add({ layer: 'SIGNATURE', id: 'certificate', status: 'pass', message: `certificate ${certificate.x509.subject.replace(/\n/g, ', ')}` });
     } catch (error) {
-      add({ layer: 'SIGNATURE', id: 'certificate', status: 'fail', code: 'invalid-certificate', message: isFawtaraError(error) ? error.message : 'ds:X509Certificate is not a certificate' });
+      add({
+        layer: 'SIGNATURE',
+        id: 'certificate',
+        status: 'fail',
+        code: 'invalid-certificate',
+        message: isFawtaraError(error) ? error.message : 'ds:X509Certificate is not a certificate',
+      });
     }
     if (certificate && options.certificate) {
       const expected = typeof options.certificate === 'string' ? cachedCertificate(options.certificate, '--cert') : options.certificate;
       add(
         expected.der.equals(certificate.der)
           ? { layer: 'SIGNATURE', id: 'certificate-expected', status: 'pass', message: 'signed with the expected certificate' }
-          : { layer: 'SIGNATURE', id: 'certificate-expected', status: 'fail', code: 'invalid-certificate', message: 'the invoice is signed with a different certificate than the one given', messageAr: 'الفاتورة موقعة بشهادة مختلفة عن الشهادة المحددة' },
+          : {
+              layer: 'SIGNATURE',
+              id: 'certificate-expected',
+              status: 'fail',
+              code: 'invalid-certificate',
+              message: 'the invoice is signed with a different certificate than the one given',
+              messageAr: 'الفاتورة موقعة بشهادة مختلفة عن الشهادة المحددة',
+            },
       );
     }
     if (parts.signedProperties) {
@@ -120,10 +169,25 @@ export function verifyInvoice(xml: string | Uint8Array | Document, options: Veri
       add(
         want === parts.signedPropertiesDigest
           ? { layer: 'SIGNATURE', id: 'signed-properties-hashing', status: 'pass', message: 'SignedProperties digest matches' }
-          : { layer: 'SIGNATURE', id: 'signed-properties-hashing', status: 'fail', code: 'signed-properties-hashing', message: 'the SignedProperties digest does not match the SignedProperties element', messageAr: 'تجزئة الخصائص الموقعة لا تطابق العنصر', expected: want, actual: parts.signedPropertiesDigest ?? '' },
+          : {
+              layer: 'SIGNATURE',
+              id: 'signed-properties-hashing',
+              status: 'fail',
+              code: 'signed-properties-hashing',
+              message: 'the SignedProperties digest does not match the SignedProperties element',
+              messageAr: 'تجزئة الخصائص الموقعة لا تطابق العنصر',
+              expected: want,
+              actual: parts.signedPropertiesDigest ?? '',
+            },
       );
     } else {
-      add({ layer: 'SIGNATURE', id: 'signed-properties-hashing', status: 'fail', code: 'signed-properties-hashing', message: 'no xades:SignedProperties in the signature' });
+      add({
+        layer: 'SIGNATURE',
+        id: 'signed-properties-hashing',
+        status: 'fail',
+        code: 'signed-properties-hashing',
+        message: 'no xades:SignedProperties in the signature',
+      });
     }
     const certText = (parts.certificateText ?? '').replace(/\s+/g, '');
     if (parts.signedProperties && certText) {
@@ -132,22 +196,58 @@ export function verifyInvoice(xml: string | Uint8Array | Document, options: Veri
       add(
         want === parts.certDigest
           ? { layer: 'SIGNATURE', id: 'certificate-hashing', status: 'pass', message: 'CertDigest matches the certificate' }
-          : { layer: 'SIGNATURE', id: 'certificate-hashing', status: 'fail', code: 'certificate-hashing', message: 'xades:CertDigest does not match the embedded certificate', messageAr: 'تجزئة الشهادة لا تطابق الشهادة المضمنة', expected: want, actual: parts.certDigest ?? '' },
+          : {
+              layer: 'SIGNATURE',
+              id: 'certificate-hashing',
+              status: 'fail',
+              code: 'certificate-hashing',
+              message: 'xades:CertDigest does not match the embedded certificate',
+              messageAr: 'تجزئة الشهادة لا تطابق الشهادة المضمنة',
+              expected: want,
+              actual: parts.certDigest ?? '',
+            },
       );
     }
     if (certificate) {
       add(
         parts.serialNumber === certificate.serialNumber
           ? { layer: 'SIGNATURE', id: 'certificate-serial', status: 'pass', message: 'X509SerialNumber is the certificate serial (decimal)' }
-          : { layer: 'SIGNATURE', id: 'certificate-serial', status: 'fail', code: 'certificate-serial', message: 'Invalid certificate serial number: X509SerialNumber must be the certificate serial in decimal', messageAr: 'الرقم التسلسلي للشهادة غير صحيح', expected: certificate.serialNumber, actual: parts.serialNumber ?? '' },
+          : {
+              layer: 'SIGNATURE',
+              id: 'certificate-serial',
+              status: 'fail',
+              code: 'certificate-serial',
+              message: 'Invalid certificate serial number: X509SerialNumber must be the certificate serial in decimal',
+              messageAr: 'الرقم التسلسلي للشهادة غير صحيح',
+              expected: certificate.serialNumber,
+              actual: parts.serialNumber ?? '',
+            },
       );
-      const norm = (s: string): string => s.split(/\s*,\s*/).sort().join(',');
+      const norm = (s: string): string =>
+        s
+          .split(/\s*,\s*/)
+          .sort()
+          .join(',');
       add(
         parts.issuerName === certificate.issuerName
           ? { layer: 'SIGNATURE', id: 'certificate-issuer', status: 'pass', message: 'X509IssuerName is the certificate issuer' }
           : parts.issuerName && norm(parts.issuerName) === norm(certificate.issuerName)
-            ? { layer: 'SIGNATURE', id: 'certificate-issuer', status: 'warn', message: `X509IssuerName names the issuer but not as ZATCA writes it (${certificate.issuerName})` }
-            : { layer: 'SIGNATURE', id: 'certificate-issuer', status: 'fail', code: 'certificate-issuer', message: 'Invalid certificate issuer name', messageAr: 'اسم مُصدر الشهادة غير صحيح', expected: certificate.issuerName, actual: parts.issuerName ?? '' },
+            ? {
+                layer: 'SIGNATURE',
+                id: 'certificate-issuer',
+                status: 'warn',
+                message: `X509IssuerName names the issuer but not as ZATCA writes it (${certificate.issuerName})`,
+              }
+            : {
+                layer: 'SIGNATURE',
+                id: 'certificate-issuer',
+                status: 'fail',
+                code: 'certificate-issuer',
+                message: 'Invalid certificate issuer name',
+                messageAr: 'اسم مُصدر الشهادة غير صحيح',
+                expected: certificate.issuerName,
+                actual: parts.issuerName ?? '',
+              },
       );
       const sig = signatureValue ? Buffer.from(signatureValue, 'base64') : Buffer.alloc(0);
       const verifier = verifierOf(certificate);
@@ -156,8 +256,13 @@ export function verifyInvoice(xml: string | Uint8Array | Document, options: Veri
       } else {
         const overDigest = digestValue ? verifier.verify(Buffer.from(digestValue, 'base64'), sig) : false;
         add({
-          layer: 'SIGNATURE', id: 'signature', status: 'fail', code: 'signatureValue',
-          message: overDigest ? 'the signature verifies over the DigestValue but not over the document: it was changed after signing' : 'the ECDSA signature does not verify with the certificate key',
+          layer: 'SIGNATURE',
+          id: 'signature',
+          status: 'fail',
+          code: 'signatureValue',
+          message: overDigest
+            ? 'the signature verifies over the DigestValue but not over the document: it was changed after signing'
+            : 'the ECDSA signature does not verify with the certificate key',
           messageAr: 'التوقيع الرقمي غير صالح',
         });
       }
@@ -167,9 +272,18 @@ export function verifyInvoice(xml: string | Uint8Array | Document, options: Veri
   // --- QR --------------------------------------------------------------------------------------
   const qr = readAttachment(doc, 'QR');
   if (!qr) {
-    add(sources.simplified
-      ? { layer: 'QR', id: 'qr-present', status: 'fail', code: 'QRCODE_INVALID', message: 'a simplified invoice must carry the QR (AdditionalDocumentReference QR)', messageAr: 'الفاتورة المبسطة يجب أن تحمل رمز QR' }
-      : { layer: 'QR', id: 'qr-present', status: 'skip', message: 'no QR (ZATCA adds it to standard invoices at clearance)' });
+    add(
+      sources.simplified
+        ? {
+            layer: 'QR',
+            id: 'qr-present',
+            status: 'fail',
+            code: 'QRCODE_INVALID',
+            message: 'a simplified invoice must carry the QR (AdditionalDocumentReference QR)',
+            messageAr: 'الفاتورة المبسطة يجب أن تحمل رمز QR',
+          }
+        : { layer: 'QR', id: 'qr-present', status: 'skip', message: 'no QR (ZATCA adds it to standard invoices at clearance)' },
+    );
   } else {
     const taxInclusive = textOf(findPath(doc.documentElement!, 'cac:LegalMonetaryTotal/cbc:TaxInclusiveAmount'));
     checkQr(qr.text, { sources, signed: signatures.length > 0, hash: hash.base64, signatureValue, certificate, taxInclusive, add });
@@ -178,18 +292,55 @@ export function verifyInvoice(xml: string | Uint8Array | Document, options: Veri
   // --- PIH -------------------------------------------------------------------------------------
   const pih = readAttachment(doc, 'PIH')?.text.trim();
   if (!pih) {
-    add({ layer: 'PIH', id: 'pih-present', status: 'fail', code: 'KSA-13', message: 'the invoice has no PIH (previous invoice hash) reference', messageAr: 'الفاتورة لا تحتوي على تجزئة الفاتورة السابقة' });
+    add({
+      layer: 'PIH',
+      id: 'pih-present',
+      status: 'fail',
+      code: 'KSA-13',
+      message: 'the invoice has no PIH (previous invoice hash) reference',
+      messageAr: 'الفاتورة لا تحتوي على تجزئة الفاتورة السابقة',
+    });
   } else {
     const raw = isStrictBase64(pih) ? Buffer.from(pih, 'base64') : undefined;
-    add(pih === INITIAL_PIH || raw?.length === 32
-      ? { layer: 'PIH', id: 'pih-format', status: 'pass', message: pih === INITIAL_PIH ? 'PIH is the initial value (first document of the unit)' : 'PIH is a base64 SHA-256 hash' }
-      : raw
-        ? { layer: 'PIH', id: 'pih-format', status: 'warn', message: `PIH decodes to ${raw.length} bytes; a previous invoice hash is base64 of 32 bytes (only the initial PIH is base64 of a hex string)` }
-        : { layer: 'PIH', id: 'pih-format', status: 'fail', code: 'KSA-13', message: 'PIH is not base64: neither a SHA-256 invoice hash nor the initial PIH', messageAr: 'تجزئة الفاتورة السابقة ليست بالصيغة الصحيحة' });
+    add(
+      pih === INITIAL_PIH || raw?.length === 32
+        ? {
+            layer: 'PIH',
+            id: 'pih-format',
+            status: 'pass',
+            message: pih === INITIAL_PIH ? 'PIH is the initial value (first document of the unit)' : 'PIH is a base64 SHA-256 hash',
+          }
+        : raw
+          ? {
+              layer: 'PIH',
+              id: 'pih-format',
+              status: 'warn',
+              message: `PIH decodes to ${raw.length} bytes; a previous invoice hash is base64 of 32 bytes (only the initial PIH is base64 of a hex string)`,
+            }
+          : {
+              layer: 'PIH',
+              id: 'pih-format',
+              status: 'fail',
+              code: 'KSA-13',
+              message: 'PIH is not base64: neither a SHA-256 invoice hash nor the initial PIH',
+              messageAr: 'تجزئة الفاتورة السابقة ليست بالصيغة الصحيحة',
+            },
+    );
     if (options.pih !== undefined) {
-      add(options.pih.trim() === pih
-        ? { layer: 'PIH', id: 'pih-expected', status: 'pass', message: 'PIH equals the expected previous invoice hash' }
-        : { layer: 'PIH', id: 'pih-expected', status: 'fail', code: 'KSA-13', message: 'PIH is inValid: it is not the hash of the previous invoice of this unit', messageAr: 'تجزئة الفاتورة السابقة غير صحيحة', expected: options.pih.trim(), actual: pih });
+      add(
+        options.pih.trim() === pih
+          ? { layer: 'PIH', id: 'pih-expected', status: 'pass', message: 'PIH equals the expected previous invoice hash' }
+          : {
+              layer: 'PIH',
+              id: 'pih-expected',
+              status: 'fail',
+              code: 'KSA-13',
+              message: 'PIH is inValid: it is not the hash of the previous invoice of this unit',
+              messageAr: 'تجزئة الفاتورة السابقة غير صحيحة',
+              expected: options.pih.trim(),
+              actual: pih,
+            },
+      );
     }
   }
   return { ok: checks.every((c) => c.status !== 'fail'), invoiceHash: hash.base64, checks };
@@ -216,7 +367,8 @@ const ZATCA_XPATHS = [
 function signatureStructureProblems(signature: Element): string[] {
   const problems: string[] = [];
   const signedInfo = firstChild(signature, NS.ds, 'SignedInfo');
-  const alg = (el: Element | undefined, name: string): string | undefined => (el ? firstChild(el, NS.ds, name)?.getAttribute('Algorithm') ?? undefined : undefined);
+  const alg = (el: Element | undefined, name: string): string | undefined =>
+    el ? (firstChild(el, NS.ds, name)?.getAttribute('Algorithm') ?? undefined) : undefined;
   if (alg(signedInfo, 'CanonicalizationMethod') !== ALG.c14n11) problems.push(`CanonicalizationMethod is not ${ALG.c14n11}`);
   if (alg(signedInfo, 'SignatureMethod') !== ALG.ecdsaSha256) problems.push(`SignatureMethod is not ${ALG.ecdsaSha256}`);
   const refs = signedInfo ? childElements(signedInfo, NS.ds, 'Reference') : [];
@@ -229,7 +381,8 @@ function signatureStructureProblems(signature: Element): string[] {
     const list = transforms ? childElements(transforms, NS.ds, 'Transform') : [];
     const xpaths = list.flatMap((t) => childElements(t, NS.ds, 'XPath')).map((x) => norm(x.textContent ?? ''));
     if (xpaths.join('\n') !== ZATCA_XPATHS.join('\n')) problems.push("the invoiceSignedData XPath transforms are not ZATCA's");
-    if (list.map((t) => t.getAttribute('Algorithm')).join(' ') !== [ALG.xpath, ALG.xpath, ALG.xpath, ALG.c14n11].join(' ')) problems.push("the invoiceSignedData transform algorithms are not ZATCA's");
+    if (list.map((t) => t.getAttribute('Algorithm')).join(' ') !== [ALG.xpath, ALG.xpath, ALG.xpath, ALG.c14n11].join(' '))
+      problems.push("the invoiceSignedData transform algorithms are not ZATCA's");
     if (alg(invoiceRef, 'DigestMethod') !== ALG.sha256) problems.push('the invoiceSignedData DigestMethod is not SHA-256');
   }
   if (!spRef) problems.push("no ds:Reference with URI='#xadesSignedProperties'");
@@ -275,7 +428,16 @@ function checkQr(
 ): void {
   const { sources: s, add } = ctx;
   const fail = (id: string, message: string, expected?: string, actual?: string): void =>
-    add({ layer: 'QR', id, status: 'fail', code: 'QRCODE_INVALID', message, messageAr: 'رمز QR غير صالح', ...(expected !== undefined && { expected }), ...(actual !== undefined && { actual }) });
+    add({
+      layer: 'QR',
+      id,
+      status: 'fail',
+      code: 'QRCODE_INVALID',
+      message,
+      messageAr: 'رمز QR غير صالح',
+      ...(expected !== undefined && { expected }),
+      ...(actual !== undefined && { actual }),
+    });
   const b64 = text.trim();
   if (!isStrictBase64(b64)) {
     fail('qr-format', 'the QR value is not valid base64');
@@ -308,7 +470,12 @@ function checkQr(
     else if (tag === 4 && ctx.taxInclusive !== undefined && got === ctx.taxInclusive) {
       // SDK 238-R3.2.7 wrote TaxInclusiveAmount here; whether 238-R3.4.8 still accepts it is not
       // certain (see shared/oracle/README.md), so it is a warning, as the team oracle reports it.
-      add({ layer: 'QR', id: 'qr-tag-4', status: 'warn', message: `QR tag 4 holds TaxInclusiveAmount (${got}), as SDK 238-R3.2.7 wrote it; SDK 238-R3.4.8 writes PayableAmount (${want})` });
+      add({
+        layer: 'QR',
+        id: 'qr-tag-4',
+        status: 'warn',
+        message: `QR tag 4 holds TaxInclusiveAmount (${got}), as SDK 238-R3.2.7 wrote it; SDK 238-R3.4.8 writes PayableAmount (${want})`,
+      });
     } else fail(`qr-tag-${tag}`, `QR tag ${tag} (${QR_TAG_NAMES[tag]}) does not match the invoice's ${label}`, want, got);
   }
   if (!ctx.signed) {
@@ -328,11 +495,26 @@ function checkQr(
     const certSig = tags.get(9);
     if (s.simplified) {
       if (!certSig) fail('qr-tag-9', 'a simplified invoice QR needs tag 9 (the certificate signature)');
-      else if (!certSig.equals(ctx.certificate.signatureValue)) add({ layer: 'QR', id: 'qr-tag-9', status: 'fail', code: 'CERTIFICATE_SIGNATURE_QRCODE_INVALID', message: "QR tag 9 is not the certificate's signature" });
+      else if (!certSig.equals(ctx.certificate.signatureValue))
+        add({
+          layer: 'QR',
+          id: 'qr-tag-9',
+          status: 'fail',
+          code: 'CERTIFICATE_SIGNATURE_QRCODE_INVALID',
+          message: "QR tag 9 is not the certificate's signature",
+        });
       else add({ layer: 'QR', id: 'qr-tag-9', status: 'pass', message: 'tag 9 = certificate signature' });
     } else if (certSig) {
-      if (certSig.equals(ctx.certificate.signatureValue)) add({ layer: 'QR', id: 'qr-tag-9', status: 'warn', message: 'a standard invoice QR carries tag 9; the SDK writes tags 1–8 on standard invoices' });
-      else add({ layer: 'QR', id: 'qr-tag-9', status: 'fail', code: 'CERTIFICATE_SIGNATURE_QRCODE_INVALID', message: "QR tag 9 is not the certificate's signature" });
+      if (certSig.equals(ctx.certificate.signatureValue))
+        add({ layer: 'QR', id: 'qr-tag-9', status: 'warn', message: 'a standard invoice QR carries tag 9; the SDK writes tags 1–8 on standard invoices' });
+      else
+        add({
+          layer: 'QR',
+          id: 'qr-tag-9',
+          status: 'fail',
+          code: 'CERTIFICATE_SIGNATURE_QRCODE_INVALID',
+          message: "QR tag 9 is not the certificate's signature",
+        });
     }
   }
 }

@@ -92,7 +92,13 @@ export function findCsid(db: Db, scope: UnitScope, csidId: string): Promise<Csid
 }
 
 export async function setCsidStatus(db: Db, scope: UnitScope, csidId: string, status: string): Promise<void> {
-  await db.updateTable('csids').set({ status }).where('id', '=', csidId).where('unit_id', '=', scope.unitId).where('taxpayer_id', '=', scope.taxpayerId).execute();
+  await db
+    .updateTable('csids')
+    .set({ status })
+    .where('id', '=', csidId)
+    .where('unit_id', '=', scope.unitId)
+    .where('taxpayer_id', '=', scope.taxpayerId)
+    .execute();
 }
 
 /** Every still-valid CSID of the unit becomes `revoked` (ZATCA answered 401 or the unit was retired). */
@@ -122,12 +128,20 @@ export async function passedSteps(db: Db, csidId: string): Promise<string[]> {
 }
 
 export async function recordStepPassed(db: Db, csidId: string, step: string, at: string): Promise<void> {
-  await db.insertInto('compliance_steps').values({ csid_id: csidId, step, passed_at: at }).onConflict((oc) => oc.columns(['csid_id', 'step']).doNothing()).execute();
+  await db
+    .insertInto('compliance_steps')
+    .values({ csid_id: csidId, step, passed_at: at })
+    .onConflict((oc) => oc.columns(['csid_id', 'step']).doNothing())
+    .execute();
 }
 
 export async function forgetSteps(db: Db, csidId: string, steps: readonly string[]): Promise<void> {
   if (steps.length === 0) return;
-  await db.deleteFrom('compliance_steps').where('csid_id', '=', csidId).where('step', 'in', [...steps]).execute();
+  await db
+    .deleteFrom('compliance_steps')
+    .where('csid_id', '=', csidId)
+    .where('step', 'in', [...steps])
+    .execute();
 }
 
 /** Production CSIDs of a taxpayer's units whose certificate ends before `before` (expiry monitor). */

@@ -14,7 +14,12 @@ export async function lockUnits(trx: Db, dialect: StoreDialect, taxpayerIds: rea
   const ids = [...new Set(unitIds)].sort();
   // `IN ()` is a syntax error on PostgreSQL (SQLite accepts it): a sync batch may name no unit at all.
   if (ids.length === 0) return new Map();
-  let q = trx.selectFrom('egs_units').selectAll().where('id', 'in', ids).where('taxpayer_id', 'in', [...new Set(taxpayerIds)]).orderBy('id');
+  let q = trx
+    .selectFrom('egs_units')
+    .selectAll()
+    .where('id', 'in', ids)
+    .where('taxpayer_id', 'in', [...new Set(taxpayerIds)])
+    .orderBy('id');
   if (dialect === 'postgres') q = q.forUpdate();
   const rows = await q.execute();
   return new Map(rows.map((r) => [r.id, r]));
@@ -35,17 +40,31 @@ export async function insertDocument(trx: Db, row: DocumentsTable): Promise<void
 
 /** Several documents in one statement (a group commit), in the order given. */
 export async function insertDocuments(trx: Db, rows: readonly DocumentsTable[]): Promise<void> {
-  if (rows.length > 0) await trx.insertInto('documents').values([...rows]).execute();
+  if (rows.length > 0)
+    await trx
+      .insertInto('documents')
+      .values([...rows])
+      .execute();
 }
 
 export function findByNumbers(db: Db, taxpayerId: string, numbers: readonly string[]): Promise<IssuedDocument[]> {
   if (numbers.length === 0) return Promise.resolve([]);
-  return db.selectFrom('documents').selectAll().where('taxpayer_id', '=', taxpayerId).where('number', 'in', [...numbers]).execute();
+  return db
+    .selectFrom('documents')
+    .selectAll()
+    .where('taxpayer_id', '=', taxpayerId)
+    .where('number', 'in', [...numbers])
+    .execute();
 }
 
 export function findByUuids(db: Db, taxpayerId: string, uuids: readonly string[]): Promise<IssuedDocument[]> {
   if (uuids.length === 0) return Promise.resolve([]);
-  return db.selectFrom('documents').selectAll().where('taxpayer_id', '=', taxpayerId).where('uuid', 'in', [...uuids]).execute();
+  return db
+    .selectFrom('documents')
+    .selectAll()
+    .where('taxpayer_id', '=', taxpayerId)
+    .where('uuid', 'in', [...uuids])
+    .execute();
 }
 
 export function findByNumber(db: Db, taxpayerId: string, number: string): Promise<IssuedDocument | undefined> {
@@ -67,7 +86,11 @@ export function findById(db: Db, id: string): Promise<IssuedDocument | undefined
 }
 
 /** Notes already issued against a document (credit and debit), for the partial-return bound. */
-export function notesAgainst(db: Db, taxpayerId: string, originalId: string): Promise<Array<Pick<IssuedDocument, 'document_type' | 'tax_exclusive_amount' | 'currency'>>> {
+export function notesAgainst(
+  db: Db,
+  taxpayerId: string,
+  originalId: string,
+): Promise<Array<Pick<IssuedDocument, 'document_type' | 'tax_exclusive_amount' | 'currency'>>> {
   return db
     .selectFrom('documents')
     .select(['document_type', 'tax_exclusive_amount', 'currency'])
@@ -96,7 +119,10 @@ export function unitChainPage(db: Db, taxpayerId: string, unitId: string, afterI
 }
 
 export async function countDocuments(db: Db, taxpayerId: string, unitId?: string): Promise<number> {
-  let q = db.selectFrom('documents').select((eb) => eb.fn.countAll<number>().as('n')).where('taxpayer_id', '=', taxpayerId);
+  let q = db
+    .selectFrom('documents')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('taxpayer_id', '=', taxpayerId);
   if (unitId) q = q.where('unit_id', '=', unitId);
   return Number((await q.executeTakeFirst())?.n ?? 0);
 }
@@ -113,7 +139,11 @@ export function repeatedUuids(db: Db, taxpayerId: string): Promise<Array<{ uuid:
 }
 
 export async function insertClearance(db: Db, row: DocumentClearancesTable): Promise<void> {
-  await db.insertInto('document_clearances').values(row).onConflict((oc) => oc.column('document_id').doNothing()).execute();
+  await db
+    .insertInto('document_clearances')
+    .values(row)
+    .onConflict((oc) => oc.column('document_id').doNothing())
+    .execute();
 }
 
 export function findClearance(db: Db, documentId: string): Promise<DocumentClearance | undefined> {

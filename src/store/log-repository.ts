@@ -21,6 +21,10 @@ export function readKeyStore(db: Db): Promise<KeyStoreTable | undefined> {
 
 /** Create the descriptor unless another process did first; returns the one that won. */
 export async function initKeyStore(db: Db, row: KeyStoreTable): Promise<KeyStoreTable> {
-  await db.insertInto('key_store').values(row).onConflict((oc) => oc.column('id').doNothing()).execute();
+  await db
+    .insertInto('key_store')
+    .values(row)
+    .onConflict((oc) => oc.column('id').doNothing())
+    .execute();
   return (await readKeyStore(db))!;
 }

@@ -162,9 +162,13 @@ async function postgresGuards(db: Kysely<any>): Promise<void> {
     )
     .execute(db);
   for (const table of IMMUTABLE_TABLES) {
-    await sql.raw(`CREATE OR REPLACE TRIGGER ${table}_immutable BEFORE UPDATE OR DELETE ON ${table} FOR EACH ROW EXECUTE FUNCTION fawtara_refuse_change()`).execute(db);
+    await sql
+      .raw(`CREATE OR REPLACE TRIGGER ${table}_immutable BEFORE UPDATE OR DELETE ON ${table} FOR EACH ROW EXECUTE FUNCTION fawtara_refuse_change()`)
+      .execute(db);
     // TRUNCATE skips row triggers; refuse it as a statement.
-    await sql.raw(`CREATE OR REPLACE TRIGGER ${table}_no_truncate BEFORE TRUNCATE ON ${table} FOR EACH STATEMENT EXECUTE FUNCTION fawtara_refuse_change()`).execute(db);
+    await sql
+      .raw(`CREATE OR REPLACE TRIGGER ${table}_no_truncate BEFORE TRUNCATE ON ${table} FOR EACH STATEMENT EXECUTE FUNCTION fawtara_refuse_change()`)
+      .execute(db);
   }
   await sql
     .raw(
@@ -192,5 +196,9 @@ async function postgresGuards(db: Kysely<any>): Promise<void> {
        END $$`,
     )
     .execute(db);
-  await sql.raw(`CREATE OR REPLACE TRIGGER egs_units_chain_head BEFORE UPDATE OF icv, pih, last_issued_at ON egs_units FOR EACH ROW EXECUTE FUNCTION fawtara_chain_head()`).execute(db);
+  await sql
+    .raw(
+      `CREATE OR REPLACE TRIGGER egs_units_chain_head BEFORE UPDATE OF icv, pih, last_issued_at ON egs_units FOR EACH ROW EXECUTE FUNCTION fawtara_chain_head()`,
+    )
+    .execute(db);
 }

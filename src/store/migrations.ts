@@ -1,6 +1,6 @@
 // Schema migrations, kept in code and run by Kysely's Migrator on every start: applied ones are
 // skipped, so opening a store twice (or from two processes) is safe. Never edit a shipped migration.
-import { type Kysely, type Migration, type MigrationProvider } from 'kysely';
+import type { Kysely, Migration, MigrationProvider } from 'kysely';
 import { issuingTables } from './migration-0002-issuing.js';
 import { accessTables } from './migration-0003-access.js';
 import { syncTables } from './migration-0004-sync.js';

@@ -15,7 +15,11 @@ export async function enqueue(trx: Db, row: SubmissionsTable): Promise<void> {
 }
 
 export async function enqueueMany(trx: Db, rows: readonly SubmissionsTable[]): Promise<void> {
-  if (rows.length > 0) await trx.insertInto('submissions').values([...rows]).execute();
+  if (rows.length > 0)
+    await trx
+      .insertInto('submissions')
+      .values([...rows])
+      .execute();
 }
 
 export function findSubmission(db: Db, documentId: string): Promise<Submission | undefined> {
@@ -49,12 +53,7 @@ export async function claimDue(store: Store, o: ClaimOptions): Promise<Submissio
     if (store.dialect === 'postgres') q = q.forUpdate().skipLocked();
     const ids = (await q.execute()).map((r) => r.document_id);
     if (ids.length === 0) return [];
-    return trx
-      .updateTable('submissions')
-      .set({ lease_owner: o.owner, lease_until: o.leaseUntil })
-      .where('document_id', 'in', ids)
-      .returningAll()
-      .execute();
+    return trx.updateTable('submissions').set({ lease_owner: o.owner, lease_until: o.leaseUntil }).where('document_id', 'in', ids).returningAll().execute();
   });
 }
 
@@ -70,8 +69,22 @@ export async function claimOne(db: Db, documentId: string, o: Omit<ClaimOptions,
     .executeTakeFirst();
 }
 
-export type SubmissionPatch = Partial<Pick<SubmissionsTable,
-  'state' | 'endpoint' | 'attempts' | 'next_attempt_at' | 'late' | 'duplicate' | 'last_http_status' | 'last_outcome' | 'last_message' | 'accepted_at' | 'updated_at'>>;
+export type SubmissionPatch = Partial<
+  Pick<
+    SubmissionsTable,
+    | 'state'
+    | 'endpoint'
+    | 'attempts'
+    | 'next_attempt_at'
+    | 'late'
+    | 'duplicate'
+    | 'last_http_status'
+    | 'last_outcome'
+    | 'last_message'
+    | 'accepted_at'
+    | 'updated_at'
+  >
+>;
 
 /** Apply an attempt's result and release the lease, only if `owner` still holds it. */
 export async function finishAttempt(trx: Db, documentId: string, owner: string, patch: SubmissionPatch): Promise<boolean> {
@@ -89,7 +102,13 @@ export async function insertAttempt(trx: Db, row: Omit<SubmissionAttemptsTable, 
 }
 
 export function attemptsOfUnit(db: Db, taxpayerId: string, unitId: string): Promise<Array<Pick<SubmissionAttempt, 'document_id' | 'outcome'>>> {
-  return db.selectFrom('submission_attempts').select(['document_id', 'outcome']).where('taxpayer_id', '=', taxpayerId).where('unit_id', '=', unitId).orderBy('id').execute();
+  return db
+    .selectFrom('submission_attempts')
+    .select(['document_id', 'outcome'])
+    .where('taxpayer_id', '=', taxpayerId)
+    .where('unit_id', '=', unitId)
+    .orderBy('id')
+    .execute();
 }
 
 export function listAttempts(db: Db, documentId: string): Promise<SubmissionAttempt[]> {
@@ -145,7 +164,13 @@ export async function countByState(db: Db, taxpayerId?: string): Promise<StateCo
 
 /** Pending jobs whose deadline is before `before` (at risk or late), oldest first. */
 export function pendingBefore(db: Db, before: string, taxpayerId?: string, limit = 1000): Promise<Submission[]> {
-  let q = db.selectFrom('submissions').selectAll().where('state', 'in', [...PENDING_STATES]).where('deadline_at', '<', before).orderBy('deadline_at').limit(limit);
+  let q = db
+    .selectFrom('submissions')
+    .selectAll()
+    .where('state', 'in', [...PENDING_STATES])
+    .where('deadline_at', '<', before)
+    .orderBy('deadline_at')
+    .limit(limit);
   if (taxpayerId) q = q.where('taxpayer_id', '=', taxpayerId);
   return q.execute();
 }
@@ -156,6 +181,10 @@ export function submissionsOfUnit(db: Db, taxpayerId: string, unitId: string): P
 
 /** The next instant a to-submit job becomes due (for the worker's sleep), or undefined. */
 export async function nextDueAt(db: Db): Promise<string | undefined> {
-  const r = await db.selectFrom('submissions').select((eb) => eb.fn.min<string>('next_attempt_at').as('at')).where('state', '=', 'to-submit').executeTakeFirst();
+  const r = await db
+    .selectFrom('submissions')
+    .select((eb) => eb.fn.min<string>('next_attempt_at').as('at'))
+    .where('state', '=', 'to-submit')
+    .executeTakeFirst();
   return r?.at ?? undefined;
 }

@@ -4,7 +4,17 @@ import { createHash } from 'node:crypto';
 import type { FleetContext } from '../egs/index.js';
 import { units as unitRepo, withWriteTransaction, type IssuedDocument, type Submission, type Taxpayer } from '../store/index.js';
 import { SyncError } from './errors.js';
-import { DEFAULT_BATCH_DOCUMENTS, MAX_BATCH_XML_BYTES, PROTOCOL_VERSION, type BatchDocument, type ReportingMode, type StatusUpdate, type SubmissionStatus, type SyncBatch, type SyncResult } from './protocol.js';
+import {
+  DEFAULT_BATCH_DOCUMENTS,
+  MAX_BATCH_XML_BYTES,
+  PROTOCOL_VERSION,
+  type BatchDocument,
+  type ReportingMode,
+  type StatusUpdate,
+  type SubmissionStatus,
+  type SyncBatch,
+  type SyncResult,
+} from './protocol.js';
 import { syncDb, type SyncDb } from './schema.js';
 
 const FINAL = new Set(['accepted', 'accepted-with-warnings', 'rejected']);
@@ -84,7 +94,11 @@ async function claimForRelay(ctx: FleetContext, ids: readonly string[]): Promise
 }
 
 /** The next batch to push, or undefined when head office has everything (documents and outcomes). */
-export async function buildBatch(ctx: FleetContext, taxpayer: Taxpayer, options: Pick<BranchSyncOptions, 'node' | 'reporting' | 'batchDocuments'>): Promise<SyncBatch | undefined> {
+export async function buildBatch(
+  ctx: FleetContext,
+  taxpayer: Taxpayer,
+  options: Pick<BranchSyncOptions, 'node' | 'reporting' | 'batchDocuments'>,
+): Promise<SyncBatch | undefined> {
   const db = syncDb(ctx.store.db);
   const mode = await reportingMode(ctx, options.reporting);
   const limit = options.batchDocuments ?? DEFAULT_BATCH_DOCUMENTS;
@@ -93,8 +107,19 @@ export async function buildBatch(ctx: FleetContext, taxpayer: Taxpayer, options:
   let bytes = 0;
   for (const u of units) {
     if (picked.length >= limit) break;
-    const acked = await db.selectFrom('sync_pushed').select((eb) => eb.fn.max<number>('icv').as('icv')).where('unit_id', '=', u.id).executeTakeFirst();
-    const rows = await db.selectFrom('documents').selectAll().where('unit_id', '=', u.id).where('icv', '>', Number(acked?.icv ?? 0)).orderBy('icv').limit(limit - picked.length).execute();
+    const acked = await db
+      .selectFrom('sync_pushed')
+      .select((eb) => eb.fn.max<number>('icv').as('icv'))
+      .where('unit_id', '=', u.id)
+      .executeTakeFirst();
+    const rows = await db
+      .selectFrom('documents')
+      .selectAll()
+      .where('unit_id', '=', u.id)
+      .where('icv', '>', Number(acked?.icv ?? 0))
+      .orderBy('icv')
+      .limit(limit - picked.length)
+      .execute();
     for (const d of rows) {
       const size = Buffer.byteLength(d.xml, 'utf8');
       if (picked.length > 0 && bytes + size > MAX_BATCH_XML_BYTES) break;
@@ -102,11 +127,35 @@ export async function buildBatch(ctx: FleetContext, taxpayer: Taxpayer, options:
       bytes += size;
     }
   }
-  if (mode === 'relay') await claimForRelay(ctx, picked.map((d) => d.id));
+  if (mode === 'relay')
+    await claimForRelay(
+      ctx,
+      picked.map((d) => d.id),
+    );
   const jobs = new Map<string, Submission>();
-  if (picked.length) for (const s of await db.selectFrom('submissions').selectAll().where('document_id', 'in', picked.map((d) => d.id)).execute()) jobs.set(s.document_id, s);
+  if (picked.length)
+    for (const s of await db
+      .selectFrom('submissions')
+      .selectAll()
+      .where(
+        'document_id',
+        'in',
+        picked.map((d) => d.id),
+      )
+      .execute())
+      jobs.set(s.document_id, s);
   const clearances = new Map<string, string>();
-  if (picked.length) for (const c of await db.selectFrom('document_clearances').select(['document_id', 'xml']).where('document_id', 'in', picked.map((d) => d.id)).execute()) clearances.set(c.document_id, c.xml);
+  if (picked.length)
+    for (const c of await db
+      .selectFrom('document_clearances')
+      .select(['document_id', 'xml'])
+      .where(
+        'document_id',
+        'in',
+        picked.map((d) => d.id),
+      )
+      .execute())
+      clearances.set(c.document_id, c.xml);
   const unitById = new Map(units.map((u) => [u.id, u]));
   const documents: BatchDocument[] = picked.map((d) => {
     const job = jobs.get(d.id)!;
@@ -181,7 +230,14 @@ export async function buildBatch(ctx: FleetContext, taxpayer: Taxpayer, options:
     node: options.node,
     units: units
       .filter((u) => unitKeys.has(`${u.serial}#${u.generation}`) || u.icv > 0)
-      .map((u) => ({ serial: u.serial, generation: u.generation, name: u.name, title: u.title, environment: u.environment, head: { icv: u.icv, hash: u.pih } })),
+      .map((u) => ({
+        serial: u.serial,
+        generation: u.generation,
+        name: u.name,
+        title: u.title,
+        environment: u.environment,
+        head: { icv: u.icv, hash: u.pih },
+      })),
     documents,
     statuses,
     relayPending: pending.map((p) => p.uuid),
@@ -202,10 +258,20 @@ export async function pushBatch(batch: SyncBatch, options: Pick<BranchSyncOption
       signal: AbortSignal.timeout(options.timeoutMs ?? 30_000),
     });
   } catch (error) {
-    throw new SyncError('HQ_UNREACHABLE', `head office (${options.hqUrl}) did not answer: ${(error as Error).message}; nothing was lost, the branch syncs again later`, 'لم يستجب المقر؛ لم يُفقد شيء وستُعاد المزامنة لاحقاً');
+    throw new SyncError(
+      'HQ_UNREACHABLE',
+      `head office (${options.hqUrl}) did not answer: ${(error as Error).message}; nothing was lost, the branch syncs again later`,
+      'لم يستجب المقر؛ لم يُفقد شيء وستُعاد المزامنة لاحقاً',
+    );
   }
   const text = await res.text();
-  if (res.status >= 500 || res.status === 429) throw new SyncError('HQ_UNREACHABLE', `head office answered ${res.status}; the branch syncs again later`, `أجاب المقر بالحالة ${res.status}؛ ستُعاد المزامنة لاحقاً`, { status: res.status });
+  if (res.status >= 500 || res.status === 429)
+    throw new SyncError(
+      'HQ_UNREACHABLE',
+      `head office answered ${res.status}; the branch syncs again later`,
+      `أجاب المقر بالحالة ${res.status}؛ ستُعاد المزامنة لاحقاً`,
+      { status: res.status },
+    );
   if (!res.ok) {
     let body: { error?: { message?: string; messageAr?: string; reason?: string } } = {};
     try {
@@ -214,8 +280,16 @@ export async function pushBatch(batch: SyncBatch, options: Pick<BranchSyncOption
       /* not JSON: keep the status */
     }
     const reason = body.error?.reason;
-    const known = reason === 'FORK' || reason === 'GAP' || reason === 'INVALID_DOCUMENT' || reason === 'FOREIGN_UNIT' || reason === 'BATCH_CONFLICT' ? reason : 'HQ_REFUSED';
-    throw new SyncError(known, `head office refused the batch (${res.status}): ${body.error?.message ?? text.slice(0, 300)}`, body.error?.messageAr ?? `رفض المقر الدفعة (${res.status})`, { status: res.status });
+    const known =
+      reason === 'FORK' || reason === 'GAP' || reason === 'INVALID_DOCUMENT' || reason === 'FOREIGN_UNIT' || reason === 'BATCH_CONFLICT'
+        ? reason
+        : 'HQ_REFUSED';
+    throw new SyncError(
+      known,
+      `head office refused the batch (${res.status}): ${body.error?.message ?? text.slice(0, 300)}`,
+      body.error?.messageAr ?? `رفض المقر الدفعة (${res.status})`,
+      { status: res.status },
+    );
   }
   return JSON.parse(text) as SyncResult;
 }
@@ -226,11 +300,32 @@ export async function applyResult(ctx: FleetContext, taxpayer: Taxpayer, batch: 
   let relayed = 0;
   await withWriteTransaction(ctx.store, async (raw) => {
     const trx = syncDb(raw);
-    const ids = new Map((await trx.selectFrom('documents').select(['id', 'uuid', 'unit_id', 'kind']).where('taxpayer_id', '=', taxpayer.id).where('uuid', 'in', [...batch.documents.map((d) => d.uuid), ...batch.statuses.map((s) => s.uuid), ...result.relayed.map((r) => r.uuid), '-']).execute()).map((r) => [r.uuid, r]));
+    const ids = new Map(
+      (
+        await trx
+          .selectFrom('documents')
+          .select(['id', 'uuid', 'unit_id', 'kind'])
+          .where('taxpayer_id', '=', taxpayer.id)
+          .where('uuid', 'in', [...batch.documents.map((d) => d.uuid), ...batch.statuses.map((s) => s.uuid), ...result.relayed.map((r) => r.uuid), '-'])
+          .execute()
+      ).map((r) => [r.uuid, r]),
+    );
     for (const d of batch.documents) {
       const doc = ids.get(d.uuid)!;
       const seen = await trx.selectFrom('sync_pushed').select('document_id').where('document_id', '=', doc.id).executeTakeFirst();
-      if (!seen) await trx.insertInto('sync_pushed').values({ document_id: doc.id, taxpayer_id: taxpayer.id, unit_id: doc.unit_id, icv: d.icv, claim: d.claim, acked_state: d.claim === 'hq' ? RELAYED : d.submission.state, acked_at: now }).execute();
+      if (!seen)
+        await trx
+          .insertInto('sync_pushed')
+          .values({
+            document_id: doc.id,
+            taxpayer_id: taxpayer.id,
+            unit_id: doc.unit_id,
+            icv: d.icv,
+            claim: d.claim,
+            acked_state: d.claim === 'hq' ? RELAYED : d.submission.state,
+            acked_at: now,
+          })
+          .execute();
     }
     for (const s of batch.statuses) {
       const doc = ids.get(s.uuid);
@@ -242,17 +337,54 @@ export async function applyResult(ctx: FleetContext, taxpayer: Taxpayer, batch: 
       const s = r.submission;
       const moved = await trx
         .updateTable('submissions')
-        .set({ state: s.state, endpoint: s.endpoint, attempts: s.attempts, last_http_status: s.lastHttpStatus, last_outcome: s.lastOutcome, last_message: s.lastMessage, accepted_at: s.acceptedAt, late: s.late ? 1 : 0, duplicate: s.duplicate ? 1 : 0, updated_at: now })
+        .set({
+          state: s.state,
+          endpoint: s.endpoint,
+          attempts: s.attempts,
+          last_http_status: s.lastHttpStatus,
+          last_outcome: s.lastOutcome,
+          last_message: s.lastMessage,
+          accepted_at: s.acceptedAt,
+          late: s.late ? 1 : 0,
+          duplicate: s.duplicate ? 1 : 0,
+          updated_at: now,
+        })
         .where('document_id', '=', doc.id)
         .where('state', '=', RELAYED)
         .executeTakeFirst();
       if (Number(moved.numUpdatedRows) !== 1) continue;
       // Head office's answer from ZATCA, logged here too so the branch's own auditor sees why it is final.
-      await trx.insertInto('submission_attempts').values({ document_id: doc.id, taxpayer_id: taxpayer.id, unit_id: doc.unit_id, endpoint: s.endpoint, attempt: s.attempts, http_status: s.lastHttpStatus, outcome: s.lastOutcome ?? s.state, state_after: s.state, messages: '[]', duration_ms: 0, worker: 'hq-relay', at: s.acceptedAt ?? now }).execute();
+      await trx
+        .insertInto('submission_attempts')
+        .values({
+          document_id: doc.id,
+          taxpayer_id: taxpayer.id,
+          unit_id: doc.unit_id,
+          endpoint: s.endpoint,
+          attempt: s.attempts,
+          http_status: s.lastHttpStatus,
+          outcome: s.lastOutcome ?? s.state,
+          state_after: s.state,
+          messages: '[]',
+          duration_ms: 0,
+          worker: 'hq-relay',
+          at: s.acceptedAt ?? now,
+        })
+        .execute();
       if (r.clearedXml && doc.kind === 'standard') {
         const xml = Buffer.from(r.clearedXml, 'base64').toString('utf8');
         const { invoiceHashOf } = await import('../stamp/index.js');
-        await trx.insertInto('document_clearances').values({ document_id: doc.id, taxpayer_id: taxpayer.id, unit_id: doc.unit_id, invoice_hash: invoiceHashOf(xml).base64, xml, cleared_at: s.acceptedAt ?? now }).execute();
+        await trx
+          .insertInto('document_clearances')
+          .values({
+            document_id: doc.id,
+            taxpayer_id: taxpayer.id,
+            unit_id: doc.unit_id,
+            invoice_hash: invoiceHashOf(xml).base64,
+            xml,
+            cleared_at: s.acceptedAt ?? now,
+          })
+          .execute();
       }
       await trx.updateTable('sync_pushed').set({ acked_state: s.state, acked_at: now }).where('document_id', '=', doc.id).execute();
       relayed++;
@@ -268,7 +400,15 @@ export async function applyResult(ctx: FleetContext, taxpayer: Taxpayer, batch: 
  * office is gone — what was acknowledged stays acknowledged, the rest goes next time.
  */
 export async function syncNow(ctx: FleetContext, taxpayer: Taxpayer, options: BranchSyncOptions & { maxBatches?: number }): Promise<SyncSummary> {
-  const summary: SyncSummary = { batches: 0, stored: 0, already: 0, statuses: 0, relayedOutcomes: 0, reporting: await reportingMode(ctx, options.reporting), behind: 0 };
+  const summary: SyncSummary = {
+    batches: 0,
+    stored: 0,
+    already: 0,
+    statuses: 0,
+    relayedOutcomes: 0,
+    reporting: await reportingMode(ctx, options.reporting),
+    behind: 0,
+  };
   const seen = new Set<string>();
   for (let i = 0; i < (options.maxBatches ?? 10_000); i++) {
     const batch = await buildBatch(ctx, taxpayer, options);
@@ -286,8 +426,24 @@ export async function syncNow(ctx: FleetContext, taxpayer: Taxpayer, options: Br
     if (batch.documents.length === 0 && batch.statuses.length === 0) break;
   }
   const db = syncDb(ctx.store.db);
-  const total = Number((await db.selectFrom('documents').select((eb) => eb.fn.countAll<number>().as('n')).where('taxpayer_id', '=', taxpayer.id).executeTakeFirst())?.n ?? 0);
-  const pushed = Number((await db.selectFrom('sync_pushed').select((eb) => eb.fn.countAll<number>().as('n')).where('taxpayer_id', '=', taxpayer.id).executeTakeFirst())?.n ?? 0);
+  const total = Number(
+    (
+      await db
+        .selectFrom('documents')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where('taxpayer_id', '=', taxpayer.id)
+        .executeTakeFirst()
+    )?.n ?? 0,
+  );
+  const pushed = Number(
+    (
+      await db
+        .selectFrom('sync_pushed')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where('taxpayer_id', '=', taxpayer.id)
+        .executeTakeFirst()
+    )?.n ?? 0,
+  );
   summary.behind = total - pushed;
   return summary;
 }

@@ -14,9 +14,13 @@ export async function senderUnitOf(db: Kysely<Database>, doc: Pick<IssuedDocumen
     .executeTakeFirst();
   if (!link) return doc.unit_id;
   if (!link.relay_unit_id) {
-    throw new FleetError('UNIT_NOT_ACTIVE', "this branch unit's documents were handed to head office for relay, but the branch has no relay unit: set one (PUT …/branches/{branch}/sync) and retry held jobs", {
-      messageAr: 'سُلّمت مستندات هذه الوحدة للمقر لترحيلها لكن لا توجد وحدة ترحيل للفرع؛ عيّن واحدة ثم أعد المحاولة',
-    });
+    throw new FleetError(
+      'UNIT_NOT_ACTIVE',
+      "this branch unit's documents were handed to head office for relay, but the branch has no relay unit: set one (PUT …/branches/{branch}/sync) and retry held jobs",
+      {
+        messageAr: 'سُلّمت مستندات هذه الوحدة للمقر لترحيلها لكن لا توجد وحدة ترحيل للفرع؛ عيّن واحدة ثم أعد المحاولة',
+      },
+    );
   }
   return link.relay_unit_id;
 }

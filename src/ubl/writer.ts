@@ -3,14 +3,7 @@
 import { escapeC14nAttribute as attr, escapeC14nText as esc } from '../xml/c14n.js';
 import { NS } from '../xml/namespaces.js';
 import { computeInvoice } from '../model/compute/index.js';
-import type {
-  ComputedAllowanceCharge,
-  ComputedCategory,
-  ComputedInvoice,
-  ComputedLine,
-  ComputedPrepaymentLine,
-  ComputedSubtotal,
-} from '../model/computed.js';
+import type { ComputedAllowanceCharge, ComputedCategory, ComputedInvoice, ComputedLine, ComputedPrepaymentLine, ComputedSubtotal } from '../model/computed.js';
 import { parseInvoiceInput } from '../model/parse.js';
 import type { Address, LocalizedText } from '../model/schema.js';
 import type { UnsignedInvoice } from './document.js';
@@ -57,7 +50,16 @@ function address(depth: number, a: Address): string {
   s += el(depth + 1, 'cbc:CityName', localized(a.city));
   if (a.postalCode !== undefined) s += el(depth + 1, 'cbc:PostalZone', a.postalCode);
   if (a.province !== undefined) s += el(depth + 1, 'cbc:CountrySubentity', localized(a.province));
-  return s + NL[depth + 1] + '<cac:Country>' + el(depth + 2, 'cbc:IdentificationCode', a.country) + NL[depth + 1] + '</cac:Country>' + NL[depth] + '</cac:PostalAddress>';
+  return (
+    s +
+    NL[depth + 1] +
+    '<cac:Country>' +
+    el(depth + 2, 'cbc:IdentificationCode', a.country) +
+    NL[depth + 1] +
+    '</cac:Country>' +
+    NL[depth] +
+    '</cac:PostalAddress>'
+  );
 }
 
 /** Party children in UBL order: PartyIdentification, PartyName, PostalAddress, PartyTaxScheme, PartyLegalEntity (spec §2.3). */
@@ -70,7 +72,17 @@ function party(
 ): string {
   let s = NL[2] + '<cac:Party>';
   if (identification) {
-    s += NL[3] + '<cac:PartyIdentification>' + NL[4] + '<cbc:ID schemeID="' + attr(identification.scheme) + '">' + esc(identification.value) + '</cbc:ID>' + NL[3] + '</cac:PartyIdentification>';
+    s +=
+      NL[3] +
+      '<cac:PartyIdentification>' +
+      NL[4] +
+      '<cbc:ID schemeID="' +
+      attr(identification.scheme) +
+      '">' +
+      esc(identification.value) +
+      '</cbc:ID>' +
+      NL[3] +
+      '</cac:PartyIdentification>';
   }
   if (partyName !== undefined) s += NL[3] + '<cac:PartyName>' + el(4, 'cbc:Name', partyName) + NL[3] + '</cac:PartyName>';
   if (postal) s += address(3, postal);
@@ -92,11 +104,13 @@ function allowanceCharge(depth: number, ac: ComputedAllowanceCharge, currency: s
 
 function subtotal(depth: number, st: ComputedSubtotal | ComputedPrepaymentLine, currency: string): string {
   return (
-    NL[depth] + '<cac:TaxSubtotal>' +
+    NL[depth] +
+    '<cac:TaxSubtotal>' +
     amount(depth + 1, 'TaxableAmount', st.taxableAmount, currency) +
     amount(depth + 1, 'TaxAmount', st.taxAmount, currency) +
     taxCategory(depth + 1, 'TaxCategory', st.category, st.exemptionCode, st.exemptionReason) +
-    NL[depth] + '</cac:TaxSubtotal>'
+    NL[depth] +
+    '</cac:TaxSubtotal>'
   );
 }
 
@@ -107,26 +121,40 @@ function item(name: string, category: ComputedCategory): string {
 function invoiceLine(line: ComputedLine, currency: string): string {
   const unit = attr(line.unitCode);
   let s =
-    NL[1] + '<cac:InvoiceLine>' +
+    NL[1] +
+    '<cac:InvoiceLine>' +
     el(2, 'cbc:ID', line.id) +
-    NL[2] + '<cbc:InvoicedQuantity unitCode="' + unit + '">' + line.quantity + '</cbc:InvoicedQuantity>' +
+    NL[2] +
+    '<cbc:InvoicedQuantity unitCode="' +
+    unit +
+    '">' +
+    line.quantity +
+    '</cbc:InvoicedQuantity>' +
     amount(2, 'LineExtensionAmount', line.lineExtensionAmount, currency);
   for (const ac of line.allowanceCharges) s += allowanceCharge(2, ac, currency);
   s +=
-    NL[2] + '<cac:TaxTotal>' +
+    NL[2] +
+    '<cac:TaxTotal>' +
     amount(3, 'TaxAmount', line.taxAmount, currency) +
     amount(3, 'RoundingAmount', line.roundingAmount, currency) +
-    NL[2] + '</cac:TaxTotal>' +
+    NL[2] +
+    '</cac:TaxTotal>' +
     item(line.name, line.category) +
-    NL[2] + '<cac:Price>' + amount(3, 'PriceAmount', line.priceAmount, currency);
+    NL[2] +
+    '<cac:Price>' +
+    amount(3, 'PriceAmount', line.priceAmount, currency);
   if (line.baseQuantity !== undefined) s += NL[3] + '<cbc:BaseQuantity unitCode="' + unit + '">' + line.baseQuantity + '</cbc:BaseQuantity>';
   if (line.priceDiscount) {
     // Price-level allowance: net price = gross price − discount (BR-KSA-EN16931-06/07).
     s +=
-      NL[3] + '<cac:AllowanceCharge>' + NL[4] + '<cbc:ChargeIndicator>false</cbc:ChargeIndicator>' +
+      NL[3] +
+      '<cac:AllowanceCharge>' +
+      NL[4] +
+      '<cbc:ChargeIndicator>false</cbc:ChargeIndicator>' +
       amount(4, 'Amount', line.priceDiscount.amount, currency) +
       amount(4, 'BaseAmount', line.priceDiscount.baseAmount, currency) +
-      NL[3] + '</cac:AllowanceCharge>';
+      NL[3] +
+      '</cac:AllowanceCharge>';
   }
   return s + NL[2] + '</cac:Price>' + NL[1] + '</cac:InvoiceLine>';
 }
@@ -134,36 +162,62 @@ function invoiceLine(line: ComputedLine, currency: string): string {
 /** Adjustment line of a final invoice for one prepayment (spec §1.4; quantity `0.00`, never `0`: BR-22). */
 function prepaymentLine(p: ComputedPrepaymentLine, currency: string): string {
   return (
-    NL[1] + '<cac:InvoiceLine>' +
+    NL[1] +
+    '<cac:InvoiceLine>' +
     el(2, 'cbc:ID', p.id) +
-    NL[2] + '<cbc:InvoicedQuantity unitCode="' + attr(p.unitCode) + '">0.00</cbc:InvoicedQuantity>' +
+    NL[2] +
+    '<cbc:InvoicedQuantity unitCode="' +
+    attr(p.unitCode) +
+    '">0.00</cbc:InvoicedQuantity>' +
     amount(2, 'LineExtensionAmount', '0.00', currency) +
-    NL[2] + '<cac:DocumentReference>' +
+    NL[2] +
+    '<cac:DocumentReference>' +
     el(3, 'cbc:ID', p.invoiceId) +
     el(3, 'cbc:UUID', p.invoiceUuid) +
     el(3, 'cbc:IssueDate', p.issueDate) +
     el(3, 'cbc:IssueTime', p.issueTime) +
-    NL[3] + '<cbc:DocumentTypeCode>386</cbc:DocumentTypeCode>' +
-    NL[2] + '</cac:DocumentReference>' +
-    NL[2] + '<cac:TaxTotal>' +
+    NL[3] +
+    '<cbc:DocumentTypeCode>386</cbc:DocumentTypeCode>' +
+    NL[2] +
+    '</cac:DocumentReference>' +
+    NL[2] +
+    '<cac:TaxTotal>' +
     amount(3, 'TaxAmount', '0.00', currency) +
     amount(3, 'RoundingAmount', '0.00', currency) +
     subtotal(3, p, currency) +
-    NL[2] + '</cac:TaxTotal>' +
+    NL[2] +
+    '</cac:TaxTotal>' +
     item(p.name, p.category) +
-    NL[2] + '<cac:Price>' + amount(3, 'PriceAmount', '0.00', currency) + NL[2] + '</cac:Price>' +
-    NL[1] + '</cac:InvoiceLine>'
+    NL[2] +
+    '<cac:Price>' +
+    amount(3, 'PriceAmount', '0.00', currency) +
+    NL[2] +
+    '</cac:Price>' +
+    NL[1] +
+    '</cac:InvoiceLine>'
   );
 }
 
 function writeHead(inv: ComputedInvoice): string {
   let s =
-    NL[1] + '<cbc:ProfileID>reporting:1.0</cbc:ProfileID>' +
+    NL[1] +
+    '<cbc:ProfileID>reporting:1.0</cbc:ProfileID>' +
     el(1, 'cbc:ID', inv.id) +
     el(1, 'cbc:UUID', inv.uuid) +
-    NL[1] + '<cbc:IssueDate>' + inv.issueDate + '</cbc:IssueDate>' +
-    NL[1] + '<cbc:IssueTime>' + inv.issueTime + '</cbc:IssueTime>' +
-    NL[1] + '<cbc:InvoiceTypeCode name="' + inv.transactionCode + '">' + inv.typeCode + '</cbc:InvoiceTypeCode>';
+    NL[1] +
+    '<cbc:IssueDate>' +
+    inv.issueDate +
+    '</cbc:IssueDate>' +
+    NL[1] +
+    '<cbc:IssueTime>' +
+    inv.issueTime +
+    '</cbc:IssueTime>' +
+    NL[1] +
+    '<cbc:InvoiceTypeCode name="' +
+    inv.transactionCode +
+    '">' +
+    inv.typeCode +
+    '</cbc:InvoiceTypeCode>';
   for (const n of inv.notes) {
     s += n.language !== undefined ? NL[1] + '<cbc:Note languageID="' + attr(n.language) + '">' + esc(n.text) + '</cbc:Note>' : el(1, 'cbc:Note', n.text);
   }
@@ -176,13 +230,34 @@ function writeHead(inv: ComputedInvoice): string {
     if (b.issueDate !== undefined) s += el(3, 'cbc:IssueDate', b.issueDate);
     s += NL[2] + '</cac:InvoiceDocumentReference>' + NL[1] + '</cac:BillingReference>';
   }
-  if (inv.contractReference !== undefined) s += NL[1] + '<cac:ContractDocumentReference>' + el(2, 'cbc:ID', inv.contractReference) + NL[1] + '</cac:ContractDocumentReference>';
+  if (inv.contractReference !== undefined)
+    s += NL[1] + '<cac:ContractDocumentReference>' + el(2, 'cbc:ID', inv.contractReference) + NL[1] + '</cac:ContractDocumentReference>';
   return (
     s +
-    NL[1] + '<cac:AdditionalDocumentReference>' + NL[2] + '<cbc:ID>ICV</cbc:ID>' + NL[2] + '<cbc:UUID>' + inv.icv + '</cbc:UUID>' + NL[1] + '</cac:AdditionalDocumentReference>' +
-    NL[1] + '<cac:AdditionalDocumentReference>' + NL[2] + '<cbc:ID>PIH</cbc:ID>' + NL[2] + '<cac:Attachment>' +
-    NL[3] + '<cbc:EmbeddedDocumentBinaryObject mimeCode="text/plain">' + esc(inv.pih) + '</cbc:EmbeddedDocumentBinaryObject>' +
-    NL[2] + '</cac:Attachment>' + NL[1] + '</cac:AdditionalDocumentReference>'
+    NL[1] +
+    '<cac:AdditionalDocumentReference>' +
+    NL[2] +
+    '<cbc:ID>ICV</cbc:ID>' +
+    NL[2] +
+    '<cbc:UUID>' +
+    inv.icv +
+    '</cbc:UUID>' +
+    NL[1] +
+    '</cac:AdditionalDocumentReference>' +
+    NL[1] +
+    '<cac:AdditionalDocumentReference>' +
+    NL[2] +
+    '<cbc:ID>PIH</cbc:ID>' +
+    NL[2] +
+    '<cac:Attachment>' +
+    NL[3] +
+    '<cbc:EmbeddedDocumentBinaryObject mimeCode="text/plain">' +
+    esc(inv.pih) +
+    '</cbc:EmbeddedDocumentBinaryObject>' +
+    NL[2] +
+    '</cac:Attachment>' +
+    NL[1] +
+    '</cac:AdditionalDocumentReference>'
   );
 }
 
@@ -190,9 +265,11 @@ function writeTail(inv: ComputedInvoice, sellerName: string): string {
   const cur = inv.currency;
   const seller = inv.seller;
   let s =
-    NL[1] + '<cac:AccountingSupplierParty>' +
+    NL[1] +
+    '<cac:AccountingSupplierParty>' +
     party(seller.identification, seller.branchName === undefined ? undefined : localized(seller.branchName), seller.address, seller.vatNumber, sellerName) +
-    NL[1] + '</cac:AccountingSupplierParty>';
+    NL[1] +
+    '</cac:AccountingSupplierParty>';
   const b = inv.buyer;
   // A simplified document without buyer keeps an empty AccountingCustomerParty, as the samples do.
   s += NL[1] + '<cac:AccountingCustomerParty>';
@@ -213,11 +290,20 @@ function writeTail(inv: ComputedInvoice, sellerName: string): string {
   for (const ac of inv.allowanceCharges) s += allowanceCharge(1, ac, cur, ac.category);
   if (inv.writeTaxExchangeRate && inv.exchangeRate !== undefined) {
     s +=
-      NL[1] + '<cac:TaxExchangeRate>' +
-      NL[2] + '<cbc:SourceCurrencyCode>' + cur + '</cbc:SourceCurrencyCode>' +
-      NL[2] + '<cbc:TargetCurrencyCode>SAR</cbc:TargetCurrencyCode>' +
-      NL[2] + '<cbc:CalculationRate>' + inv.exchangeRate + '</cbc:CalculationRate>' +
-      NL[1] + '</cac:TaxExchangeRate>';
+      NL[1] +
+      '<cac:TaxExchangeRate>' +
+      NL[2] +
+      '<cbc:SourceCurrencyCode>' +
+      cur +
+      '</cbc:SourceCurrencyCode>' +
+      NL[2] +
+      '<cbc:TargetCurrencyCode>SAR</cbc:TargetCurrencyCode>' +
+      NL[2] +
+      '<cbc:CalculationRate>' +
+      inv.exchangeRate +
+      '</cbc:CalculationRate>' +
+      NL[1] +
+      '</cac:TaxExchangeRate>';
   }
   const t = inv.totals;
   // Always both TaxTotals: first in SAR without subtotals (BT-111, QR tag 5), then the breakdown (spec §2.7).
@@ -226,7 +312,8 @@ function writeTail(inv: ComputedInvoice, sellerName: string): string {
   for (const st of inv.subtotals) s += subtotal(2, st, cur);
   s += NL[1] + '</cac:TaxTotal>';
   s +=
-    NL[1] + '<cac:LegalMonetaryTotal>' +
+    NL[1] +
+    '<cac:LegalMonetaryTotal>' +
     amount(2, 'LineExtensionAmount', t.lineExtensionAmount, cur) +
     amount(2, 'TaxExclusiveAmount', t.taxExclusiveAmount, cur) +
     amount(2, 'TaxInclusiveAmount', t.taxInclusiveAmount, cur) +

@@ -18,13 +18,7 @@ export function escapeC14nText(text: string): string {
 /** Escape an attribute value the way C14N writes it (always inside double quotes). */
 export function escapeC14nAttribute(value: string): string {
   if (!/[&<"\t\n\r]/.test(value)) return value;
-  return value
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/"/g, '&quot;')
-    .replace(/\t/g, '&#x9;')
-    .replace(/\n/g, '&#xA;')
-    .replace(/\r/g, '&#xD;');
+  return value.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/"/g, '&quot;').replace(/\t/g, '&#x9;').replace(/\n/g, '&#xA;').replace(/\r/g, '&#xD;');
 }
 
 /** C14N 1.1 of `doc` (or of one element, with the namespaces in scope from its ancestors). */
@@ -129,7 +123,10 @@ function writeExclusive(el: Element, rendered: Map<string, string>, inherited: M
   }
   const used = new Set<string>([el.prefix ?? '']);
   for (const a of attrs) if (a.prefix) used.add(a.prefix);
-  const { context, emitted } = renderNamespaces([...used].map((prefix): [string, string] => [prefix, scope.get(prefix) ?? '']), rendered);
+  const { context, emitted } = renderNamespaces(
+    [...used].map((prefix): [string, string] => [prefix, scope.get(prefix) ?? '']),
+    rendered,
+  );
   writeStartTag(out, el, emitted, attrs);
   for (let n = el.firstChild; n; n = n.nextSibling) {
     if (n.nodeType === 1) writeExclusive(n as Element, context, scope, out);
@@ -144,7 +141,10 @@ function writeExclusive(el: Element, rendered: Map<string, string>, inherited: M
  * (C14N §2.3 / Exclusive C14N §3): each candidate not already in effect, `xmlns=""` only to undo a
  * default namespace. Returns them sorted by prefix and the context its children inherit.
  */
-function renderNamespaces(candidates: ReadonlyArray<[string, string]>, rendered: Map<string, string>): { context: Map<string, string>; emitted: Array<[string, string]> } {
+function renderNamespaces(
+  candidates: ReadonlyArray<[string, string]>,
+  rendered: Map<string, string>,
+): { context: Map<string, string>; emitted: Array<[string, string]> } {
   let context = rendered;
   const emitted: Array<[string, string]> = [];
   for (const [prefix, uri] of candidates) {

@@ -259,7 +259,8 @@ function normalizeLineEndings(input: string): string {
 }
 
 const LINE_ENDS = /[\r\u0085\u2028\u2029]/;
-const XML_DECL = /^<\?xml[ \t\n]+version[ \t\n]*=[ \t\n]*(["'])1\.[0-9]+\1([ \t\n]+encoding[ \t\n]*=[ \t\n]*(["'])[A-Za-z][A-Za-z0-9._-]*\3)?([ \t\n]+standalone[ \t\n]*=[ \t\n]*(["'])(yes|no)\5)?[ \t\n]*\?>/;
+const XML_DECL =
+  /^<\?xml[ \t\n]+version[ \t\n]*=[ \t\n]*(["'])1\.[0-9]+\1([ \t\n]+encoding[ \t\n]*=[ \t\n]*(["'])[A-Za-z][A-Za-z0-9._-]*\3)?([ \t\n]+standalone[ \t\n]*=[ \t\n]*(["'])(yes|no)\5)?[ \t\n]*\?>/;
 
 /** Give up: the caller parses with xmldom. */
 class Unsupported {}
@@ -271,7 +272,7 @@ const NAME_CHAR = new Uint8Array(128);
 for (let c = 0; c < 128; c++) {
   const ch = String.fromCharCode(c);
   if (/[A-Za-z_]/.test(ch)) NAME_START[c] = 1;
-  if (/[A-Za-z0-9_.\-]/.test(ch)) NAME_CHAR[c] = 1;
+  if (/[A-Za-z0-9_.-]/.test(ch)) NAME_CHAR[c] = 1;
 }
 
 const isSpace = (c: number): boolean => c === 0x20 || c === 0x09 || c === 0x0a;
@@ -308,7 +309,13 @@ function decodeEntities(s: string): string {
         else if (/^#x[0-9a-fA-F]{1,6}$/.test(name)) code = parseInt(name.slice(2), 16);
         else throw UNSUPPORTED;
         // Only characters XML allows; xmldom decides about the others.
-        const ok = code === 0x9 || code === 0xa || code === 0xd || (code >= 0x20 && code <= 0xd7ff) || (code >= 0xe000 && code <= 0xfffd) || (code >= 0x10000 && code <= 0x10ffff);
+        const ok =
+          code === 0x9 ||
+          code === 0xa ||
+          code === 0xd ||
+          (code >= 0x20 && code <= 0xd7ff) ||
+          (code >= 0xe000 && code <= 0xfffd) ||
+          (code >= 0x10000 && code <= 0x10ffff);
         if (!ok) throw UNSUPPORTED;
         rep = String.fromCodePoint(code);
       }

@@ -44,7 +44,9 @@ function keyOf(el: Element): string | undefined {
 
 /** Global element declaration of an element (wildcard content), without building its key. */
 function declaredType(el: Element): number | undefined {
-  return compiled().elements.get(el.namespaceURI ?? '')?.get(el.localName!);
+  return compiled()
+    .elements.get(el.namespaceURI ?? '')
+    ?.get(el.localName!);
 }
 
 function push(issues: XsdIssue[], path: string, message: string, messageAr: string): void {
@@ -125,7 +127,16 @@ function compiled(): CompiledModel {
     if ('el' in p) {
       const [i, local] = splitKey(p.el);
       const type = p.type !== undefined ? p.type : model.elements[p.el];
-      c = { kind: 0, min: p.min, max: p.max, empty: p.min === 0, key: p.el, ns: i === -1 ? '' : (model.namespaces[i] ?? '\u0000'), local, type: type ?? UNTYPED };
+      c = {
+        kind: 0,
+        min: p.min,
+        max: p.max,
+        empty: p.min === 0,
+        key: p.el,
+        ns: i === -1 ? '' : (model.namespaces[i] ?? '\u0000'),
+        local,
+        type: type ?? UNTYPED,
+      };
     } else if ('any' in p) {
       const any: CAny = { kind: 1, min: p.min, max: p.max, empty: p.min === 0, spec: p.any, assign: p.pc === 'lax' ? LAX : p.pc === 'skip' ? SKIP : STRICT };
       if (p.any.startsWith('other:')) any.other = model.namespaces[Number(p.any.slice(6))];
@@ -146,7 +157,9 @@ function compiled(): CompiledModel {
   model.types.forEach((t, i) => {
     if (t.kind !== 'complex') return;
     if (t.content) content[i] = compile(t.content);
-    required[i] = Object.entries(t.attrs).filter(([, [, req]]) => req).map(([name]) => name);
+    required[i] = Object.entries(t.attrs)
+      .filter(([, [, req]]) => req)
+      .map(([name]) => name);
   });
   const elements = new Map<string, Map<string, number>>();
   for (const [key, type] of Object.entries(model.elements)) {
@@ -206,7 +219,12 @@ function validateElement(el: Element, typeId: number, issues: XsdIssue[]): void 
     let text = '';
     for (let n: Node | null = el.firstChild; n; n = n.nextSibling) {
       if (n.nodeType === 1) {
-        push(issues, `${pathOf(el)}/${n.nodeName}`, `element ${n.nodeName} is not allowed inside ${el.nodeName} (text only)`, `العنصر ${n.nodeName} غير مسموح به داخل ${el.nodeName} (نص فقط)`);
+        push(
+          issues,
+          `${pathOf(el)}/${n.nodeName}`,
+          `element ${n.nodeName} is not allowed inside ${el.nodeName} (text only)`,
+          `العنصر ${n.nodeName} غير مسموح به داخل ${el.nodeName} (نص فقط)`,
+        );
         return;
       }
       if (n.nodeType === 3 || n.nodeType === 4) text += n.nodeValue ?? '';
@@ -241,7 +259,12 @@ function validateElement(el: Element, typeId: number, issues: XsdIssue[]): void 
     const where = at ? `${path}/${at.nodeName}` : path;
     const expected = end === -1 && state.expected ? ` (expected ${state.expected})` : '';
     if (at) {
-      push(issues, where, `element ${at.nodeName} is not expected here in ${el.nodeName}${expected}: unknown element, wrong order or too many occurrences`, `العنصر ${at.nodeName} غير متوقع في هذا الموضع داخل ${el.nodeName}: عنصر غير معروف أو ترتيب خاطئ أو تكرار زائد`);
+      push(
+        issues,
+        where,
+        `element ${at.nodeName} is not expected here in ${el.nodeName}${expected}: unknown element, wrong order or too many occurrences`,
+        `العنصر ${at.nodeName} غير متوقع في هذا الموضع داخل ${el.nodeName}: عنصر غير معروف أو ترتيب خاطئ أو تكرار زائد`,
+      );
     } else {
       push(issues, where, `${el.nodeName} is incomplete${expected}`, `العنصر ${el.nodeName} ناقص: عنصر إلزامي مفقود`);
     }

@@ -19,8 +19,7 @@ export function createZatcaClient(options: TransportOptions) {
     requestComplianceCsid: (request: ComplianceCsidRequest) => requestComplianceCsid(transport, request),
     submitComplianceInvoice: (ccsid: CsidCredentials, submission: InvoiceSubmission, opts?: { language?: AcceptLanguage }) =>
       submitComplianceInvoice(transport, ccsid, submission, opts),
-    requestProductionCsid: (ccsid: CsidCredentials, complianceRequestId: number | string) =>
-      requestProductionCsid(transport, ccsid, complianceRequestId),
+    requestProductionCsid: (ccsid: CsidCredentials, complianceRequestId: number | string) => requestProductionCsid(transport, ccsid, complianceRequestId),
     renewProductionCsid: (pcsid: CsidCredentials, request: RenewalRequest) => renewProductionCsid(transport, pcsid, request),
     reportInvoice: (pcsid: CsidCredentials, submission: InvoiceSubmission, opts?: { language?: AcceptLanguage }) =>
       reportInvoice(transport, pcsid, submission, opts),

@@ -159,12 +159,7 @@ const KIND_TEXT: Record<OutcomeKind, { en: string; ar: string }> = {
 };
 
 /** The bilingual message for an outcome, naming ZATCA's first code and text when there is one. */
-export function personMessage(
-  kind: OutcomeKind,
-  httpStatus: number | null,
-  first: ZatcaFinding | undefined,
-  failure?: TransportFailure,
-): PersonMessage {
+export function personMessage(kind: OutcomeKind, httpStatus: number | null, first: ZatcaFinding | undefined, failure?: TransportFailure): PersonMessage {
   const base = KIND_TEXT[kind];
   const status = httpStatus === null ? (failure === 'timeout' ? ' (timeout)' : ' (no response)') : ` (HTTP ${httpStatus})`;
   const statusAr = httpStatus === null ? (failure === 'timeout' ? ' (انتهت المهلة)' : ' (لا استجابة)') : ` (HTTP ${httpStatus})`;

@@ -12,11 +12,7 @@ export interface RenewalRequest {
   language?: AcceptLanguage;
 }
 
-export function renewProductionCsid(
-  transport: ZatcaTransport,
-  pcsid: CsidCredentials,
-  request: RenewalRequest,
-): Promise<ZatcaOutcome<CsidResponse>> {
+export function renewProductionCsid(transport: ZatcaTransport, pcsid: CsidCredentials, request: RenewalRequest): Promise<ZatcaOutcome<CsidResponse>> {
   const send: SendOptions = { credentials: pcsid, otp: request.otp, body: { csr: encodeCsr(request.csrPem) } };
   if (request.language) send.language = request.language;
   return transport.send('renew-production-csid', send, parseCsidResponse);

@@ -100,7 +100,7 @@ export class ZatcaTransport {
     }
     if (text.length > MAX_RESPONSE_CHARS) text = text.slice(0, MAX_RESPONSE_CHARS);
     // 401/406/413/429/5xx may carry no body, plain text or HTML: never assume JSON (spec §11.2).
-    let json: unknown = undefined;
+    let json: unknown;
     const trimmed = text.trim();
     if (trimmed.startsWith('{') || trimmed.startsWith('[')) {
       try {

@@ -80,13 +80,7 @@ export interface CsidCredentials {
 export type AcceptLanguage = 'en' | 'ar';
 
 /** ZATCA's six endpoints, named as the outcome table and the simulator refer to them. */
-export type ZatcaEndpoint =
-  | 'compliance-csid'
-  | 'compliance-invoices'
-  | 'production-csid'
-  | 'renew-production-csid'
-  | 'reporting'
-  | 'clearance';
+export type ZatcaEndpoint = 'compliance-csid' | 'compliance-invoices' | 'production-csid' | 'renew-production-csid' | 'reporting' | 'clearance';
 
 /** Method and path of each endpoint, relative to an environment's base URL (spec §3). */
 export const ENDPOINT_ROUTES: Record<ZatcaEndpoint, { method: 'POST' | 'PATCH'; path: string }> = {

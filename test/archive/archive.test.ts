@@ -24,7 +24,9 @@ function reseal(dir: string, edit: (m: Manifest, index: { documents: IndexEntry[
   const indexBytes = Buffer.from(JSON.stringify(index, null, 2) + '\n');
   writeFileSync(join(dir, 'index.json'), indexBytes);
   m.documents = index.documents.length;
-  m.files = m.files.filter((f) => existsSync(join(dir, f.path))).map((f) => (f.path === 'index.json' ? { ...f, sha256: sha(indexBytes), bytes: indexBytes.length } : f));
+  m.files = m.files
+    .filter((f) => existsSync(join(dir, f.path)))
+    .map((f) => (f.path === 'index.json' ? { ...f, sha256: sha(indexBytes), bytes: indexBytes.length } : f));
   writeFileSync(join(dir, 'manifest.json'), JSON.stringify(m, null, 2) + '\n');
   writeFileSync(join(dir, 'manifest.sha256'), m.files.map((f) => `${f.sha256}  ${f.path}`).join('\n') + '\n');
 }
@@ -48,7 +50,10 @@ describe.each(ENGINES)('archive on %s', (engine) => {
     tmp = mkdtempSync(join(tmpdir(), 'fawtara-archive-'));
     mkdirSync(join(tmp, 'data'));
     sim = await startFleetSimulator();
-    f = await issuingFleet(engine, sim, 2, { kek: { protection: 'master-key', key: masterKey }, ...(engine === 'sqlite' && { sqliteFile: join(tmp, 'data', 'fawtara.db') }) });
+    f = await issuingFleet(engine, sim, 2, {
+      kek: { protection: 'master-key', key: masterKey },
+      ...(engine === 'sqlite' && { sqliteFile: join(tmp, 'data', 'fawtara.db') }),
+    });
     let n = 0;
     const sale = (o: Partial<Parameters<typeof saleJson>[2]> = {}) => saleJson(f.taxpayer, f.branch, { number: `A-${engine}-${++n}`, ...o });
     for (let i = 0; i < 5; i++) await issueDocument(f.ctx, f.taxpayer, 'POS-1', sale());
@@ -74,7 +79,11 @@ describe.each(ENGINES)('archive on %s', (engine) => {
 
   it('export writes the exact stored bytes per unit, the cleared XML, an index (JSON, CSV) and a manifest; verify passes', async () => {
     const index = JSON.parse(readFileSync(join(archive, 'index.json'), 'utf8')) as { documents: IndexEntry[] };
-    const stored = await f.ctx.store.db.selectFrom('documents').select(['uuid', 'xml', 'invoice_hash', 'qr']).where('taxpayer_id', '=', f.taxpayer.id).execute();
+    const stored = await f.ctx.store.db
+      .selectFrom('documents')
+      .select(['uuid', 'xml', 'invoice_hash', 'qr'])
+      .where('taxpayer_id', '=', f.taxpayer.id)
+      .execute();
     for (const d of stored) {
       const e = index.documents.find((x) => x.uuid === d.uuid)!;
       expect(readFileSync(join(archive, e.file)).equals(Buffer.from(d.xml, 'utf8'))).toBe(true);
@@ -84,7 +93,9 @@ describe.each(ENGINES)('archive on %s', (engine) => {
     const clearedEntry = index.documents.find((e) => e.clearedFile)!;
     const cleared = await f.ctx.store.db.selectFrom('document_clearances').select('xml').executeTakeFirstOrThrow();
     expect(readFileSync(join(archive, clearedEntry.clearedFile!), 'utf8')).toBe(cleared.xml);
-    expect(readFileSync(join(archive, 'index.csv'), 'utf8').split('\r\n')[0]).toMatch(/^vat_number,branch,unit,issue_date,issue_time,number,uuid,icv,pih,invoice_hash/);
+    expect(readFileSync(join(archive, 'index.csv'), 'utf8').split('\r\n')[0]).toMatch(
+      /^vat_number,branch,unit,issue_date,issue_time,number,uuid,icv,pih,invoice_hash/,
+    );
     const v = verifyArchive(archive, { expectManifestSha256: manifestSha256 });
     expect(v.problems).toEqual([]);
     expect([v.ok, v.documents, v.units]).toEqual([true, 7, 2]);
@@ -101,7 +112,10 @@ describe.each(ENGINES)('archive on %s', (engine) => {
     writeFileSync(join(dir, e.file), bytes);
     const v = verifyArchive(dir);
     expect(v.ok).toBe(false);
-    expect(v.problems.map((p) => [p.check, p.path])).toEqual([['file-hash', e.file], ['invoice-hash', e.file]]);
+    expect(v.problems.map((p) => [p.check, p.path])).toEqual([
+      ['file-hash', e.file],
+      ['invoice-hash', e.file],
+    ]);
   });
 
   it('a removed file fails', () => {

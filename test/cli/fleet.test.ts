@@ -30,7 +30,10 @@ describe.each(ENGINES)('fleet CLI on %s', (engine) => {
   };
   const zatca = () => ['--zatca', sim.url];
   const otps = (vat: string, count: number, purpose: 'onboard' | 'renew' = 'onboard') => {
-    const list = sim.control.env('simulation').generateOtps({ vat, count, purpose }).map((o) => o.otp);
+    const list = sim.control
+      .env('simulation')
+      .generateOtps({ vat, count, purpose })
+      .map((o) => o.otp);
     otpsUsed.push(...list);
     return list;
   };
@@ -67,11 +70,32 @@ describe.each(ENGINES)('fleet CLI on %s', (engine) => {
     expect(bad.code).toBe(3);
     expect(JSON.parse(bad.stdout).error).toMatchObject({ field: 'vatNumber', reason: 'INVALID_FIELD' });
     for (const b of CHAIN_BRANCHES) {
-      const r = await run('branches', 'add', '--name', b.name, '--crn', b.crn, '--street', b.street, '--building', b.buildingNumber, '--district', b.district, '--city', b.city, '--postal', b.postalCode);
+      const r = await run(
+        'branches',
+        'add',
+        '--name',
+        b.name,
+        '--crn',
+        b.crn,
+        '--street',
+        b.street,
+        '--building',
+        b.buildingNumber,
+        '--district',
+        b.district,
+        '--city',
+        b.city,
+        '--postal',
+        b.postalCode,
+      );
       expect(r.code, r.stderr).toBe(0);
     }
-    const list = (await run('branches', 'list', '--json'));
-    expect(JSON.parse(list.stdout).branches.map((b: { name: string }) => b.name).sort()).toEqual(['Dammam', 'Jeddah', 'Riyadh']);
+    const list = await run('branches', 'list', '--json');
+    expect(
+      JSON.parse(list.stdout)
+        .branches.map((b: { name: string }) => b.name)
+        .sort(),
+    ).toEqual(['Dammam', 'Jeddah', 'Riyadh']);
 
     const codes = otps(CHAIN_VAT, 6);
     const csv = ['serial,branch,name,otp', ...CHAIN_DEVICES.map((d, i) => `"${d.serial}",${d.branch},${d.name},${codes[i]}`)].join('\n');
@@ -82,11 +106,20 @@ describe.each(ENGINES)('fleet CLI on %s', (engine) => {
     expect(bulk.stderr).toContain('[6/6] DMM-POS-2: active');
     expect(bulk.stdout).toContain('6 of 6 unit(s) onboarded');
 
-    const units = JSON.parse((await run('units', 'list', '--json')).stdout).units as Array<{ name: string; state: string; organizationUnit: string; pcsid: unknown }>;
+    const units = JSON.parse((await run('units', 'list', '--json')).stdout).units as Array<{
+      name: string;
+      state: string;
+      organizationUnit: string;
+      pcsid: unknown;
+    }>;
     expect(units.map((u) => [u.name, u.state, u.organizationUnit])).toEqual(CHAIN_DEVICES.map((d) => [d.name, 'active', d.branch]));
     const show = JSON.parse((await run('units', 'show', 'RUH-POS-1', '--json')).stdout);
     expect(show.history.map((h: { to: string }) => h.to)).toEqual(['new', 'ccsid-issued', 'compliance-in-progress', 'compliance-done', 'active']);
-    expect(show.exchanges.map((e: { endpoint: string }) => e.endpoint)).toEqual(['compliance-csid', ...Array(6).fill('compliance-invoices'), 'production-csid']);
+    expect(show.exchanges.map((e: { endpoint: string }) => e.endpoint)).toEqual([
+      'compliance-csid',
+      ...Array(6).fill('compliance-invoices'),
+      'production-csid',
+    ]);
     expect(show.csids.map((c: { kind: string; status: string }) => `${c.kind}:${c.status}`).sort()).toEqual(['compliance:promoted', 'production:active']);
 
     // Re-running the same list is harmless: every unit is already active, no new CSID.
@@ -119,14 +152,37 @@ describe.each(ENGINES)('fleet CLI on %s', (engine) => {
   });
 
   it('a VAT group: the representative onboards a member device, OU = the member TIN', async () => {
-    expect((await run('taxpayers', 'add', '--vat', GROUP_VAT, '--vat-group', '--member', '3000000001:Member One', '--name-ar', 'مجموعة', '--name-en', 'Group')).code).toBe(0);
+    expect(
+      (await run('taxpayers', 'add', '--vat', GROUP_VAT, '--vat-group', '--member', '3000000001:Member One', '--name-ar', 'مجموعة', '--name-en', 'Group')).code,
+    ).toBe(0);
     const b = CHAIN_BRANCHES[0]!;
-    await run('branches', 'add', '--taxpayer', GROUP_VAT, '--name', 'HQ', '--crn', b.crn, '--street', b.street, '--building', b.buildingNumber, '--district', b.district, '--city', b.city, '--postal', b.postalCode);
+    await run(
+      'branches',
+      'add',
+      '--taxpayer',
+      GROUP_VAT,
+      '--name',
+      'HQ',
+      '--crn',
+      b.crn,
+      '--street',
+      b.street,
+      '--building',
+      b.buildingNumber,
+      '--district',
+      b.district,
+      '--city',
+      b.city,
+      '--postal',
+      b.postalCode,
+    );
     // Two taxpayers now: a command without --taxpayer says so.
     expect((await run('units', 'list')).stderr).toMatch(/--taxpayer/);
     const noMember = await run('units', 'add', '--taxpayer', GROUP_VAT, '--branch', 'HQ', '--serial', '1-Fawtara|2-POS|3-GRP-1');
     expect(noMember.stderr).toMatch(/member/);
-    expect((await run('units', 'add', '--taxpayer', GROUP_VAT, '--branch', 'HQ', '--serial', '1-Fawtara|2-POS|3-GRP-1', '--member', '3000000001')).code).toBe(0);
+    expect((await run('units', 'add', '--taxpayer', GROUP_VAT, '--branch', 'HQ', '--serial', '1-Fawtara|2-POS|3-GRP-1', '--member', '3000000001')).code).toBe(
+      0,
+    );
     const [otp] = otps(GROUP_VAT, 1);
     const r = await run('units', 'onboard', 'GRP-1', '--taxpayer', GROUP_VAT, '--otp', otp!, ...zatca(), '--json');
     expect(r.code, r.stdout).toBe(0);
@@ -138,7 +194,30 @@ describe.each(ENGINES)('fleet CLI on %s', (engine) => {
   it('ZATCA unreachable during onboarding: exit 5 (run the same command again), unit unchanged', async () => {
     const vat = '300000000000003';
     expect((await run('taxpayers', 'add', '--vat', vat, '--name-ar', 'اختبار', '--name-en', 'Unreachable Test')).code).toBe(0);
-    expect((await run('branches', 'add', '--taxpayer', vat, '--name', 'Jeddah', '--crn', '4030000001', '--street', 'King Road', '--building', '1234', '--district', 'Al-Rawdah', '--city', 'Jeddah', '--postal', '23434')).code).toBe(0);
+    expect(
+      (
+        await run(
+          'branches',
+          'add',
+          '--taxpayer',
+          vat,
+          '--name',
+          'Jeddah',
+          '--crn',
+          '4030000001',
+          '--street',
+          'King Road',
+          '--building',
+          '1234',
+          '--district',
+          'Al-Rawdah',
+          '--city',
+          'Jeddah',
+          '--postal',
+          '23434',
+        )
+      ).code,
+    ).toBe(0);
     expect((await run('units', 'add', '--taxpayer', vat, '--branch', 'Jeddah', '--serial', '1-Fawtara|2-POS|3-JED-001')).code).toBe(0);
     // Port 9 (discard) on loopback: nothing listens, the connection is refused at once.
     const r = await run('units', 'onboard', 'JED-001', '--taxpayer', vat, '--otp', '123456', '--zatca', 'http://127.0.0.1:9');
@@ -160,13 +239,20 @@ describe.each(ENGINES)('fleet CLI on %s', (engine) => {
       for (const t of await tenants.listTaxpayers(fleet.store.db)) {
         for (const u of await units.listUnits(fleet.store.db, t.id)) {
           const scope = { taxpayerId: t.id, unitId: u.id };
-          for (const csid of await credentials.listCsids(fleet.store.db, scope)) secrets.push(fleet.vault.open(csid.sealed_secret, secretContext(scope, csid.id)).toString('utf8'));
+          for (const csid of await credentials.listCsids(fleet.store.db, scope))
+            secrets.push(fleet.vault.open(csid.sealed_secret, secretContext(scope, csid.id)).toString('utf8'));
           for (const csr of await credentials.countCsrs(fleet.store.db, scope)) {
             const row = (await credentials.findKey(fleet.store.db, scope, csr.key_id))!;
             const der = fleet.vault.open(row.sealed_private_key, keyContext(scope, row.id));
             const key = loadPrivateKey(der.toString('base64'));
             const pem = key.key.export({ type: 'pkcs8', format: 'pem' }).toString();
-            secrets.push(der.toString('base64'), der.toString('hex'), key.secret.toString('hex'), key.secret.toString('base64'), ...pem.split('\n').filter((l) => l.length > 20 && !l.startsWith('-----')));
+            secrets.push(
+              der.toString('base64'),
+              der.toString('hex'),
+              key.secret.toString('hex'),
+              key.secret.toString('base64'),
+              ...pem.split('\n').filter((l) => l.length > 20 && !l.startsWith('-----')),
+            );
           }
         }
         exchangeText += JSON.stringify(await logs.listExchanges(fleet.store.db, t.id));
@@ -181,7 +267,9 @@ describe.each(ENGINES)('fleet CLI on %s', (engine) => {
     expect(exchangeText.length).toBeGreaterThan(1000);
     const haystacks = { output: outputs.map((o) => o.stdout + o.stderr).join('\n'), log, exchangeText };
     for (const [where, text] of Object.entries(haystacks)) {
-      for (const s of secrets) if (text.includes(s)) throw new Error(`${where} contains a secret (${s.slice(0, 4)}…): ${text.slice(Math.max(0, text.indexOf(s) - 80), text.indexOf(s) + 20)}`);
+      for (const s of secrets)
+        if (text.includes(s))
+          throw new Error(`${where} contains a secret (${s.slice(0, 4)}…): ${text.slice(Math.max(0, text.indexOf(s) - 80), text.indexOf(s) + 20)}`);
       // An OTP is six digits: it counts as leaked where it stands alone, not inside a longer number or id.
       for (const otp of [...otpsUsed, '480213']) expect(text, `${where} contains an OTP`).not.toMatch(new RegExp(`(?<![0-9A-Za-z])${otp}(?![0-9A-Za-z])`));
       expect(text).not.toMatch(/PRIVATE KEY-----\n[A-Za-z0-9+/]/);

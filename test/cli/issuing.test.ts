@@ -32,7 +32,28 @@ describe.each(ENGINES)('issuing CLI on %s', (engine) => {
     process.env.FAWTARA_MASTER_KEY = randomBytes(32).toString('hex');
     if (engine === 'postgres') Object.assign(process.env, { FAWTARA_DATABASE_URL: PG_URL, FAWTARA_DATABASE_SCHEMA: schema });
     expect((await fleet('taxpayers', 'add', '--vat', CHAIN_VAT, '--name-ar', 'مطاعم السلسلة', '--name-en', 'Chain Restaurants LTD')).code).toBe(0);
-    expect((await fleet('branches', 'add', '--name', 'Riyadh', '--crn', '1010010001', '--street', 'Prince Sultan', '--building', '2322', '--district', 'Al-Murabba', '--city', 'Riyadh', '--postal', '23333')).code).toBe(0);
+    expect(
+      (
+        await fleet(
+          'branches',
+          'add',
+          '--name',
+          'Riyadh',
+          '--crn',
+          '1010010001',
+          '--street',
+          'Prince Sultan',
+          '--building',
+          '2322',
+          '--district',
+          'Al-Murabba',
+          '--city',
+          'Riyadh',
+          '--postal',
+          '23333',
+        )
+      ).code,
+    ).toBe(0);
     expect((await fleet('units', 'add', '--branch', 'Riyadh', '--serial', '1-Fawtara|2-POS|3-CLI-1', '--name', 'CLI-1')).code).toBe(0);
     const otp = sim.control.env('simulation').generateOtps({ vat: CHAIN_VAT, count: 1, purpose: 'onboard' })[0]!.otp;
     expect((await run('units', 'onboard', 'CLI-1', '--otp', otp)).code).toBe(0);
@@ -51,7 +72,15 @@ describe.each(ENGINES)('issuing CLI on %s', (engine) => {
     expect([doc.icv, doc.kind, doc.released, doc.submission.state]).toEqual([1, 'simplified', true, 'to-submit']);
 
     const out = tmp.path('cleared.xml');
-    const standard = await run('issue', '--unit', 'CLI-1', '--input', file('t1.json', saleJson(taxpayer, branch, { number: 'CLI-T-1', kind: 'standard' })), '--output', out);
+    const standard = await run(
+      'issue',
+      '--unit',
+      'CLI-1',
+      '--input',
+      file('t1.json', saleJson(taxpayer, branch, { number: 'CLI-T-1', kind: 'standard' })),
+      '--output',
+      out,
+    );
     expect(standard.code).toBe(0);
     expect(standard.stdout).toMatch(/cleared by ZATCA/);
     expect(readFileSync(out, 'utf8')).toMatch(/<ds:X509Certificate>/);
@@ -72,10 +101,23 @@ describe.each(ENGINES)('issuing CLI on %s', (engine) => {
     const missing = await run('issue', '--unit', 'CLI-1', '--input', tmp.path('nope.json'));
     expect(missing.code).toBe(3);
     expect(missing.stderr).toMatch(/cannot read/);
-    const withIcv = await run('issue', '--unit', 'CLI-1', '--input', file('icv.json', { ...saleJson(taxpayer, branch, { number: 'CLI-X' }), icv: 3 }), '--json');
+    const withIcv = await run(
+      'issue',
+      '--unit',
+      'CLI-1',
+      '--input',
+      file('icv.json', { ...saleJson(taxpayer, branch, { number: 'CLI-X' }), icv: 3 }),
+      '--json',
+    );
     expect(withIcv.code).toBe(3);
     expect(JSON.parse(withIcv.stdout).error).toMatchObject({ reason: 'ASSIGNED_FIELD', field: 'icv' });
-    const broken = await run('issue', '--unit', 'CLI-1', '--input', file('broken.json', { ...saleJson(taxpayer, branch, { number: 'CLI-Y' }), lines: [{ name: 'x', quantity: '-1', unitPrice: '1' }] }));
+    const broken = await run(
+      'issue',
+      '--unit',
+      'CLI-1',
+      '--input',
+      file('broken.json', { ...saleJson(taxpayer, branch, { number: 'CLI-Y' }), lines: [{ name: 'x', quantity: '-1', unitPrice: '1' }] }),
+    );
     expect(broken.code).toBe(3);
     expect(broken.stderr).toMatch(/lines\[0\]\.quantity/);
     expect(broken.stderr).toMatch(/خطأ/);

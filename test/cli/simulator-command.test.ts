@@ -31,7 +31,10 @@ describe('fawtara simulator', () => {
       expect(started.gateways.simulation).toBe(`${started.url}/e-invoicing/simulation`);
       // A wrong OTP on a real request is answered as ZATCA does: a typed rejection, not a crash.
       const client = createZatcaClient({ baseUrl: started.gateways.simulation!, timeoutMs: 5000 });
-      const outcome = await client.requestComplianceCsid({ otp: '000000', csrPem: '-----BEGIN CERTIFICATE REQUEST-----\nMA==\n-----END CERTIFICATE REQUEST-----\n' });
+      const outcome = await client.requestComplianceCsid({
+        otp: '000000',
+        csrPem: '-----BEGIN CERTIFICATE REQUEST-----\nMA==\n-----END CERTIFICATE REQUEST-----\n',
+      });
       expect(outcome.httpStatus).toBe(400);
       expect(outcome.kind).toBe('rejected');
     } finally {

@@ -72,7 +72,15 @@ describe.skipIf(!sdkDir)('fatoora verbs on SDK samples', () => {
 
   it('a key that does not match the certificate: exit 3, one clear message, no output file', async () => {
     const other = tmp.path('other.key');
-    const gen = await cli('csr', '--csr-config', sdkPath('Data', 'Input', 'csr-config-example-EN.properties'), '--private-key', other, '--generated-csr', tmp.path('x.csr'));
+    const gen = await cli(
+      'csr',
+      '--csr-config',
+      sdkPath('Data', 'Input', 'csr-config-example-EN.properties'),
+      '--private-key',
+      other,
+      '--generated-csr',
+      tmp.path('x.csr'),
+    );
     expect(gen.code).toBe(0);
     const out = tmp.path('never.xml');
     const r = await cli('sign', '--invoice', sample(), '--cert', cert(), '--key', other, '--signed-invoice', out);

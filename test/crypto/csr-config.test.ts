@@ -17,7 +17,6 @@ import { FawtaraError } from '../../src/errors.js';
 import { readSdk, sdkDir } from '../helpers/sdk.js';
 import { EXAMPLE_EN } from '../helpers/csr-examples.js';
 
-
 function propertiesOf(config: Partial<Record<keyof CsrConfig, string>>): string {
   return Object.entries(config)
     .map(([field, value]) => `${CSR_PROPERTY_NAMES[field as keyof CsrConfig]}=${value}\n`)
@@ -77,8 +76,7 @@ describe.skipIf(!sdkDir)('SDK Data/Input csr-config examples (spec §8 [CSRCFG])
 
 describe('Java properties syntax (SDK csr-config.properties format)', () => {
   it('comments, "=", ":" and blank separators, surrounding blanks, CRLF, BOM', () => {
-    const text =
-      '\uFEFF# comment line\r\n! another comment\r\n\r\n  csr.common.name = EGS-1\r\ncsr.serial.number: 1-A|2-B|3-C\r\ncsr.country.name SA\r\n';
+    const text = '\uFEFF# comment line\r\n! another comment\r\n\r\n  csr.common.name = EGS-1\r\ncsr.serial.number: 1-A|2-B|3-C\r\ncsr.country.name SA\r\n';
     expect(Object.fromEntries(parseJavaProperties(text))).toEqual({
       'csr.common.name': 'EGS-1',
       'csr.serial.number': '1-A|2-B|3-C',
@@ -87,7 +85,8 @@ describe('Java properties syntax (SDK csr-config.properties format)', () => {
   });
 
   it('backslash continuation lines and \\uXXXX escapes (Arabic written as escapes)', () => {
-    const text = 'csr.organization.name=Maximum Speed \\\n    Tech Supply LTD\ncsr.organization.unit.name=\\u0641\\u0631\\u0639 \\u0627\\u0644\\u0631\\u064a\\u0627\\u0636\nkey\\=with\\:escapes=a\\\\b\n';
+    const text =
+      'csr.organization.name=Maximum Speed \\\n    Tech Supply LTD\ncsr.organization.unit.name=\\u0641\\u0631\\u0639 \\u0627\\u0644\\u0631\\u064a\\u0627\\u0636\nkey\\=with\\:escapes=a\\\\b\n';
     expect(Object.fromEntries(parseJavaProperties(text))).toEqual({
       'csr.organization.name': 'Maximum Speed Tech Supply LTD',
       'csr.organization.unit.name': 'فرع الرياض',

@@ -3,20 +3,11 @@
 import { createHash, generateKeyPairSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { parseCsrConfigProperties, type CsrConfig } from '../../src/crypto/csr-config.js';
-import {
-  CERTIFICATE_TEMPLATE_NAMES,
-  createCsr,
-  csrConfigOf,
-  environmentOfTemplateName,
-  OID,
-  parseCsr,
-  type ZatcaEnvironment,
-} from '../../src/crypto/csr.js';
+import { CERTIFICATE_TEMPLATE_NAMES, createCsr, csrConfigOf, environmentOfTemplateName, OID, parseCsr, type ZatcaEnvironment } from '../../src/crypto/csr.js';
 import { generatePrivateKey, loadPrivateKey } from '../../src/crypto/keys.js';
 import { FawtaraError } from '../../src/errors.js';
 import { readSdk, sdkDir } from '../helpers/sdk.js';
 import { EXAMPLE_EN } from '../helpers/csr-examples.js';
-
 
 /**
  * Structural facts of ZATCA's example CSR in its Compliance CSID API documentation (spec §8,
@@ -150,7 +141,12 @@ describe('CSR round trip (spec §8)', () => {
   });
 
   it('Arabic values (SDK csr-config-example-AR.properties style) survive as UTF8String', () => {
-    const arabic: CsrConfig = { ...EXAMPLE_EN, organizationUnitName: 'فرع الرياض', organizationName: 'شركة توريد التكنولوجيا', industryBusinessCategory: 'أنشطة توريدات' };
+    const arabic: CsrConfig = {
+      ...EXAMPLE_EN,
+      organizationUnitName: 'فرع الرياض',
+      organizationName: 'شركة توريد التكنولوجيا',
+      industryBusinessCategory: 'أنشطة توريدات',
+    };
     const parsed = parseCsr(createCsr({ config: arabic, privateKey: key, environment: 'production' }).pem);
     expect(csrConfigOf(parsed)).toEqual(arabic);
     expect(parsed.signatureValid).toBe(true);
@@ -218,7 +214,12 @@ describe('refusals (spec §8)', () => {
   });
 
   it('input that is no CSR is refused with INVALID_INPUT naming the source', () => {
-    for (const input of ['hello world!', 'aGVsbG8=', Buffer.from([0x30, 0x03, 0x02, 0x01, 0x00]), '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----']) {
+    for (const input of [
+      'hello world!',
+      'aGVsbG8=',
+      Buffer.from([0x30, 0x03, 0x02, 0x01, 0x00]),
+      '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----',
+    ]) {
       const error = errorOf(() => parseCsr(input, 'csr'));
       expect(error.code).toBe('INVALID_INPUT');
       expect(error.field).toBe('csr');

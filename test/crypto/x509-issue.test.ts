@@ -31,7 +31,6 @@ import {
 import { FawtaraError } from '../../src/errors.js';
 import { EXAMPLE_EN } from '../helpers/csr-examples.js';
 
-
 const NOW = new Date('2025-01-10T13:11:54Z');
 const FIVE_YEARS = new Date('2030-01-09T21:00:00Z');
 
@@ -85,13 +84,21 @@ describe('certificate authority for the simulator', () => {
     expect(loaded.name).toBe(ca.name);
 
     const other = createCertificateAuthority({ now: NOW });
-    const error = errorOf(() => loadCertificateAuthority({ certificatePem: stored.certificatePem, privateKeyPem: exportCertificateAuthority(other).privateKeyPem }));
+    const error = errorOf(() =>
+      loadCertificateAuthority({ certificatePem: stored.certificatePem, privateKeyPem: exportCertificateAuthority(other).privateKeyPem }),
+    );
     expect(error.code).toBe('KEY_CERT_MISMATCH');
   });
 
   it('an issuing CA under a root, and a leaf from it, chain up (AKI = issuer SKI)', () => {
     const root = createCertificateAuthority({ subject: 'CN=FAWTARA-ROOT-CA, DC=fawtara, DC=local', now: NOW });
-    const issuing = createCertificateAuthority({ subject: 'CN=FAWTARA-ISSUING-CA, DC=fawtara, DC=local', issuer: root, now: NOW, notAfter: FIVE_YEARS, serialNumber: 42n });
+    const issuing = createCertificateAuthority({
+      subject: 'CN=FAWTARA-ISSUING-CA, DC=fawtara, DC=local',
+      issuer: root,
+      now: NOW,
+      notAfter: FIVE_YEARS,
+      serialNumber: 42n,
+    });
     expect(issuing.certificate.ca).toBe(true);
     expect(issuing.certificate.checkIssued(root.certificate)).toBe(true);
     expect(issuing.certificate.verify(root.certificate.publicKey)).toBe(true);
@@ -148,12 +155,7 @@ describe('issued certificates (spec §8 "Issued certificates", fatoora-api §6)'
 
   it('production profile: subject C, O, OU, CN; SAN dirName byte-identical to the CSR; keyUsage digitalSignature critical; EKU codeSigning + clientAuth', () => {
     const issued = issueCertificate({ ca, csr, notBefore: NOW, notAfter: FIVE_YEARS });
-    expect(issued.x509.subject.split('\n')).toEqual([
-      'C=SA',
-      'O=Maximum Speed Tech Supply LTD',
-      'OU=Riyadh Branch',
-      'CN=TST-886431145-399999999900003',
-    ]);
+    expect(issued.x509.subject.split('\n')).toEqual(['C=SA', 'O=Maximum Speed Tech Supply LTD', 'OU=Riyadh Branch', 'CN=TST-886431145-399999999900003']);
     const extensions = extensionsOf(issued.der);
     expect(extensions.map((e) => [e.oid, e.critical])).toEqual([
       [id_ce_subjectAltName, false],

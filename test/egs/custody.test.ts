@@ -8,8 +8,20 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadPrivateKey } from '../../src/crypto/keys.js';
 import {
-  addBranch, addTaxpayer, addUnit, bindCertificateToUnit, kekSourceFromEnv, onboardUnit, openFleet, openKeyVault, parseMasterKey, resolveUnit, softwareKeyProvider, unitSigning,
-  type FleetError, type KeyProvider,
+  addBranch,
+  addTaxpayer,
+  addUnit,
+  bindCertificateToUnit,
+  kekSourceFromEnv,
+  onboardUnit,
+  openFleet,
+  openKeyVault,
+  parseMasterKey,
+  resolveUnit,
+  softwareKeyProvider,
+  unitSigning,
+  type FleetError,
+  type KeyProvider,
 } from '../../src/egs/index.js';
 import { keyContext, secretContext } from '../../src/egs/key-custody.js';
 import type { RunningSimulator } from '../../src/simulator/index.js';

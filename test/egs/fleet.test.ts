@@ -6,11 +6,34 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  addBranch, addTaxpayer, addUnit, assertCanIssue, bulkOnboard, expiringUnits, onboardUnit, renewUnit, resolveUnit, retireUnit, unitSigning, type FleetError,
+  addBranch,
+  addTaxpayer,
+  addUnit,
+  assertCanIssue,
+  bulkOnboard,
+  expiringUnits,
+  onboardUnit,
+  renewUnit,
+  resolveUnit,
+  retireUnit,
+  unitSigning,
+  type FleetError,
 } from '../../src/egs/index.js';
 import type { RunningSimulator } from '../../src/simulator/index.js';
 import { credentials, logs, units, type Taxpayer } from '../../src/store/index.js';
-import { CHAIN_BRANCHES, CHAIN_DEVICES, CHAIN_VAT, ENGINES, GROUP_VAT, issuedBySimulator, otpsFor, reportOne, startFleetSimulator, testFleet, type TestFleet } from './helpers.js';
+import {
+  CHAIN_BRANCHES,
+  CHAIN_DEVICES,
+  CHAIN_VAT,
+  ENGINES,
+  GROUP_VAT,
+  issuedBySimulator,
+  otpsFor,
+  reportOne,
+  startFleetSimulator,
+  testFleet,
+  type TestFleet,
+} from './helpers.js';
 
 async function rejection(p: Promise<unknown>): Promise<FleetError> {
   try {
@@ -31,7 +54,12 @@ describe.each(ENGINES)('EGS fleet on %s (issue 5 Done-when)', (engine) => {
   beforeAll(async () => {
     sim = await startFleetSimulator(simDir);
     fleet = await testFleet(engine, sim);
-    chain = await addTaxpayer(fleet.ctx, { vatNumber: CHAIN_VAT, nameAr: 'مطاعم السلسلة المحدودة', nameEn: 'Chain Restaurants LTD', businessCategory: 'Restaurants' });
+    chain = await addTaxpayer(fleet.ctx, {
+      vatNumber: CHAIN_VAT,
+      nameAr: 'مطاعم السلسلة المحدودة',
+      nameEn: 'Chain Restaurants LTD',
+      businessCategory: 'Restaurants',
+    });
     for (const b of CHAIN_BRANCHES) await addBranch(fleet.ctx, chain, b);
   });
   afterAll(async () => {
@@ -43,7 +71,12 @@ describe.each(ENGINES)('EGS fleet on %s (issue 5 Done-when)', (engine) => {
   it('seed 002: a 3-branch, 6-device chain is onboarded in one bulk call, one CCSID and one PCSID per device', async () => {
     const otps = otpsFor(sim, CHAIN_VAT, CHAIN_DEVICES.length);
     const progress: string[] = [];
-    const results = await bulkOnboard(fleet.ctx, chain, CHAIN_DEVICES.map((d, i) => ({ ...d, otp: otps[i]! })), { onProgress: (done, total, r) => progress.push(`${done}/${total} ${r.unit}`) });
+    const results = await bulkOnboard(
+      fleet.ctx,
+      chain,
+      CHAIN_DEVICES.map((d, i) => ({ ...d, otp: otps[i]! })),
+      { onProgress: (done, total, r) => progress.push(`${done}/${total} ${r.unit}`) },
+    );
     expect(results.map((r) => [r.unit, r.ok, r.state])).toEqual(CHAIN_DEVICES.map((d) => [d.name, true, 'active']));
     expect(progress).toHaveLength(6);
     const atZatca = control().listEgs(CHAIN_VAT);
@@ -102,7 +135,12 @@ describe.each(ENGINES)('EGS fleet on %s (issue 5 Done-when)', (engine) => {
     expect(r.unit.state).toBe('active');
     expect(r.unit.icv).toBe(before.icv);
     const csids = await credentials.listCsids(fleet.ctx.store.db, { taxpayerId: chain.id, unitId: before.id });
-    expect(csids.filter((c) => c.kind === 'production').map((c) => c.status).sort()).toEqual(['active', 'superseded']);
+    expect(
+      csids
+        .filter((c) => c.kind === 'production')
+        .map((c) => c.status)
+        .sort(),
+    ).toEqual(['active', 'superseded']);
     const states = (await units.listTransitions(fleet.ctx.store.db, chain.id, before.id)).map((h) => h.to_state);
     expect(states.slice(-2)).toEqual(['renewal-pending', 'active']);
     expect((await reportOne(fleet.ctx, chain, 'JED-POS-1')).ok).toBe(true);
@@ -126,7 +164,13 @@ describe.each(ENGINES)('EGS fleet on %s (issue 5 Done-when)', (engine) => {
 
   it('spec §5.2: the representative onboards a VAT-group member device; OU = member TIN, UID = group VAT', async () => {
     const { ctx } = fleet;
-    const group = await addTaxpayer(ctx, { vatNumber: GROUP_VAT, nameAr: 'مجموعة ضريبية', nameEn: 'Group Holding', vatGroup: true, members: [{ tin: '3000000001', name: 'Member One' }] });
+    const group = await addTaxpayer(ctx, {
+      vatNumber: GROUP_VAT,
+      nameAr: 'مجموعة ضريبية',
+      nameEn: 'Group Holding',
+      vatGroup: true,
+      members: [{ tin: '3000000001', name: 'Member One' }],
+    });
     await addBranch(ctx, group, { ...CHAIN_BRANCHES[0]!, name: 'HQ' });
     expect((await rejection(addUnit(ctx, group, { branch: 'HQ', serial: '1-Fawtara|2-POS|3-GRP-001' }))).field).toBe('member');
     expect((await rejection(addUnit(ctx, group, { branch: 'HQ', serial: '1-Fawtara|2-POS|3-GRP-001', memberTin: '3000000009' }))).reason).toBe('NOT_FOUND');
@@ -148,7 +192,9 @@ describe.each(ENGINES)('EGS fleet on %s (issue 5 Done-when)', (engine) => {
     const { ctx } = fleet;
     expect((await rejection(addTaxpayer(ctx, { vatNumber: '31012239350000', nameAr: 'x' }))).field).toBe('vatNumber');
     expect((await rejection(addTaxpayer(ctx, { vatNumber: '300000000010003', nameAr: 'x' }))).field).toBe('vatGroup');
-    expect((await rejection(addTaxpayer(ctx, { vatNumber: '300000000010013', nameAr: 'x', vatGroup: true, members: [{ tin: '12345', name: 'm' }] }))).field).toBe('members[0].tin');
+    expect(
+      (await rejection(addTaxpayer(ctx, { vatNumber: '300000000010013', nameAr: 'x', vatGroup: true, members: [{ tin: '12345', name: 'm' }] }))).field,
+    ).toBe('members[0].tin');
     expect((await rejection(addTaxpayer(ctx, { vatNumber: CHAIN_VAT, nameAr: 'x' }))).reason).toBe('DUPLICATE');
     expect((await rejection(addUnit(ctx, chain, { branch: 'Riyadh', serial: 'POS-7' }))).field).toBe('serial');
     expect((await rejection(addUnit(ctx, chain, { branch: 'Riyadh', serial: CHAIN_DEVICES[0]!.serial }))).reason).toBe('DUPLICATE');
@@ -215,7 +261,11 @@ describe.each(ENGINES)('EGS fleet on %s (issue 5 Done-when)', (engine) => {
   it('expiry monitor: units whose PCSID ends within N days, then expired (runs last: moves the clock years ahead)', async () => {
     const { ctx } = fleet;
     expect(await expiringUnits(ctx, chain, 30)).toEqual([]);
-    const pcsid = (await credentials.activeCsid(ctx.store.db, { taxpayerId: chain.id, unitId: (await resolveUnit(ctx, chain, 'RUH-POS-1')).id }, 'production'))!;
+    const pcsid = (await credentials.activeCsid(
+      ctx.store.db,
+      { taxpayerId: chain.id, unitId: (await resolveUnit(ctx, chain, 'RUH-POS-1')).id },
+      'production',
+    ))!;
     sim.control.clock.set(new Date(Date.parse(pcsid.not_after) - 10 * 86_400_000));
     const soon = await expiringUnits(ctx, chain, 30);
     expect(soon.map((e) => e.unit.name)).toContain('RUH-POS-1');

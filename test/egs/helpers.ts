@@ -58,7 +58,11 @@ export interface TestFleet {
   close(): Promise<void>;
 }
 
-export async function testFleet(engine: Engine, sim: RunningSimulator, extra: { kek?: KekSource; sqliteFile?: string; pendingDocuments?: FleetContext['pendingDocuments'] } = {}): Promise<TestFleet> {
+export async function testFleet(
+  engine: Engine,
+  sim: RunningSimulator,
+  extra: { kek?: KekSource; sqliteFile?: string; pendingDocuments?: FleetContext['pendingDocuments'] } = {},
+): Promise<TestFleet> {
   const { options, drop } = storeOptions(engine, extra.sqliteFile);
   const logLines: string[] = [];
   const redactor = new Redactor();
@@ -88,11 +92,17 @@ export const CHAIN_BRANCHES = DEMO_BRANCHES;
 export const CHAIN_DEVICES = DEMO_UNITS;
 
 export function otpsFor(sim: RunningSimulator, vat: string, count: number, purpose: 'onboard' | 'renew' = 'onboard'): string[] {
-  return sim.control.env('simulation').generateOtps({ vat, count, purpose }).map((o) => o.otp);
+  return sim.control
+    .env('simulation')
+    .generateOtps({ vat, count, purpose })
+    .map((o) => o.otp);
 }
 
 /** What the simulator issued, read from its persisted state (`dataDir`): CSIDs per EGS serial and kind. */
-export function issuedBySimulator(simDataDir: string, env: 'simulation' | 'developer-portal' | 'core' = 'simulation'): Map<string, { compliance: number; production: number }> {
+export function issuedBySimulator(
+  simDataDir: string,
+  env: 'simulation' | 'developer-portal' | 'core' = 'simulation',
+): Map<string, { compliance: number; production: number }> {
   const state = JSON.parse(readFileSync(join(simDataDir, `${env}.json`), 'utf8')) as {
     egs: Record<string, { serialNumber: string }>;
     csids: Record<string, { kind: string; egsId: string }>;
@@ -113,7 +123,12 @@ export async function reportOne(ctx: FleetContext, taxpayer: Taxpayer, unitRef: 
   const signing = await unitSigning(ctx, taxpayer, unitRef);
   const branch = (await tenants.findBranch(ctx.store.db, taxpayer.id, signing.unit.branch_id))!;
   const now = ctx.clock.now();
-  const json = complianceDocumentJson({ step: 'simplified-compliant', kind: 'simplified', documentType: 'invoice' }, { taxpayer, branch, unit: signing.unit, now, sequence: 1 });
+  const json = complianceDocumentJson(
+    { step: 'simplified-compliant', kind: 'simplified', documentType: 'invoice' },
+    { taxpayer, branch, unit: signing.unit, now, sequence: 1 },
+  );
   const stamped = stampInvoice(buildInvoice(json), { certificate: signing.certificate, signer: signing.signer, signingTime: now });
-  return callAsUnit(ctx, signing, 'reporting', (client, creds) => client.reportInvoice(creds, invoiceSubmission(stamped.xml, stamped.invoiceHash, stamped.facts.uuid)));
+  return callAsUnit(ctx, signing, 'reporting', (client, creds) =>
+    client.reportInvoice(creds, invoiceSubmission(stamped.xml, stamped.invoiceHash, stamped.facts.uuid)),
+  );
 }

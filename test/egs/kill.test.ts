@@ -20,7 +20,11 @@ const child = join(repoRoot, 'test', 'egs', 'fixtures', 'onboard-child.ts');
 /** Run the child until it prints `STEP <step>`, then SIGKILL it. Bounded by a 20 s timer. */
 function killAfter(step: string, env: Record<string, string>): Promise<string[]> {
   return new Promise((resolve, reject) => {
-    const proc = spawn(process.execPath, ['--import', 'tsx', child], { cwd: repoRoot, env: { ...process.env, ...env, FLEET_PAUSE_AT: step }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const proc = spawn(process.execPath, ['--import', 'tsx', child], {
+      cwd: repoRoot,
+      env: { ...process.env, ...env, FLEET_PAUSE_AT: step },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     const seen: string[] = [];
     let buffer = '';
     let stderr = '';

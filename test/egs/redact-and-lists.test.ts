@@ -22,7 +22,18 @@ describe('Redactor', () => {
       'sealed v1.' + 'A'.repeat(60),
     ].join('\n');
     const out = r.redact(text);
-    for (const leaked of ['s3cr3t-value-44', '123456', key.secret.toString('hex'), der.toString('base64'), 'anything', '654321', 'dXNlcjpwYXNzd29yZA==', '777777', '888888', 'A'.repeat(60)]) {
+    for (const leaked of [
+      's3cr3t-value-44',
+      '123456',
+      key.secret.toString('hex'),
+      der.toString('base64'),
+      'anything',
+      '654321',
+      'dXNlcjpwYXNzd29yZA==',
+      '777777',
+      '888888',
+      'A'.repeat(60),
+    ]) {
       expect(out).not.toContain(leaked);
     }
     expect(out).not.toMatch(/BEGIN PRIVATE KEY-----\n[A-Za-z0-9]/);

@@ -56,20 +56,23 @@ describe.each(ENGINES)('resumable onboarding on %s', (engine) => {
     rmSync(simDir, { recursive: true, force: true });
   });
 
-  it.each(ONBOARDING_STEPS.map((s, i) => [s, i] as const))('a crash right after "%s" is resumed by running onboard again, without a second CSID', async (step, index) => {
-    const { ctx } = fleet;
-    const unit = await addUnit(ctx, taxpayer, { branch: 'Riyadh', serial: `1-Fawtara|2-POS|3-CRASH-${index}` });
-    const [otp] = otpsFor(sim, CHAIN_VAT, 1);
-    const crashed = await rejection(onboardUnit(ctx, taxpayer, unit.name, { otp: otp!, ...crashAt(step) }));
-    expect(crashed.reason).toBe('INTERRUPTED');
-    // The same command again (the OTP is still given, as a person would re-run it).
-    const resumed = await onboardUnit(ctx, taxpayer, unit.name, { otp: otp! });
-    expect(resumed.unit.state).toBe('active');
-    if (step !== 'pcsid-issued') expect(resumed.steps[0]).toBe(ONBOARDING_STEPS[index + 1]);
-    else expect(resumed.alreadyActive).toBe(true);
-    expect(issuedBySimulator(simDir).get(unit.serial)).toEqual({ compliance: 1, production: 1 });
-    expect((await reportOne(ctx, taxpayer, unit.name)).ok).toBe(true);
-  });
+  it.each(ONBOARDING_STEPS.map((s, i) => [s, i] as const))(
+    'a crash right after "%s" is resumed by running onboard again, without a second CSID',
+    async (step, index) => {
+      const { ctx } = fleet;
+      const unit = await addUnit(ctx, taxpayer, { branch: 'Riyadh', serial: `1-Fawtara|2-POS|3-CRASH-${index}` });
+      const [otp] = otpsFor(sim, CHAIN_VAT, 1);
+      const crashed = await rejection(onboardUnit(ctx, taxpayer, unit.name, { otp: otp!, ...crashAt(step) }));
+      expect(crashed.reason).toBe('INTERRUPTED');
+      // The same command again (the OTP is still given, as a person would re-run it).
+      const resumed = await onboardUnit(ctx, taxpayer, unit.name, { otp: otp! });
+      expect(resumed.unit.state).toBe('active');
+      if (step !== 'pcsid-issued') expect(resumed.steps[0]).toBe(ONBOARDING_STEPS[index + 1]);
+      else expect(resumed.alreadyActive).toBe(true);
+      expect(issuedBySimulator(simDir).get(unit.serial)).toEqual({ compliance: 1, production: 1 });
+      expect((await reportOne(ctx, taxpayer, unit.name)).ok).toBe(true);
+    },
+  );
 
   it.each(['renewal-csr-created', 'renewal-ccsid-issued', 'compliance:simplified-compliant', 'renewal-pcsid-issued'])(
     'a renewal crashed after "%s" completes on the next run, one renewed CCSID and one new PCSID',
@@ -101,10 +104,13 @@ describe('a production CSID whose answer was lost (crash between ZATCA answering
       const real = ctx.zatca;
       ctx.zatca = (env) => {
         const client = real(env);
-        return { ...client, requestProductionCsid: async (...args: Parameters<typeof client.requestProductionCsid>) => {
-          await client.requestProductionCsid(...args);
-          throw new FleetError('INTERRUPTED', 'crashed before the answer was stored', { messageAr: 'انقطاع' });
-        } };
+        return {
+          ...client,
+          requestProductionCsid: async (...args: Parameters<typeof client.requestProductionCsid>) => {
+            await client.requestProductionCsid(...args);
+            throw new FleetError('INTERRUPTED', 'crashed before the answer was stored', { messageAr: 'انقطاع' });
+          },
+        };
       };
       expect((await rejection(onboardUnit(ctx, taxpayer, 'LOST', { otp: otpsFor(sim, CHAIN_VAT, 1)[0]! }))).reason).toBe('INTERRUPTED');
       ctx.zatca = real;
@@ -119,7 +125,12 @@ describe('a production CSID whose answer was lost (crash between ZATCA answering
       expect(done.unit.state).toBe('active');
       expect(done.steps[0]).toBe('csr-created');
       // The orphan from the lost answer is visible at ZATCA (two EGS records for the serial), as the message said.
-      expect(sim.control.env('simulation').listEgs(CHAIN_VAT).filter((e) => e.serialNumber === '1-Fawtara|2-POS|3-LOST')).toHaveLength(2);
+      expect(
+        sim.control
+          .env('simulation')
+          .listEgs(CHAIN_VAT)
+          .filter((e) => e.serialNumber === '1-Fawtara|2-POS|3-LOST'),
+      ).toHaveLength(2);
     } finally {
       await fleet.close();
       await sim.close();

@@ -22,7 +22,11 @@ describe('unit references', () => {
     const chain = await addTaxpayer(fleet.ctx, { vatNumber: CHAIN_VAT, nameAr: 'مطاعم السلسلة المحدودة', nameEn: 'Chain Restaurants LTD' });
     for (const b of CHAIN_BRANCHES.slice(0, 2)) await addBranch(fleet.ctx, chain, b);
     const riyadh = await addUnit(fleet.ctx, chain, { branch: 'Riyadh', serial: '1-Fawtara|2-POS|3-RUH-001', name: 'RUH-POS-1' });
-    const refusal = async (p: Promise<unknown>) => p.then(() => undefined, (e: unknown) => e);
+    const refusal = async (p: Promise<unknown>) =>
+      p.then(
+        () => undefined,
+        (e: unknown) => e,
+      );
     for (const name of [riyadh.serial, riyadh.id]) {
       const e = await refusal(addUnit(fleet.ctx, chain, { branch: 'Jeddah', serial: `1-X|2-Y|3-${name.length}`, name }));
       expect(isFleetError(e, 'DUPLICATE'), String(e)).toBe(true);

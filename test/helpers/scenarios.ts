@@ -18,7 +18,10 @@ export const verdictFile = join(repoRoot, 'test', 'fixtures', 'oracle', 'engine-
 export const FIXED_SIGNING_TIME = new Date('2026-01-01T00:00:00Z');
 
 export function scenarioNames(): string[] {
-  return readdirSync(scenarioDir).filter((f) => f.endsWith('.json')).map((f) => f.replace(/\.json$/, '')).sort();
+  return readdirSync(scenarioDir)
+    .filter((f) => f.endsWith('.json'))
+    .map((f) => f.replace(/\.json$/, ''))
+    .sort();
 }
 
 export function scenarioJson(name: string): Record<string, unknown> {
@@ -30,9 +33,18 @@ export function scenarioJson(name: string): Record<string, unknown> {
  * invoice hash. Scenario names in issue order.
  */
 export const CHAIN_SCENARIOS = [
-  'standard-invoice', 'simplified-invoice', 'simplified-credit-note', 'standard-debit-note',
-  'document-level-charge', 'simplified-zero-rated', 'standard-credit-note', 'export-usd',
-  'simplified-debit-note', 'prepayment-invoice', 'advance-payment-adjustments', 'pos-receipt-vat-inclusive',
+  'standard-invoice',
+  'simplified-invoice',
+  'simplified-credit-note',
+  'standard-debit-note',
+  'document-level-charge',
+  'simplified-zero-rated',
+  'standard-credit-note',
+  'export-usd',
+  'simplified-debit-note',
+  'prepayment-invoice',
+  'advance-payment-adjustments',
+  'pos-receipt-vat-inclusive',
 ];
 
 /** A UUID derived from a name, so fixtures without one are still reproducible. */
@@ -81,7 +93,9 @@ export function buildChain(): UnsignedInvoice[] {
 
 /** The invoice hash of a document before stamping: the stamp does not change it (spec §5). */
 export function unsignedInvoiceHash(doc: UnsignedInvoice): string {
-  return createHash('sha256').update(doc.rootStart + doc.head + doc.tail).digest('base64');
+  return createHash('sha256')
+    .update(doc.rootStart + doc.head + doc.tail)
+    .digest('base64');
 }
 
 export function sha256Hex(text: string): string {

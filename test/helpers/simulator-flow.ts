@@ -16,8 +16,12 @@ export const FLOW_VAT = '399999999900003';
 
 /** Compliance steps of a TSCZ `1100` unit (fatoora-api §4.2) and the scenario that answers each. */
 export const COMPLIANCE_DOCUMENTS = [
-  'standard-invoice', 'standard-credit-note', 'standard-debit-note',
-  'simplified-invoice', 'simplified-credit-note', 'simplified-debit-note',
+  'standard-invoice',
+  'standard-credit-note',
+  'standard-debit-note',
+  'simplified-invoice',
+  'simplified-credit-note',
+  'simplified-debit-note',
 ];
 
 export interface FlowDocument {
@@ -49,9 +53,15 @@ export async function runSimulatorFlow(sim: RunningSimulator): Promise<FlowResul
     privateKey: key,
     environment: 'simulation',
     config: {
-      commonName: 'FAWTARA-FLOW-EGS', serialNumber: `1-Fawtara|2-Flow|3-${randomUUID()}`, organizationIdentifier: FLOW_VAT,
-      organizationUnitName: 'Riyadh Branch', organizationName: 'Maximum Speed Tech Supply LTD', countryName: 'SA',
-      invoiceType: '1100', locationAddress: 'RRRD2929', industryBusinessCategory: 'Supply activities',
+      commonName: 'FAWTARA-FLOW-EGS',
+      serialNumber: `1-Fawtara|2-Flow|3-${randomUUID()}`,
+      organizationIdentifier: FLOW_VAT,
+      organizationUnitName: 'Riyadh Branch',
+      organizationName: 'Maximum Speed Tech Supply LTD',
+      countryName: 'SA',
+      invoiceType: '1100',
+      locationAddress: 'RRRD2929',
+      industryBusinessCategory: 'Supply activities',
     },
   });
   const signer = createSigner(key);

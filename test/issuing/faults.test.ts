@@ -25,7 +25,7 @@ describe.each(ENGINES)('outbox under injected faults on %s', (engine) => {
     // (the gateway processed the request, the connection then broke): seeded, 8 % of invoice calls.
     // Only these make ZATCA hold a document the outbox does not know it holds: 208/409 later.
     let seed = 42;
-    const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
     const losing: typeof fetch = async (input, init) => {
       const response = await fetch(input, init);
       if (/invoices\/(reporting|clearance)/.test(String(input)) && response.status < 300 && random() < 0.08) {
@@ -53,7 +53,9 @@ describe.each(ENGINES)('outbox under injected faults on %s', (engine) => {
         ...(await Promise.all(
           f.units.flatMap((u) => [
             ...Array.from({ length: 5 }, () => issueDocument(f.ctx, f.taxpayer, u.name, saleJson(f.taxpayer, f.branch, { number: `F-${engine}-${++n}` }))),
-            issueDocument(f.ctx, f.taxpayer, u.name, saleJson(f.taxpayer, f.branch, { number: `F-${engine}-${++n}`, kind: 'standard' }), { clearance: 'queue' }),
+            issueDocument(f.ctx, f.taxpayer, u.name, saleJson(f.taxpayer, f.branch, { number: `F-${engine}-${++n}`, kind: 'standard' }), {
+              clearance: 'queue',
+            }),
           ]),
         )),
       );
@@ -86,6 +88,8 @@ describe.each(ENGINES)('outbox under injected faults on %s', (engine) => {
     expect(duplicates).toBeLessThanOrEqual(lost);
     const audit = await auditChains(f.ctx, f.taxpayer, { zatcaHistory: (u) => env.history(u.serial) });
     expect(audit.breaks).toEqual([]);
-    console.log(`faults on ${engine}: ${faulted}/${faults.length} requests faulted, ${summary.attempts} attempts for ${issued.length} documents, ${lost} answers lost after processing, ${duplicates} answered as duplicates (208/409)`);
+    console.log(
+      `faults on ${engine}: ${faulted}/${faults.length} requests faulted, ${summary.attempts} attempts for ${issued.length} documents, ${lost} answers lost after processing, ${duplicates} answered as duplicates (208/409)`,
+    );
   });
 });

@@ -14,13 +14,24 @@ export interface IssuingFleet extends TestFleet {
 }
 
 /** A taxpayer, one branch and `count` onboarded units (title 1100 unless given). */
-export async function issuingFleet(engine: Engine, sim: RunningSimulator, count: number, options: { title?: string; sqliteFile?: string; prefix?: string; kek?: KekSource } = {}): Promise<IssuingFleet> {
+export async function issuingFleet(
+  engine: Engine,
+  sim: RunningSimulator,
+  count: number,
+  options: { title?: string; sqliteFile?: string; prefix?: string; kek?: KekSource } = {},
+): Promise<IssuingFleet> {
   const fleet = await testFleet(engine, sim, { ...(options.sqliteFile && { sqliteFile: options.sqliteFile }), ...(options.kek && { kek: options.kek }) });
   const taxpayer = await addTaxpayer(fleet.ctx, { vatNumber: CHAIN_VAT, nameAr: 'مطاعم السلسلة المحدودة', nameEn: 'Chain Restaurants LTD' });
   const branch = await addBranch(fleet.ctx, taxpayer, CHAIN_BRANCHES[0]!);
   const prefix = options.prefix ?? 'POS';
   const otps = otpsFor(sim, CHAIN_VAT, count);
-  const entries = Array.from({ length: count }, (_, i) => ({ branch: branch.name, serial: `1-Fawtara|2-${prefix}|3-U${i + 1}`, name: `${prefix}-${i + 1}`, title: options.title ?? '1100', otp: otps[i]! }));
+  const entries = Array.from({ length: count }, (_, i) => ({
+    branch: branch.name,
+    serial: `1-Fawtara|2-${prefix}|3-U${i + 1}`,
+    name: `${prefix}-${i + 1}`,
+    title: options.title ?? '1100',
+    otp: otps[i]!,
+  }));
   const results = await bulkOnboard(fleet.ctx, taxpayer, entries);
   const failed = results.filter((r) => !r.ok);
   if (failed.length) throw new Error(`onboarding failed: ${JSON.stringify(failed)}`);
@@ -49,10 +60,21 @@ export function saleJson(taxpayer: Taxpayer, branch: Branch, o: SaleOptions): Re
       name: { ar: taxpayer.name_ar, en: taxpayer.name_en ?? taxpayer.name_ar },
       vatNumber: taxpayer.vat_number,
       identification: { scheme: 'CRN', value: branch.crn },
-      address: { street: branch.street, buildingNumber: branch.building_number, district: branch.district, city: branch.city, postalCode: branch.postal_code, country: 'SA' },
+      address: {
+        street: branch.street,
+        buildingNumber: branch.building_number,
+        district: branch.district,
+        city: branch.city,
+        postalCode: branch.postal_code,
+        country: 'SA',
+      },
     },
     paymentMeans: [{ code: '10' }],
-    lines: Array.from({ length: o.lines ?? 2 }, (_, i) => ({ name: `صنف ${i + 1} | Item ${i + 1}`, quantity: String(1 + (i % 3)), unitPrice: o.price ?? '10.00' })),
+    lines: Array.from({ length: o.lines ?? 2 }, (_, i) => ({
+      name: `صنف ${i + 1} | Item ${i + 1}`,
+      quantity: String(1 + (i % 3)),
+      unitPrice: o.price ?? '10.00',
+    })),
   };
   if (o.currency) Object.assign(json, { currency: o.currency.code, exchangeRate: o.currency.rate });
   if (kind === 'standard') {
@@ -72,7 +94,10 @@ export function saleJson(taxpayer: Taxpayer, branch: Branch, o: SaleOptions): Re
 }
 
 /** Run the outbox until every job is final or held, or `timeoutMs` passes. */
-export async function drain(ctx: FleetContext, options: { timeoutMs?: number; pauseMs?: number; onPass?: () => void; backoffMs?: number } = {}): Promise<OutboxRunSummary> {
+export async function drain(
+  ctx: FleetContext,
+  options: { timeoutMs?: number; pauseMs?: number; onPass?: () => void; backoffMs?: number } = {},
+): Promise<OutboxRunSummary> {
   const total: OutboxRunSummary = { attempts: 0, byState: {}, late: 0, duplicates: 0 };
   const end = Date.now() + (options.timeoutMs ?? 15_000);
   for (;;) {

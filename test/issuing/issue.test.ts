@@ -46,7 +46,7 @@ describe.each(ENGINES)('issuing on %s', (engine) => {
       ...Array.from({ length: 15 }, () => issue('POS-3', sale())),
     ]);
     for (const unit of f.units) {
-      const chain = (await documents.unitChainPage(f.ctx.store.db, f.taxpayer.id, unit.id, 0, 1000));
+      const chain = await documents.unitChainPage(f.ctx.store.db, f.taxpayer.id, unit.id, 0, 1000);
       const expected = unit.name === 'POS-1' ? 40 : 15;
       expect(chain.map((d) => d.icv)).toEqual(Array.from({ length: expected }, (_, i) => i + 1));
       chain.forEach((d, i) => expect(d.pih).toBe(i === 0 ? INITIAL_PIH : chain[i - 1]!.invoice_hash));
@@ -132,17 +132,23 @@ describe.each(ENGINES)('issuing on %s', (engine) => {
     expect(validateInvoice(credit1.xml, { pih: credit1.pih, now: f.ctx.clock.now() }).errors).toEqual([]);
     const stored = (await documents.findById(f.ctx.store.db, credit1.id))!;
     expect(stored.original_document_id).toBe(original.id);
-    expect((await refusal(issue('POS-2', sale({ lines: 1, price: '70.00', note: { type: 'creditNote', of: original.number } })))).reason).toBe('NOTE_EXCEEDS_ORIGINAL');
+    expect((await refusal(issue('POS-2', sale({ lines: 1, price: '70.00', note: { type: 'creditNote', of: original.number } })))).reason).toBe(
+      'NOTE_EXCEEDS_ORIGINAL',
+    );
     await issue('POS-3', sale({ lines: 1, price: '60.00', note: { type: 'creditNote', of: original.number } }));
     // A debit note raises what may be returned.
     await issue('POS-1', sale({ lines: 1, price: '10.00', note: { type: 'debitNote', of: original.number } }));
     await issue('POS-1', sale({ lines: 1, price: '10.00', note: { type: 'creditNote', of: original.number } }));
     expect((await refusal(issue('POS-1', sale({ note: { type: 'creditNote', of: 'NOT-ISSUED' } })))).reason).toBe('REFERENCE_NOT_FOUND');
-    expect((await refusal(issue('POS-1', sale({ kind: 'standard', note: { type: 'creditNote', of: original.number } }), { clearance: 'queue' }))).reason).toBe('REFERENCE_MISMATCH');
-    expect((await refusal(issue('POS-1', sale({ note: { type: 'creditNote', of: original.number, uuid: crypto.randomUUID() } })))).reason).toBe('REFERENCE_MISMATCH');
+    expect((await refusal(issue('POS-1', sale({ kind: 'standard', note: { type: 'creditNote', of: original.number } }), { clearance: 'queue' }))).reason).toBe(
+      'REFERENCE_MISMATCH',
+    );
+    expect((await refusal(issue('POS-1', sale({ note: { type: 'creditNote', of: original.number, uuid: crypto.randomUUID() } })))).reason).toBe(
+      'REFERENCE_MISMATCH',
+    );
   });
 
-  it('a standard document is cleared before release: ZATCA\'s cleared XML is the legal document, the original is kept', async () => {
+  it("a standard document is cleared before release: ZATCA's cleared XML is the legal document, the original is kept", async () => {
     const r = await issue('POS-1', sale({ kind: 'standard' }));
     expect(r.submission.state).toBe('accepted');
     expect(r.released).toBe(true);
@@ -161,7 +167,10 @@ describe.each(ENGINES)('issuing on %s', (engine) => {
       const r = await issue('POS-2', sale({ kind: 'standard' }));
       expect([r.submission.state, r.submission.endpoint, r.released]).toEqual(['accepted', 'reporting', true]);
       expect(r.legalXml).toBe(r.xml);
-      const history = sim.control.env('simulation').history('1-Fawtara|2-POS|3-U2').filter((h) => h.uuid === r.uuid);
+      const history = sim.control
+        .env('simulation')
+        .history('1-Fawtara|2-POS|3-U2')
+        .filter((h) => h.uuid === r.uuid);
       expect(history.map((h) => [h.endpoint, h.httpStatus]).at(-1)).toEqual(['reporting', 200]);
       expect(history.some((h) => h.endpoint === 'clearance' && h.httpStatus === 200)).toBe(false);
     } finally {

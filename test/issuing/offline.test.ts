@@ -43,7 +43,12 @@ describe.each(ENGINES)('ZATCA offline for 26 simulated hours on %s', (engine) =>
     expect(status.depth).toBe(issued.length);
     expect(status.oldestAgeSeconds).toBe(26 * 3600);
     // Issued at hours 0–1 are past 24 h; hours 2–3 have less than 2 h left.
-    expect(status.late.map((d) => d.number).sort()).toEqual(issued.slice(0, 4).map((r) => r.number).sort());
+    expect(status.late.map((d) => d.number).sort()).toEqual(
+      issued
+        .slice(0, 4)
+        .map((r) => r.number)
+        .sort(),
+    );
     expect(status.atRisk.length).toBe(4);
     expect(issued.every((r) => r.released)).toBe(true);
 

@@ -20,7 +20,8 @@ export function arithmeticViolations(inv: ComputedInvoice): string[] {
 
   let lineSum = new D(0);
   for (const l of inv.lines) {
-    for (const v of [l.lineExtensionAmount, l.taxAmount, l.roundingAmount]) if (!AMOUNT.test(v) || d(v).isNegative()) fail('BR-DEC/BR-KSA-F-04', `line ${l.id} ${v}`);
+    for (const v of [l.lineExtensionAmount, l.taxAmount, l.roundingAmount])
+      if (!AMOUNT.test(v) || d(v).isNegative()) fail('BR-DEC/BR-KSA-F-04', `line ${l.id} ${v}`);
     if (l.quantity === '0' || d(l.quantity).lte(0)) fail('BR-22', `line ${l.id} quantity ${l.quantity}`);
     const net = d(l.lineExtensionAmount);
     lineSum = lineSum.plus(net);
@@ -38,7 +39,8 @@ export function arithmeticViolations(inv: ComputedInvoice): string[] {
     if (l.priceDiscount && !p.equals(d(l.priceDiscount.baseAmount).minus(d(l.priceDiscount.amount)))) fail('BR-KSA-EN16931-07', `line ${l.id}`);
     // BR-KSA-EN16931-03: percentage allowance = base × pct / 100.
     for (const ac of l.allowanceCharges) {
-      if (ac.percent !== undefined && !r2(d(ac.baseAmount!).times(d(ac.percent)).dividedBy(100)).equals(d(ac.amount))) fail('BR-KSA-EN16931-03', `line ${l.id}`);
+      if (ac.percent !== undefined && !r2(d(ac.baseAmount!).times(d(ac.percent)).dividedBy(100)).equals(d(ac.amount)))
+        fail('BR-KSA-EN16931-03', `line ${l.id}`);
     }
     // Tax-exclusive lines: line VAT = round(net × rate).
     if (!inv.pricesIncludeVat && !r2(net.times(d(l.category.rate)).dividedBy(100)).equals(d(l.taxAmount))) fail('line VAT', `line ${l.id}`);
@@ -71,7 +73,13 @@ export function arithmeticViolations(inv: ComputedInvoice): string[] {
   for (const p of inv.prepaymentLines) {
     prepaid = prepaid.plus(d(p.taxableAmount)).plus(d(p.taxAmount));
     // BR-KSA-79.
-    if (r2(d(p.taxableAmount).times(d(p.category.rate)).dividedBy(100)).minus(d(p.taxAmount)).abs().gt('0.01')) fail('BR-KSA-79', p.id);
+    if (
+      r2(d(p.taxableAmount).times(d(p.category.rate)).dividedBy(100))
+        .minus(d(p.taxAmount))
+        .abs()
+        .gt('0.01')
+    )
+      fail('BR-KSA-79', p.id);
   }
   if (!prepaid.equals(d(t.prepaidAmount))) fail('BR-KSA-80', '');
   // Breakdown: one subtotal per Z/E/O, per rate for S; BR-CO-17 / BR-S-09; BR-S/Z/E/O-08; BR-Z/E/O-09.

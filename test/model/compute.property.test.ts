@@ -12,7 +12,10 @@ const quantity = fc
   .tuple(fc.integer({ min: 1, max: 5000 }), fc.constantFrom(0, 1, 2, 3, 6))
   .map(([n, dp]) => (dp === 0 ? String(n) : (n / 10 ** Math.min(dp, 3)).toFixed(dp)))
   .filter((q) => Number(q) > 0);
-const unitPrice = fc.oneof(amount(2_000_000), fc.integer({ min: 1, max: 9_999_999 }).map((m) => (m / 1000).toFixed(3)));
+const unitPrice = fc.oneof(
+  amount(2_000_000),
+  fc.integer({ min: 1, max: 9_999_999 }).map((m) => (m / 1000).toFixed(3)),
+);
 const category = fc.constantFrom(
   { code: 'S' as const, rate: '15' },
   { code: 'S' as const, rate: '5' },
@@ -24,18 +27,20 @@ const lineAllowanceCharge = fc.oneof(
   fc.integer({ min: 0, max: 5000 }).map((p) => ({ kind: 'allowance' as const, percent: (p / 100).toFixed(2), reason: 'Discount' })),
   amount(5000).map((a) => ({ kind: 'charge' as const, amount: a, reasonCode: 'ZZZ', reason: 'Packing' })),
 );
-const line = fc.record({
-  name: fc.constantFrom('Item one', 'قلم رصاص', 'Coffee | قهوة'),
-  quantity,
-  unitPrice,
-  baseQuantity: fc.option(fc.constantFrom('1', '2', '3', '12', '0.5'), { nil: undefined }),
-  taxCategory: category,
-  allowanceCharges: fc.array(lineAllowanceCharge, { maxLength: 2 }),
-  discountShare: fc.option(fc.integer({ min: 0, max: 100 }), { nil: undefined }),
-}).map(({ discountShare, ...l }) =>
-  // Price-level discount (BR-KSA-EN16931-07): a share of the unit price, 2 decimals.
-  discountShare === undefined ? l : { ...l, priceDiscount: (Math.floor(Number(l.unitPrice) * discountShare) / 100).toFixed(2) },
-);
+const line = fc
+  .record({
+    name: fc.constantFrom('Item one', 'قلم رصاص', 'Coffee | قهوة'),
+    quantity,
+    unitPrice,
+    baseQuantity: fc.option(fc.constantFrom('1', '2', '3', '12', '0.5'), { nil: undefined }),
+    taxCategory: category,
+    allowanceCharges: fc.array(lineAllowanceCharge, { maxLength: 2 }),
+    discountShare: fc.option(fc.integer({ min: 0, max: 100 }), { nil: undefined }),
+  })
+  .map(({ discountShare, ...l }) =>
+    // Price-level discount (BR-KSA-EN16931-07): a share of the unit price, 2 decimals.
+    discountShare === undefined ? l : { ...l, priceDiscount: (Math.floor(Number(l.unitPrice) * discountShare) / 100).toFixed(2) },
+  );
 const documentAllowanceCharge = fc.oneof(
   fc.integer({ min: 0, max: 3000 }).map((p) => ({ kind: 'allowance' as const, percent: (p / 100).toFixed(2), reason: 'discount' })),
   fc.integer({ min: 0, max: 2000 }).map((p) => ({ kind: 'charge' as const, percent: (p / 100).toFixed(2), reasonCode: 'ZZZ', reason: 'Service charge' })),
@@ -104,27 +109,33 @@ describe('computeInvoice arithmetic (properties)', () => {
 
   it('VAT-inclusive prices: the amount due equals what the customer was shown (spec §4, SDK "Standard Invoice with Payable Rounding Adjustment")', () => {
     fc.assert(
-      fc.property(fc.array(line.map((l) => ({ ...l, allowanceCharges: [], baseQuantity: undefined, priceDiscount: undefined })), { minLength: 1, maxLength: 10 }), (lines) => {
-        const inv = tryCompute({ ...baseInvoice('simplified'), pricesIncludeVat: true, lines });
-        fc.pre(inv !== undefined);
-        // Customer total = Σ round2(quantity × gross price) over the lines.
-        let shown = 0n;
-        for (const l of lines) {
-          const [qi, qf = ''] = l.quantity.split('.');
-          const [pi, pf = ''] = l.unitPrice.split('.');
-          const q = BigInt(qi! + qf);
-          const p = BigInt(pi! + pf);
-          const scale = 10n ** BigInt(qf.length + pf.length);
-          // round half-up to cents
-          shown += (q * p * 100n * 2n + scale) / (2n * scale);
-        }
-        const payable = BigInt(inv!.totals.payableAmount.replace('.', ''));
-        expect(payable).toBe(shown);
-        // The cents between line VATs and category VATs are absorbed, never more than ½ cent per line.
-        const rounding = Math.abs(Number(inv!.totals.payableRoundingAmount));
-        expect(rounding).toBeLessThanOrEqual(0.005 * lines.length + 0.01);
-        expect(arithmeticViolations(inv!)).toEqual([]);
-      }),
+      fc.property(
+        fc.array(
+          line.map((l) => ({ ...l, allowanceCharges: [], baseQuantity: undefined, priceDiscount: undefined })),
+          { minLength: 1, maxLength: 10 },
+        ),
+        (lines) => {
+          const inv = tryCompute({ ...baseInvoice('simplified'), pricesIncludeVat: true, lines });
+          fc.pre(inv !== undefined);
+          // Customer total = Σ round2(quantity × gross price) over the lines.
+          let shown = 0n;
+          for (const l of lines) {
+            const [qi, qf = ''] = l.quantity.split('.');
+            const [pi, pf = ''] = l.unitPrice.split('.');
+            const q = BigInt(qi! + qf);
+            const p = BigInt(pi! + pf);
+            const scale = 10n ** BigInt(qf.length + pf.length);
+            // round half-up to cents
+            shown += (q * p * 100n * 2n + scale) / (2n * scale);
+          }
+          const payable = BigInt(inv!.totals.payableAmount.replace('.', ''));
+          expect(payable).toBe(shown);
+          // The cents between line VATs and category VATs are absorbed, never more than ½ cent per line.
+          const rounding = Math.abs(Number(inv!.totals.payableRoundingAmount));
+          expect(rounding).toBeLessThanOrEqual(0.005 * lines.length + 0.01);
+          expect(arithmeticViolations(inv!)).toEqual([]);
+        },
+      ),
       { numRuns: 300 },
     );
   });

@@ -67,29 +67,79 @@ describe('parseInvoiceInput: forbidden combinations name the rule (spec §1.2)',
   const cases: Array<[string, InvoiceInputJson, string, string]> = [
     ['simplified self-billed → BR-KSA-31', { ...baseInvoice('simplified'), flags: { selfBilled: true } }, 'BR-KSA-31', 'INVALID_COMBINATION'],
     ['export + self-billed → BR-KSA-07', { ...baseInvoice(), flags: { export: true, selfBilled: true } }, 'BR-KSA-07', 'INVALID_COMBINATION'],
-    ['simplified export → never emitted (policy, VAT Regulations Art. 53(1))', { ...baseInvoice('simplified'), flags: { export: true } }, 'VAT Regulations Art. 53(1), spec §1.2', 'INVALID_COMBINATION'],
+    [
+      'simplified export → never emitted (policy, VAT Regulations Art. 53(1))',
+      { ...baseInvoice('simplified'), flags: { export: true } },
+      'VAT Regulations Art. 53(1), spec §1.2',
+      'INVALID_COMBINATION',
+    ],
     ['B2G without contract → BR-KSA-92', { ...baseInvoice(), flags: { b2g: true } }, 'BR-KSA-92', 'INVALID_INPUT'],
-    ['credit note without reason → BR-KSA-17', { ...baseInvoice(), documentType: 'creditNote', billingReference: { invoiceId: 'SME00002' } }, 'BR-KSA-17', 'INVALID_INPUT'],
+    [
+      'credit note without reason → BR-KSA-17',
+      { ...baseInvoice(), documentType: 'creditNote', billingReference: { invoiceId: 'SME00002' } },
+      'BR-KSA-17',
+      'INVALID_INPUT',
+    ],
     ['debit note without billing reference → BR-KSA-56', { ...baseInvoice(), documentType: 'debitNote', reason: 'Price change' }, 'BR-KSA-56', 'INVALID_INPUT'],
     ['standard 388 without supply date → BR-KSA-15', { ...baseInvoice(), delivery: {} }, 'BR-KSA-15', 'INVALID_INPUT'],
-    ['simplified summary without period → BR-KSA-72', { ...baseInvoice('simplified'), flags: { summary: true }, buyer: { name: 'Ali' } }, 'BR-KSA-72', 'INVALID_INPUT'],
-    ['S rate 10 → BR-KSA-84', { ...baseInvoice(), lines: [{ name: 'Pencil', quantity: '1', unitPrice: '1', taxCategory: { code: 'S', rate: '10' } }] }, 'BR-KSA-84', 'INVALID_INPUT'],
-    ['Z without exemption code → BR-KSA-69', { ...baseInvoice(), lines: [{ name: 'Medicine', quantity: '1', unitPrice: '1', taxCategory: { code: 'Z' } }] }, 'BR-KSA-69', 'INVALID_INPUT'],
-    ['two Z exemption codes → BR-Z-08 (one Z subtotal)', {
-      ...baseInvoice(),
-      lines: [
-        { name: 'Medicine', quantity: '1', unitPrice: '1', taxCategory: { code: 'Z', exemptionCode: 'VATEX-SA-35' } },
-        { name: 'Gold bar', quantity: '1', unitPrice: '1', taxCategory: { code: 'Z', exemptionCode: 'VATEX-SA-36' } },
-      ],
-    }, 'BR-Z-08', 'INVALID_COMBINATION'],
-    ['EDU exemption without buyer NAT → BR-KSA-49', { ...baseInvoice(), lines: [{ name: 'Tuition', quantity: '1', unitPrice: '1', taxCategory: { code: 'Z', exemptionCode: 'VATEX-SA-EDU' } }] }, 'BR-KSA-49', 'INVALID_INPUT'],
+    [
+      'simplified summary without period → BR-KSA-72',
+      { ...baseInvoice('simplified'), flags: { summary: true }, buyer: { name: 'Ali' } },
+      'BR-KSA-72',
+      'INVALID_INPUT',
+    ],
+    [
+      'S rate 10 → BR-KSA-84',
+      { ...baseInvoice(), lines: [{ name: 'Pencil', quantity: '1', unitPrice: '1', taxCategory: { code: 'S', rate: '10' } }] },
+      'BR-KSA-84',
+      'INVALID_INPUT',
+    ],
+    [
+      'Z without exemption code → BR-KSA-69',
+      { ...baseInvoice(), lines: [{ name: 'Medicine', quantity: '1', unitPrice: '1', taxCategory: { code: 'Z' } }] },
+      'BR-KSA-69',
+      'INVALID_INPUT',
+    ],
+    [
+      'two Z exemption codes → BR-Z-08 (one Z subtotal)',
+      {
+        ...baseInvoice(),
+        lines: [
+          { name: 'Medicine', quantity: '1', unitPrice: '1', taxCategory: { code: 'Z', exemptionCode: 'VATEX-SA-35' } },
+          { name: 'Gold bar', quantity: '1', unitPrice: '1', taxCategory: { code: 'Z', exemptionCode: 'VATEX-SA-36' } },
+        ],
+      },
+      'BR-Z-08',
+      'INVALID_COMBINATION',
+    ],
+    [
+      'EDU exemption without buyer NAT → BR-KSA-49',
+      { ...baseInvoice(), lines: [{ name: 'Tuition', quantity: '1', unitPrice: '1', taxCategory: { code: 'Z', exemptionCode: 'VATEX-SA-EDU' } }] },
+      'BR-KSA-49',
+      'INVALID_INPUT',
+    ],
     ['foreign currency without rate → SAR TaxTotal impossible', { ...baseInvoice(), currency: 'USD' }, 'BR-KSA-68 / BR-53', 'INVALID_INPUT'],
-    ['same buyer and seller VAT → BR-CUSTOM-VALIDATION-01', { ...baseInvoice(), buyer: { ...(baseInvoice().buyer as object), vatNumber: '399999999900003' } }, 'BR-CUSTOM-VALIDATION-01', 'INVALID_INPUT'],
+    [
+      'same buyer and seller VAT → BR-CUSTOM-VALIDATION-01',
+      { ...baseInvoice(), buyer: { ...(baseInvoice().buyer as object), vatNumber: '399999999900003' } },
+      'BR-CUSTOM-VALIDATION-01',
+      'INVALID_INPUT',
+    ],
     ['standard without buyer ID or VAT → BR-KSA-81', { ...baseInvoice(), buyer: { name: 'X', address: buyer.address } }, 'BR-KSA-81', 'INVALID_INPUT'],
-    ['prepayment adjustment on a credit note → spec §1.4', {
-      ...baseInvoice(), documentType: 'creditNote', reason: 'Refund', billingReference: { invoiceId: 'A1' },
-      prepaymentAdjustments: [{ name: 'Advance', invoiceId: 'P1', invoiceUuid: 'u-1', issueDate: '2022-08-15', issueTime: '12:00:00', taxableAmount: '10.00' }],
-    }, 'BR-KSA-80, spec §1.4', 'INVALID_COMBINATION'],
+    [
+      'prepayment adjustment on a credit note → spec §1.4',
+      {
+        ...baseInvoice(),
+        documentType: 'creditNote',
+        reason: 'Refund',
+        billingReference: { invoiceId: 'A1' },
+        prepaymentAdjustments: [
+          { name: 'Advance', invoiceId: 'P1', invoiceUuid: 'u-1', issueDate: '2022-08-15', issueTime: '12:00:00', taxableAmount: '10.00' },
+        ],
+      },
+      'BR-KSA-80, spec §1.4',
+      'INVALID_COMBINATION',
+    ],
   ];
   for (const [name, json, rule, code] of cases) {
     it(name, () => {
@@ -129,19 +179,31 @@ describe('computeInvoice: KSA-2 code and defaults (spec §1.2, §9)', () => {
   });
 
   it('fills the exemption text from the code (spec §3) and O defaults to VATEX-SA-OOS', () => {
-    const inv = computeInvoice(parseInvoiceInput({
-      ...baseInvoice(),
-      lines: [
-        { name: 'Life cover', quantity: '1', unitPrice: '100', taxCategory: { code: 'E', exemptionCode: 'VATEX-SA-29-7' } },
-        { name: 'Deposit', quantity: '1', unitPrice: '10', taxCategory: { code: 'O' } },
-      ],
-    }));
-    expect(inv.subtotals.find((s) => s.category.code === 'E')!.exemptionReason).toBe('Life insurance services mentioned in Article 29 of the VAT Regulations | عقد تأمين على الحياة');
+    const inv = computeInvoice(
+      parseInvoiceInput({
+        ...baseInvoice(),
+        lines: [
+          { name: 'Life cover', quantity: '1', unitPrice: '100', taxCategory: { code: 'E', exemptionCode: 'VATEX-SA-29-7' } },
+          { name: 'Deposit', quantity: '1', unitPrice: '10', taxCategory: { code: 'O' } },
+        ],
+      }),
+    );
+    expect(inv.subtotals.find((s) => s.category.code === 'E')!.exemptionReason).toBe(
+      'Life insurance services mentioned in Article 29 of the VAT Regulations | عقد تأمين على الحياة',
+    );
     expect(inv.subtotals.find((s) => s.category.code === 'O')!.exemptionCode).toBe('VATEX-SA-OOS');
   });
 
   it('a note reason becomes the first payment means instruction note (KSA-10, BR-KSA-17)', () => {
-    const inv = computeInvoice(parseInvoiceInput({ ...baseInvoice(), documentType: 'creditNote', billingReference: { invoiceId: 'SME00002' }, reason: 'Returned goods', paymentMeans: [] }));
+    const inv = computeInvoice(
+      parseInvoiceInput({
+        ...baseInvoice(),
+        documentType: 'creditNote',
+        billingReference: { invoiceId: 'SME00002' },
+        reason: 'Returned goods',
+        paymentMeans: [],
+      }),
+    );
     expect(inv.typeCode).toBe('381');
     expect(inv.paymentMeans).toEqual([{ code: '1', instructionNote: 'Returned goods' }]);
   });

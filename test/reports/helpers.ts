@@ -42,7 +42,11 @@ export function vatFromXml(xml: string): XmlVat {
     for (const s of subtotals) {
       const cat = findPath(s, 'cac:TaxCategory')!;
       const exemption = textOf(findPath(cat, 'cbc:TaxExemptionReasonCode'))?.trim();
-      const key = [textOf(findPath(cat, 'cbc:ID'))!.trim(), dec(textOf(findPath(cat, 'cbc:Percent'))!.trim()).toFixed(2), ...(exemption ? [exemption] : [])].join(':');
+      const key = [
+        textOf(findPath(cat, 'cbc:ID'))!.trim(),
+        dec(textOf(findPath(cat, 'cbc:Percent'))!.trim()).toFixed(2),
+        ...(exemption ? [exemption] : []),
+      ].join(':');
       categories.push({ key, taxable: dec(textOf(findPath(s, 'cbc:TaxableAmount'))!.trim()), vat: dec(textOf(findPath(s, 'cbc:TaxAmount'))!.trim()) });
     }
   }

@@ -26,7 +26,7 @@ describe.each(ENGINES)('reconciliation on %s', (engine) => {
     await sim?.close();
   });
 
-  it('clean when every document is accepted: our log, ZATCA\'s record and the VAT report agree per unit', async () => {
+  it("clean when every document is accepted: our log, ZATCA's record and the VAT report agree per unit", async () => {
     for (let i = 0; i < 4; i++) await issue(i % 2 ? 'POS-2' : 'POS-1', sale());
     await issue('POS-1', sale({ kind: 'standard' }));
     await drain(f.ctx);
@@ -54,7 +54,7 @@ describe.each(ENGINES)('reconciliation on %s', (engine) => {
     const pending = await issue('POS-2', sale());
 
     // ZATCA's record with one acceptance lost and one document we never issued.
-    const accepted = (await f.ctx.store.db.selectFrom('documents').select(['uuid', 'unit_id']).where('number', '=', `R-${engine}-1`).executeTakeFirstOrThrow());
+    const accepted = await f.ctx.store.db.selectFrom('documents').select(['uuid', 'unit_id']).where('number', '=', `R-${engine}-1`).executeTakeFirstOrThrow();
     const real = history();
     const forged = crypto.randomUUID();
     const doctored = async (unit: EgsUnit): Promise<ZatcaHistoryRecord[]> => {
@@ -78,6 +78,9 @@ describe.each(ENGINES)('reconciliation on %s', (engine) => {
     // Delivered: the late one is accepted (flagged, still listed as late), the pending one is in time.
     await drain(f.ctx);
     const after = await reconcile(f.ctx.store.db, f.taxpayer, period, { zatcaHistory: history(), now: f.ctx.clock.now() });
-    expect(after.differences.map((d) => [d.reason, d.uuid])).toEqual([['late', late.uuid], ['rejected', rejected.uuid]]);
+    expect(after.differences.map((d) => [d.reason, d.uuid])).toEqual([
+      ['late', late.uuid],
+      ['rejected', rejected.uuid],
+    ]);
   });
 });

@@ -21,10 +21,19 @@ describe.each(ENGINES)('report and archive routes on %s', (engine) => {
     const jeddah = await secondBranch(f, sim);
     let n = 0;
     for (let i = 0; i < 3; i++) await issueDocument(f.ctx, f.taxpayer, 'POS-1', saleJson(f.taxpayer, f.branch, { number: `H-${engine}-${++n}` }));
-    for (let i = 0; i < 2; i++) await issueDocument(f.ctx, f.taxpayer, 'JED-1', saleJson(f.taxpayer, jeddah.branch, { number: `H-${engine}-${++n}`, price: '7.00' }));
+    for (let i = 0; i < 2; i++)
+      await issueDocument(f.ctx, f.taxpayer, 'JED-1', saleJson(f.taxpayer, jeddah.branch, { number: `H-${engine}-${++n}`, price: '7.00' }));
     await drain(f.ctx);
     const app = await createServer({ fleet: f.ctx, policy: { scrypt: TEST_SCRYPT }, log: () => undefined });
-    s = { app, fleet: f.ctx, ax: app.fawtara.access, clock: { now: () => f.ctx.clock.now(), advance: () => undefined }, logLines: [], taxpayer: f.taxpayer, close: async () => app.close() };
+    s = {
+      app,
+      fleet: f.ctx,
+      ax: app.fawtara.access,
+      clock: { now: () => f.ctx.clock.now(), advance: () => undefined },
+      logLines: [],
+      taxpayer: f.taxpayer,
+      close: async () => app.close(),
+    };
   }, 60_000);
   afterAll(async () => {
     await s?.close();
@@ -51,10 +60,17 @@ describe.each(ENGINES)('report and archive routes on %s', (engine) => {
     const rec = await get(`${base()}/reports/reconcile?period=2026-Q1`, auditor);
     expect([rec.statusCode, rec.json().clean, rec.json().units.length]).toEqual([200, true, 2]);
     const index = await get(`${base()}/archive/index?period=2026-03`, auditor);
-    expect(index.json().documents.map((d: { number: string }) => d.number).sort()).toEqual(lib.documents.map((d) => d.number).sort());
+    expect(
+      index
+        .json()
+        .documents.map((d: { number: string }) => d.number)
+        .sort(),
+    ).toEqual(lib.documents.map((d) => d.number).sort());
     expect(index.json().retainUntil).toBe('2032-04-01');
     const api = await get('/openapi.json', auditor);
-    expect(Object.keys(api.json().paths)).toEqual(expect.arrayContaining(['/api/v1/taxpayers/{vat}/reports/vat', '/api/v1/taxpayers/{vat}/reports/reconcile', '/api/v1/taxpayers/{vat}/archive/index']));
+    expect(Object.keys(api.json().paths)).toEqual(
+      expect.arrayContaining(['/api/v1/taxpayers/{vat}/reports/vat', '/api/v1/taxpayers/{vat}/reports/reconcile', '/api/v1/taxpayers/{vat}/archive/index']),
+    );
     const bad = await get(`${base()}/reports/vat?period=2026-13`, auditor);
     expect([bad.statusCode, bad.json().error.code]).toEqual([400, 'USAGE']);
     expect(bad.json().error.messageAr).toBeTruthy();

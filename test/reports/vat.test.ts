@@ -59,7 +59,12 @@ describe.each(ENGINES)('VAT report on %s', (engine) => {
 
   it('equals the sum of accepted documents, recomputed from their stored XML (notes netted, USD in SAR)', async () => {
     const db = f.ctx.store.db;
-    const rows = await db.selectFrom('documents as d').innerJoin('submissions as s', 's.document_id', 'd.id').select(['d.id', 'd.xml', 's.state']).where('d.taxpayer_id', '=', f.taxpayer.id).execute();
+    const rows = await db
+      .selectFrom('documents as d')
+      .innerJoin('submissions as s', 's.document_id', 'd.id')
+      .select(['d.id', 'd.xml', 's.state'])
+      .where('d.taxpayer_id', '=', f.taxpayer.id)
+      .execute();
     const accepted = rows.filter((r) => r.state === 'accepted' || r.state === 'accepted-with-warnings');
     expect(accepted.length).toBe(rows.length - 2);
     let vatSar = ZERO;
@@ -109,7 +114,10 @@ describe.each(ENGINES)('VAT report on %s', (engine) => {
   });
 
   it('B2B and B2C, branch and unit rows; a branch-scoped report; drill-down to the documents', async () => {
-    expect(report.byMarket.map((r) => [r.key, r.documents])).toEqual([['B2B', 1], ['B2C', report.totals.documents - 1]]);
+    expect(report.byMarket.map((r) => [r.key, r.documents])).toEqual([
+      ['B2B', 1],
+      ['B2C', report.totals.documents - 1],
+    ]);
     expect(report.byBranch.map((r) => r.branch).sort()).toEqual(['Jeddah', 'Riyadh']);
     const jed = report.byUnit.find((r) => r.unit === 'JED-1')!;
     const scoped = await vatReport(f.ctx.store.db, f.taxpayer, period, { branch: { id: jeddah.branch.id, name: 'Jeddah' } });
@@ -119,8 +127,14 @@ describe.each(ENGINES)('VAT report on %s', (engine) => {
     expect(money(drillDown(report, { unit: 'JED-1' }).reduce((s, d) => s.plus(d.vatSar), ZERO))).toBe(jed.vatSar);
     const csv = vatReportCsv(report, 'category').trim().split('\r\n');
     expect(csv[0]).toBe('vat_number,period,dimension,key,category,rate,exemption_code,market,branch,unit,document_type,documents,taxable_sar,vat_sar');
-    expect(csv.at(-1)).toBe(`${f.taxpayer.vat_number},2026-03,total,total,,,,,,,,${report.totals.documents},${report.totals.taxableSar},${report.totals.vatSar}`);
+    expect(csv.at(-1)).toBe(
+      `${f.taxpayer.vat_number},2026-03,total,total,,,,,,,,${report.totals.documents},${report.totals.taxableSar},${report.totals.vatSar}`,
+    );
     // Another period holds nothing.
-    expect((await vatReport(f.ctx.store.db, f.taxpayer, parsePeriod({ period: '2026-Q2' }))).totals).toEqual({ documents: 0, taxableSar: '0.00', vatSar: '0.00' });
+    expect((await vatReport(f.ctx.store.db, f.taxpayer, parsePeriod({ period: '2026-Q2' }))).totals).toEqual({
+      documents: 0,
+      taxableSar: '0.00',
+      vatSar: '0.00',
+    });
   });
 });

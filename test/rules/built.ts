@@ -11,7 +11,10 @@ import { applyEdits, type MutantRecipe } from './mutate.js';
 import { verdictOf, type OracleVerdict } from './oracle.js';
 
 /** Failing and warning check ids of one crypto layer (the oracle's ids). */
-export interface CheckIds { fail: string[]; warn: string[] }
+export interface CheckIds {
+  fail: string[];
+  warn: string[];
+}
 
 export interface FullVerdict extends OracleVerdict {
   /** No error in any layer (the oracle's `ok`, our `report.valid`). */
@@ -58,10 +61,20 @@ export function materializeBuilt(recipe: MutantRecipe): string {
 
 /** Our QR check ids (`qr-tag-N`) under the oracle's names. */
 const QR_IDS: Record<string, string> = {
-  'qr-tag-1': 'qr-seller-name', 'qr-tag-2': 'qr-vat-number', 'qr-tag-3': 'qr-timestamp', 'qr-tag-4': 'qr-total', 'qr-tag-5': 'qr-vat-total',
-  'qr-tag-6': 'qr-hash', 'qr-tag-7': 'qr-signature', 'qr-tag-8': 'qr-public-key', 'qr-tag-9': 'qr-cert-signature',
+  'qr-tag-1': 'qr-seller-name',
+  'qr-tag-2': 'qr-vat-number',
+  'qr-tag-3': 'qr-timestamp',
+  'qr-tag-4': 'qr-total',
+  'qr-tag-5': 'qr-vat-total',
+  'qr-tag-6': 'qr-hash',
+  'qr-tag-7': 'qr-signature',
+  'qr-tag-8': 'qr-public-key',
+  'qr-tag-9': 'qr-cert-signature',
   // tags 6–9 present in the QR of an unsigned invoice (a warning in both)
-  'qr-unsigned-tag-6': 'qr-tag-6', 'qr-unsigned-tag-7': 'qr-tag-7', 'qr-unsigned-tag-8': 'qr-tag-8', 'qr-unsigned-tag-9': 'qr-tag-9',
+  'qr-unsigned-tag-6': 'qr-tag-6',
+  'qr-unsigned-tag-7': 'qr-tag-7',
+  'qr-unsigned-tag-8': 'qr-tag-8',
+  'qr-unsigned-tag-9': 'qr-tag-9',
 };
 
 /** Our full verdict: rule ids from the report, crypto check ids from `verifyInvoice` (what the report's crypto layers are made of). */
@@ -69,7 +82,8 @@ export function fullVerdictOf(xml: string, report: ValidationReport): FullVerdic
   const ids = (layer: 'SIGNATURE' | 'QR' | 'PIH'): CheckIds => {
     if (report.inputError) return { fail: [], warn: [] };
     const checks = verifyInvoice(xml).checks.filter((c) => c.layer === layer);
-    const pick = (status: string) => [...new Set(checks.filter((c) => c.status === status).map((c) => (layer === 'QR' ? QR_IDS[c.id] ?? c.id : c.id)))].sort();
+    const pick = (status: string) =>
+      [...new Set(checks.filter((c) => c.status === status).map((c) => (layer === 'QR' ? (QR_IDS[c.id] ?? c.id) : c.id)))].sort();
     return { fail: pick('fail'), warn: pick('warn') };
   };
   return { ok: report.valid, ...verdictOf(report), crypto: ids('SIGNATURE'), qr: ids('QR'), pih: ids('PIH') };

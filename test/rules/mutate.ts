@@ -84,14 +84,19 @@ export function resolve(root: Element, path: string): Element {
 }
 
 function fragment(xml: string): Element[] {
-  const decls = Object.entries(PREFIXES).map(([p, u]) => `xmlns:${p}="${u}"`).join(' ');
+  const decls = Object.entries(PREFIXES)
+    .map(([p, u]) => `xmlns:${p}="${u}"`)
+    .join(' ');
   const doc = new DOMParser().parseFromString(`<wrap ${decls}>${xml}</wrap>`, 'text/xml');
   const out: Element[] = [];
   for (let n = doc.documentElement!.firstChild; n; n = n.nextSibling) if (n.nodeType === 1) out.push(n as Element);
   return out;
 }
 
-interface Tlv { tag: number; value: Buffer }
+interface Tlv {
+  tag: number;
+  value: Buffer;
+}
 
 function readTlv(text: string): { items: Tlv[]; rest: Buffer } {
   const bytes = Buffer.from(text.trim(), 'base64');

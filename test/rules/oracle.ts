@@ -18,7 +18,15 @@ export function readFixture<T>(name: string): T {
 /** Our verdict in the oracle's shape (sorted unique ids per layer and flag). */
 export function verdictOf(report: ValidationReport): OracleVerdict {
   const ids = (layer: string, flag: string) =>
-    [...new Set(report.layers.filter((l) => l.layer === layer).flatMap((l) => l.findings).filter((f) => f.flag === flag).map((f) => f.id))].sort();
+    [
+      ...new Set(
+        report.layers
+          .filter((l) => l.layer === layer)
+          .flatMap((l) => l.findings)
+          .filter((f) => f.flag === flag)
+          .map((f) => f.id),
+      ),
+    ].sort();
   const xsd = report.layers.find((l) => l.layer === 'XSD');
   return {
     xsd: xsd && xsd.status === 'FAILED' ? 'fail' : 'pass',

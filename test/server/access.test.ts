@@ -11,7 +11,15 @@ import { deviceCaller, ENGINES, fillUrl, testServer, userCaller, type Caller, ty
 const VALID_BODIES: Record<string, unknown> = {
   'POST /api/v1/taxpayers': { vatNumber: '300000000000003', nameAr: 'مكلف' },
   'POST /api/v1/taxpayers/:vat/members': { tin: '3999999999', name: 'Member' },
-  'POST /api/v1/taxpayers/:vat/branches': { name: 'Makkah', crn: '4031010001', street: 'S', buildingNumber: '1234', district: 'D', city: 'Makkah', postalCode: '24231' },
+  'POST /api/v1/taxpayers/:vat/branches': {
+    name: 'Makkah',
+    crn: '4031010001',
+    street: 'S',
+    buildingNumber: '1234',
+    district: 'D',
+    city: 'Makkah',
+    postalCode: '24231',
+  },
   'POST /api/v1/taxpayers/:vat/units': { branch: 'Riyadh', serial: '1-Fawtara|2-POS|3-RUH-009' },
   'POST /api/v1/users': { username: 'newbie', password: 'a long enough password', role: 'auditor' },
   'POST /api/v1/auth/login': { username: 'x', password: 'y' },
@@ -48,12 +56,24 @@ describe.each(ENGINES)('access control on %s', (engine) => {
     expect(new Set(publicOnes)).toEqual(PUBLIC_ROUTES);
     // The branch-node sync routes are among those tried below.
     const all = new Set(routes.map((r) => `${r.method} ${r.url}`));
-    for (const r of ['POST /api/v1/sync/batches', 'PUT /api/v1/taxpayers/:vat/branches/:branch/sync', 'POST /api/v1/taxpayers/:vat/branches/:branch/sync-tokens', 'GET /api/v1/taxpayers/:vat/sync/branches', 'GET /api/v1/taxpayers/:vat/sync/incidents']) expect(all, r).toContain(r);
+    for (const r of [
+      'POST /api/v1/sync/batches',
+      'PUT /api/v1/taxpayers/:vat/branches/:branch/sync',
+      'POST /api/v1/taxpayers/:vat/branches/:branch/sync-tokens',
+      'GET /api/v1/taxpayers/:vat/sync/branches',
+      'GET /api/v1/taxpayers/:vat/sync/incidents',
+    ])
+      expect(all, r).toContain(r);
     for (const r of routes) {
       if (r.options.config?.access === 'public') continue;
       const url = fillUrl(r.url);
       const body = r.method === 'GET' || r.method === 'DELETE' ? undefined : (VALID_BODIES[`${r.method} ${r.url}`] ?? {});
-      for (const headers of [undefined, { authorization: 'Bearer nonsense' }, { authorization: 'Basic YWRtaW46YWRtaW4=' }, { authorization: `Bearer fws_0123456789abcdef_${'A'.repeat(43)}` }]) {
+      for (const headers of [
+        undefined,
+        { authorization: 'Bearer nonsense' },
+        { authorization: 'Basic YWRtaW46YWRtaW4=' },
+        { authorization: `Bearer fws_0123456789abcdef_${'A'.repeat(43)}` },
+      ]) {
         const res = await call(r.method, url, headers, body);
         expect(res.statusCode, `${r.method} ${r.url} with ${headers?.authorization ?? 'no header'}`).toBe(401);
         expect(res.json().error.code).toBe('UNAUTHENTICATED');
@@ -78,7 +98,11 @@ describe.each(ENGINES)('access control on %s', (engine) => {
       name: 'sneaky',
       tag: { name: 'x', description: 'x' },
       register(app) {
-        app.get('/api/v1/sneaky', { config: { operation: 'sneaky', access: 'public' }, schema: { response: { 200: { type: 'object' } } }, handler: async () => ({}) });
+        app.get('/api/v1/sneaky', {
+          config: { operation: 'sneaky', access: 'public' },
+          schema: { response: { 200: { type: 'object' } } },
+          handler: async () => ({}),
+        });
       },
     });
     await expect(createServer({ fleet: s.fleet, routes: [sneakyPublic] })).rejects.toThrow(/PUBLIC_ROUTES/);
@@ -129,7 +153,9 @@ describe.each(ENGINES)('access control on %s', (engine) => {
     expect(own.json().unit.branch).toBe('Riyadh');
     const token = await call('POST', fillUrl('/api/v1/taxpayers/:vat/units/:unit/tokens', { unit: 'RUH-077' }), manager, { name: 'till 7' });
     expect(token.statusCode).toBe(201);
-    expect((await call('POST', fillUrl('/api/v1/taxpayers/:vat/branches'), manager, VALID_BODIES['POST /api/v1/taxpayers/:vat/branches'])).statusCode).toBe(403);
+    expect((await call('POST', fillUrl('/api/v1/taxpayers/:vat/branches'), manager, VALID_BODIES['POST /api/v1/taxpayers/:vat/branches'])).statusCode).toBe(
+      403,
+    );
   });
 
   it('an auditor cannot write: every route that writes refuses it', async () => {
@@ -151,15 +177,30 @@ describe.each(ENGINES)('access control on %s', (engine) => {
     expect((await call('GET', fillUrl('/api/v1/taxpayers/:vat/units'), auditor)).json().units).toHaveLength(7);
     const log = await call('GET', '/api/v1/audit-log?limit=500', auditor);
     expect(log.statusCode).toBe(200);
-    expect(log.json().entries.some((e: { action: string; outcome: string; actor: string }) => e.action === 'retireUnit' && e.outcome === 'denied' && e.actor === 'user:auditor')).toBe(true);
+    expect(
+      log
+        .json()
+        .entries.some(
+          (e: { action: string; outcome: string; actor: string }) => e.action === 'retireUnit' && e.outcome === 'denied' && e.actor === 'user:auditor',
+        ),
+    ).toBe(true);
   });
 
   /** A batch that passes the schema: no documents, the given units' heads. */
   const batch = (node: string, unitList: Array<{ serial: string; name: string }> = []) => ({
     protocol: 1,
-    batchId: createHash('sha256').update(`${node} ${unitList.map((u) => u.serial).join(' ')}`).digest('hex'),
+    batchId: createHash('sha256')
+      .update(`${node} ${unitList.map((u) => u.serial).join(' ')}`)
+      .digest('hex'),
     node,
-    units: unitList.map((u) => ({ serial: u.serial, generation: 1, name: u.name, title: '1100', environment: 'simulation', head: { icv: 0, hash: 'NWZlY2ViNjZmZmM4NmYzOGQ5NTI3ODZjNmQ2OTZjNzljMmRiYzIzOWRkNGU5MWI0NjcyOWQ3M2EyN2ZiNTdlOQ==' } })),
+    units: unitList.map((u) => ({
+      serial: u.serial,
+      generation: 1,
+      name: u.name,
+      title: '1100',
+      environment: 'simulation',
+      head: { icv: 0, hash: 'NWZlY2ViNjZmZmM4NmYzOGQ5NTI3ODZjNmQ2OTZjNzljMmRiYzIzOWRkNGU5MWI0NjcyOWQ3M2EyN2ZiNTdlOQ==' },
+    })),
     documents: [],
     statuses: [],
     relayPending: [],
@@ -185,7 +226,10 @@ describe.each(ENGINES)('access control on %s', (engine) => {
     // Its push lands on its own branch: the token names the branch, the batch cannot.
     const pushed = await call('POST', '/api/v1/sync/batches', node, batch('jeddah-node'));
     expect(pushed.statusCode, pushed.body).toBe(200);
-    const status = (await call('GET', fillUrl('/api/v1/taxpayers/:vat/sync/branches'), admin)).json().branches as Array<{ branch: string; node: string | null }>;
+    const status = (await call('GET', fillUrl('/api/v1/taxpayers/:vat/sync/branches'), admin)).json().branches as Array<{
+      branch: string;
+      node: string | null;
+    }>;
     expect(status.find((b) => b.branch === 'Jeddah')?.node).toBe('jeddah-node');
     expect(status.filter((b) => b.node === 'jeddah-node').map((b) => b.branch)).toEqual(['Jeddah']);
     // A unit of another branch (or head office's own) in its batch is refused, nothing recorded.
@@ -193,18 +237,31 @@ describe.each(ENGINES)('access control on %s', (engine) => {
     const foreign = await call('POST', '/api/v1/sync/batches', node, batch('jeddah-node-2', [{ serial: ruh.serial, name: ruh.name }]));
     expect(foreign.statusCode, foreign.body).toBe(409);
     expect(foreign.json().error.reason).toBe('FOREIGN_UNIT');
-    expect((await call('GET', fillUrl('/api/v1/taxpayers/:vat/sync/branches'), admin)).json().branches.find((b: { branch: string }) => b.branch === 'Jeddah').node).toBe('jeddah-node');
+    expect(
+      (await call('GET', fillUrl('/api/v1/taxpayers/:vat/sync/branches'), admin)).json().branches.find((b: { branch: string }) => b.branch === 'Jeddah').node,
+    ).toBe('jeddah-node');
   });
 
   it('a cashier or device token, a branch manager, an auditor, an administrator and anonymous cannot push batches; only administrators change sync settings', async () => {
     const push = (c?: Caller) => call('POST', '/api/v1/sync/batches', c, batch('impostor'));
     const settings = (c?: Caller) => call('PUT', fillUrl('/api/v1/taxpayers/:vat/branches/:branch/sync'), c, { reporting: 'direct' });
-    for (const [who, c] of [['device', cashier], ['cashier', cashierUser], ['manager', manager], ['auditor', auditor], ['admin', admin]] as const) {
+    for (const [who, c] of [
+      ['device', cashier],
+      ['cashier', cashierUser],
+      ['manager', manager],
+      ['auditor', auditor],
+      ['admin', admin],
+    ] as const) {
       const res = await push(c);
       expect(res.statusCode, who).toBe(403);
       expect(res.json().error.reason, who).toBe('WRONG_ROLE');
     }
-    for (const [who, c] of [['device', cashier], ['cashier', cashierUser], ['manager', manager], ['auditor', auditor]] as const) {
+    for (const [who, c] of [
+      ['device', cashier],
+      ['cashier', cashierUser],
+      ['manager', manager],
+      ['auditor', auditor],
+    ] as const) {
       const res = await settings(c);
       expect(res.statusCode, who).toBe(403);
       expect(res.json().error.reason, who).toBe('WRONG_ROLE');
@@ -220,13 +277,26 @@ describe.each(ENGINES)('access control on %s', (engine) => {
   });
 
   it('an administrator of everything creates taxpayers; one of a taxpayer is confined to it', async () => {
-    const created = await call('POST', '/api/v1/users', admin, { username: 'tp.admin', password: 'a long enough password', role: 'admin', taxpayer: '310122393500003' });
+    const created = await call('POST', '/api/v1/users', admin, {
+      username: 'tp.admin',
+      password: 'a long enough password',
+      role: 'admin',
+      taxpayer: '310122393500003',
+    });
     expect(created.statusCode).toBe(201);
     const tpAdmin = await s.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { username: 'tp.admin', password: 'a long enough password' } });
     const h = { authorization: `Bearer ${tpAdmin.json().token}` };
     expect((await call('POST', '/api/v1/taxpayers', { ...h }, VALID_BODIES['POST /api/v1/taxpayers'])).statusCode).toBe(403);
-    expect((await call('POST', '/api/v1/users', h, { username: 'global2', password: 'a long enough password', role: 'admin', taxpayer: '300000000000003' })).statusCode).toBe(403);
-    const mine = await call('POST', '/api/v1/users', h, { username: 'jed.manager', password: 'a long enough password', role: 'branch-manager', branch: 'Jeddah' });
+    expect(
+      (await call('POST', '/api/v1/users', h, { username: 'global2', password: 'a long enough password', role: 'admin', taxpayer: '300000000000003' }))
+        .statusCode,
+    ).toBe(403);
+    const mine = await call('POST', '/api/v1/users', h, {
+      username: 'jed.manager',
+      password: 'a long enough password',
+      role: 'branch-manager',
+      branch: 'Jeddah',
+    });
     expect(mine.statusCode).toBe(201);
     expect(mine.json().user.taxpayerId).toBe(s.taxpayer.id);
   });

@@ -18,7 +18,22 @@ import { TEST_SCRYPT } from './helpers.js';
 
 const VAT = '310122393500003';
 const masterKey = randomBytes(32).toString('hex');
-const jeddah = ['--name', 'Jeddah', '--crn', '4030010002', '--street', 'Tahlia', '--building', '4411', '--district', 'Al-Andalus', '--city', 'Jeddah', '--postal', '23326'];
+const jeddah = [
+  '--name',
+  'Jeddah',
+  '--crn',
+  '4030010002',
+  '--street',
+  'Tahlia',
+  '--building',
+  '4411',
+  '--district',
+  'Al-Andalus',
+  '--city',
+  'Jeddah',
+  '--postal',
+  '23326',
+];
 
 describe('a branch node from the command line (SQLite)', () => {
   const tmp = scratch();
@@ -41,7 +56,9 @@ describe('a branch node from the command line (SQLite)', () => {
     // The branch onboards its own unit (its key never leaves the branch) and sells before it syncs.
     sim = await startSimulator({ port: 0, host: '127.0.0.1', seed: 21 });
     const branchCli = (...args: string[]) => cli(...args, '--data', branchData, '--zatca', sim.url);
-    expect((await cli('units', 'add', '--branch', 'Jeddah', '--serial', '1-Fawtara|2-POS|3-JED-001', '--name', 'JED-POS-1', '--data', branchData)).code).toBe(0);
+    expect((await cli('units', 'add', '--branch', 'Jeddah', '--serial', '1-Fawtara|2-POS|3-JED-001', '--name', 'JED-POS-1', '--data', branchData)).code).toBe(
+      0,
+    );
     const otp = sim.control.env('simulation').generateOtps({ vat: VAT, count: 1, purpose: 'onboard' })[0]!.otp;
     expect((await branchCli('units', 'onboard', 'JED-POS-1', '--otp', otp)).code).toBe(0);
     const taxpayer = { vat_number: VAT, name_ar: 'مطاعم', name_en: null } as never;
@@ -98,10 +115,32 @@ describe('a branch node from the command line (SQLite)', () => {
     const addr = app.server.address();
     url = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`;
 
-    child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'serve', '--role', 'branch', '--hq', url, '--hq-token', token, '--port', '0', '--data', branchData, '--zatca', sim.url, '--json'], {
-      env: { ...process.env, FAWTARA_MASTER_KEY: masterKey },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    child = spawn(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        'src/cli/main.ts',
+        'serve',
+        '--role',
+        'branch',
+        '--hq',
+        url,
+        '--hq-token',
+        token,
+        '--port',
+        '0',
+        '--data',
+        branchData,
+        '--zatca',
+        sim.url,
+        '--json',
+      ],
+      {
+        env: { ...process.env, FAWTARA_MASTER_KEY: masterKey },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let stderr = '';
     child.stderr!.on('data', (d: Buffer) => void (stderr += d.toString()));
     const first = await new Promise<string>((resolve, reject) => {
@@ -129,7 +168,8 @@ describe('a branch node from the command line (SQLite)', () => {
     }
     expect(status, stderr).toHaveLength(1);
     expect(status[0]).toMatchObject({ branch: 'Jeddah', reporting: 'direct' });
-    const branchLog = () => ['server.log', 'fawtara.log'].map((f) => (existsSync(join(branchData, f)) ? readFileSync(join(branchData, f), 'utf8') : '')).join('\n');
+    const branchLog = () =>
+      ['server.log', 'fawtara.log'].map((f) => (existsSync(join(branchData, f)) ? readFileSync(join(branchData, f), 'utf8') : '')).join('\n');
     expect(status[0]!.lastSyncAt, `${stderr}\n${branchLog()}\nHQ:${hqLines.join('')}`).not.toBeNull();
     expect(status[0]!.node).toBe(`branch@127.0.0.1:${new URL(started.url).port}`);
     expect(status[0]!.units.map((u) => [u.name, u.icv, u.branchIcv])).toEqual([['JED-POS-1', 2, 2]]);

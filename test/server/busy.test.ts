@@ -36,7 +36,11 @@ describe('a database lock held past the busy timeout (SQLite)', () => {
     const taxpayer = await addTaxpayer(fleet, { vatNumber: CHAIN_VAT, nameAr: 'مطاعم السلسلة' });
     await addBranch(fleet, taxpayer, CHAIN_BRANCHES[0]!);
     app = await createServer({ fleet, policy: { scrypt: TEST_SCRYPT }, log: () => undefined, logLevel: 'fatal' });
-    await createUser(accessContext(fleet), { kind: 'cli', actor: 'cli:test' }, { username: 'admin', password: PASSWORD, role: 'admin', taxpayer: null, branch: null, unit: null });
+    await createUser(
+      accessContext(fleet),
+      { kind: 'cli', actor: 'cli:test' },
+      { username: 'admin', password: PASSWORD, role: 'admin', taxpayer: null, branch: null, unit: null },
+    );
     const login = await app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { username: 'admin', password: PASSWORD } });
     admin = { authorization: `Bearer ${login.json().token}` };
     other = new BetterSqlite3(join(dir, 'fawtara.db'), { timeout: 0 });

@@ -18,7 +18,30 @@ describe('users and serve commands (SQLite)', () => {
   beforeAll(async () => {
     process.env.FAWTARA_MASTER_KEY = env.FAWTARA_MASTER_KEY;
     expect((await cli('taxpayers', 'add', '--vat', '310122393500003', '--name-ar', 'مطاعم', '--data', data)).code).toBe(0);
-    expect((await cli('branches', 'add', '--name', 'Riyadh', '--crn', '1010010001', '--street', 'S', '--building', '2322', '--district', 'D', '--city', 'Riyadh', '--postal', '23333', '--data', data)).code).toBe(0);
+    expect(
+      (
+        await cli(
+          'branches',
+          'add',
+          '--name',
+          'Riyadh',
+          '--crn',
+          '1010010001',
+          '--street',
+          'S',
+          '--building',
+          '2322',
+          '--district',
+          'D',
+          '--city',
+          'Riyadh',
+          '--postal',
+          '23333',
+          '--data',
+          data,
+        )
+      ).code,
+    ).toBe(0);
     expect((await cli('units', 'add', '--branch', 'Riyadh', '--serial', '1-Fawtara|2-POS|3-RUH-001', '--name', 'RUH-POS-1', '--data', data)).code).toBe(0);
   });
   afterAll(() => {
@@ -29,7 +52,10 @@ describe('users and serve commands (SQLite)', () => {
   });
 
   it('serve binds 127.0.0.1, prints a one-time setup token, and the API needs login', async () => {
-    child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'serve', '--port', '0', '--data', data, '--json'], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'serve', '--port', '0', '--data', data, '--json'], {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     const first = await new Promise<string>((resolve, reject) => {
       let buf = '';
       const timer = setTimeout(() => reject(new Error(`serve did not start: ${buf}`)), 20_000);
@@ -48,10 +74,18 @@ describe('users and serve commands (SQLite)', () => {
     expect((await fetch(`${started.url}/health`)).status).toBe(200);
     expect((await fetch(`${started.url}/api/v1/taxpayers`)).status).toBe(401);
     const setup = (username: string) =>
-      fetch(`${started.url}/api/v1/setup`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ setupToken: started.setupToken, username, password: 'the first admin password' }) });
+      fetch(`${started.url}/api/v1/setup`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ setupToken: started.setupToken, username, password: 'the first admin password' }),
+      });
     expect((await setup('boss')).status).toBe(201);
     expect((await setup('boss2')).status).toBe(401);
-    const login = await fetch(`${started.url}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'boss', password: 'the first admin password' }) });
+    const login = await fetch(`${started.url}/api/v1/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'boss', password: 'the first admin password' }),
+    });
     const { token } = (await login.json()) as { token: string };
     const units = await fetch(`${started.url}/api/v1/taxpayers/310122393500003/units`, { headers: { authorization: `Bearer ${token}` } });
     expect(((await units.json()) as { units: unknown[] }).units).toHaveLength(1);

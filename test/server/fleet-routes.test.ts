@@ -30,7 +30,13 @@ describe.each(ENGINES)('fleet routes on %s', (engine) => {
   it('registers taxpayers and branches, with stable error codes in English and Arabic', async () => {
     const created = await call('POST', '/api/v1/taxpayers', { vatNumber: '300000000000003', nameAr: 'شركة', nameEn: 'Company' });
     expect(created.statusCode).toBe(201);
-    expect(created.json().taxpayer).toEqual({ vatNumber: '300000000000003', nameAr: 'شركة', nameEn: 'Company', vatGroup: false, businessCategory: 'Supply activities' });
+    expect(created.json().taxpayer).toEqual({
+      vatNumber: '300000000000003',
+      nameAr: 'شركة',
+      nameEn: 'Company',
+      vatGroup: false,
+      businessCategory: 'Supply activities',
+    });
     const dup = await call('POST', '/api/v1/taxpayers', { vatNumber: '300000000000003', nameAr: 'شركة' });
     expect(dup.statusCode).toBe(409);
     expect(dup.json().error).toMatchObject({ code: 'CONFLICT', reason: 'DUPLICATE', field: 'vatNumber' });
@@ -42,16 +48,41 @@ describe.each(ENGINES)('fleet routes on %s', (engine) => {
     expect(extra.json().error).toMatchObject({ code: 'INVALID_INPUT', field: 'body.colour' });
     const group = await call('POST', '/api/v1/taxpayers', { vatNumber: '300000000010003', nameAr: 'x' });
     expect(group.json().error).toMatchObject({ code: 'INVALID_INPUT', reason: 'INVALID_FIELD', field: 'vatGroup' });
-    const broken = await s.app.inject({ method: 'POST', url: '/api/v1/taxpayers', headers: { ...admin, 'content-type': 'application/json' }, payload: '{"vatNumber": ' });
+    const broken = await s.app.inject({
+      method: 'POST',
+      url: '/api/v1/taxpayers',
+      headers: { ...admin, 'content-type': 'application/json' },
+      payload: '{"vatNumber": ',
+    });
     expect(broken.statusCode).toBe(400);
     expect(broken.json().error).toMatchObject({ code: 'INVALID_INPUT' });
     expect(broken.json().error.messageAr).toBeTruthy();
     const text = await s.app.inject({ method: 'POST', url: '/api/v1/taxpayers', headers: { ...admin, 'content-type': 'application/xml' }, payload: '<a/>' });
     expect(text.statusCode).toBe(415);
 
-    const branch = await call('POST', fillUrl('/api/v1/taxpayers/:vat/branches', { vat: '300000000000003' }), { name: 'Main', crn: '1010010000', street: 'S', buildingNumber: '1234', district: 'D', city: 'Riyadh', postalCode: '12345' });
+    const branch = await call('POST', fillUrl('/api/v1/taxpayers/:vat/branches', { vat: '300000000000003' }), {
+      name: 'Main',
+      crn: '1010010000',
+      street: 'S',
+      buildingNumber: '1234',
+      district: 'D',
+      city: 'Riyadh',
+      postalCode: '12345',
+    });
     expect(branch.statusCode).toBe(201);
-    expect((await call('POST', fillUrl('/api/v1/taxpayers/:vat/branches', { vat: '300000000000003' }), { name: 'Bad', crn: '1', street: 'S', buildingNumber: '12', district: 'D', city: 'C', postalCode: '1' })).json().error.field).toMatch(/^body\./);
+    expect(
+      (
+        await call('POST', fillUrl('/api/v1/taxpayers/:vat/branches', { vat: '300000000000003' }), {
+          name: 'Bad',
+          crn: '1',
+          street: 'S',
+          buildingNumber: '12',
+          district: 'D',
+          city: 'C',
+          postalCode: '1',
+        })
+      ).json().error.field,
+    ).toMatch(/^body\./);
     expect((await call('GET', fillUrl('/api/v1/taxpayers/:vat/branches/:branch', { vat: '300000000000003', branch: 'Main' }))).json().branch.name).toBe('Main');
     const missing = await call('GET', fillUrl('/api/v1/taxpayers/:vat/units/:unit', { unit: 'nope' }));
     expect(missing.statusCode).toBe(404);
@@ -97,9 +128,9 @@ describe.each(ENGINES)('fleet routes on %s', (engine) => {
   it('the OpenAPI document lists every route, with its schemas, permission and security', async () => {
     const doc = (await call('GET', '/openapi.json')).json();
     expect(doc.openapi).toBe('3.1.0');
-    const ops = Object.entries(doc.paths as Record<string, Record<string, { operationId: string; security: unknown[]; responses: Record<string, unknown>; 'x-permission': string }>>).flatMap(([path, methods]) =>
-      Object.entries(methods).map(([m, op]) => ({ key: `${m.toUpperCase()} ${path}`, op })),
-    );
+    const ops = Object.entries(
+      doc.paths as Record<string, Record<string, { operationId: string; security: unknown[]; responses: Record<string, unknown>; 'x-permission': string }>>,
+    ).flatMap(([path, methods]) => Object.entries(methods).map(([m, op]) => ({ key: `${m.toUpperCase()} ${path}`, op })));
     const routes = s.app.fawtara.routes.map((r) => `${r.method} ${r.url.replace(/:([A-Za-z0-9_]+)/g, '{$1}')}`);
     expect(new Set(ops.map((o) => o.key))).toEqual(new Set(routes));
     expect(ops.length).toBe(routes.length);
@@ -128,8 +159,11 @@ describe.each(ENGINES)('fleet routes on %s', (engine) => {
     }
     expect(Object.keys(ok(document))).toEqual(['application/json']);
     // No bare string is left declared as JSON: a new text route must say what it sends.
-    for (const [path, methods] of Object.entries(doc.paths as Record<string, Record<string, { responses: Record<string, { content?: Record<string, { schema: { type?: string } }> }> }>>)) {
-      for (const op of Object.values(methods)) for (const r of Object.values(op.responses)) expect(r.content?.['application/json']?.schema.type, path).not.toBe('string');
+    for (const [path, methods] of Object.entries(
+      doc.paths as Record<string, Record<string, { responses: Record<string, { content?: Record<string, { schema: { type?: string } }> }> }>>,
+    )) {
+      for (const op of Object.values(methods))
+        for (const r of Object.values(op.responses)) expect(r.content?.['application/json']?.schema.type, path).not.toBe('string');
     }
   });
 

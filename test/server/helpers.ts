@@ -55,7 +55,13 @@ export async function testServer(engine: Engine, extra: Partial<ServerOptions> &
   const taxpayer = await addTaxpayer(fleet, { vatNumber: CHAIN_VAT, nameAr: 'مطاعم السلسلة', nameEn: 'Chain Restaurants LTD' });
   for (const b of CHAIN_BRANCHES) await addBranch(fleet, taxpayer, b);
   for (const d of CHAIN_DEVICES) await addUnit(fleet, taxpayer, d);
-  const app = await createServer({ fleet, policy: { scrypt: TEST_SCRYPT, ...extra.policy }, log: (line) => void logLines.push(line), logLevel: 'debug', ...extra });
+  const app = await createServer({
+    fleet,
+    policy: { scrypt: TEST_SCRYPT, ...extra.policy },
+    log: (line) => void logLines.push(line),
+    logLevel: 'debug',
+    ...extra,
+  });
   return {
     app,
     fleet,
@@ -74,11 +80,20 @@ export async function testServer(engine: Engine, extra: Partial<ServerOptions> &
 export type Caller = { authorization: string };
 
 /** Create a user through the access layer (as the machine operator) and log it in over HTTP. */
-export async function userCaller(s: TestServer, username: string, role: string, scope: { branch?: string; unit?: string; global?: boolean } = {}): Promise<Caller> {
+export async function userCaller(
+  s: TestServer,
+  username: string,
+  role: string,
+  scope: { branch?: string; unit?: string; global?: boolean } = {},
+): Promise<Caller> {
   const db = s.fleet.store.db;
   const branch = scope.branch ? await tenants.findBranch(db, s.taxpayer.id, scope.branch) : null;
   const unit = scope.unit ? await units.findUnit(db, s.taxpayer.id, scope.unit) : null;
-  await createUser(s.ax, { kind: 'cli', actor: 'cli:test' }, { username, password: PASSWORD, role, taxpayer: scope.global ? null : s.taxpayer, branch: branch ?? null, unit: unit ?? null });
+  await createUser(
+    s.ax,
+    { kind: 'cli', actor: 'cli:test' },
+    { username, password: PASSWORD, role, taxpayer: scope.global ? null : s.taxpayer, branch: branch ?? null, unit: unit ?? null },
+  );
   const r = await s.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { username, password: PASSWORD } });
   if (r.statusCode !== 200) throw new Error(`login of ${username} failed: ${r.body}`);
   return { authorization: `Bearer ${r.json().token}` };

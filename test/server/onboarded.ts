@@ -13,7 +13,11 @@ export async function onboardedServer(engine: Engine): Promise<OnboardedServer> 
   const sim = await startFleetSimulator();
   const s = await testServer(engine, { simulatorUrl: sim.url, clock: { now: () => sim.control.clock.now(), advance: () => undefined } });
   const otps = otpsFor(sim, CHAIN_VAT, CHAIN_DEVICES.length);
-  const results = await bulkOnboard(s.fleet, s.taxpayer, CHAIN_DEVICES.map((d, i) => ({ unit: d.name, otp: otps[i]! })));
+  const results = await bulkOnboard(
+    s.fleet,
+    s.taxpayer,
+    CHAIN_DEVICES.map((d, i) => ({ unit: d.name, otp: otps[i]! })),
+  );
   if (results.some((r) => !r.ok)) throw new Error(`onboarding failed: ${JSON.stringify(results.filter((r) => !r.ok))}`);
   return {
     ...s,

@@ -13,7 +13,8 @@ describe.each(ENGINES)('POS sales on %s', (engine) => {
   let jed1: Caller;
   let auditor: Caller;
   const salesUrl = (unit = 'RUH-POS-1') => fillUrl('/api/v1/taxpayers/:vat/units/:unit/sales', { unit });
-  const post = (url: string, caller: Caller | undefined, payload: unknown) => s.app.inject({ method: 'POST', url, ...(caller && { headers: caller }), payload: payload as object });
+  const post = (url: string, caller: Caller | undefined, payload: unknown) =>
+    s.app.inject({ method: 'POST', url, ...(caller && { headers: caller }), payload: payload as object });
   const count = async () => documents.countDocuments(s.fleet.store.db, s.taxpayer.id);
 
   beforeAll(async () => {
@@ -86,7 +87,9 @@ describe.each(ENGINES)('POS sales on %s', (engine) => {
       expect(e.messageAr.length).toBeGreaterThan(0);
       if (field) expect(e.field).toBe(field);
     }
-    expect((await post(salesUrl(), ruh1, { lines: [{ name: 'Coffee cup', quantity: '1', unitPrice: '1.1234567' }] })).json().error.message).toMatch(/7 decimals; at most 6/);
+    expect((await post(salesUrl(), ruh1, { lines: [{ name: 'Coffee cup', quantity: '1', unitPrice: '1.1234567' }] })).json().error.message).toMatch(
+      /7 decimals; at most 6/,
+    );
     const broken = await s.app.inject({ method: 'POST', url: salesUrl(), headers: { ...ruh1, 'content-type': 'application/json' }, payload: '{"lines": [' });
     expect(broken.statusCode).toBe(400);
     expect(broken.json().error.code).toBe('INVALID_INPUT');

@@ -99,7 +99,8 @@ describe.each(ENGINES)('sessions, throttling, setup and audit on %s', (engine) =
   it('the audit log records who did what and cannot be altered, even with raw SQL', async () => {
     const rows = await s.ax.db.selectFrom('audit_log').selectAll().orderBy('id').execute();
     const actions = new Set(rows.map((r) => r.action));
-    for (const a of ['setup.token-issued', 'setup.complete', 'setup.failure', 'login.success', 'login.failure', 'login.locked', 'user.create']) expect(actions, a).toContain(a);
+    for (const a of ['setup.token-issued', 'setup.complete', 'setup.failure', 'login.success', 'login.failure', 'login.locked', 'user.create'])
+      expect(actions, a).toContain(a);
     const db = s.fleet.store.db;
     await expect(sql`update audit_log set actor = 'someone else'`.execute(db)).rejects.toThrow(/append-only/);
     await expect(sql`delete from audit_log`.execute(db)).rejects.toThrow(/append-only/);

@@ -28,7 +28,11 @@ async function startOnce(dataDir: string): Promise<Run> {
       const j = JSON.parse(t);
       void (async () => {
         try {
-          const login = await fetch(`${j.url}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: j.admin, password: j.adminPassword ?? 'x' }) });
+          const login = await fetch(`${j.url}/api/v1/auth/login`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({ username: j.admin, password: j.adminPassword ?? 'x' }),
+          });
           const units = await fetch(`${j.url}/api/v1/taxpayers/310122393500003/units`, { headers: { authorization: `Bearer ${j.deviceToken}` } });
           probe = { loginStatus: login.status, units: ((await units.json()) as { units: Array<{ name: string; icv: number; state: string }> }).units };
         } finally {
@@ -38,7 +42,11 @@ async function startOnce(dataDir: string): Promise<Run> {
     },
     err: (t) => void (err += `${t}\n`),
   };
-  const code = await runStart({ data: dataDir, port: '0', json: true }, io, stop.signal, { env: {}, policy: { scrypt: TEST_SCRYPT }, seed: { days: 1, salesPerUnitPerDay: 2 } });
+  const code = await runStart({ data: dataDir, port: '0', json: true }, io, stop.signal, {
+    env: {},
+    policy: { scrypt: TEST_SCRYPT },
+    seed: { days: 1, salesPerUnitPerDay: 2 },
+  });
   return { code, out, err, json: JSON.parse(out), probe };
 }
 
@@ -76,7 +84,9 @@ describe('npm start', () => {
       const { writeFileSync } = await import('node:fs');
       writeFileSync(join(other, 'master.key'), `${'ab'.repeat(32)}\n`, { mode: 0o644 });
       const stop = new AbortController();
-      await expect(runStart({ data: other, port: '0', json: true }, { out: () => undefined, err: () => undefined }, stop.signal, { env: {} })).rejects.toThrow(/chmod 600/);
+      await expect(runStart({ data: other, port: '0', json: true }, { out: () => undefined, err: () => undefined }, stop.signal, { env: {} })).rejects.toThrow(
+        /chmod 600/,
+      );
     } finally {
       rmSync(other, { recursive: true, force: true });
     }

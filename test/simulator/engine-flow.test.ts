@@ -26,12 +26,20 @@ describe('engine-built documents through the simulator (fatoora-api §8.4, §12.
   it('onboards, reports and clears; every document passes our validator; the cleared XML keeps the hash', async () => {
     const flow = await runSimulatorFlow(sim);
     expect(flow.documents.map((d) => d.name)).toEqual([
-      ...COMPLIANCE_DOCUMENTS.map((s) => `compliance-${s}`), 'reported-pos-receipt', 'submitted-standard-invoice',
+      ...COMPLIANCE_DOCUMENTS.map((s) => `compliance-${s}`),
+      'reported-pos-receipt',
+      'submitted-standard-invoice',
     ]);
     for (const doc of [...flow.documents, flow.cleared]) {
       const report = validateInvoice(doc.xml);
-      expect(report.errors.map((e) => `${e.layer} ${e.id}: ${e.message}`), doc.name).toEqual([]);
-      expect(report.warnings.map((w) => w.id), doc.name).toEqual([]);
+      expect(
+        report.errors.map((e) => `${e.layer} ${e.id}: ${e.message}`),
+        doc.name,
+      ).toEqual([]);
+      expect(
+        report.warnings.map((w) => w.id),
+        doc.name,
+      ).toEqual([]);
     }
     expect(invoiceHashOf(flow.cleared.xml).base64).toBe(flow.cleared.invoiceHash);
     const stamp = new X509Certificate(flow.stampCertificatePem);
@@ -61,9 +69,23 @@ describe('engine-built documents through the simulator (fatoora-api §8.4, §12.
     const { scenarioJson } = await import('../helpers/scenarios.js');
     const now = new Date(Date.now() + 3 * 3600_000 - 60_000).toISOString();
     const last = flow.documents[flow.documents.length - 1]!;
-    const xml = unsignedXml(buildInvoice({ ...scenarioJson('standard-invoice'), issueDate: now.slice(0, 10), issueTime: now.slice(11, 19), id: 'UNSIGNED-1', uuid: '0f8fad5b-d9cb-469f-a165-70867728950e', icv: flow.documents.length + 1, pih: last.invoiceHash }));
+    const xml = unsignedXml(
+      buildInvoice({
+        ...scenarioJson('standard-invoice'),
+        issueDate: now.slice(0, 10),
+        issueTime: now.slice(11, 19),
+        id: 'UNSIGNED-1',
+        uuid: '0f8fad5b-d9cb-469f-a165-70867728950e',
+        icv: flow.documents.length + 1,
+        pih: last.invoiceHash,
+      }),
+    );
     const hash = invoiceHashOf(xml).base64;
-    const outcome = await flow.client.clearInvoice(flow.pcsid, { invoiceHash: hash, uuid: '0f8fad5b-d9cb-469f-a165-70867728950e', invoice: Buffer.from(xml).toString('base64') });
+    const outcome = await flow.client.clearInvoice(flow.pcsid, {
+      invoiceHash: hash,
+      uuid: '0f8fad5b-d9cb-469f-a165-70867728950e',
+      invoice: Buffer.from(xml).toString('base64'),
+    });
     expect(outcome.ok, outcome.message.en).toBe(true);
     expect(outcome.httpStatus).toBe(200);
     const cleared = flow.client.clearedXmlOf(outcome)!.toString('utf8');
@@ -72,7 +94,10 @@ describe('engine-built documents through the simulator (fatoora-api §8.4, §12.
   });
 
   it.skipIf(!existsSync(fixtureFile))('the team oracle accepted every document of a recorded run (scripts/record-simulator-oracle.ts)', () => {
-    const recorded = JSON.parse(readFileSync(fixtureFile, 'utf8')) as { documents: Array<{ name: string; ok: boolean; errors: string[]; warnings: string[] }>; chain: { ok: boolean; errors: string[] } };
+    const recorded = JSON.parse(readFileSync(fixtureFile, 'utf8')) as {
+      documents: Array<{ name: string; ok: boolean; errors: string[]; warnings: string[] }>;
+      chain: { ok: boolean; errors: string[] };
+    };
     expect(recorded.documents.map((d) => d.name)).toContain('cleared-standard-invoice');
     for (const d of recorded.documents) expect({ name: d.name, ok: d.ok, errors: d.errors }).toEqual({ name: d.name, ok: true, errors: [] });
     expect(recorded.chain).toMatchObject({ ok: true, errors: [] });

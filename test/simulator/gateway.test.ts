@@ -35,7 +35,10 @@ describe('reporting and clearance', () => {
     const stampB64 = stampPem.replace(/-----[^-]+-----|\s/g, '');
     expect(cleared).toContain(stampB64);
     expect(cleared).toMatch(/<cbc:ID>QR<\/cbc:ID>/);
-    const history = sim.control.env('simulation').history(o.egsId).filter((h) => h.endpoint === 'clearance');
+    const history = sim.control
+      .env('simulation')
+      .history(o.egsId)
+      .filter((h) => h.endpoint === 'clearance');
     expect(history.at(-1)?.clearedInvoice).toBe(r.body!.clearedInvoice);
   });
 
@@ -104,7 +107,11 @@ describe('reporting and clearance', () => {
     expect(report.status).toBe(400);
     const body = (await report.json()) as { validationResults: { errorMessages: Array<{ code: string }> } };
     expect(body.validationResults.errorMessages[0]?.code).toBe('XSD_ZATCA_INVALID');
-    const csr = await fetch(`${base}/compliance`, { method: 'POST', headers: { 'Accept-Version': 'V2', OTP: '123456', 'Content-Type': 'application/json' }, body: '[[[' });
+    const csr = await fetch(`${base}/compliance`, {
+      method: 'POST',
+      headers: { 'Accept-Version': 'V2', OTP: '123456', 'Content-Type': 'application/json' },
+      body: '[[[',
+    });
     expect(((await csr.json()) as { errors: Array<{ code: string }> }).errors[0]?.code).toBe('Missing-CSR');
     const weird = await fetch(`${base}/invoices/clearance/single`, { method: 'POST', headers: { ...headers, 'Content-Type': 'text/plain' }, body: 'hello' });
     expect(weird.status).toBe(400);
@@ -123,7 +130,10 @@ describe('reporting and clearance', () => {
   it('spec §12.11: "what did you receive from unit X" lists every submission with ICV, PIH and hash', async () => {
     await client().reportInvoice(o.pcsid, simplified());
     await client().clearInvoice(o.pcsid, standard(['sim:ERROR:BR-CO-15']));
-    const history = sim.control.env('simulation').history(o.egsId).filter((h) => h.endpoint !== 'compliance-invoices');
+    const history = sim.control
+      .env('simulation')
+      .history(o.egsId)
+      .filter((h) => h.endpoint !== 'compliance-invoices');
     expect(history.map((h) => [h.endpoint, h.httpStatus])).toEqual([
       ['reporting', 200],
       ['clearance', 400],
@@ -138,7 +148,11 @@ describe('reporting and clearance', () => {
 
 describe('lifecycle → 401 (spec §8.3, §12.13)', () => {
   it('spec §8.3: manual revocation through the control API → 401', async () => {
-    const res = await fetch(`${sim.url}/__sim/simulation/egs/${o.egsId}/revoke`, { method: 'POST', body: '{"reason":"device lost"}', headers: { 'content-type': 'application/json' } });
+    const res = await fetch(`${sim.url}/__sim/simulation/egs/${o.egsId}/revoke`, {
+      method: 'POST',
+      body: '{"reason":"device lost"}',
+      headers: { 'content-type': 'application/json' },
+    });
     expect(((await res.json()) as { state: string }).state).toBe('REVOKED');
     expect((await client().reportInvoice(o.pcsid, simplified())).kind).toBe('unauthorized');
     expect((await client().clearInvoice(o.pcsid, standard())).kind).toBe('unauthorized');
@@ -160,7 +174,10 @@ describe('lifecycle → 401 (spec §8.3, §12.13)', () => {
     const group = '399999999910003';
     const a = await onboard(sim, 'simulation', { vat: group, ou: '3999999999' });
     const b = await onboard(sim, 'simulation', { vat: group, ou: '3111111111' });
-    const res = await fetch(`${sim.url}/__sim/simulation/vat-groups/${group}/events`, { method: 'POST', body: '{"event":"member-removed","memberTin":"3111111111"}' });
+    const res = await fetch(`${sim.url}/__sim/simulation/vat-groups/${group}/events`, {
+      method: 'POST',
+      body: '{"event":"member-removed","memberTin":"3111111111"}',
+    });
     expect(((await res.json()) as { revoked: string[] }).revoked).toEqual([b.egsId]);
     const doc = (u: Onboarded) => signedSubmission(invoiceXml({ kind: 'simplified', vat: group }), u.unit, u.pcsid).submission;
     expect((await client().reportInvoice(b.pcsid, doc(b))).kind).toBe('unauthorized');
@@ -186,7 +203,11 @@ describe('fault injection (spec §12.2 step 3)', () => {
       const c = clientFor(s, 'simulation', 2000);
       const statuses: Array<number | null> = [];
       for (let i = 0; i < 12; i++) {
-        const doc = signedSubmission(invoiceXml({ kind: 'simplified', icv: i + 1, uuid: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}` }), u.unit, u.pcsid).submission;
+        const doc = signedSubmission(
+          invoiceXml({ kind: 'simplified', icv: i + 1, uuid: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}` }),
+          u.unit,
+          u.pcsid,
+        ).submission;
         statuses.push((await c.reportInvoice(u.pcsid, doc)).httpStatus);
       }
       return statuses;

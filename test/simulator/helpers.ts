@@ -10,7 +10,15 @@ import { startSimulator, type RunningSimulator, type SimulatorOptions } from '..
 import type { Checks } from '../../src/simulator/checks.js';
 import { signInvoiceXml } from '../../src/stamp/index.js';
 import { INITIAL_PIH } from '../../src/ubl/document.js';
-import { createZatcaClient, decodeBinarySecurityToken, simulatorBaseUrl, type CsidCredentials, type FatooraEnv, type InvoiceSubmission, type ValidationMessage } from '../../src/zatca/index.js';
+import {
+  createZatcaClient,
+  decodeBinarySecurityToken,
+  simulatorBaseUrl,
+  type CsidCredentials,
+  type FatooraEnv,
+  type InvoiceSubmission,
+  type ValidationMessage,
+} from '../../src/zatca/index.js';
 import { invoiceHashOf } from '../../src/crypto/hash.js';
 
 export const SELLER_VAT = '399999999900003';
@@ -28,7 +36,13 @@ export function markerChecks(): Checks {
     ...engine,
     validate(xml) {
       const messages: ValidationMessage[] = [
-        { type: 'INFO', code: 'XSD_ZATCA_VALID', category: 'XSD validation', message: 'Complied with UBL 2.1 standards in line with ZATCA specifications', status: 'PASS' },
+        {
+          type: 'INFO',
+          code: 'XSD_ZATCA_VALID',
+          category: 'XSD validation',
+          message: 'Complied with UBL 2.1 standards in line with ZATCA specifications',
+          status: 'PASS',
+        },
       ];
       for (const m of xml.matchAll(/sim:(ERROR|WARNING):([A-Za-z0-9-]+)/g)) {
         const type = m[1] as 'ERROR' | 'WARNING';
@@ -76,12 +90,22 @@ export type DocKind = 'standard' | 'simplified';
 export type DocType = '388' | '381' | '383';
 
 /** A small UBL invoice (our own text) with what hashing, QR and the simulator read. */
-export function invoiceXml(o: { kind: DocKind; type?: DocType; icv?: number; pih?: string; vat?: string; notes?: string[]; uuid?: string; id?: string }): string {
+export function invoiceXml(o: {
+  kind: DocKind;
+  type?: DocType;
+  icv?: number;
+  pih?: string;
+  vat?: string;
+  notes?: string[];
+  uuid?: string;
+  id?: string;
+}): string {
   const name = o.kind === 'simplified' ? '0200000' : '0100000';
   const notes = (o.notes ?? []).map((n) => `\n    <cbc:Note>${n}</cbc:Note>`).join('');
-  const billing = o.type && o.type !== '388'
-    ? `\n    <cac:BillingReference>\n        <cac:InvoiceDocumentReference>\n            <cbc:ID>SME00001</cbc:ID>\n        </cac:InvoiceDocumentReference>\n    </cac:BillingReference>`
-    : '';
+  const billing =
+    o.type && o.type !== '388'
+      ? `\n    <cac:BillingReference>\n        <cac:InvoiceDocumentReference>\n            <cbc:ID>SME00001</cbc:ID>\n        </cac:InvoiceDocumentReference>\n    </cac:BillingReference>`
+      : '';
   return `<?xml version="1.0" encoding="UTF-8"?>
 <Invoice xmlns="urn:oasis:names:specification:ubl:schema:xsd:Invoice-2" xmlns:cac="urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2" xmlns:cbc="urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2" xmlns:ext="urn:oasis:names:specification:ubl:schema:xsd:CommonExtensionComponents-2">
     <cbc:ProfileID>reporting:1.0</cbc:ProfileID>
@@ -128,7 +152,10 @@ export function invoiceXml(o: { kind: DocKind; type?: DocType; icv?: number; pih
 export function signedSubmission(xml: string, unit: TestUnit, credentials: CsidCredentials, signingTime = T0): { xml: string; submission: InvoiceSubmission } {
   const certificate = describeCertificate(decodeBinarySecurityToken(credentials.binarySecurityToken).x509);
   const stamped = signInvoiceXml(xml, { certificate, signer: createSigner(unit.key), signingTime });
-  return { xml: stamped.xml, submission: { invoiceHash: stamped.invoiceHash, uuid: stamped.facts.uuid, invoice: Buffer.from(stamped.xml, 'utf8').toString('base64') } };
+  return {
+    xml: stamped.xml,
+    submission: { invoiceHash: stamped.invoiceHash, uuid: stamped.facts.uuid, invoice: Buffer.from(stamped.xml, 'utf8').toString('base64') },
+  };
 }
 
 /** An unsigned document's API body (standard documents may go unsigned to clearance). */

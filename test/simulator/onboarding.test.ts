@@ -66,16 +66,27 @@ describe('POST /compliance', () => {
     const client = clientFor(sim, 'simulation');
     const group = '399999999910003';
     const [a] = sim.control.env('simulation').generateOtps({ vat: group, count: 1 });
-    expect((await client.requestComplianceCsid({ otp: a!.otp, csrPem: makeUnit('simulation', { vat: group, ou: '3999999999' }).csrPem })).kind).toBe('accepted');
+    expect((await client.requestComplianceCsid({ otp: a!.otp, csrPem: makeUnit('simulation', { vat: group, ou: '3999999999' }).csrPem })).kind).toBe(
+      'accepted',
+    );
     // Our CSR builder refuses a group CSR with a branch name as OU, so the refusal is checked by
     // reading such a CSR through a parser that reports OU "Branch".
     const checks = markerChecks();
     const other = await startTestSimulator({
-      checks: { ...checks, parseCsr: (pem) => { const f = checks.parseCsr(pem); return { ...f, subject: { ...f.subject, OU: 'Branch' } }; } },
+      checks: {
+        ...checks,
+        parseCsr: (pem) => {
+          const f = checks.parseCsr(pem);
+          return { ...f, subject: { ...f.subject, OU: 'Branch' } };
+        },
+      },
     });
     try {
       const [b] = other.control.env('simulation').generateOtps({ vat: group, count: 1 });
-      const r = await clientFor(other, 'simulation').requestComplianceCsid({ otp: b!.otp, csrPem: makeUnit('simulation', { vat: group, ou: '3999999999' }).csrPem });
+      const r = await clientFor(other, 'simulation').requestComplianceCsid({
+        otp: b!.otp,
+        csrPem: makeUnit('simulation', { vat: group, ou: '3999999999' }).csrPem,
+      });
       expect(r.errors[0]?.code).toBe('Invalid-CSR');
     } finally {
       await other.close();
@@ -108,10 +119,17 @@ describe('compliance steps and production CSID', () => {
     const first = await client.requestProductionCsid(ccsid, c.body!.requestID);
     expect(first).toMatchObject({ kind: 'rejected', httpStatus: 400 });
     expect(first.errors[0]?.code).toBe('Missing-ComplianceSteps');
-    expect(parseMissingComplianceSteps(first.errors[0]!.message)).toEqual(['simplified-compliant', 'simplified-credit-note-compliant', 'simplified-debit-note-compliant']);
+    expect(parseMissingComplianceSteps(first.errors[0]!.message)).toEqual([
+      'simplified-compliant',
+      'simplified-credit-note-compliant',
+      'simplified-debit-note-compliant',
+    ]);
 
     // A failing document does not pass its step; a standard one is outside the title.
-    const failing = await client.submitComplianceInvoice(ccsid, signedSubmission(invoiceXml({ kind: 'simplified', notes: ['sim:ERROR:BR-KSA-37'] }), unit, ccsid).submission);
+    const failing = await client.submitComplianceInvoice(
+      ccsid,
+      signedSubmission(invoiceXml({ kind: 'simplified', notes: ['sim:ERROR:BR-KSA-37'] }), unit, ccsid).submission,
+    );
     expect(failing).toMatchObject({ kind: 'rejected', httpStatus: 400 });
     expect(failing.body).toMatchObject({ reportingStatus: 'NOT_REPORTED', clearanceStatus: null, qrSellertStatus: null, qrBuyertStatus: null });
     const outside = await client.submitComplianceInvoice(ccsid, signedSubmission(invoiceXml({ kind: 'standard' }), unit, ccsid).submission);
@@ -124,7 +142,10 @@ describe('compliance steps and production CSID', () => {
     const second = await client.requestProductionCsid(ccsid, c.body!.requestID);
     expect(parseMissingComplianceSteps(second.errors[0]!.message)).toEqual(['simplified-debit-note-compliant']);
     // A WARNING result passes the step (spec §12.5 step 4 default).
-    const warned = await client.submitComplianceInvoice(ccsid, signedSubmission(invoiceXml({ kind: 'simplified', type: '383', notes: ['sim:WARNING:BR-KSA-98'] }), unit, ccsid).submission);
+    const warned = await client.submitComplianceInvoice(
+      ccsid,
+      signedSubmission(invoiceXml({ kind: 'simplified', type: '383', notes: ['sim:WARNING:BR-KSA-98'] }), unit, ccsid).submission,
+    );
     expect(warned).toMatchObject({ kind: 'accepted-with-warnings', httpStatus: 200 });
     const wrongId = await client.requestProductionCsid(ccsid, '1');
     expect(wrongId.errors[0]?.code).toBe('Invalid-Request-ID');

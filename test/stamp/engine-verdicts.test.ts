@@ -5,10 +5,26 @@ import { describe, expect, it } from 'vitest';
 import { verifyInvoice } from '../../src/stamp/index.js';
 import { INITIAL_PIH } from '../../src/ubl/document.js';
 import {
-  buildChain, buildScenario, CHAIN_SCENARIOS, scenarioJson, scenarioNames, sdkSigning, sha256Hex, stampScenario, unsignedInvoiceHash, verdictFile,
+  buildChain,
+  buildScenario,
+  CHAIN_SCENARIOS,
+  scenarioJson,
+  scenarioNames,
+  sdkSigning,
+  sha256Hex,
+  stampScenario,
+  unsignedInvoiceHash,
+  verdictFile,
 } from '../helpers/scenarios.js';
 
-interface Verdict { scenario: string; invoiceHash: string; xmlSha256: string; ok: boolean; errors: string[]; warnings: string[] }
+interface Verdict {
+  scenario: string;
+  invoiceHash: string;
+  xmlSha256: string;
+  ok: boolean;
+  errors: string[];
+  warnings: string[];
+}
 const fixture = JSON.parse(readFileSync(verdictFile, 'utf8')) as {
   documents: Verdict[];
   chain: { ok: boolean; errors: string[]; warnings: string[]; documents: Array<Verdict & { icv: number }> };
@@ -19,11 +35,27 @@ describe('oracle verdicts on engine-built scenarios (issue 2 "Done when")', () =
   it('every SDK sample scenario is expressed in the JSON format', () => {
     const names = scenarioNames();
     for (const required of [
-      'standard-invoice', 'simplified-invoice', 'standard-credit-note', 'standard-debit-note', 'simplified-credit-note',
-      'simplified-debit-note', 'exempt', 'simplified-zero-rated', 'out-of-scope', 'export-usd', 'nominal-supply', 'self-billing',
-      'third-party', 'summary', 'advance-payment-adjustments', 'advance-payment-foreign-currency', 'advance-payment-rate-change',
-      'document-level-charge', 'payable-rounding-tax-inclusive',
-    ]) expect(names).toContain(required);
+      'standard-invoice',
+      'simplified-invoice',
+      'standard-credit-note',
+      'standard-debit-note',
+      'simplified-credit-note',
+      'simplified-debit-note',
+      'exempt',
+      'simplified-zero-rated',
+      'out-of-scope',
+      'export-usd',
+      'nominal-supply',
+      'self-billing',
+      'third-party',
+      'summary',
+      'advance-payment-adjustments',
+      'advance-payment-foreign-currency',
+      'advance-payment-rate-change',
+      'document-level-charge',
+      'payable-rounding-tax-inclusive',
+    ])
+      expect(names).toContain(required);
   });
 
   it('every scenario has a recorded verdict, and the oracle passed all of them with no errors', () => {

@@ -15,13 +15,46 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const now = '2026-03-01T08:00:00.000Z';
 
 async function seed(store: Store, vat: string) {
-  const taxpayer = await tenants.insertTaxpayer(store.db, { id: `tp-${vat}`, vat_number: vat, name_ar: 'مكلف', name_en: null, is_vat_group: 0, business_category: 'Retail', created_at: now });
+  const taxpayer = await tenants.insertTaxpayer(store.db, {
+    id: `tp-${vat}`,
+    vat_number: vat,
+    name_ar: 'مكلف',
+    name_en: null,
+    is_vat_group: 0,
+    business_category: 'Retail',
+    created_at: now,
+  });
   const branch = await tenants.insertBranch(store.db, {
-    id: `br-${vat}`, taxpayer_id: taxpayer.id, name: 'Main', crn: '1010010000', street: 'S', building_number: '1234', district: 'D', city: 'C', postal_code: '12345', short_address: null, created_at: now,
+    id: `br-${vat}`,
+    taxpayer_id: taxpayer.id,
+    name: 'Main',
+    crn: '1010010000',
+    street: 'S',
+    building_number: '1234',
+    district: 'D',
+    city: 'C',
+    postal_code: '12345',
+    short_address: null,
+    created_at: now,
   });
   const unit = await units.insertUnit(store.db, {
-    id: `u-${vat}`, taxpayer_id: taxpayer.id, branch_id: branch.id, member_tin: null, name: 'POS-1', serial: '1-A|2-B|3-C', generation: 1, title: '1100', environment: 'simulation',
-    organization_unit: 'Main', state: 'new', state_changed_at: now, icv: 0, pih: 'x', last_issued_at: null, replaces_unit_id: null, created_at: now,
+    id: `u-${vat}`,
+    taxpayer_id: taxpayer.id,
+    branch_id: branch.id,
+    member_tin: null,
+    name: 'POS-1',
+    serial: '1-A|2-B|3-C',
+    generation: 1,
+    title: '1100',
+    environment: 'simulation',
+    organization_unit: 'Main',
+    state: 'new',
+    state_changed_at: now,
+    icv: 0,
+    pih: 'x',
+    last_issued_at: null,
+    replaces_unit_id: null,
+    created_at: now,
   });
   return { taxpayer, branch, unit };
 }

@@ -17,7 +17,17 @@ import { issueDocument } from '../../src/issuing/index.js';
 import { createServer } from '../../src/server/index.js';
 import { startSimulator, type RunningSimulator } from '../../src/simulator/index.js';
 import { tenants, units, type Branch } from '../../src/store/index.js';
-import { applyResult, branchSyncStatus, buildBatch, createSyncToken, listIncidents, pushBatch, setBranchSync, syncNow, SyncError } from '../../src/sync/index.js';
+import {
+  applyResult,
+  branchSyncStatus,
+  buildBatch,
+  createSyncToken,
+  listIncidents,
+  pushBatch,
+  setBranchSync,
+  syncNow,
+  SyncError,
+} from '../../src/sync/index.js';
 import { CHAIN_BRANCHES, ENGINES, T0, testFleet } from '../egs/helpers.js';
 import { drain, issuingFleet, saleJson, type IssuingFleet } from '../issuing/helpers.js';
 
@@ -46,7 +56,8 @@ describe.each(ENGINES)('branch nodes syncing to head office on %s', (engine) => 
     app = undefined;
   };
   let n = 0;
-  const sell = (f: IssuingFleet, unit: string) => issueDocument(f.ctx, f.taxpayer, unit, saleJson(f.taxpayer, f.branch, { number: `${unit}-${engine}-${++n}` }));
+  const sell = (f: IssuingFleet, unit: string) =>
+    issueDocument(f.ctx, f.taxpayer, unit, saleJson(f.taxpayer, f.branch, { number: `${unit}-${engine}-${++n}` }));
   const optsA = () => ({ hqUrl: url, token: tokenA, node: 'node-a', reporting: 'direct' as const, timeoutMs: 5_000 });
   const optsB = () => ({ hqUrl: url, token: tokenB, node: 'node-b', reporting: 'relay' as const, timeoutMs: 5_000 });
 
@@ -160,7 +171,11 @@ describe.each(ENGINES)('branch nodes syncing to head office on %s', (engine) => 
     const allHistory = serials.flatMap((s) => env.history(s));
     const audit = await auditChains(hq.ctx, hq.taxpayer, { zatcaHistory: () => allHistory });
     expect(audit.breaks).toEqual([]);
-    const docs = await hq.ctx.store.db.selectFrom('documents').innerJoin('submissions', 'submissions.document_id', 'documents.id').select(['uuid', 'state']).execute();
+    const docs = await hq.ctx.store.db
+      .selectFrom('documents')
+      .innerJoin('submissions', 'submissions.document_id', 'documents.id')
+      .select(['uuid', 'state'])
+      .execute();
     expect(docs.length).toBe(6 + 8 + 2 + 1 + 2 + 2);
     for (const d of docs) {
       expect(d.state).toBe('accepted');

@@ -13,7 +13,9 @@ import { repoRoot, sdkDir, sdkPath } from '../helpers/sdk.js';
 import { arithmeticViolations } from '../model/arithmetic.js';
 
 const dir = join(repoRoot, 'test', 'fixtures', 'scenarios');
-const fixtures = readdirSync(dir).filter((f) => f.endsWith('.json')).sort();
+const fixtures = readdirSync(dir)
+  .filter((f) => f.endsWith('.json'))
+  .sort();
 
 const num = (s: string | undefined) => (s === undefined ? undefined : Number(s).toFixed(2));
 

@@ -38,12 +38,21 @@ describe('writer: canonical form (spec §5 shortcut: hash the text = hash the C1
   });
 
   it('random texts (markup characters, $-patterns, Arabic, CR/tab) always give canonical text', () => {
-    const text = fc.string({ unit: fc.constantFrom('a', 'ب', '<', '>', '&', '"', "'", '$', '$&', '\r', '\t', '\n', ' ', '|'), minLength: 3, maxLength: 20 }).filter((s) => s.trim().length >= 3 && !/^\d+$/.test(s.trim()));
+    const text = fc
+      .string({ unit: fc.constantFrom('a', 'ب', '<', '>', '&', '"', "'", '$', '$&', '\r', '\t', '\n', ' ', '|'), minLength: 3, maxLength: 20 })
+      .filter((s) => s.trim().length >= 3 && !/^\d+$/.test(s.trim()));
     fc.assert(
       fc.property(text, text, (sellerName, itemName) => {
-        const doc = buildInvoice({ ...baseInvoice('simplified'), seller: { ...seller, name: sellerName }, notes: [{ text: itemName }], lines: [{ name: itemName, quantity: '1', unitPrice: '1.00' }] });
+        const doc = buildInvoice({
+          ...baseInvoice('simplified'),
+          seller: { ...seller, name: sellerName },
+          notes: [{ text: itemName }],
+          lines: [{ name: itemName, quantity: '1', unitPrice: '1.00' }],
+        });
         expectCanonical(doc);
-        expect(textOf(findPath(parseXml(unsignedXml(doc)).documentElement!, 'cac:AccountingSupplierParty/cac:Party/cac:PartyLegalEntity/cbc:RegistrationName'))).toBe(sellerName);
+        expect(
+          textOf(findPath(parseXml(unsignedXml(doc)).documentElement!, 'cac:AccountingSupplierParty/cac:Party/cac:PartyLegalEntity/cbc:RegistrationName')),
+        ).toBe(sellerName);
       }),
       { numRuns: 200 },
     );
@@ -64,9 +73,28 @@ describe('writer: structure (spec §2.2, §2.7, §2.9; SDK samples)', () => {
 
   it('root children in ZATCA/XSD order (spec §2.2)', () => {
     expect(childElements(root).map((e) => e.localName)).toEqual([
-      'ProfileID', 'ID', 'UUID', 'IssueDate', 'IssueTime', 'InvoiceTypeCode', 'Note', 'DocumentCurrencyCode', 'TaxCurrencyCode',
-      'OrderReference', 'AdditionalDocumentReference', 'AdditionalDocumentReference', 'AccountingSupplierParty', 'AccountingCustomerParty',
-      'Delivery', 'PaymentMeans', 'AllowanceCharge', 'TaxExchangeRate', 'TaxTotal', 'TaxTotal', 'LegalMonetaryTotal', 'InvoiceLine',
+      'ProfileID',
+      'ID',
+      'UUID',
+      'IssueDate',
+      'IssueTime',
+      'InvoiceTypeCode',
+      'Note',
+      'DocumentCurrencyCode',
+      'TaxCurrencyCode',
+      'OrderReference',
+      'AdditionalDocumentReference',
+      'AdditionalDocumentReference',
+      'AccountingSupplierParty',
+      'AccountingCustomerParty',
+      'Delivery',
+      'PaymentMeans',
+      'AllowanceCharge',
+      'TaxExchangeRate',
+      'TaxTotal',
+      'TaxTotal',
+      'LegalMonetaryTotal',
+      'InvoiceLine',
     ]);
   });
 
@@ -81,7 +109,11 @@ describe('writer: structure (spec §2.2, §2.7, §2.9; SDK samples)', () => {
 
   it('head runs from ProfileID to the PIH reference, tail from the supplier to </Invoice> (src/ubl/document.ts contract)', () => {
     expect(doc.head.startsWith('\n    <cbc:ProfileID>reporting:1.0</cbc:ProfileID>')).toBe(true);
-    expect(doc.head.endsWith(`<cbc:EmbeddedDocumentBinaryObject mimeCode="text/plain">${INITIAL_PIH}</cbc:EmbeddedDocumentBinaryObject>\n        </cac:Attachment>\n    </cac:AdditionalDocumentReference>`)).toBe(true);
+    expect(
+      doc.head.endsWith(
+        `<cbc:EmbeddedDocumentBinaryObject mimeCode="text/plain">${INITIAL_PIH}</cbc:EmbeddedDocumentBinaryObject>\n        </cac:Attachment>\n    </cac:AdditionalDocumentReference>`,
+      ),
+    ).toBe(true);
     expect(doc.tail.startsWith('\n    <cac:AccountingSupplierParty>')).toBe(true);
     expect(doc.tail.endsWith('\n</Invoice>')).toBe(true);
     expect(doc.indent).toBe('    ');
@@ -89,7 +121,15 @@ describe('writer: structure (spec §2.2, §2.7, §2.9; SDK samples)', () => {
   });
 
   it('facts are the texts written (QR tags 1–5, spec §7)', () => {
-    expect(doc.facts).toMatchObject({ id: 'INV-1', simplified: false, issueDate: '2022-09-07', issueTime: '12:21:28', sellerVatNumber: '399999999900003', icv: 1, pih: INITIAL_PIH });
+    expect(doc.facts).toMatchObject({
+      id: 'INV-1',
+      simplified: false,
+      issueDate: '2022-09-07',
+      issueTime: '12:21:28',
+      sellerVatNumber: '399999999900003',
+      icv: 1,
+      pih: INITIAL_PIH,
+    });
     expect(textOf(findPath(root, 'cac:LegalMonetaryTotal/cbc:PayableAmount'))).toBe(doc.facts.payableAmount);
   });
 
@@ -100,9 +140,28 @@ describe('writer: structure (spec §2.2, §2.7, §2.9; SDK samples)', () => {
   });
 
   it('line children in order ID, InvoicedQuantity, LineExtensionAmount, AllowanceCharge, TaxTotal, Item, Price (spec §2.9)', () => {
-    const d = buildInvoice({ ...baseInvoice(), lines: [{ name: 'Pencil', quantity: '2', unitPrice: '2.00', priceDiscount: '0.50', allowanceCharges: [{ kind: 'charge', amount: '1.00', reasonCode: 'ZZZ', reason: 'Wrap' }] }] });
+    const d = buildInvoice({
+      ...baseInvoice(),
+      lines: [
+        {
+          name: 'Pencil',
+          quantity: '2',
+          unitPrice: '2.00',
+          priceDiscount: '0.50',
+          allowanceCharges: [{ kind: 'charge', amount: '1.00', reasonCode: 'ZZZ', reason: 'Wrap' }],
+        },
+      ],
+    });
     const line = childElements(parseXml(unsignedXml(d)).documentElement!, NS.cac, 'InvoiceLine')[0]!;
-    expect(childElements(line).map((e) => e.localName)).toEqual(['ID', 'InvoicedQuantity', 'LineExtensionAmount', 'AllowanceCharge', 'TaxTotal', 'Item', 'Price']);
+    expect(childElements(line).map((e) => e.localName)).toEqual([
+      'ID',
+      'InvoicedQuantity',
+      'LineExtensionAmount',
+      'AllowanceCharge',
+      'TaxTotal',
+      'Item',
+      'Price',
+    ]);
     expect(childElements(findPath(line, 'cac:Price')!).map((e) => e.localName)).toEqual(['PriceAmount', 'AllowanceCharge']);
     expect(textOf(findPath(line, 'cbc:LineExtensionAmount'))).toBe('4.00'); // 2 × 1.50 + 1.00
   });
@@ -111,10 +170,28 @@ describe('writer: structure (spec §2.2, §2.7, §2.9; SDK samples)', () => {
     const d = buildInvoice({
       ...baseInvoice(),
       lines: [{ name: 'Laptop', quantity: '1', unitPrice: '2000.00' }],
-      prepaymentAdjustments: [{ name: 'Advance received', invoiceId: '46531', invoiceUuid: 'a79760f7-2f48-4da9-85a5-40459a147c80', issueDate: '2022-08-15', issueTime: '12:28:17', taxableAmount: '1000.00', taxCategory: { code: 'S', rate: '5' } }],
+      prepaymentAdjustments: [
+        {
+          name: 'Advance received',
+          invoiceId: '46531',
+          invoiceUuid: 'a79760f7-2f48-4da9-85a5-40459a147c80',
+          issueDate: '2022-08-15',
+          issueTime: '12:28:17',
+          taxableAmount: '1000.00',
+          taxCategory: { code: 'S', rate: '5' },
+        },
+      ],
     });
     const line = childElements(parseXml(unsignedXml(d)).documentElement!, NS.cac, 'InvoiceLine')[1]!;
-    expect(childElements(line).map((e) => e.localName)).toEqual(['ID', 'InvoicedQuantity', 'LineExtensionAmount', 'DocumentReference', 'TaxTotal', 'Item', 'Price']);
+    expect(childElements(line).map((e) => e.localName)).toEqual([
+      'ID',
+      'InvoicedQuantity',
+      'LineExtensionAmount',
+      'DocumentReference',
+      'TaxTotal',
+      'Item',
+      'Price',
+    ]);
     expect(textOf(findPath(line, 'cbc:InvoicedQuantity'))).toBe('0.00');
     expect(textOf(findPath(line, 'cac:DocumentReference/cbc:DocumentTypeCode'))).toBe('386');
     expect(textOf(findPath(line, 'cac:TaxTotal/cac:TaxSubtotal/cbc:TaxAmount'))).toBe('50.00');

@@ -24,12 +24,17 @@ interface AnyNode {
   prefix?: string | null;
   localName?: string | null;
   textContent?: string | null;
-  attributes?: { length: number; item(i: number): { name: string; value: string; namespaceURI: string | null; prefix: string | null; localName: string | null } | null };
+  attributes?: {
+    length: number;
+    item(i: number): { name: string; value: string; namespaceURI: string | null; prefix: string | null; localName: string | null } | null;
+  };
 }
 
 /** Everything the validator reads of a tree, as one string. */
 function dump(node: AnyNode, out: string[] = []): string[] {
-  out.push(`${node.nodeType}|${node.nodeName}|${node.nodeType === 1 ? `${node.namespaceURI}|${node.prefix}|${node.localName}|${JSON.stringify(node.textContent)}` : JSON.stringify(node.nodeValue)}`);
+  out.push(
+    `${node.nodeType}|${node.nodeName}|${node.nodeType === 1 ? `${node.namespaceURI}|${node.prefix}|${node.localName}|${JSON.stringify(node.textContent)}` : JSON.stringify(node.nodeValue)}`,
+  );
   if (node.attributes) {
     for (let i = 0; i < node.attributes.length; i++) {
       const a = node.attributes.item(i)!;
@@ -45,7 +50,11 @@ function dump(node: AnyNode, out: string[] = []): string[] {
 }
 
 function xmldom(text: string): AnyNode {
-  return new DOMParser({ onError: (level, message) => { if (level !== 'warning') throw new Error(message); } }).parseFromString(text, 'text/xml') as unknown as AnyNode;
+  return new DOMParser({
+    onError: (level, message) => {
+      if (level !== 'warning') throw new Error(message);
+    },
+  }).parseFromString(text, 'text/xml') as unknown as AnyNode;
 }
 
 const NOW = new Date('2024-01-01T00:00:00Z');
@@ -68,7 +77,7 @@ function agrees(text: string, judge = false): boolean {
 }
 
 describe('fast reader agrees with xmldom', () => {
-  it('on our own engine\'s invoices (every scenario)', () => {
+  it("on our own engine's invoices (every scenario)", () => {
     for (const name of scenarioNames()) {
       expect(agrees(unsignedXml(buildInvoice(scenarioJson(name))), true), name).toBe(true);
     }
@@ -82,7 +91,9 @@ describe('fast reader agrees with xmldom', () => {
   });
 
   it.skipIf(!sdkDir)('on the SDK-based mutants', () => {
-    const { recipes } = JSON.parse(readFileSync(new URL('../fixtures/validation/mutants.recipes.json', import.meta.url), 'utf8')) as { recipes: MutantRecipe[] };
+    const { recipes } = JSON.parse(readFileSync(new URL('../fixtures/validation/mutants.recipes.json', import.meta.url), 'utf8')) as {
+      recipes: MutantRecipe[];
+    };
     let accepted = 0;
     for (const r of recipes.filter((x) => x.base.startsWith('sdk:'))) {
       if (agrees(applyEdits(readFileSync(sdkPath(r.base.slice(4)), 'utf8'), r.edits), true)) accepted++;

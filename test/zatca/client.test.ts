@@ -71,7 +71,11 @@ describe('client outcomes against the simulator (spec §10.1, §12.13)', () => {
   });
 
   it('spec §2.4 C: 406 → version-not-supported', async () => {
-    const raw = await fetch(`${simulatorBaseUrl(sim.url, 'simulation')}/invoices/reporting/single`, { method: 'POST', headers: { 'Accept-Version': 'V1' }, body: '{}' });
+    const raw = await fetch(`${simulatorBaseUrl(sim.url, 'simulation')}/invoices/reporting/single`, {
+      method: 'POST',
+      headers: { 'Accept-Version': 'V1' },
+      body: '{}',
+    });
     expect(raw.status).toBe(406);
     expect(await raw.text()).toBe('This Version is not supported or not provided in the header.');
     // The client always sends V2, so a 406 reaches it only through a proxy that rewrites it.

@@ -34,7 +34,10 @@ describe('outcome table (spec §10.1)', () => {
 describe('body families (spec §2.4, §2.5)', () => {
   it('spec §2.5: accepts the erroMessages typo and object-instead-of-array lists', () => {
     const vr = readValidationResults({
-      validationResults: { infoMessages: { type: 'INFO', code: 'XSD_ZATCA_VALID', category: 'XSD validation', message: 'ok', status: 'PASS' }, erroMessages: [{ code: 'BR-01', message: 'x' }] },
+      validationResults: {
+        infoMessages: { type: 'INFO', code: 'XSD_ZATCA_VALID', category: 'XSD validation', message: 'ok', status: 'PASS' },
+        erroMessages: [{ code: 'BR-01', message: 'x' }],
+      },
     });
     expect(vr?.infoMessages).toHaveLength(1);
     expect(vr?.errorMessages[0]?.code).toBe('BR-01');
@@ -48,7 +51,9 @@ describe('body families (spec §2.4, §2.5)', () => {
 
   it('spec §11.2: parseMissingComplianceSteps reads the bracketed list', () => {
     expect(
-      parseMissingComplianceSteps('The compliance certificate is not done with the following compliance steps yet [standard-credit-note-compliant, simplified-compliant]'),
+      parseMissingComplianceSteps(
+        'The compliance certificate is not done with the following compliance steps yet [standard-credit-note-compliant, simplified-compliant]',
+      ),
     ).toEqual(['standard-credit-note-compliant', 'simplified-compliant']);
     expect(parseMissingComplianceSteps('no list')).toEqual([]);
   });

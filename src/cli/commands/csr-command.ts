@@ -22,9 +22,10 @@ function stamp(): string {
 
 export async function csrCommand(opts: CsrOptions, io: Io): Promise<number> {
   const raw = readInput(opts.csrConfig, 'CSR configuration');
-  const config = /\.json$/i.test(opts.csrConfig) || raw.toString('utf8').trimStart().startsWith('{')
-    ? parseCsrConfigJson(raw, opts.csrConfig)
-    : parseCsrConfigProperties(raw, opts.csrConfig);
+  const config =
+    /\.json$/i.test(opts.csrConfig) || raw.toString('utf8').trimStart().startsWith('{')
+      ? parseCsrConfigJson(raw, opts.csrConfig)
+      : parseCsrConfigProperties(raw, opts.csrConfig);
 
   // An existing --private-key file is used; otherwise a new key is generated and written there
   // (or, like the SDK, to a time-stamped file in the current folder) with owner-only permissions.
@@ -44,7 +45,21 @@ export async function csrCommand(opts: CsrOptions, io: Io): Promise<number> {
   if (generated) writeOutput(keyPath, exportPrivateKeyPem(key), 0o600);
 
   if (opts.json) {
-    io.out(JSON.stringify({ ok: true, environment: opts.env, privateKey: keyPath, privateKeyGenerated: generated, generatedCsr: opts.generatedCsr ?? null, csr: csr.base64Pem, csrPem: csr.pem }, null, 2));
+    io.out(
+      JSON.stringify(
+        {
+          ok: true,
+          environment: opts.env,
+          privateKey: keyPath,
+          privateKeyGenerated: generated,
+          generatedCsr: opts.generatedCsr ?? null,
+          csr: csr.base64Pem,
+          csrPem: csr.pem,
+        },
+        null,
+        2,
+      ),
+    );
   } else {
     if (!opts.generatedCsr) io.out(csrText.trimEnd());
     io.err(
@@ -52,7 +67,9 @@ export async function csrCommand(opts: CsrOptions, io: Io): Promise<number> {
         generated ? `private key generated → ${keyPath} (keep it secret; it never leaves this machine)` : `private key: ${keyPath}`,
         opts.generatedCsr ? `CSR (${opts.pem ? 'PEM' : 'base64 of PEM, as POST /compliance takes it'}) → ${opts.generatedCsr}` : '',
         `environment: ${opts.env}`,
-      ].filter(Boolean).join('\n'),
+      ]
+        .filter(Boolean)
+        .join('\n'),
     );
   }
   return EXIT.ok;

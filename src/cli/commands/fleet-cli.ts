@@ -16,71 +16,90 @@ const withZatca = (c: Command): Command =>
 
 export function registerFleetCommands(program: Command, run: Runner): void {
   const load = (name: FleetCommand) => async () => (await import('./fleet-commands.js'))[name];
-  const act = (name: FleetCommand) => (...args: unknown[]) => {
-    // Commander passes positional arguments first, then the options object, then the command.
-    const cmd = args.at(-1) as Command;
-    const opts = args.at(-2) as Record<string, unknown>;
-    const positional = cmd.registeredArguments.map((a) => a.name());
-    const merged: Record<string, unknown> = { ...opts };
-    positional.forEach((n, i) => (merged[n] = args[i]));
-    return run(load(name))(merged);
-  };
+  const act =
+    (name: FleetCommand) =>
+    (...args: unknown[]) => {
+      // Commander passes positional arguments first, then the options object, then the command.
+      const cmd = args.at(-1) as Command;
+      const opts = args.at(-2) as Record<string, unknown>;
+      const positional = cmd.registeredArguments.map((a) => a.name());
+      const merged: Record<string, unknown> = { ...opts };
+      positional.forEach((n, i) => (merged[n] = args[i]));
+      return run(load(name))(merged);
+    };
   const repeat = (value: string, previous: string[] = []) => [...previous, value];
 
   const taxpayers = program.command('taxpayers').description('taxpayers (VAT numbers) and VAT-group members (docs/fleet.md)');
   common(taxpayers.command('add').description('register a taxpayer'))
     .requiredOption('--vat <number>', '15-digit VAT number (first and last digit 3)')
-    .requiredOption('--name-ar <name>', 'legal name in Arabic').option('--name-en <name>', 'legal name in English')
+    .requiredOption('--name-ar <name>', 'legal name in Arabic')
+    .option('--name-en <name>', 'legal name in English')
     .option('--vat-group', 'the number is a VAT group (11th digit 1); devices then carry a member TIN')
     .option('--member <tin:name>', 'a VAT-group member, repeatable', repeat)
     .option('--business-category <text>', 'industry for the CSR (default "Supply activities")')
     .action(act('taxpayersAdd'));
   common(taxpayers.command('add-member').description('add a member (10-digit TIN) to a VAT group'))
-    .requiredOption('--tin <tin>', "the member's 10-digit TIN").requiredOption('--name <name>', "the member's name")
+    .requiredOption('--tin <tin>', "the member's 10-digit TIN")
+    .requiredOption('--name <name>', "the member's name")
     .action(act('taxpayersAddMember'));
   common(taxpayers.command('list').description('list taxpayers')).action(act('taxpayersList'));
-  common(taxpayers.command('show').description('a taxpayer with its members, branches and unit counts').argument('[vat]', 'VAT number'))
-    .action(act('taxpayersShow'));
+  common(taxpayers.command('show').description('a taxpayer with its members, branches and unit counts').argument('[vat]', 'VAT number')).action(
+    act('taxpayersShow'),
+  );
 
   const branches = program.command('branches').description("a taxpayer's branches (name, address, CRN)");
   common(branches.command('add').description('register a branch'))
-    .requiredOption('--name <name>', 'branch name (the CSR OU of its units)').requiredOption('--crn <crn>', 'commercial registration number (10 digits)')
-    .requiredOption('--street <street>', 'street').requiredOption('--building <nnnn>', 'building number (4 digits)')
-    .requiredOption('--district <district>', 'district').requiredOption('--city <city>', 'city').requiredOption('--postal <nnnnn>', 'postal code (5 digits)')
+    .requiredOption('--name <name>', 'branch name (the CSR OU of its units)')
+    .requiredOption('--crn <crn>', 'commercial registration number (10 digits)')
+    .requiredOption('--street <street>', 'street')
+    .requiredOption('--building <nnnn>', 'building number (4 digits)')
+    .requiredOption('--district <district>', 'district')
+    .requiredOption('--city <city>', 'city')
+    .requiredOption('--postal <nnnnn>', 'postal code (5 digits)')
     .option('--short-address <code>', 'national short address, e.g. RRRD2929 (the CSR location)')
     .action(act('branchesAdd'));
   common(branches.command('list').description('list branches')).action(act('branchesList'));
   // A branch node (docs/branch-node.md): its sync token, and whether it or head office reports to ZATCA.
   common(branches.command('sync-token').description("create a branch node's sync token (role branch-node, this branch only; printed once)"))
-    .requiredOption('--branch <name>', 'the branch').option('--name <name>', 'label, e.g. the node').option('--days <n>', 'lifetime in days (1–730)', '365')
+    .requiredOption('--branch <name>', 'the branch')
+    .option('--name <name>', 'label, e.g. the node')
+    .option('--days <n>', 'lifetime in days (1–730)', '365')
     .action(act('branchesSyncToken'));
   common(branches.command('sync').description("set how the branch's documents reach ZATCA: direct (the branch node) or relay (head office)"))
-    .requiredOption('--branch <name>', 'the branch').requiredOption('--reporting <mode>', 'direct | relay')
+    .requiredOption('--branch <name>', 'the branch')
+    .requiredOption('--reporting <mode>', 'direct | relay')
     .option('--relay-unit <unit>', "relay: head office's onboarded unit whose CSID submits the branch's documents")
     .action(act('branchesSync'));
 
   const units = program.command('units').description('EGS units: register, onboard, renew, retire, watch expiry');
   common(units.command('add').description('register an EGS unit (device or server)'))
-    .option('--branch <name>', 'its branch').option('--serial <serial>', 'EGS serial 1-<maker>|2-<model>|3-<serial>, unique per taxpayer')
+    .option('--branch <name>', 'its branch')
+    .option('--serial <serial>', 'EGS serial 1-<maker>|2-<model>|3-<serial>, unique per taxpayer')
     .option('--title <tscz>', 'invoice types: 1100 both (default), 1000 standard, 0100 simplified')
     .addOption(new Option('--env <environment>', 'ZATCA environment').choices(['sandbox', 'simulation', 'production']))
-    .option('--name <name>', 'unit name, the CSR common name (default: the serial\'s third part)')
+    .option('--name <name>', "unit name, the CSR common name (default: the serial's third part)")
     .option('--member <tin>', "VAT groups: the member's 10-digit TIN (the CSR OU)")
     .option('--replaces <unit>', 'a revoked, expired or retired unit of the same device (re-onboarding as a new unit)')
     .action(act('unitsAdd'));
-  common(units.command('list').description('list units')).option('--branch <name>', 'only this branch').option('--state <state>', 'only this state')
+  common(units.command('list').description('list units'))
+    .option('--branch <name>', 'only this branch')
+    .option('--state <state>', 'only this state')
     .action(act('unitsList'));
-  common(units.command('show').description('a unit: state, certificates (no secrets), history, ZATCA exchanges').argument('<unit>', 'name, serial or id'))
-    .action(act('unitsShow'));
+  common(
+    units.command('show').description('a unit: state, certificates (no secrets), history, ZATCA exchanges').argument('<unit>', 'name, serial or id'),
+  ).action(act('unitsShow'));
   withZatca(common(units.command('onboard').description('onboard a unit (CSR, compliance CSID, compliance checks, production CSID), or many with --from')))
-    .argument('[unit]', 'name, serial or id').option('--otp <otp>', 'onboarding OTP from the Fatoora portal')
+    .argument('[unit]', 'name, serial or id')
+    .option('--otp <otp>', 'onboarding OTP from the Fatoora portal')
     .option('--from <file>', 'bulk: CSV or JSON list of units with one OTP each')
     .action(act('unitsOnboard'));
   withZatca(common(units.command('renew').description('renew the production CSID (200 or 428 path)')))
-    .argument('<unit>', 'name, serial or id').option('--otp <otp>', 'renewal OTP from the Fatoora portal')
+    .argument('<unit>', 'name, serial or id')
+    .option('--otp <otp>', 'renewal OTP from the Fatoora portal')
     .action(act('unitsRenew'));
   common(units.command('retire').description('retire a unit locally').argument('<unit>', 'name, serial or id'))
-    .option('--force', 'retire even with documents ZATCA has not received (needs --reason)').option('--reason <text>', 'why (kept in the history)')
+    .option('--force', 'retire even with documents ZATCA has not received (needs --reason)')
+    .option('--reason <text>', 'why (kept in the history)')
     .action(act('unitsRetire'));
   common(units.command('expiring').description('units whose production CSID expires within N days'))
     .option('--days <n>', 'days ahead', '30')

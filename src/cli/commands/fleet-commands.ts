@@ -2,8 +2,20 @@
 // one or a bulk list — renew, retire, expiring), as tables or --json. No secret but a sync token, once.
 import { readFileSync } from 'node:fs';
 import {
-  addBranch, addMember, addTaxpayer, addUnit, bulkOnboard, expiringUnits, onboardUnit, parseBulkList, renewUnit, resolveBranch, resolveUnit, retireUnit,
-  UNIT_STATES, type BulkResult,
+  addBranch,
+  addMember,
+  addTaxpayer,
+  addUnit,
+  bulkOnboard,
+  expiringUnits,
+  onboardUnit,
+  parseBulkList,
+  renewUnit,
+  resolveBranch,
+  resolveUnit,
+  retireUnit,
+  UNIT_STATES,
+  type BulkResult,
 } from '../../egs/index.js';
 import { describeUnit } from '../../egs/unit-view.js';
 import { FawtaraError } from '../../errors.js';
@@ -18,7 +30,11 @@ function table(rows: Array<Record<string, unknown>>, columns: string[]): string 
   if (rows.length === 0) return '(none)';
   const cells = rows.map((r) => columns.map((c) => String(r[c] ?? '')));
   const widths = columns.map((c, i) => Math.max(c.length, ...cells.map((row) => row[i]!.length)));
-  const line = (values: string[]) => values.map((v, i) => v.padEnd(widths[i]!)).join('  ').trimEnd();
+  const line = (values: string[]) =>
+    values
+      .map((v, i) => v.padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd();
   return [line(columns.map((c) => c.toUpperCase())), ...cells.map(line)].join('\n');
 }
 
@@ -45,7 +61,12 @@ export async function taxpayersAdd(opts: Opts, io: Io): Promise<number> {
       ...(text(opts.businessCategory) && { businessCategory: text(opts.businessCategory)! }),
       members,
     });
-    return print(s.io, s.json, { taxpayer: { vatNumber: t.vat_number, nameAr: t.name_ar, nameEn: t.name_en, vatGroup: t.is_vat_group === 1, members } }, () => `taxpayer ${t.vat_number} registered${t.is_vat_group ? ` (VAT group, ${members.length} member(s))` : ''}`);
+    return print(
+      s.io,
+      s.json,
+      { taxpayer: { vatNumber: t.vat_number, nameAr: t.name_ar, nameEn: t.name_en, vatGroup: t.is_vat_group === 1, members } },
+      () => `taxpayer ${t.vat_number} registered${t.is_vat_group ? ` (VAT group, ${members.length} member(s))` : ''}`,
+    );
   });
 }
 
@@ -59,7 +80,12 @@ export async function taxpayersAddMember(opts: Opts, io: Io): Promise<number> {
 
 export async function taxpayersList(opts: Opts, io: Io): Promise<number> {
   return withFleet(opts, io, async (s) => {
-    const rows = (await tenants.listTaxpayers(s.ctx.store.db)).map((t) => ({ vatNumber: t.vat_number, nameAr: t.name_ar, nameEn: t.name_en, vatGroup: t.is_vat_group === 1 }));
+    const rows = (await tenants.listTaxpayers(s.ctx.store.db)).map((t) => ({
+      vatNumber: t.vat_number,
+      nameAr: t.name_ar,
+      nameEn: t.name_en,
+      vatGroup: t.is_vat_group === 1,
+    }));
     return print(s.io, s.json, { taxpayers: rows }, () => table(rows, ['vatNumber', 'nameEn', 'nameAr', 'vatGroup']));
   });
 }
@@ -73,7 +99,14 @@ export async function taxpayersShow(opts: Opts, io: Io): Promise<number> {
     const all = await units.listUnits(db, t.id);
     const byState = Object.fromEntries(UNIT_STATES.map((st) => [st, all.filter((u) => u.state === st).length]).filter(([, n]) => n !== 0));
     const value = {
-      taxpayer: { vatNumber: t.vat_number, nameAr: t.name_ar, nameEn: t.name_en, vatGroup: t.is_vat_group === 1, businessCategory: t.business_category, members },
+      taxpayer: {
+        vatNumber: t.vat_number,
+        nameAr: t.name_ar,
+        nameEn: t.name_en,
+        vatGroup: t.is_vat_group === 1,
+        businessCategory: t.business_category,
+        members,
+      },
       branches: branches.map((b) => ({ name: b.name, crn: b.crn, city: b.city, units: all.filter((u) => u.branch_id === b.id).length })),
       units: { total: all.length, byState },
     };
@@ -83,7 +116,11 @@ export async function taxpayersShow(opts: Opts, io: Io): Promise<number> {
         ...(members.length ? ['members:', ...members.map((m) => `  ${m.tin}  ${m.name}`)] : []),
         'branches:',
         table(value.branches, ['name', 'crn', 'city', 'units']),
-        `units: ${all.length} (${Object.entries(byState).map(([k, n]) => `${k} ${n}`).join(', ') || 'none'})`,
+        `units: ${all.length} (${
+          Object.entries(byState)
+            .map(([k, n]) => `${k} ${n}`)
+            .join(', ') || 'none'
+        })`,
       ].join('\n'),
     );
   });
@@ -109,7 +146,12 @@ export async function branchesAdd(opts: Opts, io: Io): Promise<number> {
 export async function branchesList(opts: Opts, io: Io): Promise<number> {
   return withFleet(opts, io, async (s) => {
     const t = await s.taxpayer();
-    const rows = (await tenants.listBranches(s.ctx.store.db, t.id)).map((b) => ({ name: b.name, crn: b.crn, city: b.city, address: b.short_address ?? `${b.building_number} ${b.street}, ${b.district}` }));
+    const rows = (await tenants.listBranches(s.ctx.store.db, t.id)).map((b) => ({
+      name: b.name,
+      crn: b.crn,
+      city: b.city,
+      address: b.short_address ?? `${b.building_number} ${b.street}, ${b.district}`,
+    }));
     return print(s.io, s.json, { branches: rows }, () => table(rows, ['name', 'crn', 'city', 'address']));
   });
 }
@@ -127,7 +169,12 @@ export async function unitsAdd(opts: Opts, io: Io): Promise<number> {
       ...(text(opts.replaces) && { replaces: text(opts.replaces)! }),
     });
     const view = await unitView(s.ctx, u);
-    return print(s.io, s.json, { unit: view }, () => `unit ${u.name} (${u.serial}) registered in ${view.branch}, state new; next: fawtara units onboard ${u.name} --otp <OTP>`);
+    return print(
+      s.io,
+      s.json,
+      { unit: view },
+      () => `unit ${u.name} (${u.serial}) registered in ${view.branch}, state new; next: fawtara units onboard ${u.name} --otp <OTP>`,
+    );
   });
 }
 
@@ -136,13 +183,19 @@ export async function unitsList(opts: Opts, io: Io): Promise<number> {
     const t = await s.taxpayer();
     const state = text(opts.state);
     if (state && !(UNIT_STATES as readonly string[]).includes(state)) {
-      throw new FawtaraError('USAGE', `--state must be one of ${UNIT_STATES.join(', ')}`, { field: '--state', messageAr: `--state يجب أن يكون إحدى: ${UNIT_STATES.join('، ')}` });
+      throw new FawtaraError('USAGE', `--state must be one of ${UNIT_STATES.join(', ')}`, {
+        field: '--state',
+        messageAr: `--state يجب أن يكون إحدى: ${UNIT_STATES.join('، ')}`,
+      });
     }
     const branch = text(opts.branch) ? await tenants.findBranch(s.ctx.store.db, t.id, text(opts.branch)!) : undefined;
     const list = await units.listUnits(s.ctx.store.db, t.id, { ...(branch && { branchId: branch.id }), ...(state && { states: [state] }) });
     const views = await Promise.all(list.map((u) => unitView(s.ctx, u)));
     return print(s.io, s.json, { units: views }, () =>
-      table(views.map((v) => ({ ...v, expires: v.pcsid?.notAfter.slice(0, 10) ?? '' })), ['name', 'serial', 'branch', 'state', 'environment', 'title', 'organizationUnit', 'icv', 'expires']),
+      table(
+        views.map((v) => ({ ...v, expires: v.pcsid?.notAfter.slice(0, 10) ?? '' })),
+        ['name', 'serial', 'branch', 'state', 'environment', 'title', 'organizationUnit', 'icv', 'expires'],
+      ),
     );
   });
 }
@@ -154,9 +207,29 @@ export async function unitsShow(opts: Opts, io: Io): Promise<number> {
     const db = s.ctx.store.db;
     const scope = { taxpayerId: t.id, unitId: u.id };
     const view = await unitView(s.ctx, u);
-    const csids = (await credentials.listCsids(db, scope)).map((c) => ({ kind: c.kind, purpose: c.purpose, requestId: c.request_id, status: c.status, certificateSerial: c.certificate_serial, notAfter: c.not_after }));
-    const history = (await units.listTransitions(db, t.id, u.id)).map((h) => ({ at: h.at, from: h.from_state, to: h.to_state, actor: h.actor, reason: h.reason }));
-    const exchanges = (await logs.listExchanges(db, t.id, u.id)).map((e) => ({ at: e.at, endpoint: e.endpoint, requestId: e.request_id, httpStatus: e.http_status, outcome: e.outcome, messages: JSON.parse(e.messages) as unknown[] }));
+    const csids = (await credentials.listCsids(db, scope)).map((c) => ({
+      kind: c.kind,
+      purpose: c.purpose,
+      requestId: c.request_id,
+      status: c.status,
+      certificateSerial: c.certificate_serial,
+      notAfter: c.not_after,
+    }));
+    const history = (await units.listTransitions(db, t.id, u.id)).map((h) => ({
+      at: h.at,
+      from: h.from_state,
+      to: h.to_state,
+      actor: h.actor,
+      reason: h.reason,
+    }));
+    const exchanges = (await logs.listExchanges(db, t.id, u.id)).map((e) => ({
+      at: e.at,
+      endpoint: e.endpoint,
+      requestId: e.request_id,
+      httpStatus: e.http_status,
+      outcome: e.outcome,
+      messages: JSON.parse(e.messages) as unknown[],
+    }));
     return print(s.io, s.json, { unit: view, csids, history, exchanges }, () =>
       [
         `${u.name}  ${u.serial}  ${u.state}  (${u.environment}, title ${u.title}, OU ${u.organization_unit}, branch ${view.branch})`,
@@ -179,7 +252,9 @@ function progressReporter(io: Io, tty: boolean, redact: (t: string) => string): 
     if (tty) {
       const width = 30;
       const filled = Math.round((done / total) * width);
-      process.stderr.write(redact(`\r[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${done}/${total} ${r.unit}: ${status}`.padEnd(100) + (done === total ? '\n' : '')));
+      process.stderr.write(
+        redact(`\r[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${done}/${total} ${r.unit}: ${status}`.padEnd(100) + (done === total ? '\n' : '')),
+      );
     } else {
       io.err(`[${done}/${total}] ${r.unit}: ${status}`);
     }
@@ -193,12 +268,20 @@ export async function unitsOnboard(opts: Opts, io: Io): Promise<number> {
     const t = await s.taxpayer();
     const from = text(opts.from);
     if (from) {
-      if (text(opts.unit) || otp) throw new FawtaraError('USAGE', 'give either a unit with --otp, or --from <list> (each entry carries its own OTP)', { field: '--from', messageAr: 'حدد وحدة مع --otp أو قائمة بالخيار --from' });
+      if (text(opts.unit) || otp)
+        throw new FawtaraError('USAGE', 'give either a unit with --otp, or --from <list> (each entry carries its own OTP)', {
+          field: '--from',
+          messageAr: 'حدد وحدة مع --otp أو قائمة بالخيار --from',
+        });
       let body: string;
       try {
         body = readFileSync(from, 'utf8');
       } catch (error) {
-        throw new FawtaraError('FILE_NOT_FOUND', `cannot read the unit list ${from}`, { field: '--from', messageAr: `تعذرت قراءة قائمة الوحدات ${from}`, cause: error });
+        throw new FawtaraError('FILE_NOT_FOUND', `cannot read the unit list ${from}`, {
+          field: '--from',
+          messageAr: `تعذرت قراءة قائمة الوحدات ${from}`,
+          cause: error,
+        });
       }
       const entries = parseBulkList(body, from);
       for (const e of entries) if (e.otp) s.ctx.redactor.add(e.otp);
@@ -207,15 +290,27 @@ export async function unitsOnboard(opts: Opts, io: Io): Promise<number> {
       s.io.out(
         s.json
           ? JSON.stringify({ ok: failed === 0, onboarded: results.length - failed, failed, results }, null, 2)
-          : [table(results.map((r) => ({ ...r, result: r.ok ? 'ok' : `${r.error?.reason}: ${r.error?.message}` })), ['line', 'unit', 'serial', 'state', 'result']), `${results.length - failed} of ${results.length} unit(s) onboarded`].join('\n'),
+          : [
+              table(
+                results.map((r) => ({ ...r, result: r.ok ? 'ok' : `${r.error?.reason}: ${r.error?.message}` })),
+                ['line', 'unit', 'serial', 'state', 'result'],
+              ),
+              `${results.length - failed} of ${results.length} unit(s) onboarded`,
+            ].join('\n'),
       );
       return failed === 0 ? EXIT.ok : EXIT.invalid;
     }
     const ref = text(opts.unit);
-    if (!ref) throw new FawtaraError('USAGE', 'name the unit to onboard (name, serial or id), or give --from <list>', { field: 'unit', messageAr: 'حدد الوحدة المراد تسجيلها أو قائمة بالخيار --from' });
+    if (!ref)
+      throw new FawtaraError('USAGE', 'name the unit to onboard (name, serial or id), or give --from <list>', {
+        field: 'unit',
+        messageAr: 'حدد الوحدة المراد تسجيلها أو قائمة بالخيار --from',
+      });
     const r = await onboardUnit(s.ctx, t, ref, { ...(otp && { otp }), afterStep: (step) => void (!s.json && s.io.err(`  ${step}`)) });
     return print(s.io, s.json, { unit: await unitView(s.ctx, r.unit), steps: r.steps, alreadyActive: r.alreadyActive }, () =>
-      r.alreadyActive ? `unit ${r.unit.name} is already active (production CSID valid until ${r.pcsidExpiresAt})` : `unit ${r.unit.name} onboarded: active, production CSID valid until ${r.pcsidExpiresAt}`,
+      r.alreadyActive
+        ? `unit ${r.unit.name} is already active (production CSID valid until ${r.pcsidExpiresAt})`
+        : `unit ${r.unit.name} onboarded: active, production CSID valid until ${r.pcsidExpiresAt}`,
     );
   });
 }
@@ -227,7 +322,9 @@ export async function unitsRenew(opts: Opts, io: Io): Promise<number> {
     const t = await s.taxpayer();
     const r = await renewUnit(s.ctx, t, text(opts.unit) ?? '', { ...(otp && { otp }), afterStep: (step) => void (!s.json && s.io.err(`  ${step}`)) });
     return print(s.io, s.json, { unit: await unitView(s.ctx, r.unit), path: r.path, steps: r.steps, alreadyRenewed: Boolean(r.alreadyRenewed) }, () =>
-      r.alreadyRenewed ? `unit ${r.unit.name} was already renewed (production CSID valid until ${r.pcsidExpiresAt}); give --otp to renew again` : `unit ${r.unit.name} renewed (${r.path} path): production CSID valid until ${r.pcsidExpiresAt}`,
+      r.alreadyRenewed
+        ? `unit ${r.unit.name} was already renewed (production CSID valid until ${r.pcsidExpiresAt}); give --otp to renew again`
+        : `unit ${r.unit.name} renewed (${r.path} path): production CSID valid until ${r.pcsidExpiresAt}`,
     );
   });
 }
@@ -246,7 +343,9 @@ export async function unitsExpiring(opts: Opts, io: Io): Promise<number> {
     const days = Number(text(opts.days) ?? '30');
     const list = await expiringUnits(s.ctx, t, days);
     const rows = list.map((e) => ({ name: e.unit.name, serial: e.unit.serial, state: e.unit.state, notAfter: e.notAfter, daysLeft: e.daysLeft }));
-    return print(s.io, s.json, { days, units: rows }, () => (rows.length ? table(rows, ['name', 'serial', 'state', 'notAfter', 'daysLeft']) : `no production CSID expires within ${days} day(s)`));
+    return print(s.io, s.json, { days, units: rows }, () =>
+      rows.length ? table(rows, ['name', 'serial', 'state', 'notAfter', 'daysLeft']) : `no production CSID expires within ${days} day(s)`,
+    );
   });
 }
 
@@ -256,13 +355,20 @@ export async function branchesSyncToken(opts: Opts, io: Io): Promise<number> {
     const t = await s.taxpayer();
     const branch = await resolveBranch(s.ctx, t, text(opts.branch) ?? '');
     const days = text(opts.days) ?? '365';
-    if (!/^\d+$/.test(days)) throw new FawtaraError('USAGE', `--days must be a whole number from 1 to 730 (got "${days}")`, { field: '--days', messageAr: '--days يجب أن يكون عدداً صحيحاً من 1 إلى 730' });
+    if (!/^\d+$/.test(days))
+      throw new FawtaraError('USAGE', `--days must be a whole number from 1 to 730 (got "${days}")`, {
+        field: '--days',
+        messageAr: '--days يجب أن يكون عدداً صحيحاً من 1 إلى 730',
+      });
     const r = await createSyncToken(s.ctx, branch, { ...(text(opts.name) && { name: text(opts.name)! }), expiresInDays: Number(days), createdBy: s.ctx.actor });
     // The raw io, not s.io: the redactor would mask the token, and it is shown this once only.
     io.out(
       s.json
         ? JSON.stringify({ ok: true, token: r.token, id: r.id, branch: branch.name, expiresAt: r.expiresAt }, null, 2)
-        : [`sync token for branch ${branch.name} (id ${r.id}, until ${r.expiresAt}; shown once — give it to the branch node as FAWTARA_HQ_TOKEN):`, `  ${r.token}`].join('\n'),
+        : [
+            `sync token for branch ${branch.name} (id ${r.id}, until ${r.expiresAt}; shown once — give it to the branch node as FAWTARA_HQ_TOKEN):`,
+            `  ${r.token}`,
+          ].join('\n'),
     );
     return EXIT.ok;
   });
@@ -272,14 +378,24 @@ export async function branchesSyncToken(opts: Opts, io: Io): Promise<number> {
 export async function branchesSync(opts: Opts, io: Io): Promise<number> {
   return withFleet(opts, io, async (s) => {
     const reporting = text(opts.reporting);
-    if (reporting !== 'direct' && reporting !== 'relay') throw new FawtaraError('USAGE', `--reporting must be "direct" or "relay" (got "${reporting ?? ''}")`, { field: '--reporting', messageAr: '--reporting يجب أن يكون direct أو relay' });
-    if (reporting === 'direct' && text(opts.relayUnit)) throw new FawtaraError('USAGE', '--relay-unit goes with --reporting relay only', { field: '--relay-unit', messageAr: '--relay-unit يستخدم مع --reporting relay فقط' });
+    if (reporting !== 'direct' && reporting !== 'relay')
+      throw new FawtaraError('USAGE', `--reporting must be "direct" or "relay" (got "${reporting ?? ''}")`, {
+        field: '--reporting',
+        messageAr: '--reporting يجب أن يكون direct أو relay',
+      });
+    if (reporting === 'direct' && text(opts.relayUnit))
+      throw new FawtaraError('USAGE', '--relay-unit goes with --reporting relay only', {
+        field: '--relay-unit',
+        messageAr: '--relay-unit يستخدم مع --reporting relay فقط',
+      });
     const t = await s.taxpayer();
     const branch = await resolveBranch(s.ctx, t, text(opts.branch) ?? '');
     const relayUnit = text(opts.relayUnit) ? await resolveUnit(s.ctx, t, text(opts.relayUnit)!) : null;
     await setBranchSync(s.ctx, t, branch, { reporting, relayUnit });
     return print(s.io, s.json, { branch: branch.name, reporting, relayUnit: relayUnit?.name ?? null }, () =>
-      reporting === 'relay' ? `branch ${branch.name}: head office reports its documents with unit ${relayUnit!.name}'s CSID` : `branch ${branch.name}: the branch node reports its documents to ZATCA itself`,
+      reporting === 'relay'
+        ? `branch ${branch.name}: head office reports its documents with unit ${relayUnit!.name}'s CSID`
+        : `branch ${branch.name}: the branch node reports its documents to ZATCA itself`,
     );
   });
 }

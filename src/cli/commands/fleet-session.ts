@@ -36,11 +36,15 @@ export function zatcaTarget(target: string, env: NodeJS.ProcessEnv = process.env
     const segment = /\/e-invoicing\/([^/]+)\/?$/.exec(t)?.[1];
     return (e) => {
       if (segment === undefined) return createZatcaClient({ baseUrl: simulatorBaseUrl(t, e) });
-      if (segment !== ENVIRONMENT_SEGMENT[e]) throw usage(`--zatca ${t} is the ${segment} environment, but the unit is registered for ${e}`, 'بيئة العنوان لا تطابق بيئة الوحدة');
+      if (segment !== ENVIRONMENT_SEGMENT[e])
+        throw usage(`--zatca ${t} is the ${segment} environment, but the unit is registered for ${e}`, 'بيئة العنوان لا تطابق بيئة الوحدة');
       return createZatcaClient({ baseUrl: t });
     };
   }
-  throw usage(`--zatca must be simulator, sandbox, simulation, production or an http(s) URL; got "${t}"`, '--zatca يجب أن يكون simulator أو sandbox أو simulation أو production أو عنوان URL');
+  throw usage(
+    `--zatca must be simulator, sandbox, simulation, production or an http(s) URL; got "${t}"`,
+    '--zatca يجب أن يكون simulator أو sandbox أو simulation أو production أو عنوان URL',
+  );
 }
 
 export interface FleetSession {
@@ -80,7 +84,15 @@ export async function withFleet(opts: FleetCliOptions, rawIo: Io, body: (session
     return fail(error);
   }
   try {
-    return await body({ ctx, io, json, tty: rawIo === processIo && Boolean(process.stderr.isTTY), dataDir, taxpayer: () => resolveTaxpayer(ctx, opts.taxpayer), fail });
+    return await body({
+      ctx,
+      io,
+      json,
+      tty: rawIo === processIo && Boolean(process.stderr.isTTY),
+      dataDir,
+      taxpayer: () => resolveTaxpayer(ctx, opts.taxpayer),
+      fail,
+    });
   } catch (error) {
     return fail(error);
   } finally {

@@ -15,10 +15,10 @@ const common = (c: Command): Command =>
 export function registerIssuingCommands(program: Command, run: Runner): void {
   const load = (name: IssuingCommand) => async () => (await import('./issuing-commands.js'))[name];
 
-  common(program.command('issue').description("issue a document on a unit: next ICV/PIH, stamp, store, queue for ZATCA (docs/issuing.md)"))
+  common(program.command('issue').description('issue a document on a unit: next ICV/PIH, stamp, store, queue for ZATCA (docs/issuing.md)'))
     .requiredOption('--unit <unit>', 'the issuing unit (name, serial or id)')
     .requiredOption('--input <file>', 'invoice JSON (docs/invoice-json.md), without icv/pih')
-    .option('--output <file>', 'write the document the buyer receives (stamped; for standard ones ZATCA\'s cleared XML)')
+    .option('--output <file>', "write the document the buyer receives (stamped; for standard ones ZATCA's cleared XML)")
     .addOption(new Option('--clearance <mode>', 'standard documents: wait for clearance, or leave it to the outbox').choices(['wait', 'queue']).default('wait'))
     .option('--wait <seconds>', 'longest wait for clearance', '15')
     .option('--external-reference', 'a note against a document issued outside Fawtara (no stored original)')
@@ -30,8 +30,9 @@ export function registerIssuingCommands(program: Command, run: Runner): void {
     .option('--concurrency <n>', 'submissions in flight at once', '8')
     .option('--retry-held', 'first put documents that needed attention (401, 413, …) back in the queue')
     .action(run(load('outboxRunCommand')));
-  common(outbox.command('status').description('queue depth, oldest age, documents at risk (< 2 h to deadline) and late ones'))
-    .action(run(load('outboxStatusCommand')));
+  common(outbox.command('status').description('queue depth, oldest age, documents at risk (< 2 h to deadline) and late ones')).action(
+    run(load('outboxStatusCommand')),
+  );
 
   common(program.command('audit').description('re-verify every stored document: hashes, ICV/PIH chains, UUIDs, signatures, submission states'))
     .option('--unit <unit>', 'only this unit')

@@ -23,13 +23,18 @@ function readJson(file: string): unknown {
   try {
     return JSON.parse(body);
   } catch (error) {
-    throw new FawtaraError('INVALID_INPUT', `${file} is not valid JSON: ${(error as Error).message}`, { field: '--input', messageAr: `الملف ${file} ليس JSON صالحاً`, cause: error });
+    throw new FawtaraError('INVALID_INPUT', `${file} is not valid JSON: ${(error as Error).message}`, {
+      field: '--input',
+      messageAr: `الملف ${file} ليس JSON صالحاً`,
+      cause: error,
+    });
   }
 }
 
 function positive(value: string | undefined, field: string, fallback: number): number {
   const n = Number(value ?? fallback);
-  if (!Number.isFinite(n) || n < 0) throw new FawtaraError('USAGE', `${field} must be a non-negative number`, { field, messageAr: `${field} يجب أن يكون رقماً موجباً` });
+  if (!Number.isFinite(n) || n < 0)
+    throw new FawtaraError('USAGE', `${field} must be a non-negative number`, { field, messageAr: `${field} يجب أن يكون رقماً موجباً` });
   return n;
 }
 
@@ -51,11 +56,20 @@ export async function issueCommand(opts: Opts, io: Io): Promise<number> {
     const waiting = !r.released && !rejected;
     if (s.json) s.io.out(JSON.stringify({ ok: !rejected, document: view, ...(output && r.legalXml && { written: output }) }, null, 2));
     else {
-      const lines = [`${r.replayed ? 'already issued' : 'issued'} ${r.documentType} ${r.number} (${r.kind}) on unit ${text(opts.unit)}: ICV ${r.icv}, invoice hash ${r.invoiceHash}`];
-      if (r.kind === 'simplified') lines.push(`released: give it to the buyer now; reported to ZATCA by the outbox before ${r.deadlineAt} (state ${r.submission.state})`);
-      else if (r.released) lines.push(`cleared by ZATCA (${r.submission.state}${r.submission.endpoint === 'reporting' ? ', reported while clearance is switched off' : ''}): give the buyer ${output ? output : 'the cleared document (--output FILE)'}`);
+      const lines = [
+        `${r.replayed ? 'already issued' : 'issued'} ${r.documentType} ${r.number} (${r.kind}) on unit ${text(opts.unit)}: ICV ${r.icv}, invoice hash ${r.invoiceHash}`,
+      ];
+      if (r.kind === 'simplified')
+        lines.push(`released: give it to the buyer now; reported to ZATCA by the outbox before ${r.deadlineAt} (state ${r.submission.state})`);
+      else if (r.released)
+        lines.push(
+          `cleared by ZATCA (${r.submission.state}${r.submission.endpoint === 'reporting' ? ', reported while clearance is switched off' : ''}): give the buyer ${output ? output : 'the cleared document (--output FILE)'}`,
+        );
       else if (rejected) lines.push(`REJECTED by ZATCA: ${r.submission.lastMessage}; the document stays in the unit's chain — issue a corrected new document`);
-      else lines.push(`not cleared yet (${r.submission.lastOutcome ?? 'no answer'}): do not give it to the buyer; run the same command again, or "fawtara outbox run"`);
+      else
+        lines.push(
+          `not cleared yet (${r.submission.lastOutcome ?? 'no answer'}): do not give it to the buyer; run the same command again, or "fawtara outbox run"`,
+        );
       if (output && r.legalXml) lines.push(`written: ${output}`);
       s.io.out(lines.join('\n'));
     }
@@ -78,12 +92,29 @@ export async function outboxRunCommand(opts: Opts, io: Io): Promise<number> {
         signal: stop.signal,
         taxpayerId: t.id,
         onResult: (r) => {
-          if (!s.json) s.io.err(`${r.number}: ${r.state}${r.duplicate ? ' (ZATCA had it already)' : ''}${r.late ? ' LATE' : ''} — ${r.outcome}${r.httpStatus ? ` HTTP ${r.httpStatus}` : ''}`);
+          if (!s.json)
+            s.io.err(
+              `${r.number}: ${r.state}${r.duplicate ? ' (ZATCA had it already)' : ''}${r.late ? ' LATE' : ''} — ${r.outcome}${r.httpStatus ? ` HTTP ${r.httpStatus}` : ''}`,
+            );
         },
       });
       const status = await outboxStatus(s.ctx, t.id);
-      if (s.json) s.io.out(JSON.stringify({ ok: true, summary, status: { depth: status.depth, byState: status.byState, atRisk: status.atRisk.length, late: status.late.length } }, null, 2));
-      else s.io.out(`${summary.attempts} attempt(s): ${Object.entries(summary.byState).map(([k, n]) => `${k} ${n}`).join(', ') || 'nothing due'}; still waiting ${status.depth} (late ${status.late.length}, at risk ${status.atRisk.length})`);
+      if (s.json)
+        s.io.out(
+          JSON.stringify(
+            { ok: true, summary, status: { depth: status.depth, byState: status.byState, atRisk: status.atRisk.length, late: status.late.length } },
+            null,
+            2,
+          ),
+        );
+      else
+        s.io.out(
+          `${summary.attempts} attempt(s): ${
+            Object.entries(summary.byState)
+              .map(([k, n]) => `${k} ${n}`)
+              .join(', ') || 'nothing due'
+          }; still waiting ${status.depth} (late ${status.late.length}, at risk ${status.atRisk.length})`,
+        );
       return status.byState['to-submit'] && opts.once ? EXIT.retry : EXIT.ok;
     } finally {
       process.off('SIGINT', onSignal);
@@ -100,9 +131,15 @@ export async function outboxStatusCommand(opts: Opts, io: Io): Promise<number> {
     else {
       const age = status.oldestAgeSeconds;
       const lines = [
-        `queue depth ${status.depth} (${Object.entries(status.byState).map(([k, n]) => `${k} ${n}`).join(', ') || 'empty'}); oldest waiting ${Math.floor(age / 3600)} h ${Math.floor((age % 3600) / 60)} min`,
+        `queue depth ${status.depth} (${
+          Object.entries(status.byState)
+            .map(([k, n]) => `${k} ${n}`)
+            .join(', ') || 'empty'
+        }); oldest waiting ${Math.floor(age / 3600)} h ${Math.floor((age % 3600) / 60)} min`,
         `late (past 24 h, still queued): ${status.late.length}; at risk (< 2 h left): ${status.atRisk.length}; delivered late: ${status.deliveredLate}`,
-        ...status.late.slice(0, 20).map((d) => `  LATE    ${d.number}  ICV ${d.icv}  deadline ${d.deadlineAt}  ${d.state}${d.lastOutcome ? ` (${d.lastOutcome})` : ''}`),
+        ...status.late
+          .slice(0, 20)
+          .map((d) => `  LATE    ${d.number}  ICV ${d.icv}  deadline ${d.deadlineAt}  ${d.state}${d.lastOutcome ? ` (${d.lastOutcome})` : ''}`),
         ...status.atRisk.slice(0, 20).map((d) => `  AT RISK ${d.number}  ICV ${d.icv}  ${d.minutesLeft} min left`),
       ];
       s.io.out(lines.join('\n'));
@@ -114,21 +151,31 @@ export async function outboxStatusCommand(opts: Opts, io: Io): Promise<number> {
 function instant(value: string | undefined, field: string): string | undefined {
   if (!value) return undefined;
   const at = /^\d{4}-\d\d-\d\d$/.test(value) ? Date.parse(`${value}T00:00:00Z`) : Date.parse(value);
-  if (Number.isNaN(at)) throw new FawtaraError('USAGE', `${field} must be a date (YYYY-MM-DD) or an ISO instant; got "${value}"`, { field, messageAr: `${field} يجب أن يكون تاريخاً بالصيغة YYYY-MM-DD` });
+  if (Number.isNaN(at))
+    throw new FawtaraError('USAGE', `${field} must be a date (YYYY-MM-DD) or an ISO instant; got "${value}"`, {
+      field,
+      messageAr: `${field} يجب أن يكون تاريخاً بالصيغة YYYY-MM-DD`,
+    });
   return new Date(at).toISOString();
 }
 
 /** The simulator's "what did you receive from unit X" (its control API; never a real gateway). */
 function simulatorHistory(target: string): (unit: EgsUnit) => Promise<ZatcaRecord[]> {
-  const root = (target === 'simulator' ? (process.env.FAWTARA_SIMULATOR_URL ?? DEFAULT_SIMULATOR_URL) : target).replace(/\/e-invoicing\/.*$/, '').replace(/\/+$/, '');
+  const root = (target === 'simulator' ? (process.env.FAWTARA_SIMULATOR_URL ?? DEFAULT_SIMULATOR_URL) : target)
+    .replace(/\/e-invoicing\/.*$/, '')
+    .replace(/\/+$/, '');
   return async (unit) => {
     const segment = ENVIRONMENT_SEGMENT[unit.environment as FatooraEnv];
     const response = await fetch(`${root}/__sim/${segment}/egs/${encodeURIComponent(unit.serial)}/history`).catch(() => undefined);
     if (!response?.ok) {
-      throw new FawtaraError('ZATCA_UNAVAILABLE', `the simulator at ${root} did not give unit ${unit.name}'s history (is it running? is --zatca a simulator?)`, {
-        field: '--simulator-history',
-        messageAr: `لم يُرجع المحاكي سجل الوحدة ${unit.name}`,
-      });
+      throw new FawtaraError(
+        'ZATCA_UNAVAILABLE',
+        `the simulator at ${root} did not give unit ${unit.name}'s history (is it running? is --zatca a simulator?)`,
+        {
+          field: '--simulator-history',
+          messageAr: `لم يُرجع المحاكي سجل الوحدة ${unit.name}`,
+        },
+      );
     }
     return ((await response.json()) as { submissions: ZatcaRecord[] }).submissions;
   };
@@ -158,9 +205,13 @@ export async function auditCommand(opts: Opts, io: Io): Promise<number> {
     const ok = report.breaks.length === 0;
     if (s.json) s.io.out(JSON.stringify({ ok, ...report }, null, 2));
     else {
-      const lines = [`${ok ? 'OK' : 'BROKEN'}: ${report.checked} of ${report.documents} document(s) on ${report.units} unit(s) checked; ${report.breaks.length} break(s), ${report.warnings.length} warning(s)`];
-      for (const b of report.breaks) lines.push(`  BREAK   ${b.unit}${b.icv ? ` ICV ${b.icv}` : ''}${b.number ? ` ${b.number}` : ''} [${b.check}] ${b.message}`);
-      for (const w of report.warnings.slice(0, 50)) lines.push(`  warning ${w.unit}${w.icv ? ` ICV ${w.icv}` : ''}${w.number ? ` ${w.number}` : ''} [${w.check}] ${w.message}`);
+      const lines = [
+        `${ok ? 'OK' : 'BROKEN'}: ${report.checked} of ${report.documents} document(s) on ${report.units} unit(s) checked; ${report.breaks.length} break(s), ${report.warnings.length} warning(s)`,
+      ];
+      for (const b of report.breaks)
+        lines.push(`  BREAK   ${b.unit}${b.icv ? ` ICV ${b.icv}` : ''}${b.number ? ` ${b.number}` : ''} [${b.check}] ${b.message}`);
+      for (const w of report.warnings.slice(0, 50))
+        lines.push(`  warning ${w.unit}${w.icv ? ` ICV ${w.icv}` : ''}${w.number ? ` ${w.number}` : ''} [${w.check}] ${w.message}`);
       s.io.out(lines.join('\n'));
     }
     return ok ? EXIT.ok : EXIT.invalid;

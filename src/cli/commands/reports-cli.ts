@@ -43,12 +43,16 @@ export function registerReportCommands(program: Command, run: Runner): void {
     .requiredOption('--out <dir>', 'a new or empty directory')
     .addOption(json())
     .action(run(load('archiveExportCommand')));
-  archive.command('verify').description('re-check an exported archive: file hashes, invoice hashes, UUID/ICV/PIH, chains (no database needed)')
+  archive
+    .command('verify')
+    .description('re-check an exported archive: file hashes, invoice hashes, UUID/ICV/PIH, chains (no database needed)')
     .argument('<dir>', 'the archive directory')
     .option('--manifest-sha256 <hex>', 'the manifest hash noted at export time')
     .addOption(json())
     .action((dir: string, opts: Record<string, unknown>) => run(load('archiveVerifyCommand'))({ ...opts, dir }));
-  archive.command('purge').description('delete an exported archive directory whose 6-year retention is over (refused before)')
+  archive
+    .command('purge')
+    .description('delete an exported archive directory whose 6-year retention is over (refused before)')
     .argument('<dir>', 'the archive directory')
     .addOption(json())
     .action((dir: string, opts: Record<string, unknown>) => run(load('archivePurgeCommand'))({ ...opts, dir }));

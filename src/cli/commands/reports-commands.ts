@@ -4,8 +4,18 @@ import { writeFileSync } from 'node:fs';
 import { exportArchive, purgeArchive, verifyArchive } from '../../archive/index.js';
 import { resolveBranch, resolveUnit } from '../../egs/index.js';
 import {
-  drillDown, parsePeriod, reconcile, reconciliationCsv, rowsBy, simulatorHistorySource, vatDocumentsCsv, vatReport, vatReportCsv,
-  type DrillFilter, type ReportDimension, type VatReport,
+  drillDown,
+  parsePeriod,
+  reconcile,
+  reconciliationCsv,
+  rowsBy,
+  simulatorHistorySource,
+  vatDocumentsCsv,
+  vatReport,
+  vatReportCsv,
+  type DrillFilter,
+  type ReportDimension,
+  type VatReport,
 } from '../../reports/index.js';
 import { EXIT, processIo, reportError, type Io } from '../output.js';
 import { withFleet, type FleetCliOptions } from './fleet-session.js';
@@ -36,7 +46,10 @@ function drillFilter(report: VatReport, key: string): DrillFilter {
 
 function vatText(r: VatReport, by: ReportDimension): string {
   const rows = rowsBy(r, by);
-  const label = (row: (typeof rows)[number]) => row.category ? `${row.category} ${row.rate}%${row.exemptionCode ? ` ${row.exemptionCode}` : ''}` : (row.unit ?? row.branch ?? row.market ?? row.documentType ?? row.key);
+  const label = (row: (typeof rows)[number]) =>
+    row.category
+      ? `${row.category} ${row.rate}%${row.exemptionCode ? ` ${row.exemptionCode}` : ''}`
+      : (row.unit ?? row.branch ?? row.market ?? row.documentType ?? row.key);
   const width = Math.max(12, ...rows.map((row) => label(row).length));
   const line = (a: string, n: string, t: string, v: string) => `  ${a.padEnd(width)}  ${n.padStart(9)}  ${t.padStart(16)}  ${v.padStart(14)}`;
   const out = [
@@ -48,7 +61,8 @@ function vatText(r: VatReport, by: ReportDimension): string {
     line('total', String(r.totals.documents), r.totals.taxableSar, r.totals.vatSar),
   ];
   const excluded = Object.entries(r.excluded);
-  if (excluded.length) out.push('', `not counted (ZATCA has not accepted them): ${excluded.map(([s, n]) => `${n} ${s}`).join(', ')} — see "fawtara report reconcile"`);
+  if (excluded.length)
+    out.push('', `not counted (ZATCA has not accepted them): ${excluded.map(([s, n]) => `${n} ${s}`).join(', ')} — see "fawtara report reconcile"`);
   return out.join('\n');
 }
 
@@ -78,7 +92,11 @@ export async function reportVatCommand(opts: Opts, io: Io): Promise<number> {
     } else {
       let body = vatText(report, by);
       if (drill || opts.documents) {
-        body += `\n\ndocuments${drill ? ` behind ${drill}` : ''}:\n` + docs.map((d) => `  ${d.issueDate} ${d.issueTime}  ${d.number}  ${d.unit}  ${d.documentType}  ${d.market}  ${d.currency}  VAT ${d.vatSar} SAR`).join('\n');
+        body +=
+          `\n\ndocuments${drill ? ` behind ${drill}` : ''}:\n` +
+          docs
+            .map((d) => `  ${d.issueDate} ${d.issueTime}  ${d.number}  ${d.unit}  ${d.documentType}  ${d.market}  ${d.currency}  VAT ${d.vatSar} SAR`)
+            .join('\n');
       }
       emit(s.io, opts, body + '\n', text(opts.out) ? summary : '');
     }
@@ -105,7 +123,10 @@ export async function reportReconcileCommand(opts: Opts, io: Io): Promise<number
         `${r.clean ? 'CLEAN' : 'DIFFERENCES'}: reconciliation of ${r.taxpayer}, period ${period.label}, against ${r.source === 'zatca-history' ? "ZATCA's (the simulator's) record" : 'our submission log'}`,
         '',
         `  ${'unit'.padEnd(16)} ${'branch'.padEnd(12)} ${'issued'.padStart(7)} ${'accepted'.padStart(9)} ${'at ZATCA'.padStart(9)} ${'in VAT'.padStart(7)} ${'diffs'.padStart(6)}`,
-        ...r.units.map((u) => `  ${u.unit.padEnd(16)} ${u.branch.padEnd(12)} ${String(u.issued).padStart(7)} ${String(u.acceptedByUs).padStart(9)} ${String(u.acceptedByZatca ?? '-').padStart(9)} ${String(u.inVatReport).padStart(7)} ${String(u.differences).padStart(6)}`),
+        ...r.units.map(
+          (u) =>
+            `  ${u.unit.padEnd(16)} ${u.branch.padEnd(12)} ${String(u.issued).padStart(7)} ${String(u.acceptedByUs).padStart(9)} ${String(u.acceptedByZatca ?? '-').padStart(9)} ${String(u.inVatReport).padStart(7)} ${String(u.differences).padStart(6)}`,
+        ),
       ];
       if (r.differences.length) lines.push('', ...r.differences.map((d) => `  ${d.unit}${d.icv !== null ? ` ICV ${d.icv}` : ''} [${d.reason}] ${d.message}`));
       emit(s.io, opts, lines.join('\n') + '\n', '');
@@ -121,12 +142,14 @@ export async function archiveExportCommand(opts: Opts, io: Io): Promise<number> 
     const r = await exportArchive(s.ctx.store.db, t, period, text(opts.out) ?? '', { now: s.ctx.clock.now() });
     if (s.json) s.io.out(JSON.stringify({ ok: true, ...r }, null, 2));
     else {
-      s.io.out([
-        `archived ${r.documents} document(s) (${r.cleared} cleared) of ${r.units} unit(s), period ${period.label}, in ${r.dir}`,
-        `manifest SHA-256: ${r.manifestSha256}`,
-        'note this hash apart from the archive; check later with:',
-        `  fawtara archive verify ${r.dir} --manifest-sha256 ${r.manifestSha256}`,
-      ].join('\n'));
+      s.io.out(
+        [
+          `archived ${r.documents} document(s) (${r.cleared} cleared) of ${r.units} unit(s), period ${period.label}, in ${r.dir}`,
+          `manifest SHA-256: ${r.manifestSha256}`,
+          'note this hash apart from the archive; check later with:',
+          `  fawtara archive verify ${r.dir} --manifest-sha256 ${r.manifestSha256}`,
+        ].join('\n'),
+      );
     }
     return EXIT.ok;
   });
@@ -140,7 +163,9 @@ export async function archiveVerifyCommand(opts: Record<string, unknown>, io: Io
     const r = verifyArchive(text(opts.dir) ?? '', expect ? { expectManifestSha256: expect } : {});
     if (json) io.out(JSON.stringify(r, null, 2));
     else {
-      const lines = [`${r.ok ? 'OK' : 'FAILED'}: archive of ${r.vatNumber}, period ${r.period}: ${r.files} file(s), ${r.documents} document(s) on ${r.units} unit(s); manifest SHA-256 ${r.manifestSha256}`];
+      const lines = [
+        `${r.ok ? 'OK' : 'FAILED'}: archive of ${r.vatNumber}, period ${r.period}: ${r.files} file(s), ${r.documents} document(s) on ${r.units} unit(s); manifest SHA-256 ${r.manifestSha256}`,
+      ];
       for (const p of r.problems) lines.push(`  [${p.check}] ${p.message}`);
       io.out(lines.join('\n'));
     }

@@ -25,7 +25,10 @@ const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
 
 export async function serveCommand(opts: ServeOptions, rawIo: Io): Promise<number> {
   if (!/^\d+$/.test(opts.port) || Number(opts.port) > 65535) {
-    throw new FawtaraError('USAGE', `--port must be a whole number from 0 to 65535 (got "${opts.port}")`, { field: '--port', messageAr: '--port يجب أن يكون رقماً صحيحاً' });
+    throw new FawtaraError('USAGE', `--port must be a whole number from 0 to 65535 (got "${opts.port}")`, {
+      field: '--port',
+      messageAr: '--port يجب أن يكون رقماً صحيحاً',
+    });
   }
   const port = Number(opts.port);
   const branch = branchRole(opts);
@@ -38,9 +41,13 @@ export async function serveCommand(opts: ServeOptions, rawIo: Io): Promise<numbe
       );
     }
     const log = createWriteStream(join(s.dataDir, 'server.log'), { flags: 'a' });
-    const app = await createServer({ fleet: s.ctx, log: (line) => void log.write(line), logLevel: process.env.FAWTARA_LOG_LEVEL ?? 'info', // One hop: the address your proxy saw. `true` would take the client-controlled leftmost
-    // X-Forwarded-For entry and let anyone pick the address throttling and the audit log record.
-    ...(opts.trustProxy && { trustProxy: 1 }) });
+    const app = await createServer({
+      fleet: s.ctx,
+      log: (line) => void log.write(line),
+      logLevel: process.env.FAWTARA_LOG_LEVEL ?? 'info', // One hop: the address your proxy saw. `true` would take the client-controlled leftmost
+      // X-Forwarded-For entry and let anyone pick the address throttling and the audit log record.
+      ...(opts.trustProxy && { trustProxy: 1 }),
+    });
     let setup: { token: string; expiresAt: string } | undefined;
     if (!(await adminExists(app.fawtara.access))) setup = await issueSetupToken(app.fawtara.access, 'serve');
     try {
@@ -49,7 +56,10 @@ export async function serveCommand(opts: ServeOptions, rawIo: Io): Promise<numbe
       await app.close();
       log.end();
       if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
-        throw new FawtaraError('USAGE', `port ${port} on ${host} is in use; choose another with --port (0 picks a free one)`, { field: '--port', messageAr: `المنفذ ${port} مستخدم؛ اختر منفذاً آخر` });
+        throw new FawtaraError('USAGE', `port ${port} on ${host} is in use; choose another with --port (0 picks a free one)`, {
+          field: '--port',
+          messageAr: `المنفذ ${port} مستخدم؛ اختر منفذاً آخر`,
+        });
       }
       throw error;
     }
@@ -59,13 +69,27 @@ export async function serveCommand(opts: ServeOptions, rawIo: Io): Promise<numbe
     const boundPort = typeof address === 'object' && address ? address.port : port;
     const url = `http://${host.includes(':') ? `[${host}]` : host}:${boundPort}`;
     // The node's name (shown in head office's sync status) carries the port actually bound, not `0`.
-    const worker = branch ? startBranchNode(s.ctx, await s.taxpayer(), { ...branch, node: `${opts.taxpayer ?? 'branch'}@${host}:${boundPort}` }) : startOutboxWorker(s.ctx);
+    const worker = branch
+      ? startBranchNode(s.ctx, await s.taxpayer(), { ...branch, node: `${opts.taxpayer ?? 'branch'}@${host}:${boundPort}` })
+      : startOutboxWorker(s.ctx);
     // The setup token goes to this terminal only (rawIo: not through the log file).
-    if (s.json) rawIo.out(JSON.stringify({ ok: true, url, docs: `${url}/docs`, openapi: `${url}/openapi.json`, dataDir: s.dataDir, ...(setup && { setupToken: setup.token, setupTokenExpiresAt: setup.expiresAt }) }));
+    if (s.json)
+      rawIo.out(
+        JSON.stringify({
+          ok: true,
+          url,
+          docs: `${url}/docs`,
+          openapi: `${url}/openapi.json`,
+          dataDir: s.dataDir,
+          ...(setup && { setupToken: setup.token, setupTokenExpiresAt: setup.expiresAt }),
+        }),
+      );
     else {
       rawIo.out(
         [
-          branch ? `Fawtara branch node listening on ${url}, syncing to ${branch.hqUrl}  (data: ${s.ctx.store.location})` : `Fawtara head office listening on ${url}  (data: ${s.ctx.store.location})`,
+          branch
+            ? `Fawtara branch node listening on ${url}, syncing to ${branch.hqUrl}  (data: ${s.ctx.store.location})`
+            : `Fawtara head office listening on ${url}  (data: ${s.ctx.store.location})`,
           `  API page: ${url}/docs    OpenAPI: ${url}/openapi.json    health: ${url}/health`,
           '  Outbox worker running in this process: documents are submitted to ZATCA as they are issued.',
           ...(setup
@@ -104,11 +128,21 @@ export async function serveCommand(opts: ServeOptions, rawIo: Io): Promise<numbe
 function branchRole(opts: ServeOptions): { hqUrl: string; token: string; reporting: 'direct' | 'relay' } | undefined {
   const role = opts.role ?? 'hq';
   if (role === 'hq') return undefined;
-  if (role !== 'branch') throw new FawtaraError('USAGE', `--role must be "hq" or "branch" (got "${role}")`, { field: '--role', messageAr: '--role يجب أن يكون hq أو branch' });
+  if (role !== 'branch')
+    throw new FawtaraError('USAGE', `--role must be "hq" or "branch" (got "${role}")`, { field: '--role', messageAr: '--role يجب أن يكون hq أو branch' });
   const token = opts.hqToken ?? process.env.FAWTARA_HQ_TOKEN;
-  if (!opts.hq || !/^https?:\/\//.test(opts.hq)) throw new FawtaraError('USAGE', '--role branch needs --hq URL (head office, e.g. https://hq.example:8080)', { field: '--hq', messageAr: 'يتطلب دور الفرع تحديد عنوان المقر --hq' });
-  if (!token) throw new FawtaraError('USAGE', "--role branch needs the branch's sync token: --hq-token T or FAWTARA_HQ_TOKEN", { field: '--hq-token', messageAr: 'يتطلب دور الفرع رمز المزامنة --hq-token' });
+  if (!opts.hq || !/^https?:\/\//.test(opts.hq))
+    throw new FawtaraError('USAGE', '--role branch needs --hq URL (head office, e.g. https://hq.example:8080)', {
+      field: '--hq',
+      messageAr: 'يتطلب دور الفرع تحديد عنوان المقر --hq',
+    });
+  if (!token)
+    throw new FawtaraError('USAGE', "--role branch needs the branch's sync token: --hq-token T or FAWTARA_HQ_TOKEN", {
+      field: '--hq-token',
+      messageAr: 'يتطلب دور الفرع رمز المزامنة --hq-token',
+    });
   const reporting = opts.reporting ?? 'direct';
-  if (reporting !== 'direct' && reporting !== 'relay') throw new FawtaraError('USAGE', '--reporting must be "direct" or "relay"', { field: '--reporting', messageAr: '--reporting يجب أن يكون direct أو relay' });
+  if (reporting !== 'direct' && reporting !== 'relay')
+    throw new FawtaraError('USAGE', '--reporting must be "direct" or "relay"', { field: '--reporting', messageAr: '--reporting يجب أن يكون direct أو relay' });
   return { hqUrl: opts.hq, token, reporting };
 }

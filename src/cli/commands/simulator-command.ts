@@ -13,7 +13,10 @@ export interface SimulatorOptions {
 
 function wholeNumber(value: string, option: string, max: number): number {
   if (!/^\d+$/.test(value) || Number(value) > max) {
-    throw new FawtaraError('USAGE', `${option} must be a whole number from 0 to ${max} (got "${value}")`, { field: option, messageAr: `${option} يجب أن يكون رقماً صحيحاً` });
+    throw new FawtaraError('USAGE', `${option} must be a whole number from 0 to ${max} (got "${value}")`, {
+      field: option,
+      messageAr: `${option} يجب أن يكون رقماً صحيحاً`,
+    });
   }
   return Number(value);
 }
@@ -27,7 +30,10 @@ export async function simulatorCommand(opts: SimulatorOptions, io: Io): Promise<
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'EADDRINUSE') {
-      throw new FawtaraError('USAGE', `port ${port} on 127.0.0.1 is in use; choose another with --port (0 picks a free one)`, { field: '--port', messageAr: `المنفذ ${port} مستخدم؛ اختر منفذاً آخر` });
+      throw new FawtaraError('USAGE', `port ${port} on 127.0.0.1 is in use; choose another with --port (0 picks a free one)`, {
+        field: '--port',
+        messageAr: `المنفذ ${port} مستخدم؛ اختر منفذاً آخر`,
+      });
     }
     throw error;
   }

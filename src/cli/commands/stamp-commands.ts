@@ -38,10 +38,14 @@ function signingMaterial(opts: { cert?: string; key?: string }): { certPath: str
   const certPath = opts.cert ?? process.env.FAWTARA_CERT;
   const keyPath = opts.key ?? process.env.FAWTARA_PRIVATE_KEY;
   if (!certPath || !keyPath) {
-    throw new FawtaraError('USAGE', 'signing needs a certificate and its private key: give --cert FILE and --key FILE (or set FAWTARA_CERT and FAWTARA_PRIVATE_KEY)', {
-      field: certPath ? '--key' : '--cert',
-      messageAr: 'التوقيع يتطلب شهادة ومفتاحها الخاص: استخدم ‎--cert و ‎--key',
-    });
+    throw new FawtaraError(
+      'USAGE',
+      'signing needs a certificate and its private key: give --cert FILE and --key FILE (or set FAWTARA_CERT and FAWTARA_PRIVATE_KEY)',
+      {
+        field: certPath ? '--key' : '--cert',
+        messageAr: 'التوقيع يتطلب شهادة ومفتاحها الخاص: استخدم ‎--cert و ‎--key',
+      },
+    );
   }
   return { certPath, keyPath };
 }
@@ -56,7 +60,11 @@ export async function signCommand(
   let icv: number | undefined;
   if (opts.icv !== undefined) {
     if (!/^\d+$/.test(opts.icv) || Number(opts.icv) < 1) {
-      throw new FawtaraError('USAGE', `--icv must be a whole number from 1 (got "${opts.icv}")`, { field: '--icv', rule: 'BR-KSA-34', messageAr: 'يجب أن يكون عداد الفاتورة رقماً صحيحاً موجباً' });
+      throw new FawtaraError('USAGE', `--icv must be a whole number from 1 (got "${opts.icv}")`, {
+        field: '--icv',
+        rule: 'BR-KSA-34',
+        messageAr: 'يجب أن يكون عداد الفاتورة رقماً صحيحاً موجباً',
+      });
     }
     icv = Number(opts.icv);
   }
@@ -64,17 +72,29 @@ export async function signCommand(
   if (opts.signingTime !== undefined) {
     signingTime = new Date(opts.signingTime);
     if (Number.isNaN(signingTime.getTime())) {
-      throw new FawtaraError('USAGE', `--signing-time must be an ISO date-time such as 2026-11-21T10:00:00Z (got "${opts.signingTime}")`, { field: '--signing-time', messageAr: 'وقت التوقيع يجب أن يكون بصيغة ISO' });
+      throw new FawtaraError('USAGE', `--signing-time must be an ISO date-time such as 2026-11-21T10:00:00Z (got "${opts.signingTime}")`, {
+        field: '--signing-time',
+        messageAr: 'وقت التوقيع يجب أن يكون بصيغة ISO',
+      });
     }
   }
   const stamped = signInvoiceXml(readInput(opts.invoice, 'invoice'), {
-    certificate, signer, source: opts.invoice,
-    ...(icv !== undefined && { icv }), ...(opts.pih !== undefined && { pih: opts.pih.trim() }), ...(signingTime && { signingTime }),
+    certificate,
+    signer,
+    source: opts.invoice,
+    ...(icv !== undefined && { icv }),
+    ...(opts.pih !== undefined && { pih: opts.pih.trim() }),
+    ...(signingTime && { signingTime }),
   });
   const out = opts.signedInvoice;
   if (out) writeOutput(out, stamped.xml);
   if (opts.json) {
-    print(io, true, { signedInvoice: out ?? null, invoiceHash: stamped.invoiceHash, uuid: stamped.facts.uuid, qr: stamped.qr, ...(out ? {} : { xml: stamped.xml }) }, '');
+    print(
+      io,
+      true,
+      { signedInvoice: out ?? null, invoiceHash: stamped.invoiceHash, uuid: stamped.facts.uuid, qr: stamped.qr, ...(out ? {} : { xml: stamped.xml }) },
+      '',
+    );
   } else if (out) {
     io.out(`signed ${basename(opts.invoice)} → ${out}\ninvoice hash: ${stamped.invoiceHash}`);
   } else {
@@ -94,7 +114,9 @@ export async function qrCommand(opts: Common & { invoice: string; png?: string; 
   const qr = readAttachment(doc, 'QR')?.text.trim();
   if (!qr) {
     throw new FawtaraError('QR_INVALID', `${opts.invoice} has no QR (cac:AdditionalDocumentReference with cbc:ID QR); sign it first`, {
-      field: opts.invoice, rule: 'KSA-14', messageAr: 'الفاتورة لا تحتوي على رمز QR؛ قم بتوقيعها أولاً',
+      field: opts.invoice,
+      rule: 'KSA-14',
+      messageAr: 'الفاتورة لا تحتوي على رمز QR؛ قم بتوقيعها أولاً',
     });
   }
   const tags = describeQr(qr);

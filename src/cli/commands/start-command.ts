@@ -15,7 +15,11 @@ export interface StartOptions {
 
 function port(value: string | undefined, fallback: number, field: string): number {
   if (value === undefined) return fallback;
-  if (!/^\d+$/.test(value) || Number(value) > 65535) throw new FawtaraError('USAGE', `${field} must be a whole number from 0 to 65535 (got "${value}")`, { field, messageAr: `${field} يجب أن يكون رقماً من 0 إلى 65535` });
+  if (!/^\d+$/.test(value) || Number(value) > 65535)
+    throw new FawtaraError('USAGE', `${field} must be a whole number from 0 to 65535 (got "${value}")`, {
+      field,
+      messageAr: `${field} يجب أن يكون رقماً من 0 إلى 65535`,
+    });
   return Number(value);
 }
 
@@ -25,13 +29,26 @@ async function liveSale(h: HeadOffice): Promise<{ number: string; hash: string; 
   const res = await fetch(`${h.url}/api/v1/taxpayers/${DEMO_TAXPAYER_VAT}/units/RUH-POS-1/sales`, {
     method: 'POST',
     headers: { authorization: `Bearer ${h.deviceToken}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ lines: [{ name: 'قهوة عربية | Arabic coffee', quantity: '2', unitPrice: '11.50' }, { name: 'كنافة | Kunafa', quantity: '1', unitPrice: '18.75' }] }),
+    body: JSON.stringify({
+      lines: [
+        { name: 'قهوة عربية | Arabic coffee', quantity: '2', unitPrice: '11.50' },
+        { name: 'كنافة | Kunafa', quantity: '1', unitPrice: '18.75' },
+      ],
+    }),
   });
   const r = (await res.json()) as { number: string; invoiceHash: string; xml: string; totals: { payable: string } };
   const ms = performance.now() - started;
   if (res.status !== 201) throw new FawtaraError('INTERNAL', `the demo sale was refused: ${JSON.stringify(r)}`, { messageAr: 'رُفضت عملية البيع التجريبية' });
   const report = validateInvoice(r.xml);
-  return { number: r.number, hash: r.invoiceHash, payable: r.totals.payable, valid: report.valid, passed: report.layers.filter((l) => l.status === 'PASSED').length, layers: report.layers.length, ms };
+  return {
+    number: r.number,
+    hash: r.invoiceHash,
+    payable: r.totals.payable,
+    valid: report.valid,
+    passed: report.layers.filter((l) => l.status === 'PASSED').length,
+    layers: report.layers.length,
+    ms,
+  };
 }
 
 /** Start, print, wait for `signal` (Ctrl+C in the CLI), stop cleanly. Tests pass their own signal. */
@@ -45,7 +62,20 @@ export async function runStart(opts: StartOptions, io: Io, signal: AbortSignal, 
     const sale = await liveSale(h);
     const vat = DEMO_TAXPAYER_VAT;
     if (opts.json) {
-      io.out(JSON.stringify({ ok: sale.valid, url: h.url, docs: `${h.url}/docs`, dataDir: h.dataDir, firstStart: h.firstStart, issued: h.issuedNow, admin: h.adminUsername, ...(h.adminPassword && { adminPassword: h.adminPassword }), deviceToken: h.deviceToken, sale }));
+      io.out(
+        JSON.stringify({
+          ok: sale.valid,
+          url: h.url,
+          docs: `${h.url}/docs`,
+          dataDir: h.dataDir,
+          firstStart: h.firstStart,
+          issued: h.issuedNow,
+          admin: h.adminUsername,
+          ...(h.adminPassword && { adminPassword: h.adminPassword }),
+          deviceToken: h.deviceToken,
+          sale,
+        }),
+      );
     } else {
       const version = (JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
       const keyLine =

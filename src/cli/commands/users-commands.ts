@@ -32,7 +32,7 @@ export async function usersSetup(opts: Opts, io: Io): Promise<number> {
     return out(io, s.json, { setupToken: token, expiresAt }, [
       `one-time setup token (valid once, until ${expiresAt}; any earlier one is revoked):`,
       `  ${token}`,
-      'POST it to /api/v1/setup with the first administrator\'s username and password (docs/server.md).',
+      "POST it to /api/v1/setup with the first administrator's username and password (docs/server.md).",
     ]);
   });
 }
@@ -40,13 +40,19 @@ export async function usersSetup(opts: Opts, io: Io): Promise<number> {
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const c of process.stdin) chunks.push(c as Buffer);
-  return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+  return Buffer.concat(chunks)
+    .toString('utf8')
+    .replace(/\r?\n$/, '');
 }
 
 export async function usersAdd(opts: Opts, io: Io): Promise<number> {
   return withFleet(opts, io, async (s) => {
     const global = Boolean(opts.global);
-    if (global && (text(opts.branch) || text(opts.unit))) throw new FawtaraError('USAGE', '--global cannot be combined with --branch or --unit', { field: '--global', messageAr: 'لا يجمع --global مع --branch أو --unit' });
+    if (global && (text(opts.branch) || text(opts.unit)))
+      throw new FawtaraError('USAGE', '--global cannot be combined with --branch or --unit', {
+        field: '--global',
+        messageAr: 'لا يجمع --global مع --branch أو --unit',
+      });
     const taxpayer = global ? null : await s.taxpayer();
     const branch = taxpayer && text(opts.branch) ? await resolveBranch(s.ctx, taxpayer, text(opts.branch)!) : null;
     const unit = taxpayer && text(opts.unit) ? await resolveUnit(s.ctx, taxpayer, text(opts.unit)!) : null;
@@ -72,7 +78,17 @@ export async function usersAdd(opts: Opts, io: Io): Promise<number> {
 export async function usersList(opts: Opts, io: Io): Promise<number> {
   return withFleet(opts, io, async (s) => {
     const rows = (await listUsers(accessContext(s.ctx), { taxpayerId: null })).map(userView);
-    return out(io, s.json, { users: rows }, rows.length ? rows.map((u) => `${u.username.padEnd(24)} ${u.role.padEnd(15)} ${u.disabled ? 'disabled' : 'active'}  taxpayer ${u.taxpayerId ?? '*'} branch ${u.branchId ?? '*'} unit ${u.unitId ?? '*'}`) : ['(no users; start with "fawtara users setup")']);
+    return out(
+      io,
+      s.json,
+      { users: rows },
+      rows.length
+        ? rows.map(
+            (u) =>
+              `${u.username.padEnd(24)} ${u.role.padEnd(15)} ${u.disabled ? 'disabled' : 'active'}  taxpayer ${u.taxpayerId ?? '*'} branch ${u.branchId ?? '*'} unit ${u.unitId ?? '*'}`,
+          )
+        : ['(no users; start with "fawtara users setup")'],
+    );
   });
 }
 
@@ -80,7 +96,8 @@ async function setDisabled(opts: Opts, io: Io, disabled: boolean): Promise<numbe
   return withFleet(opts, io, async (s) => {
     const ax = accessContext(s.ctx);
     const user = await findUser(ax, text(opts.username) ?? '');
-    if (!user) throw new FawtaraError('NOT_FOUND', `no user ${String(opts.username)}`, { field: 'username', messageAr: `لا يوجد مستخدم ${String(opts.username)}` });
+    if (!user)
+      throw new FawtaraError('NOT_FOUND', `no user ${String(opts.username)}`, { field: 'username', messageAr: `لا يوجد مستخدم ${String(opts.username)}` });
     const u = await setUserDisabled(ax, operator(), user, disabled);
     return out(io, s.json, { user: userView(u) }, [`user ${u.username} ${disabled ? 'disabled (its sessions ended)' : 'enabled'}`]);
   });
@@ -94,7 +111,10 @@ export async function usersToken(opts: Opts, io: Io): Promise<number> {
     const taxpayer = await s.taxpayer();
     const unit = await resolveUnit(s.ctx, taxpayer, text(opts.unit) ?? '');
     const days = Number(text(opts.days) ?? '365');
-    const { token, row } = await createDeviceToken(accessContext(s.ctx), operator(), unit, { ...(text(opts.name) && { name: text(opts.name)! }), expiresInDays: days });
+    const { token, row } = await createDeviceToken(accessContext(s.ctx), operator(), unit, {
+      ...(text(opts.name) && { name: text(opts.name)! }),
+      expiresInDays: days,
+    });
     return out(io, s.json, { token, id: row.id, unit: unit.name, expiresAt: row.expires_at }, [
       `device token for unit ${unit.name} (id ${row.id}, until ${row.expires_at}; shown once — revoke with DELETE …/units/${unit.name}/tokens/${row.id}):`,
       `  ${token}`,

@@ -77,7 +77,10 @@ export function computeBreakdown(
     } else {
       // VAT-inclusive input: the amount (or percentage of the gross base) is what the customer
       // sees; the XML carries its net part, without percentage/base (they would not multiply out).
-      const grossAmount = ac.amount !== undefined ? dec(ac.amount) : round2((ac.baseAmount !== undefined ? dec(ac.baseAmount) : g.linesGross).times(dec(ac.percent!)).dividedBy(HUNDRED));
+      const grossAmount =
+        ac.amount !== undefined
+          ? dec(ac.amount)
+          : round2((ac.baseAmount !== undefined ? dec(ac.baseAmount) : g.linesGross).times(dec(ac.percent!)).dividedBy(HUNDRED));
       amount = netOfGross(grossAmount, g.rate);
       g.grossAdjust = isCharge ? g.grossAdjust.plus(grossAmount) : g.grossAdjust.minus(grossAmount);
     }
@@ -102,7 +105,12 @@ export function computeBreakdown(
   for (const p of prepaymentLines) {
     const code = p.category.code;
     if ([...groups.values()].some((g) => g.code === code)) continue;
-    group({ code, rate: p.category.rate, ...(p.exemptionCode !== undefined && { exemptionCode: p.exemptionCode }), ...(p.exemptionReason !== undefined && { exemptionReason: p.exemptionReason }) });
+    group({
+      code,
+      rate: p.category.rate,
+      ...(p.exemptionCode !== undefined && { exemptionCode: p.exemptionCode }),
+      ...(p.exemptionReason !== undefined && { exemptionReason: p.exemptionReason }),
+    });
   }
 
   let taxTotal = ZERO;
@@ -132,4 +140,3 @@ export function computeBreakdown(
   }
   return { allowanceCharges, subtotals, allowanceTotal, chargeTotal, taxTotal, customerTotal };
 }
-

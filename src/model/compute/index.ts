@@ -28,7 +28,8 @@ export function computeInvoice(input: InvoiceInput): ComputedInvoice {
     const rate = categoryRate(pa.taxCategory);
     const vat = pa.vatAmount !== undefined ? dec(pa.vatAmount) : pa.taxCategory.code === 'S' ? vatOf(taxable, rate) : ZERO;
     prepaid = prepaid.plus(taxable).plus(vat);
-    const exemptionCode = pa.taxCategory.code === 'S' ? undefined : (pa.taxCategory.exemptionCode ?? (pa.taxCategory.code === 'O' ? 'VATEX-SA-OOS' : undefined));
+    const exemptionCode =
+      pa.taxCategory.code === 'S' ? undefined : (pa.taxCategory.exemptionCode ?? (pa.taxCategory.code === 'O' ? 'VATEX-SA-OOS' : undefined));
     const exemptionReason = exemptionCode === undefined ? undefined : (pa.taxCategory.exemptionReason ?? defaultExemptionReason(exemptionCode));
     return {
       id: pa.id ?? String(input.lines.length + i + 1),

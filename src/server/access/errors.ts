@@ -38,4 +38,5 @@ export class AccessError extends FawtaraError {
 
 export const unauthenticated = (reason: AccessReason, message: string, messageAr: string) => new AccessError('UNAUTHENTICATED', reason, message, messageAr);
 
-export const forbidden = (reason: 'WRONG_ROLE' | 'OUT_OF_SCOPE', message: string, messageAr: string, field?: string) => new AccessError('FORBIDDEN', reason, message, messageAr, field);
+export const forbidden = (reason: 'WRONG_ROLE' | 'OUT_OF_SCOPE', message: string, messageAr: string, field?: string) =>
+  new AccessError('FORBIDDEN', reason, message, messageAr, field);

@@ -35,7 +35,9 @@ async function scrypt(password: string, salt: Buffer, cost: ScryptCost): Promise
   running++;
   try {
     const options: ScryptOptions = { N: cost.N, r: cost.r, p: cost.p, maxmem: 256 * cost.N * cost.r + 4 * 1024 * 1024 };
-    return await new Promise((resolve, reject) => scryptCb(password.normalize('NFC'), salt, KEY_LENGTH, options, (err, key) => (err ? reject(err) : resolve(key))));
+    return await new Promise((resolve, reject) =>
+      scryptCb(password.normalize('NFC'), salt, KEY_LENGTH, options, (err, key) => (err ? reject(err) : resolve(key))),
+    );
   } finally {
     running--;
     waiting.shift()?.();
@@ -75,10 +77,22 @@ export async function burnPasswordCheck(password: string, cost: ScryptCost): Pro
 /** The policy for a new password: long enough to resist guessing, not the username. */
 export function checkPasswordPolicy(password: unknown, username: string): string {
   if (typeof password !== 'string' || password.length < PASSWORD_MIN || password.length > PASSWORD_MAX) {
-    throw new AccessError('INVALID_INPUT', 'WEAK_PASSWORD', `password must be ${PASSWORD_MIN} to ${PASSWORD_MAX} characters (a passphrase of several words is easiest)`, `يجب أن تتكون كلمة المرور من ${PASSWORD_MIN} إلى ${PASSWORD_MAX} حرفاً`, 'password');
+    throw new AccessError(
+      'INVALID_INPUT',
+      'WEAK_PASSWORD',
+      `password must be ${PASSWORD_MIN} to ${PASSWORD_MAX} characters (a passphrase of several words is easiest)`,
+      `يجب أن تتكون كلمة المرور من ${PASSWORD_MIN} إلى ${PASSWORD_MAX} حرفاً`,
+      'password',
+    );
   }
   if (password.trim().toLowerCase() === username.toLowerCase() || new Set(password).size < 5) {
-    throw new AccessError('INVALID_INPUT', 'WEAK_PASSWORD', 'password must not be the username nor a repetition of a few characters', 'يجب ألا تكون كلمة المرور اسم المستخدم أو تكراراً لأحرف قليلة', 'password');
+    throw new AccessError(
+      'INVALID_INPUT',
+      'WEAK_PASSWORD',
+      'password must not be the username nor a repetition of a few characters',
+      'يجب ألا تكون كلمة المرور اسم المستخدم أو تكراراً لأحرف قليلة',
+      'password',
+    );
   }
   return password;
 }

@@ -27,11 +27,20 @@ const TOUCH_EVERY_MS = 60_000;
 
 export async function authenticate(ax: AccessContext, authorization: string | undefined): Promise<Principal> {
   if (!authorization) {
-    throw unauthenticated('NO_CREDENTIALS', 'authentication required: send "Authorization: Bearer <token>" (log in at POST /api/v1/auth/login)', 'يلزم تسجيل الدخول: أرسل الترويسة Authorization: Bearer مع الرمز');
+    throw unauthenticated(
+      'NO_CREDENTIALS',
+      'authentication required: send "Authorization: Bearer <token>" (log in at POST /api/v1/auth/login)',
+      'يلزم تسجيل الدخول: أرسل الترويسة Authorization: Bearer مع الرمز',
+    );
   }
   const m = /^Bearer\s+(\S+)$/i.exec(authorization.trim());
   const parsed = m ? parseToken(m[1]!) : undefined;
-  const invalid = () => unauthenticated('INVALID_TOKEN', 'the token is not valid (unknown, revoked or malformed); log in again', 'الرمز غير صالح (غير معروف أو ملغى أو مشوه)؛ سجل الدخول مجدداً');
+  const invalid = () =>
+    unauthenticated(
+      'INVALID_TOKEN',
+      'the token is not valid (unknown, revoked or malformed); log in again',
+      'الرمز غير صالح (غير معروف أو ملغى أو مشوه)؛ سجل الدخول مجدداً',
+    );
   if (!parsed || parsed.kind === 'setup') throw invalid();
   const token = m![1]!;
   const now = ax.fleet.clock.now();
@@ -64,12 +73,25 @@ export async function authenticate(ax: AccessContext, authorization: string | un
   const t = await ax.db.selectFrom('api_tokens').selectAll().where('id', '=', parsed.id).executeTakeFirst();
   if (!t || t.revoked_at !== null || !tokenMatches(token, t.token_hash)) throw invalid();
   if (t.expires_at !== null && now.getTime() >= Date.parse(t.expires_at)) {
-    throw unauthenticated('TOKEN_EXPIRED', 'this device token has expired; ask an administrator for a new one', 'انتهت صلاحية رمز الجهاز؛ اطلب رمزاً جديداً من المدير');
+    throw unauthenticated(
+      'TOKEN_EXPIRED',
+      'this device token has expired; ask an administrator for a new one',
+      'انتهت صلاحية رمز الجهاز؛ اطلب رمزاً جديداً من المدير',
+    );
   }
   if (t.last_used_at === null || now.getTime() - Date.parse(t.last_used_at) >= TOUCH_EVERY_MS) {
     await ax.db.updateTable('api_tokens').set({ last_used_at: now.toISOString() }).where('id', '=', t.id).execute();
   }
-  return { kind: 'device', id: t.id, name: t.name, role: 'cashier', taxpayerId: t.taxpayer_id, branchId: t.branch_id, unitId: t.unit_id, actor: `device:${t.id}` };
+  return {
+    kind: 'device',
+    id: t.id,
+    name: t.name,
+    role: 'cashier',
+    taxpayerId: t.taxpayer_id,
+    branchId: t.branch_id,
+    unitId: t.unit_id,
+    actor: `device:${t.id}`,
+  };
 }
 
 /** A branch node's sync token (src/sync): bound to one branch, role `branch-node`. */
@@ -78,12 +100,25 @@ async function branchNode(ax: AccessContext, token: string, id: string, now: Dat
   const t = await db.selectFrom('sync_tokens').selectAll().where('id', '=', id).executeTakeFirst();
   if (!t || t.revoked_at !== null || !tokenMatches(token, t.token_hash)) throw invalid();
   if (t.expires_at !== null && now.getTime() >= Date.parse(t.expires_at)) {
-    throw unauthenticated('TOKEN_EXPIRED', 'this sync token has expired; ask an administrator for a new one', 'انتهت صلاحية رمز المزامنة؛ اطلب رمزاً جديداً من المدير');
+    throw unauthenticated(
+      'TOKEN_EXPIRED',
+      'this sync token has expired; ask an administrator for a new one',
+      'انتهت صلاحية رمز المزامنة؛ اطلب رمزاً جديداً من المدير',
+    );
   }
   if (t.last_used_at === null || now.getTime() - Date.parse(t.last_used_at) >= TOUCH_EVERY_MS) {
     await db.updateTable('sync_tokens').set({ last_used_at: now.toISOString() }).where('id', '=', t.id).execute();
   }
-  return { kind: 'device', id: t.id, name: t.name, role: 'branch-node', taxpayerId: t.taxpayer_id, branchId: t.branch_id, unitId: null, actor: `branch-node:${t.id}` };
+  return {
+    kind: 'device',
+    id: t.id,
+    name: t.name,
+    role: 'branch-node',
+    taxpayerId: t.taxpayer_id,
+    branchId: t.branch_id,
+    unitId: null,
+    actor: `branch-node:${t.id}`,
+  };
 }
 
 /** Scope checks shared by routes and services: another taxpayer, branch or unit is refused. */
@@ -103,6 +138,11 @@ export function assertBranch(p: Principal, taxpayerId: string, branchId: string)
 export function assertUnit(p: Principal, unit: { id: string; taxpayer_id: string; branch_id: string }): void {
   assertBranch(p, unit.taxpayer_id, unit.branch_id);
   if (p.unitId !== null && p.unitId !== unit.id) {
-    throw forbidden('OUT_OF_SCOPE', 'this unit is outside your access (a cashier or device token acts for its own unit only)', 'هذه الوحدة خارج نطاق صلاحياتك (الكاشير أو الجهاز يعمل لوحدته فقط)', 'unit');
+    throw forbidden(
+      'OUT_OF_SCOPE',
+      'this unit is outside your access (a cashier or device token acts for its own unit only)',
+      'هذه الوحدة خارج نطاق صلاحياتك (الكاشير أو الجهاز يعمل لوحدته فقط)',
+      'unit',
+    );
   }
 }

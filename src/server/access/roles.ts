@@ -9,7 +9,7 @@ export type Role = (typeof ROLES)[number];
  * none of them (seed 003: read-only access for review), and the tests check that for every route.
  */
 export const PERMISSIONS = {
-  'session': { write: false }, // who am I, log out, change my own password
+  session: { write: false }, // who am I, log out, change my own password
   'api:read': { write: false }, // the OpenAPI document
   'fleet:read': { write: false }, // taxpayers, branches, units within scope
   'taxpayers:write': { write: true },

@@ -12,9 +12,17 @@ export async function assertNotLocked(ax: AccessContext, keys: string[]): Promis
   const now = ax.fleet.clock.now();
   const rows = await ax.db.selectFrom('login_throttle').selectAll().where('key', 'in', keys).execute();
   let wait = 0;
-  for (const r of rows) if (r.locked_until && Date.parse(r.locked_until) > now.getTime()) wait = Math.max(wait, Math.ceil((Date.parse(r.locked_until) - now.getTime()) / 1000));
+  for (const r of rows)
+    if (r.locked_until && Date.parse(r.locked_until) > now.getTime()) wait = Math.max(wait, Math.ceil((Date.parse(r.locked_until) - now.getTime()) / 1000));
   if (wait > 0) {
-    throw new AccessError('THROTTLED', 'LOCKED_OUT', `too many failed logins; try again in ${wait} s`, `محاولات دخول فاشلة كثيرة؛ أعد المحاولة بعد ${wait} ثانية`, undefined, wait);
+    throw new AccessError(
+      'THROTTLED',
+      'LOCKED_OUT',
+      `too many failed logins; try again in ${wait} s`,
+      `محاولات دخول فاشلة كثيرة؛ أعد المحاولة بعد ${wait} ثانية`,
+      undefined,
+      wait,
+    );
   }
 }
 
@@ -39,7 +47,11 @@ export async function recordFailure(ax: AccessContext, key: string, threshold: n
   if (failures >= threshold) {
     // Bounded exponent: 2^20 × base is already far past any cap.
     const seconds = Math.min(p.maxLockSeconds, p.baseLockSeconds * 2 ** Math.min(20, failures - threshold));
-    await ax.db.updateTable('login_throttle').set({ locked_until: new Date(now.getTime() + seconds * 1000).toISOString() }).where('key', '=', key).execute();
+    await ax.db
+      .updateTable('login_throttle')
+      .set({ locked_until: new Date(now.getTime() + seconds * 1000).toISOString() })
+      .where('key', '=', key)
+      .execute();
   }
 }
 

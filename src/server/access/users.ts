@@ -20,7 +20,13 @@ const invalid = (field: string, message: string, messageAr: string) => new Acces
 export function normalizeUsername(value: unknown): string {
   const v = typeof value === 'string' ? value.trim().toLowerCase() : '';
   if (!/^[a-z0-9][a-z0-9._@-]{2,63}$/.test(v)) {
-    throw new AccessError('INVALID_INPUT', 'INVALID_FIELD', 'username: 3–64 characters, letters, digits and . _ @ -, starting with a letter or digit', 'اسم المستخدم: من 3 إلى 64 حرفاً من الأحرف اللاتينية والأرقام و . _ @ -', 'username');
+    throw new AccessError(
+      'INVALID_INPUT',
+      'INVALID_FIELD',
+      'username: 3–64 characters, letters, digits and . _ @ -, starting with a letter or digit',
+      'اسم المستخدم: من 3 إلى 64 حرفاً من الأحرف اللاتينية والأرقام و . _ @ -',
+      'username',
+    );
   }
   return v;
 }
@@ -38,10 +44,12 @@ export interface NewUser {
 /** Each role's scope shape: an admin may be global; a manager needs a branch; a cashier a unit. */
 function scopeOf(role: Role, input: NewUser): { taxpayer_id: string | null; branch_id: string | null; unit_id: string | null } {
   const t = input.taxpayer ?? null;
-  const need = (what: string, ar: string) => invalid(what, `a ${role} needs --${what} (${role === 'cashier' ? 'the one unit it acts for' : 'its scope'})`, `الدور ${role} يتطلب تحديد ${ar}`);
+  const need = (what: string, ar: string) =>
+    invalid(what, `a ${role} needs --${what} (${role === 'cashier' ? 'the one unit it acts for' : 'its scope'})`, `الدور ${role} يتطلب تحديد ${ar}`);
   switch (role) {
     case 'admin':
-      if (input.branch || input.unit) throw invalid('branch', 'an admin is scoped to a taxpayer or to everything, not to a branch or unit', 'نطاق المدير مكلف كامل أو جميع المكلفين');
+      if (input.branch || input.unit)
+        throw invalid('branch', 'an admin is scoped to a taxpayer or to everything, not to a branch or unit', 'نطاق المدير مكلف كامل أو جميع المكلفين');
       return { taxpayer_id: t?.id ?? null, branch_id: null, unit_id: null };
     case 'auditor':
       if (input.unit) throw invalid('unit', 'an auditor is scoped to a taxpayer or a branch, not a unit', 'نطاق المدقق مكلف أو فرع');
@@ -56,7 +64,11 @@ function scopeOf(role: Role, input: NewUser): { taxpayer_id: string | null; bran
       return { taxpayer_id: t.id, branch_id: input.unit.branch_id, unit_id: input.unit.id };
     case 'branch-node':
       // A branch node is a machine with a sync token (src/sync), never a person with a password.
-      throw invalid('role', 'branch-node is not a user role: create a sync token for the branch (POST …/branches/{branch}/sync-tokens)', 'دور عقدة الفرع ليس لمستخدم: أنشئ رمز مزامنة للفرع');
+      throw invalid(
+        'role',
+        'branch-node is not a user role: create a sync token for the branch (POST …/branches/{branch}/sync-tokens)',
+        'دور عقدة الفرع ليس لمستخدم: أنشئ رمز مزامنة للفرع',
+      );
   }
 }
 
@@ -67,7 +79,13 @@ export async function createUser(ax: AccessContext, creator: Creator, input: New
   if (creator.kind !== 'cli') {
     // An administrator of one taxpayer cannot mint users of another taxpayer, nor global ones.
     if (creator.taxpayerId !== null) {
-      if (scope.taxpayer_id === null) throw forbidden('OUT_OF_SCOPE', 'only a global administrator can create users for every taxpayer', 'لا ينشئ مستخدماً لجميع المكلفين إلا مدير عام', 'taxpayer');
+      if (scope.taxpayer_id === null)
+        throw forbidden(
+          'OUT_OF_SCOPE',
+          'only a global administrator can create users for every taxpayer',
+          'لا ينشئ مستخدماً لجميع المكلفين إلا مدير عام',
+          'taxpayer',
+        );
       assertTaxpayer(creator, scope.taxpayer_id);
     }
   }
@@ -89,7 +107,17 @@ export async function createUser(ax: AccessContext, creator: Creator, input: New
     password_changed_at: now,
   };
   await ax.db.insertInto('users').values(row).execute();
-  await appendAudit(ax, { actor: creator.actor, role: creator.kind === 'cli' ? 'operator' : creator.role, taxpayerId: row.taxpayer_id, branchId: row.branch_id, unitId: row.unit_id, action: 'user.create', target: `user:${username}`, outcome: 'ok', detail: { role: row.role } });
+  await appendAudit(ax, {
+    actor: creator.actor,
+    role: creator.kind === 'cli' ? 'operator' : creator.role,
+    taxpayerId: row.taxpayer_id,
+    branchId: row.branch_id,
+    unitId: row.unit_id,
+    action: 'user.create',
+    target: `user:${username}`,
+    outcome: 'ok',
+    detail: { role: row.role },
+  });
   return row;
 }
 
@@ -107,13 +135,25 @@ export async function findUser(ax: AccessContext, username: string): Promise<Use
 export async function setUserDisabled(ax: AccessContext, creator: Creator, user: UserRow, disabled: boolean): Promise<UserRow> {
   if (creator.kind !== 'cli') {
     if (user.taxpayer_id === null) {
-      if (creator.taxpayerId !== null) throw forbidden('OUT_OF_SCOPE', 'a global user is managed by a global administrator only', 'المستخدم العام يديره مدير عام فقط', 'username');
+      if (creator.taxpayerId !== null)
+        throw forbidden('OUT_OF_SCOPE', 'a global user is managed by a global administrator only', 'المستخدم العام يديره مدير عام فقط', 'username');
     } else assertTaxpayer(creator, user.taxpayer_id);
     if (creator.kind === 'user' && creator.id === user.id) throw invalid('username', 'you cannot disable your own account', 'لا يمكنك تعطيل حسابك');
   }
-  await ax.db.updateTable('users').set({ disabled: disabled ? 1 : 0 }).where('id', '=', user.id).execute();
+  await ax.db
+    .updateTable('users')
+    .set({ disabled: disabled ? 1 : 0 })
+    .where('id', '=', user.id)
+    .execute();
   if (disabled) await endSessionsOf(ax, user.id);
-  await appendAudit(ax, { actor: creator.actor, taxpayerId: user.taxpayer_id, branchId: user.branch_id, action: disabled ? 'user.disable' : 'user.enable', target: `user:${user.username}`, outcome: 'ok' });
+  await appendAudit(ax, {
+    actor: creator.actor,
+    taxpayerId: user.taxpayer_id,
+    branchId: user.branch_id,
+    action: disabled ? 'user.disable' : 'user.enable',
+    target: `user:${user.username}`,
+    outcome: 'ok',
+  });
   return { ...user, disabled: disabled ? 1 : 0 };
 }
 
@@ -124,16 +164,33 @@ export async function changePassword(ax: AccessContext, p: Principal, current: s
     throw new AccessError('UNAUTHENTICATED', 'BAD_CREDENTIALS', 'the current password is wrong', 'كلمة المرور الحالية غير صحيحة', 'currentPassword');
   }
   const password = checkPasswordPolicy(next, user.username);
-  await ax.db.updateTable('users').set({ password_hash: await hashPassword(password, ax.policy.scrypt), password_changed_at: ax.fleet.clock.now().toISOString() }).where('id', '=', user.id).execute();
+  await ax.db
+    .updateTable('users')
+    .set({ password_hash: await hashPassword(password, ax.policy.scrypt), password_changed_at: ax.fleet.clock.now().toISOString() })
+    .where('id', '=', user.id)
+    .execute();
   // A changed password ends every other session: whoever knew the old one is out.
   await endSessionsOf(ax, user.id, p.sessionId);
-  await appendAudit(ax, { actor: p.actor, role: p.role, taxpayerId: p.taxpayerId, action: 'user.password-change', target: `user:${user.username}`, outcome: 'ok' });
+  await appendAudit(ax, {
+    actor: p.actor,
+    role: p.role,
+    taxpayerId: p.taxpayerId,
+    action: 'user.password-change',
+    target: `user:${user.username}`,
+    outcome: 'ok',
+  });
 }
 
-export async function createDeviceToken(ax: AccessContext, creator: Creator, unit: EgsUnit, input: { name?: string; expiresInDays?: number }): Promise<{ token: string; row: ApiTokenRow }> {
+export async function createDeviceToken(
+  ax: AccessContext,
+  creator: Creator,
+  unit: EgsUnit,
+  input: { name?: string; expiresInDays?: number },
+): Promise<{ token: string; row: ApiTokenRow }> {
   if (creator.kind !== 'cli') assertUnit(creator, unit);
   const days = input.expiresInDays ?? ax.policy.deviceTokenDays;
-  if (!Number.isInteger(days) || days < 1 || days > 730) throw invalid('expiresInDays', 'a device token lives 1 to 730 days', 'صلاحية رمز الجهاز من 1 إلى 730 يوماً');
+  if (!Number.isInteger(days) || days < 1 || days > 730)
+    throw invalid('expiresInDays', 'a device token lives 1 to 730 days', 'صلاحية رمز الجهاز من 1 إلى 730 يوماً');
   const name = (input.name ?? unit.name).trim().slice(0, 64) || unit.name;
   const now = ax.fleet.clock.now();
   const t = newToken('device');
@@ -151,7 +208,16 @@ export async function createDeviceToken(ax: AccessContext, creator: Creator, uni
     last_used_at: null,
   };
   await ax.db.insertInto('api_tokens').values(row).execute();
-  await appendAudit(ax, { actor: creator.actor, taxpayerId: unit.taxpayer_id, branchId: unit.branch_id, unitId: unit.id, action: 'device-token.create', target: `device:${t.id}`, outcome: 'ok', detail: { tokenName: name, expiresAt: row.expires_at } });
+  await appendAudit(ax, {
+    actor: creator.actor,
+    taxpayerId: unit.taxpayer_id,
+    branchId: unit.branch_id,
+    unitId: unit.id,
+    action: 'device-token.create',
+    target: `device:${t.id}`,
+    outcome: 'ok',
+    detail: { tokenName: name, expiresAt: row.expires_at },
+  });
   return { token: t.token, row };
 }
 
@@ -163,11 +229,26 @@ export function listDeviceTokens(ax: AccessContext, taxpayerId: string, unitId?:
 
 export async function revokeDeviceToken(ax: AccessContext, creator: Creator, unit: EgsUnit, tokenId: string): Promise<ApiTokenRow> {
   if (creator.kind !== 'cli') assertUnit(creator, unit);
-  const row = await ax.db.selectFrom('api_tokens').selectAll().where('id', '=', tokenId).where('unit_id', '=', unit.id).where('taxpayer_id', '=', unit.taxpayer_id).executeTakeFirst();
-  if (!row) throw new AccessError('NOT_FOUND', 'NOT_FOUND', `unit ${unit.name} has no device token ${tokenId}`, `لا يوجد رمز جهاز ${tokenId} لهذه الوحدة`, 'tokenId');
+  const row = await ax.db
+    .selectFrom('api_tokens')
+    .selectAll()
+    .where('id', '=', tokenId)
+    .where('unit_id', '=', unit.id)
+    .where('taxpayer_id', '=', unit.taxpayer_id)
+    .executeTakeFirst();
+  if (!row)
+    throw new AccessError('NOT_FOUND', 'NOT_FOUND', `unit ${unit.name} has no device token ${tokenId}`, `لا يوجد رمز جهاز ${tokenId} لهذه الوحدة`, 'tokenId');
   if (row.revoked_at) return row;
   const at = ax.fleet.clock.now().toISOString();
   await ax.db.updateTable('api_tokens').set({ revoked_at: at }).where('id', '=', row.id).execute();
-  await appendAudit(ax, { actor: creator.actor, taxpayerId: unit.taxpayer_id, branchId: unit.branch_id, unitId: unit.id, action: 'device-token.revoke', target: `device:${row.id}`, outcome: 'ok' });
+  await appendAudit(ax, {
+    actor: creator.actor,
+    taxpayerId: unit.taxpayer_id,
+    branchId: unit.branch_id,
+    unitId: unit.id,
+    action: 'device-token.revoke',
+    target: `device:${row.id}`,
+    outcome: 'ok',
+  });
   return { ...row, revoked_at: at };
 }

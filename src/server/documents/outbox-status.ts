@@ -16,7 +16,10 @@ export async function scopedOutboxStatus(ctx: FleetContext, taxpayerId: string, 
     .groupBy('state')
     .execute();
   const pending = counts.filter((c) => (PENDING_STATES as readonly string[]).includes(c.state));
-  const oldest = pending.map((c) => c.oldest as string | null).filter((x): x is string => Boolean(x)).sort()[0];
+  const oldest = pending
+    .map((c) => c.oldest as string | null)
+    .filter((x): x is string => Boolean(x))
+    .sort()[0];
   const soon = await db
     .selectFrom('submissions as s')
     .innerJoin('documents as d', 'd.id', 's.document_id')

@@ -13,7 +13,12 @@ export interface ScopedFilter {
   branchId?: string;
 }
 
-export async function scopedFilter(fleet: FleetContext, p: Principal, t: Taxpayer, q: { unit?: string | undefined; branch?: string | undefined }): Promise<ScopedFilter> {
+export async function scopedFilter(
+  fleet: FleetContext,
+  p: Principal,
+  t: Taxpayer,
+  q: { unit?: string | undefined; branch?: string | undefined },
+): Promise<ScopedFilter> {
   const f: ScopedFilter = {};
   if (p.branchId) f.branchId = p.branchId;
   if (p.unitId) f.unitId = p.unitId;
@@ -26,7 +31,10 @@ export async function scopedFilter(fleet: FleetContext, p: Principal, t: Taxpaye
     const u = await resolveUnit(fleet, t, q.unit);
     assertUnit(p, u);
     if (f.branchId && u.branch_id !== f.branchId) {
-      throw new FawtaraError('INVALID_INPUT', `unit ${u.name} is not in the branch asked for`, { field: 'querystring.unit', messageAr: `الوحدة ${u.name} ليست في الفرع المطلوب` });
+      throw new FawtaraError('INVALID_INPUT', `unit ${u.name} is not in the branch asked for`, {
+        field: 'querystring.unit',
+        messageAr: `الوحدة ${u.name} ليست في الفرع المطلوب`,
+      });
     }
     f.unitId = u.id;
   }
@@ -45,13 +53,21 @@ export function periodRange(q: { from?: string | undefined; to?: string | undefi
   const instant = (v: string, field: string) => {
     const text = /^\d{4}-\d{2}-\d{2}$/.test(v) ? `${v}T00:00:00${KSA_OFFSET}` : v;
     const ms = Date.parse(text);
-    if (Number.isNaN(ms)) throw new FawtaraError('INVALID_INPUT', `${field}: give a date (2026-03-01, KSA day) or an ISO instant`, { field: `querystring.${field}`, messageAr: `${field}: أدخل تاريخاً أو لحظة بصيغة ISO` });
+    if (Number.isNaN(ms))
+      throw new FawtaraError('INVALID_INPUT', `${field}: give a date (2026-03-01, KSA day) or an ISO instant`, {
+        field: `querystring.${field}`,
+        messageAr: `${field}: أدخل تاريخاً أو لحظة بصيغة ISO`,
+      });
     return new Date(ms).toISOString();
   };
   const r: { from?: string; to?: string } = {};
   if (q.period) {
     const m = /^(\d{4})-(\d{2})(?:-(\d{2}))?$/.exec(q.period);
-    if (!m) throw new FawtaraError('INVALID_INPUT', 'period: give a month (2026-03) or a day (2026-03-01)', { field: 'querystring.period', messageAr: 'period: أدخل شهراً (2026-03) أو يوماً (2026-03-01)' });
+    if (!m)
+      throw new FawtaraError('INVALID_INPUT', 'period: give a month (2026-03) or a day (2026-03-01)', {
+        field: 'querystring.period',
+        messageAr: 'period: أدخل شهراً (2026-03) أو يوماً (2026-03-01)',
+      });
     const [y, mo, d] = [Number(m[1]), Number(m[2]), m[3] ? Number(m[3]) : undefined];
     const start = Date.UTC(y, mo - 1, d ?? 1) - 3 * 3600_000;
     const end = d ? start + 86_400_000 : Date.UTC(y, mo, 1) - 3 * 3600_000;

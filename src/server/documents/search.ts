@@ -51,7 +51,10 @@ export function encodeCursor(row: Pick<DocumentRow, 'issued_at' | 'id'>): string
 function decodeCursor(cursor: string): { at: string; id: string } {
   const [at, id] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
   if (!at || !id || Number.isNaN(Date.parse(at))) {
-    throw new FawtaraError('INVALID_INPUT', 'cursor: not a cursor from a previous page (use nextCursor as given)', { field: 'querystring.cursor', messageAr: 'المؤشر غير صالح؛ استخدم nextCursor كما ورد' });
+    throw new FawtaraError('INVALID_INPUT', 'cursor: not a cursor from a previous page (use nextCursor as given)', {
+      field: 'querystring.cursor',
+      messageAr: 'المؤشر غير صالح؛ استخدم nextCursor كما ورد',
+    });
   }
   return { at, id };
 }
@@ -62,9 +65,28 @@ export async function searchDocuments(store: Store, f: DocumentFilter): Promise<
     .innerJoin('egs_units as u', 'u.id', 'd.unit_id')
     .innerJoin('submissions as s', 's.document_id', 'd.id')
     .select([
-      'd.id', 'd.uuid', 'd.number', 'd.unit_id', 'u.name as unit_name', 'u.branch_id', 'd.icv', 'd.invoice_hash', 'd.kind', 'd.document_type',
-      'd.issued_at', 'd.deadline_at', 'd.currency', 'd.tax_exclusive_amount', 'd.tax_amount', 'd.payable_amount', 'd.buyer_vat', 'd.buyer_name',
-      'd.original_number', 's.state', 's.late', 's.accepted_at',
+      'd.id',
+      'd.uuid',
+      'd.number',
+      'd.unit_id',
+      'u.name as unit_name',
+      'u.branch_id',
+      'd.icv',
+      'd.invoice_hash',
+      'd.kind',
+      'd.document_type',
+      'd.issued_at',
+      'd.deadline_at',
+      'd.currency',
+      'd.tax_exclusive_amount',
+      'd.tax_amount',
+      'd.payable_amount',
+      'd.buyer_vat',
+      'd.buyer_name',
+      'd.original_number',
+      's.state',
+      's.late',
+      's.accepted_at',
     ])
     .where('d.taxpayer_id', '=', f.taxpayerId);
   if (f.unitId) q = q.where('d.unit_id', '=', f.unitId);
@@ -79,7 +101,11 @@ export async function searchDocuments(store: Store, f: DocumentFilter): Promise<
     const c = decodeCursor(f.cursor);
     q = q.where((eb) => eb.or([eb('d.issued_at', '<', c.at), eb.and([eb('d.issued_at', '=', c.at), eb('d.id', '<', c.id)])]));
   }
-  const rows = (await q.orderBy('d.issued_at', 'desc').orderBy('d.id', 'desc').limit(f.limit + 1).execute()) as DocumentRow[];
+  const rows = (await q
+    .orderBy('d.issued_at', 'desc')
+    .orderBy('d.id', 'desc')
+    .limit(f.limit + 1)
+    .execute()) as DocumentRow[];
   const more = rows.length > f.limit;
   const page = more ? rows.slice(0, f.limit) : rows;
   return { rows: page, nextCursor: more ? encodeCursor(page[page.length - 1]!) : null };

@@ -68,7 +68,14 @@ export function summaryView(vat: string, r: DocumentRow): DocumentSummaryT {
   };
 }
 
-export const Submission = z.object({ state: z.string(), endpoint: z.string(), attempts: z.number(), lastOutcome: z.string().nullable(), lastMessage: z.string().nullable(), late: z.boolean() });
+export const Submission = z.object({
+  state: z.string(),
+  endpoint: z.string(),
+  attempts: z.number(),
+  lastOutcome: z.string().nullable(),
+  lastMessage: z.string().nullable(),
+  late: z.boolean(),
+});
 
 /** The answer to an issue call: the stamped document, what the buyer may receive, the submission. */
 export const Issued = z.object({
@@ -100,7 +107,10 @@ export function issuedView(vat: string, r: IssueResult): z.infer<typeof Issued> 
 export async function documentOfUnit(store: Store, unit: EgsUnit, ref: string): Promise<IssuedDocument> {
   const d = await documents.findDocument(store.db, unit.taxpayer_id, ref);
   if (!d || d.unit_id !== unit.id) {
-    throw new FawtaraError('NOT_FOUND', `unit ${unit.name} has no document "${ref}" (give its id, UUID or number)`, { field: 'document', messageAr: `لا يوجد مستند "${ref}" لدى الوحدة ${unit.name}` });
+    throw new FawtaraError('NOT_FOUND', `unit ${unit.name} has no document "${ref}" (give its id, UUID or number)`, {
+      field: 'document',
+      messageAr: `لا يوجد مستند "${ref}" لدى الوحدة ${unit.name}`,
+    });
   }
   return d;
 }

@@ -17,8 +17,21 @@ const Query = z.strictObject({
   format: z.enum(['json', 'csv']).default('json'),
 });
 const Entry = z.object({
-  vatNumber: z.string(), branch: z.string(), unit: z.string(), issueDate: z.string(), issueTime: z.string(), number: z.string(), uuid: z.string(),
-  icv: z.number(), pih: z.string(), invoiceHash: z.string(), documentType: z.string(), kind: z.string(), state: z.string(), cleared: z.boolean(), qr: z.string(),
+  vatNumber: z.string(),
+  branch: z.string(),
+  unit: z.string(),
+  issueDate: z.string(),
+  issueTime: z.string(),
+  number: z.string(),
+  uuid: z.string(),
+  icv: z.number(),
+  pih: z.string(),
+  invoiceHash: z.string(),
+  documentType: z.string(),
+  kind: z.string(),
+  state: z.string(),
+  cleared: z.boolean(),
+  qr: z.string(),
 });
 const Index = z.object({ vatNumber: z.string(), period: z.string(), retainUntil: z.string(), documents: z.array(Entry) });
 const CsvText = media('text/csv', 'CSV (RFC 4180, CRLF) when format=csv');
@@ -29,21 +42,73 @@ export default defineRoutes({
   register(app, deps) {
     app.get<{ Params: z.infer<typeof TaxpayerParams>; Querystring: z.infer<typeof Query> }>('/api/v1/taxpayers/:vat/archive/index', {
       config: { operation: 'archiveIndex', access: 'archive:read' },
-      schema: { summary: 'The index of every document issued in the period, with hash and QR', params: js(TaxpayerParams), querystring: js(Query), response: { 200: { anyOf: [out(Index), CsvText] } } },
+      schema: {
+        summary: 'The index of every document issued in the period, with hash and QR',
+        params: js(TaxpayerParams),
+        querystring: js(Query),
+        response: { 200: { anyOf: [out(Index), CsvText] } },
+      },
       handler: async (request, reply) => {
         const t = scoped(request, 'taxpayer');
         const period = parsePeriod(request.query);
         const { branch, unit } = await reportScope(deps, request, t, request.query);
         const docs = await periodDocuments(deps.fleet.store.db, { taxpayerId: t.id, branchId: branch?.id, unitId: unit?.id }, period);
         const documents = docs.map((d) => ({
-          vatNumber: t.vat_number, branch: d.branch_name, unit: d.unit_name, issueDate: d.issue_date, issueTime: d.issue_time, number: d.number, uuid: d.uuid,
-          icv: d.icv, pih: d.pih, invoiceHash: d.invoice_hash, documentType: d.document_type, kind: d.kind, state: d.state ?? 'none', cleared: d.cleared_at !== null, qr: d.qr,
+          vatNumber: t.vat_number,
+          branch: d.branch_name,
+          unit: d.unit_name,
+          issueDate: d.issue_date,
+          issueTime: d.issue_time,
+          number: d.number,
+          uuid: d.uuid,
+          icv: d.icv,
+          pih: d.pih,
+          invoiceHash: d.invoice_hash,
+          documentType: d.document_type,
+          kind: d.kind,
+          state: d.state ?? 'none',
+          cleared: d.cleared_at !== null,
+          qr: d.qr,
         }));
         if (request.query.format === 'csv') {
-          return reply.type('text/csv; charset=utf-8').send(csvLines(
-            ['vat_number', 'branch', 'unit', 'issue_date', 'issue_time', 'number', 'uuid', 'icv', 'pih', 'invoice_hash', 'document_type', 'kind', 'state', 'cleared', 'qr'],
-            documents.map((e) => [e.vatNumber, e.branch, e.unit, e.issueDate, e.issueTime, e.number, e.uuid, e.icv, e.pih, e.invoiceHash, e.documentType, e.kind, e.state, e.cleared, e.qr]),
-          ));
+          return reply.type('text/csv; charset=utf-8').send(
+            csvLines(
+              [
+                'vat_number',
+                'branch',
+                'unit',
+                'issue_date',
+                'issue_time',
+                'number',
+                'uuid',
+                'icv',
+                'pih',
+                'invoice_hash',
+                'document_type',
+                'kind',
+                'state',
+                'cleared',
+                'qr',
+              ],
+              documents.map((e) => [
+                e.vatNumber,
+                e.branch,
+                e.unit,
+                e.issueDate,
+                e.issueTime,
+                e.number,
+                e.uuid,
+                e.icv,
+                e.pih,
+                e.invoiceHash,
+                e.documentType,
+                e.kind,
+                e.state,
+                e.cleared,
+                e.qr,
+              ]),
+            ),
+          );
         }
         return { vatNumber: t.vat_number, period: period.label, retainUntil: retainUntil(period.to), documents };
       },

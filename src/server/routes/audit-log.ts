@@ -33,10 +33,20 @@ export default defineRoutes({
   register(app, deps) {
     app.get<{ Querystring: z.infer<typeof Query> }>('/api/v1/audit-log', {
       config: { operation: 'listAuditLog', access: 'audit:read' },
-      schema: { summary: 'Audit entries within your scope, newest first', querystring: js(Query), response: { 200: out(z.object({ entries: z.array(Entry), nextBefore: z.number().nullable() })) } },
+      schema: {
+        summary: 'Audit entries within your scope, newest first',
+        querystring: js(Query),
+        response: { 200: out(z.object({ entries: z.array(Entry), nextBefore: z.number().nullable() })) },
+      },
       handler: async (request) => {
         const p = principalOf(request);
-        const rows = await listAudit(deps.access, { taxpayerId: p.taxpayerId, branchId: p.branchId, limit: request.query.limit, ...(request.query.before && { before: request.query.before }), ...(request.query.action && { action: request.query.action }) });
+        const rows = await listAudit(deps.access, {
+          taxpayerId: p.taxpayerId,
+          branchId: p.branchId,
+          limit: request.query.limit,
+          ...(request.query.before && { before: request.query.before }),
+          ...(request.query.action && { action: request.query.action }),
+        });
         return {
           entries: rows.map((r) => ({
             id: Number(r.id),

@@ -9,10 +9,22 @@ import { js, Ok, out } from '../schema.js';
 import { UserView, userView } from '../views.js';
 
 const LoginBody = z.strictObject({ username: z.string().min(1).max(64), password: z.string().min(1).max(PASSWORD_MAX) });
-const SetupBody = z.strictObject({ setupToken: z.string().min(1).max(200), username: z.string().min(1).max(64), password: z.string().min(1).max(PASSWORD_MAX), displayName: z.string().max(100).optional() });
+const SetupBody = z.strictObject({
+  setupToken: z.string().min(1).max(200),
+  username: z.string().min(1).max(64),
+  password: z.string().min(1).max(PASSWORD_MAX),
+  displayName: z.string().max(100).optional(),
+});
 const PasswordBody = z.strictObject({ currentPassword: z.string().min(1).max(PASSWORD_MAX), newPassword: z.string().min(1).max(PASSWORD_MAX) });
 const Session = z.object({ token: z.string(), tokenType: z.literal('Bearer'), expiresAt: z.string(), idleMinutes: z.number(), user: UserView });
-const Me = z.object({ kind: z.enum(['user', 'device']), name: z.string(), role: z.string(), taxpayerId: z.string().nullable(), branchId: z.string().nullable(), unitId: z.string().nullable() });
+const Me = z.object({
+  kind: z.enum(['user', 'device']),
+  name: z.string(),
+  role: z.string(),
+  taxpayerId: z.string().nullable(),
+  branchId: z.string().nullable(),
+  unitId: z.string().nullable(),
+});
 
 export default defineRoutes({
   name: 'auth',
@@ -20,7 +32,11 @@ export default defineRoutes({
   register(app, deps) {
     app.post<{ Body: z.infer<typeof LoginBody> }>('/api/v1/auth/login', {
       config: { operation: 'login', access: 'public' },
-      schema: { summary: 'Log in: a session token (expires; idle timeout). Throttled per user and per address.', body: js(LoginBody), response: { 200: out(Session) } },
+      schema: {
+        summary: 'Log in: a session token (expires; idle timeout). Throttled per user and per address.',
+        body: js(LoginBody),
+        response: { 200: out(Session) },
+      },
       handler: async (request) => {
         const r = await login(deps.access, { username: request.body.username, password: request.body.password, ip: request.ip, requestId: request.id });
         return { token: r.token, tokenType: 'Bearer' as const, expiresAt: r.expiresAt, idleMinutes: r.idleMinutes, user: userView(r.user) };

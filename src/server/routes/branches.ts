@@ -15,7 +15,10 @@ const BranchBody = z.strictObject({
   district: z.string().min(1).max(127),
   city: z.string().min(1).max(127),
   postalCode: z.string().regex(/^\d{5}$/),
-  shortAddress: z.string().regex(/^[A-Z]{4}\d{4}$/).optional(),
+  shortAddress: z
+    .string()
+    .regex(/^[A-Z]{4}\d{4}$/)
+    .optional(),
 });
 
 export default defineRoutes({
@@ -34,7 +37,12 @@ export default defineRoutes({
 
     app.post<{ Params: z.infer<typeof TaxpayerParams>; Body: z.infer<typeof BranchBody> }>('/api/v1/taxpayers/:vat/branches', {
       config: { operation: 'addBranch', access: 'branches:write' },
-      schema: { summary: 'Register a branch (name, CRN, address)', params: js(TaxpayerParams), body: js(BranchBody), response: { 201: out(z.object({ branch: BranchView })) } },
+      schema: {
+        summary: 'Register a branch (name, CRN, address)',
+        params: js(TaxpayerParams),
+        body: js(BranchBody),
+        response: { 201: out(z.object({ branch: BranchView })) },
+      },
       handler: async (request, reply) => {
         const b = await addBranch(fleetFor(deps, request), scoped(request, 'taxpayer'), request.body);
         request.auditDetail = { branch: b.name };

@@ -6,7 +6,10 @@ import { defineRoutes, principalOf, scoped } from '../plugin.js';
 import { js, out, Ref, TaxpayerParams, UnitParams } from '../schema.js';
 import { periodRange, scopedFilter, unitIdsOf } from '../documents/scope.js';
 
-const Period = { from: z.string().optional().describe('date (KSA day) or ISO instant'), to: z.string().optional().describe('date (KSA day) or ISO instant, exclusive') };
+const Period = {
+  from: z.string().optional().describe('date (KSA day) or ISO instant'),
+  to: z.string().optional().describe('date (KSA day) or ISO instant, exclusive'),
+};
 const TaxpayerQuery = z.strictObject({ branch: Ref.optional(), unit: Ref.optional(), ...Period });
 const UnitQuery = z.strictObject(Period);
 const Finding = z.object({ check: z.string(), unit: z.string(), icv: z.number().optional(), number: z.string().optional(), message: z.string() });
@@ -37,7 +40,12 @@ export default defineRoutes({
   register(app, deps) {
     app.get<{ Params: z.infer<typeof TaxpayerParams>; Querystring: z.infer<typeof TaxpayerQuery> }>('/api/v1/taxpayers/:vat/chain-audit', {
       config: { operation: 'auditChains', access: 'documents:read' },
-      schema: { summary: "Audit every unit's chain within your scope (optionally one branch or unit, a period)", params: js(TaxpayerParams), querystring: js(TaxpayerQuery), response: { 200: out(Report) } },
+      schema: {
+        summary: "Audit every unit's chain within your scope (optionally one branch or unit, a period)",
+        params: js(TaxpayerParams),
+        querystring: js(TaxpayerQuery),
+        response: { 200: out(Report) },
+      },
       handler: async (request) => {
         const t = scoped(request, 'taxpayer');
         const q = request.query;
@@ -53,7 +61,8 @@ export default defineRoutes({
     app.get<{ Params: z.infer<typeof UnitParams>; Querystring: z.infer<typeof UnitQuery> }>('/api/v1/taxpayers/:vat/units/:unit/chain-audit', {
       config: { operation: 'auditUnitChain', access: 'documents:read' },
       schema: { summary: "Audit one unit's chain", params: js(UnitParams), querystring: js(UnitQuery), response: { 200: out(Report) } },
-      handler: async (request) => merge([await auditChains(deps.fleet, scoped(request, 'taxpayer'), { ...periodRange(request.query), unit: scoped(request, 'unit').id })]),
+      handler: async (request) =>
+        merge([await auditChains(deps.fleet, scoped(request, 'taxpayer'), { ...periodRange(request.query), unit: scoped(request, 'unit').id })]),
     });
   },
 });

@@ -31,7 +31,11 @@ export default defineRoutes({
 
     app.get<{ Params: z.infer<typeof UnitParams> }>('/api/v1/taxpayers/:vat/units/:unit/tokens', {
       config: { operation: 'listDeviceTokens', access: 'tokens:manage' },
-      schema: { summary: "The unit's device tokens (never the token itself)", params: js(UnitParams), response: { 200: out(z.object({ deviceTokens: z.array(DeviceTokenView) })) } },
+      schema: {
+        summary: "The unit's device tokens (never the token itself)",
+        params: js(UnitParams),
+        response: { 200: out(z.object({ deviceTokens: z.array(DeviceTokenView) })) },
+      },
       handler: async (request) => {
         const u = scoped(request, 'unit');
         return { deviceTokens: (await listDeviceTokens(deps.access, u.taxpayer_id, u.id)).map(deviceTokenView) };
@@ -40,7 +44,11 @@ export default defineRoutes({
 
     app.delete<{ Params: z.infer<typeof TokenParams> }>('/api/v1/taxpayers/:vat/units/:unit/tokens/:tokenId', {
       config: { operation: 'revokeDeviceToken', access: 'tokens:manage' },
-      schema: { summary: 'Revoke a device token (effective at once)', params: js(TokenParams), response: { 200: out(z.object({ deviceToken: DeviceTokenView })) } },
+      schema: {
+        summary: 'Revoke a device token (effective at once)',
+        params: js(TokenParams),
+        response: { 200: out(z.object({ deviceToken: DeviceTokenView })) },
+      },
       handler: async (request) => {
         const row = await revokeDeviceToken(deps.access, principalOf(request), scoped(request, 'unit'), request.params.tokenId);
         return { deviceToken: deviceTokenView(row) };

@@ -37,29 +37,37 @@ export default defineRoutes({
   name: 'documents',
   tag: { name: 'documents', description: 'Issue documents on a unit; fetch XML, cleared XML and QR; list and search' },
   register(app, deps) {
-    app.post<{ Params: z.infer<typeof UnitParams>; Querystring: z.infer<typeof IssueQuery>; Body: Record<string, unknown> }>('/api/v1/taxpayers/:vat/units/:unit/documents', {
-      config: { operation: 'issueDocument', access: 'documents:issue' },
-      schema: {
-        summary: 'Issue a document on this unit (201; 202 when a standard document is not cleared within the wait; 200 for a replayed UUID)',
-        params: js(UnitParams),
-        querystring: js(IssueQuery),
-        body: js(InvoiceBody),
-        response: { 200: out(Issued), 201: out(Issued), 202: out(Issued) },
+    app.post<{ Params: z.infer<typeof UnitParams>; Querystring: z.infer<typeof IssueQuery>; Body: Record<string, unknown> }>(
+      '/api/v1/taxpayers/:vat/units/:unit/documents',
+      {
+        config: { operation: 'issueDocument', access: 'documents:issue' },
+        schema: {
+          summary: 'Issue a document on this unit (201; 202 when a standard document is not cleared within the wait; 200 for a replayed UUID)',
+          params: js(UnitParams),
+          querystring: js(IssueQuery),
+          body: js(InvoiceBody),
+          response: { 200: out(Issued), 201: out(Issued), 202: out(Issued) },
+        },
+        handler: async (request, reply) => {
+          const t = scoped(request, 'taxpayer');
+          const u = scoped(request, 'unit');
+          const wait = request.query.wait;
+          const r = await issueDocument(fleetFor(deps, request), t, u.id, request.body, wait === 0 ? { clearance: 'queue' } : { clearanceWaitMs: wait * 1000 });
+          request.auditDetail = { number: r.number, uuid: r.uuid, icv: r.icv, replayed: r.replayed };
+          void reply.code(r.replayed ? 200 : r.released ? 201 : 202);
+          return issuedView(t.vat_number, r);
+        },
       },
-      handler: async (request, reply) => {
-        const t = scoped(request, 'taxpayer');
-        const u = scoped(request, 'unit');
-        const wait = request.query.wait;
-        const r = await issueDocument(fleetFor(deps, request), t, u.id, request.body, wait === 0 ? { clearance: 'queue' } : { clearanceWaitMs: wait * 1000 });
-        request.auditDetail = { number: r.number, uuid: r.uuid, icv: r.icv, replayed: r.replayed };
-        void reply.code(r.replayed ? 200 : r.released ? 201 : 202);
-        return issuedView(t.vat_number, r);
-      },
-    });
+    );
 
     app.get<{ Params: z.infer<typeof TaxpayerParams>; Querystring: z.infer<typeof ListQuery> }>('/api/v1/taxpayers/:vat/documents', {
       config: { operation: 'listDocuments', access: 'documents:read' },
-      schema: { summary: 'Documents within your scope, newest first, by unit, branch, period, state, kind, type or number (keyset pages)', params: js(TaxpayerParams), querystring: js(ListQuery), response: { 200: out(Page) } },
+      schema: {
+        summary: 'Documents within your scope, newest first, by unit, branch, period, state, kind, type or number (keyset pages)',
+        params: js(TaxpayerParams),
+        querystring: js(ListQuery),
+        response: { 200: out(Page) },
+      },
       handler: async (request) => {
         const t = scoped(request, 'taxpayer');
         const q = request.query;
@@ -81,7 +89,11 @@ export default defineRoutes({
 
     app.get<{ Params: z.infer<typeof DocParams> }>('/api/v1/taxpayers/:vat/units/:unit/documents/:document', {
       config: { operation: 'showDocument', access: 'documents:read' },
-      schema: { summary: 'One document of the unit (id, UUID or number) with its submission and links', params: js(DocParams), response: { 200: out(z.object({ document: DocumentSummary })) } },
+      schema: {
+        summary: 'One document of the unit (id, UUID or number) with its submission and links',
+        params: js(DocParams),
+        response: { 200: out(z.object({ document: DocumentSummary })) },
+      },
       handler: async (request) => {
         const t = scoped(request, 'taxpayer');
         const u = scoped(request, 'unit');
@@ -102,19 +114,30 @@ export default defineRoutes({
 
     app.get<{ Params: z.infer<typeof DocParams> }>('/api/v1/taxpayers/:vat/units/:unit/documents/:document/cleared', {
       config: { operation: 'clearedDocumentXml', access: 'documents:read' },
-      schema: { summary: "A standard document's ZATCA-cleared XML, the one given to the buyer (application/xml)", params: js(DocParams), response: { 200: XmlText } },
+      schema: {
+        summary: "A standard document's ZATCA-cleared XML, the one given to the buyer (application/xml)",
+        params: js(DocParams),
+        response: { 200: XmlText },
+      },
       handler: async (request, reply) => {
         const d = await documentOfUnit(deps.fleet.store, scoped(request, 'unit'), request.params.document);
         if (d.kind !== 'standard') {
-          throw new FawtaraError('NOT_FOUND', `${d.number} is a simplified document: it is reported, not cleared; its stamped XML (…/xml) is the legal one`, { field: 'document', messageAr: `${d.number} مستند مبسط يُبلَّغ عنه ولا يُعتمد؛ نسخته الموقعة هي النسخة النظامية` });
+          throw new FawtaraError('NOT_FOUND', `${d.number} is a simplified document: it is reported, not cleared; its stamped XML (…/xml) is the legal one`, {
+            field: 'document',
+            messageAr: `${d.number} مستند مبسط يُبلَّغ عنه ولا يُعتمد؛ نسخته الموقعة هي النسخة النظامية`,
+          });
         }
         const cleared = await documents.findClearance(deps.fleet.store.db, d.id);
         if (!cleared) {
           const s = await submissions.findSubmission(deps.fleet.store.db, d.id);
-          throw new FawtaraError('UNIT_STATE', `${d.number} is not cleared (submission ${s?.state ?? 'unknown'}${s?.last_message ? `: ${s.last_message}` : ''}); it may not go to the buyer yet`, {
-            field: 'document',
-            messageAr: `${d.number} لم يُعتمد بعد من الهيئة (${s?.state ?? 'غير معروف'})؛ لا يُسلَّم للمشتري بعد`,
-          });
+          throw new FawtaraError(
+            'UNIT_STATE',
+            `${d.number} is not cleared (submission ${s?.state ?? 'unknown'}${s?.last_message ? `: ${s.last_message}` : ''}); it may not go to the buyer yet`,
+            {
+              field: 'document',
+              messageAr: `${d.number} لم يُعتمد بعد من الهيئة (${s?.state ?? 'غير معروف'})؛ لا يُسلَّم للمشتري بعد`,
+            },
+          );
         }
         return reply.type('application/xml; charset=utf-8').send(cleared.xml);
       },

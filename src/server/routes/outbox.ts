@@ -7,7 +7,16 @@ import { scopedOutboxStatus } from '../documents/outbox-status.js';
 import { scopedFilter, unitIdsOf } from '../documents/scope.js';
 
 const Query = z.strictObject({ branch: Ref.optional(), unit: Ref.optional() });
-const DocView = z.object({ number: z.string(), uuid: z.string(), unitId: z.string(), icv: z.number(), state: z.string(), deadlineAt: z.string(), minutesLeft: z.number(), lastOutcome: z.string().nullable() });
+const DocView = z.object({
+  number: z.string(),
+  uuid: z.string(),
+  unitId: z.string(),
+  icv: z.number(),
+  state: z.string(),
+  deadlineAt: z.string(),
+  minutesLeft: z.number(),
+  lastOutcome: z.string().nullable(),
+});
 const Status = z.object({
   now: z.string(),
   depth: z.number().describe('documents ZATCA does not hold yet (to-submit + held)'),
@@ -24,7 +33,12 @@ export default defineRoutes({
   register(app, deps) {
     app.get<{ Params: z.infer<typeof TaxpayerParams>; Querystring: z.infer<typeof Query> }>('/api/v1/taxpayers/:vat/outbox', {
       config: { operation: 'outboxStatus', access: 'outbox:read' },
-      schema: { summary: 'Outbox depth, oldest age, at-risk and late documents within your scope (optionally one branch or unit)', params: js(TaxpayerParams), querystring: js(Query), response: { 200: out(Status) } },
+      schema: {
+        summary: 'Outbox depth, oldest age, at-risk and late documents within your scope (optionally one branch or unit)',
+        params: js(TaxpayerParams),
+        querystring: js(Query),
+        response: { 200: out(Status) },
+      },
       handler: async (request) => {
         const t = scoped(request, 'taxpayer');
         const filter = await scopedFilter(deps.fleet, principalOf(request), t, request.query);

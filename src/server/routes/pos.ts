@@ -34,7 +34,8 @@ export default defineRoutes({
     app.post<{ Params: z.infer<typeof UnitParams>; Body: Sale }>('/api/v1/taxpayers/:vat/units/:unit/sales', {
       config: { operation: 'posSale', access: 'documents:issue' },
       schema: {
-        summary: "Post a sale for this unit (a device token acts for its own unit): 201 with the signed invoice, QR and number; 202 when a standard invoice is not cleared within 10 s; 200 for a retried UUID",
+        summary:
+          'Post a sale for this unit (a device token acts for its own unit): 201 with the signed invoice, QR and number; 202 when a standard invoice is not cleared within 10 s; 200 for a retried UUID',
         params: js(UnitParams),
         body: js(SaleBody),
         response: { 200: out(Receipt), 201: out(Receipt), 202: out(Receipt) },

@@ -3,7 +3,17 @@
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { resolveBranch, resolveUnit } from '../../egs/index.js';
-import { drillDown, parsePeriod, reconcile, reconciliationCsv, vatDocumentsCsv, vatReport, vatReportCsv, type DrillFilter, type VatReport } from '../../reports/index.js';
+import {
+  drillDown,
+  parsePeriod,
+  reconcile,
+  reconciliationCsv,
+  vatDocumentsCsv,
+  vatReport,
+  vatReportCsv,
+  type DrillFilter,
+  type VatReport,
+} from '../../reports/index.js';
 import type { Taxpayer } from '../../store/index.js';
 import { assertBranch, assertUnit } from '../access/principal.js';
 import { defineRoutes, principalOf, scoped, type ServerDeps } from '../plugin.js';
@@ -29,16 +39,54 @@ const ReconcileQuery = z.strictObject({ ...PeriodQuery, unit: Ref.optional(), fo
 
 const PeriodView = z.object({ label: z.string(), from: z.string(), to: z.string(), toExclusive: z.string() });
 const Row = z.object({
-  key: z.string(), documents: z.number(), taxableSar: z.string(), vatSar: z.string(),
-  category: z.string().optional(), rate: z.string().optional(), exemptionCode: z.string().nullable().optional(), market: z.string().optional(),
-  branch: z.string().optional(), unit: z.string().optional(), documentType: z.string().optional(),
+  key: z.string(),
+  documents: z.number(),
+  taxableSar: z.string(),
+  vatSar: z.string(),
+  category: z.string().optional(),
+  rate: z.string().optional(),
+  exemptionCode: z.string().nullable().optional(),
+  market: z.string().optional(),
+  branch: z.string().optional(),
+  unit: z.string().optional(),
+  documentType: z.string().optional(),
 });
-const Line = z.object({ key: z.string(), category: z.string(), rate: z.string(), exemptionCode: z.string().nullable(), taxable: z.string(), vat: z.string(), taxableSar: z.string(), vatSar: z.string() });
+const Line = z.object({
+  key: z.string(),
+  category: z.string(),
+  rate: z.string(),
+  exemptionCode: z.string().nullable(),
+  taxable: z.string(),
+  vat: z.string(),
+  taxableSar: z.string(),
+  vatSar: z.string(),
+});
 const Doc = z.object({
-  id: z.string(), number: z.string(), uuid: z.string(), unit: z.string(), unitId: z.string(), branch: z.string(), branchId: z.string(), icv: z.number(),
-  issueDate: z.string(), issueTime: z.string(), documentType: z.string(), kind: z.string(), market: z.string(), sign: z.number(), currency: z.string(),
-  exchangeRate: z.string().nullable(), buyerVat: z.string().nullable(), buyerName: z.string().nullable(), originalNumber: z.string().nullable(),
-  state: z.string(), duplicate: z.boolean(), invoiceHash: z.string(), lines: z.array(Line), taxableSar: z.string(), vatSar: z.string(),
+  id: z.string(),
+  number: z.string(),
+  uuid: z.string(),
+  unit: z.string(),
+  unitId: z.string(),
+  branch: z.string(),
+  branchId: z.string(),
+  icv: z.number(),
+  issueDate: z.string(),
+  issueTime: z.string(),
+  documentType: z.string(),
+  kind: z.string(),
+  market: z.string(),
+  sign: z.number(),
+  currency: z.string(),
+  exchangeRate: z.string().nullable(),
+  buyerVat: z.string().nullable(),
+  buyerName: z.string().nullable(),
+  originalNumber: z.string().nullable(),
+  state: z.string(),
+  duplicate: z.boolean(),
+  invoiceHash: z.string(),
+  lines: z.array(Line),
+  taxableSar: z.string(),
+  vatSar: z.string(),
 });
 const Report = z.object({
   taxpayer: z.object({ vatNumber: z.string(), name: z.string() }),
@@ -47,14 +95,44 @@ const Report = z.object({
   generatedAt: z.string(),
   currency: z.string(),
   totals: z.object({ documents: z.number(), taxableSar: z.string(), vatSar: z.string() }),
-  byCategory: z.array(Row), byMarket: z.array(Row), byBranch: z.array(Row), byUnit: z.array(Row), byType: z.array(Row),
+  byCategory: z.array(Row),
+  byMarket: z.array(Row),
+  byBranch: z.array(Row),
+  byUnit: z.array(Row),
+  byType: z.array(Row),
   excluded: z.record(z.string(), z.number()),
   documents: z.array(Doc).optional(),
 });
 const Reconciliation = z.object({
-  taxpayer: z.string(), period: PeriodView, source: z.string(), generatedAt: z.string(), clean: z.boolean(),
-  units: z.array(z.object({ unit: z.string(), unitId: z.string(), branch: z.string(), issued: z.number(), acceptedByUs: z.number(), acceptedByZatca: z.number().nullable(), inVatReport: z.number(), differences: z.number() })),
-  differences: z.array(z.object({ unit: z.string(), reason: z.string(), number: z.string().nullable(), uuid: z.string().nullable(), icv: z.number().nullable(), state: z.string().nullable(), message: z.string(), messageAr: z.string() })),
+  taxpayer: z.string(),
+  period: PeriodView,
+  source: z.string(),
+  generatedAt: z.string(),
+  clean: z.boolean(),
+  units: z.array(
+    z.object({
+      unit: z.string(),
+      unitId: z.string(),
+      branch: z.string(),
+      issued: z.number(),
+      acceptedByUs: z.number(),
+      acceptedByZatca: z.number().nullable(),
+      inVatReport: z.number(),
+      differences: z.number(),
+    }),
+  ),
+  differences: z.array(
+    z.object({
+      unit: z.string(),
+      reason: z.string(),
+      number: z.string().nullable(),
+      uuid: z.string().nullable(),
+      icv: z.number().nullable(),
+      state: z.string().nullable(),
+      message: z.string(),
+      messageAr: z.string(),
+    }),
+  ),
 });
 const CsvText = media('text/csv', 'CSV (RFC 4180, CRLF) when format=csv');
 
@@ -92,15 +170,25 @@ export default defineRoutes({
       config: { operation: 'vatReport', access: 'reports:read' },
       schema: {
         summary: 'Output VAT of a period from accepted documents: by category, B2B/B2C, branch, unit; notes netted; SAR; JSON or CSV; drill-down',
-        params: js(TaxpayerParams), querystring: js(VatQuery), response: { 200: { anyOf: [out(Report), CsvText] } },
+        params: js(TaxpayerParams),
+        querystring: js(VatQuery),
+        response: { 200: { anyOf: [out(Report), CsvText] } },
       },
       handler: async (request, reply) => {
         const t = scoped(request, 'taxpayer');
         const q = request.query;
         const period = parsePeriod(q);
         const { branch, unit } = await reportScope(deps, request, t, q);
-        const report: VatReport = await vatReport(deps.fleet.store.db, t, period, { ...(branch && { branch }), ...(unit && { unit }), now: deps.fleet.clock.now() });
-        const filter: DrillFilter = { ...(q.category && { category: q.category }), ...(q.market && { market: q.market }), ...(q.documentType && { documentType: q.documentType }) };
+        const report: VatReport = await vatReport(deps.fleet.store.db, t, period, {
+          ...(branch && { branch }),
+          ...(unit && { unit }),
+          now: deps.fleet.clock.now(),
+        });
+        const filter: DrillFilter = {
+          ...(q.category && { category: q.category }),
+          ...(q.market && { market: q.market }),
+          ...(q.documentType && { documentType: q.documentType }),
+        };
         const drilling = Object.keys(filter).length > 0;
         const docs = drilling ? drillDown(report, filter) : report.documents;
         if (q.format === 'csv') {
@@ -116,13 +204,19 @@ export default defineRoutes({
       config: { operation: 'reconcile', access: 'reports:read' },
       schema: {
         summary: 'Per unit: issued vs accepted (our submission log) vs in the VAT report; every difference with its reason',
-        params: js(TaxpayerParams), querystring: js(ReconcileQuery), response: { 200: { anyOf: [out(Reconciliation), CsvText] } },
+        params: js(TaxpayerParams),
+        querystring: js(ReconcileQuery),
+        response: { 200: { anyOf: [out(Reconciliation), CsvText] } },
       },
       handler: async (request, reply) => {
         const t = scoped(request, 'taxpayer');
         const period = parsePeriod(request.query);
         const { branch, unit } = await reportScope(deps, request, t, request.query);
-        const r = await reconcile(deps.fleet.store.db, t, period, { ...(branch && { branchId: branch.id }), ...(unit && { unitId: unit.id }), now: deps.fleet.clock.now() });
+        const r = await reconcile(deps.fleet.store.db, t, period, {
+          ...(branch && { branchId: branch.id }),
+          ...(unit && { unitId: unit.id }),
+          now: deps.fleet.clock.now(),
+        });
         if (request.query.format === 'csv') return reply.type('text/csv; charset=utf-8').send(reconciliationCsv(r));
         return r;
       },

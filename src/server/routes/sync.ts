@@ -21,14 +21,30 @@ const StatusView = z.object({
       node: z.string().nullable(),
       lastSyncAt: z.string().nullable(),
       lastBatchId: z.string().nullable(),
-      units: z.array(z.object({ serial: z.string(), name: z.string(), icv: z.number(), hash: z.string(), branchIcv: z.number().nullable(), lag: z.number().nullable() })),
+      units: z.array(
+        z.object({ serial: z.string(), name: z.string(), icv: z.number(), hash: z.string(), branchIcv: z.number().nullable(), lag: z.number().nullable() }),
+      ),
       withBranch: z.number(),
       relayQueued: z.number(),
       incidents: z.number(),
     }),
   ),
 });
-const IncidentView = z.object({ incidents: z.array(z.object({ id: z.number(), unit_serial: z.string(), icv: z.number(), kind: z.string(), stored_hash: z.string().nullable(), received_hash: z.string().nullable(), batch_id: z.string(), message: z.string(), at: z.string() })) });
+const IncidentView = z.object({
+  incidents: z.array(
+    z.object({
+      id: z.number(),
+      unit_serial: z.string(),
+      icv: z.number(),
+      kind: z.string(),
+      stored_hash: z.string().nullable(),
+      received_hash: z.string().nullable(),
+      batch_id: z.string(),
+      message: z.string(),
+      at: z.string(),
+    }),
+  ),
+});
 
 export default defineRoutes({
   name: 'sync',
@@ -36,10 +52,19 @@ export default defineRoutes({
   register(app, deps) {
     app.post<{ Body: SyncBatch }>('/api/v1/sync/batches', {
       config: { operation: 'pushSyncBatch', access: 'sync:write' },
-      schema: { summary: "A branch node pushes its documents (exact bytes), chain heads and submission outcomes; idempotent", body: js(SyncBatch), response: { 200: out(SyncResult) } },
+      schema: {
+        summary: 'A branch node pushes its documents (exact bytes), chain heads and submission outcomes; idempotent',
+        body: js(SyncBatch),
+        response: { 200: out(SyncResult) },
+      },
       handler: async (request) => {
         const p = principalOf(request);
-        if (p.role !== 'branch-node' || !p.branchId || !p.taxpayerId) throw forbidden('WRONG_ROLE', 'only a branch sync token may push batches (POST …/branches/{branch}/sync-tokens)', 'يرسل الدفعات رمز مزامنة الفرع فقط');
+        if (p.role !== 'branch-node' || !p.branchId || !p.taxpayerId)
+          throw forbidden(
+            'WRONG_ROLE',
+            'only a branch sync token may push batches (POST …/branches/{branch}/sync-tokens)',
+            'يرسل الدفعات رمز مزامنة الفرع فقط',
+          );
         const taxpayer = (await tenants.findTaxpayerById(deps.fleet.store.db, p.taxpayerId))!;
         const branch = (await tenants.findBranch(deps.fleet.store.db, taxpayer.id, p.branchId))!;
         try {
@@ -55,7 +80,12 @@ export default defineRoutes({
 
     app.put<{ Params: z.infer<typeof BranchParams>; Body: z.infer<typeof Settings> }>('/api/v1/taxpayers/:vat/branches/:branch/sync', {
       config: { operation: 'setBranchSync', access: 'branches:write' },
-      schema: { summary: "Set how the branch's documents reach ZATCA: the branch reports directly, or head office relays with relayUnit's CSID", params: js(BranchParams), body: js(Settings), response: { 200: out(Ok) } },
+      schema: {
+        summary: "Set how the branch's documents reach ZATCA: the branch reports directly, or head office relays with relayUnit's CSID",
+        params: js(BranchParams),
+        body: js(Settings),
+        response: { 200: out(Ok) },
+      },
       handler: async (request) => {
         const ctx = fleetFor(deps, request);
         const taxpayer = scoped(request, 'taxpayer');
@@ -68,7 +98,12 @@ export default defineRoutes({
 
     app.post<{ Params: z.infer<typeof BranchParams>; Body: z.infer<typeof TokenBody> }>('/api/v1/taxpayers/:vat/branches/:branch/sync-tokens', {
       config: { operation: 'createSyncToken', access: 'tokens:manage' },
-      schema: { summary: "Create the branch node's sync token; the token is in this response only", params: js(BranchParams), body: js(TokenBody), response: { 201: out(z.object({ token: z.string(), tokenType: z.literal('Bearer'), id: z.string(), expiresAt: z.string() })) } },
+      schema: {
+        summary: "Create the branch node's sync token; the token is in this response only",
+        params: js(BranchParams),
+        body: js(TokenBody),
+        response: { 201: out(z.object({ token: z.string(), tokenType: z.literal('Bearer'), id: z.string(), expiresAt: z.string() })) },
+      },
       handler: async (request, reply) => {
         const r = await createSyncToken(deps.fleet, scoped(request, 'branch'), { ...request.body, createdBy: principalOf(request).actor });
         request.auditDetail = { tokenId: r.id };
@@ -79,13 +114,21 @@ export default defineRoutes({
 
     app.get<{ Params: z.infer<typeof TaxpayerParams> }>('/api/v1/taxpayers/:vat/sync/branches', {
       config: { operation: 'listBranchSync', access: 'fleet:read' },
-      schema: { summary: "Each branch node's last sync, chain heads here and at the branch, and lag", params: js(TaxpayerParams), response: { 200: out(StatusView) } },
+      schema: {
+        summary: "Each branch node's last sync, chain heads here and at the branch, and lag",
+        params: js(TaxpayerParams),
+        response: { 200: out(StatusView) },
+      },
       handler: async (request) => ({ branches: await branchSyncStatus(deps.fleet, scoped(request, 'taxpayer'), principalOf(request).branchId ?? undefined) }),
     });
 
     app.get<{ Params: z.infer<typeof TaxpayerParams> }>('/api/v1/taxpayers/:vat/sync/incidents', {
       config: { operation: 'listSyncIncidents', access: 'fleet:read' },
-      schema: { summary: 'Forked, gapped or invalid branch chains that head office refused (newest first)', params: js(TaxpayerParams), response: { 200: out(IncidentView) } },
+      schema: {
+        summary: 'Forked, gapped or invalid branch chains that head office refused (newest first)',
+        params: js(TaxpayerParams),
+        response: { 200: out(IncidentView) },
+      },
       handler: async (request) => ({ incidents: await listIncidents(deps.fleet, scoped(request, 'taxpayer'), principalOf(request).branchId ?? undefined) }),
     });
   },

@@ -14,7 +14,10 @@ const TaxpayerBody = z.strictObject({
   nameEn: z.string().max(127).optional(),
   vatGroup: z.boolean().optional(),
   businessCategory: z.string().max(127).optional(),
-  members: z.array(z.strictObject({ tin: z.string().regex(/^\d{10}$/), name: z.string().min(1).max(127) })).max(1000).optional(),
+  members: z
+    .array(z.strictObject({ tin: z.string().regex(/^\d{10}$/), name: z.string().min(1).max(127) }))
+    .max(1000)
+    .optional(),
 });
 const MemberBody = z.strictObject({ tin: z.string().regex(/^\d{10}$/), name: z.string().min(1).max(127) });
 const Member = z.object({ tin: z.string(), name: z.string() });
@@ -43,7 +46,8 @@ export default defineRoutes({
       config: { operation: 'addTaxpayer', access: 'taxpayers:write' },
       schema: { summary: 'Register a taxpayer (global administrators)', body: js(TaxpayerBody), response: { 201: out(z.object({ taxpayer: TaxpayerView })) } },
       handler: async (request, reply) => {
-        if (principalOf(request).taxpayerId !== null) throw forbidden('OUT_OF_SCOPE', 'only a global administrator registers taxpayers', 'لا يسجل المكلفين إلا مدير عام');
+        if (principalOf(request).taxpayerId !== null)
+          throw forbidden('OUT_OF_SCOPE', 'only a global administrator registers taxpayers', 'لا يسجل المكلفين إلا مدير عام');
         const t = await addTaxpayer(fleetFor(deps, request), request.body as Parameters<typeof addTaxpayer>[1]);
         request.auditDetail = { vatNumber: t.vat_number };
         void reply.code(201);
@@ -53,13 +57,19 @@ export default defineRoutes({
 
     app.get<{ Params: z.infer<typeof TaxpayerParams> }>('/api/v1/taxpayers/:vat', {
       config: { operation: 'showTaxpayer', access: 'fleet:read' },
-      schema: { summary: 'A taxpayer with its members, branches (within your scope) and units per state', params: js(TaxpayerParams), response: { 200: out(TaxpayerDetail) } },
+      schema: {
+        summary: 'A taxpayer with its members, branches (within your scope) and units per state',
+        params: js(TaxpayerParams),
+        response: { 200: out(TaxpayerDetail) },
+      },
       handler: async (request) => {
         const p = principalOf(request);
         const t = scoped(request, 'taxpayer');
         const db = deps.fleet.store.db;
         const branches = (await tenants.listBranches(db, t.id)).filter((b) => p.branchId === null || b.id === p.branchId);
-        const all = (await units.listUnits(db, t.id)).filter((u) => (p.branchId === null || u.branch_id === p.branchId) && (p.unitId === null || u.id === p.unitId));
+        const all = (await units.listUnits(db, t.id)).filter(
+          (u) => (p.branchId === null || u.branch_id === p.branchId) && (p.unitId === null || u.id === p.unitId),
+        );
         const byState = Object.fromEntries(UNIT_STATES.map((s) => [s, all.filter((u) => u.state === s).length] as const).filter(([, n]) => n > 0));
         return {
           taxpayer: taxpayerView(t),
@@ -72,7 +82,12 @@ export default defineRoutes({
 
     app.post<{ Params: z.infer<typeof TaxpayerParams>; Body: z.infer<typeof MemberBody> }>('/api/v1/taxpayers/:vat/members', {
       config: { operation: 'addVatGroupMember', access: 'taxpayers:write' },
-      schema: { summary: 'Add a member (10-digit TIN) to a VAT group', params: js(TaxpayerParams), body: js(MemberBody), response: { 201: out(z.object({ member: Member })) } },
+      schema: {
+        summary: 'Add a member (10-digit TIN) to a VAT group',
+        params: js(TaxpayerParams),
+        body: js(MemberBody),
+        response: { 201: out(z.object({ member: Member })) },
+      },
       handler: async (request, reply) => {
         const m = await addMember(fleetFor(deps, request), scoped(request, 'taxpayer'), request.body);
         void reply.code(201);

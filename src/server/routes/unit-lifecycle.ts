@@ -6,7 +6,10 @@ import { defineRoutes, fleetFor, scoped } from '../plugin.js';
 import { js, out, UnitParams } from '../schema.js';
 import { UnitView, unitView } from '../views.js';
 
-const Otp = z.string().regex(/^\d{6}$/).describe('6-digit OTP from the Fatoora portal');
+const Otp = z
+  .string()
+  .regex(/^\d{6}$/)
+  .describe('6-digit OTP from the Fatoora portal');
 const OnboardBody = z.strictObject({ otp: Otp.optional() });
 const RenewBody = z.strictObject({ otp: Otp.optional() });
 const RetireBody = z.strictObject({ force: z.boolean().optional(), reason: z.string().min(1).max(500).optional() });
@@ -46,7 +49,13 @@ export default defineRoutes({
         if (request.body.otp) fleet.redactor.add(request.body.otp);
         const r = await renewUnit(fleet, scoped(request, 'taxpayer'), scoped(request, 'unit').id, { ...(request.body.otp && { otp: request.body.otp }) });
         request.auditDetail = { path: r.path, state: r.unit.state };
-        return { unit: await unitView(deps.fleet, r.unit), steps: r.steps, path: r.path, pcsidExpiresAt: r.pcsidExpiresAt, alreadyRenewed: Boolean(r.alreadyRenewed) };
+        return {
+          unit: await unitView(deps.fleet, r.unit),
+          steps: r.steps,
+          path: r.path,
+          pcsidExpiresAt: r.pcsidExpiresAt,
+          alreadyRenewed: Boolean(r.alreadyRenewed),
+        };
       },
     });
 

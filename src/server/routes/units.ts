@@ -11,16 +11,24 @@ import { UnitView, unitView } from '../views.js';
 const ListQuery = z.strictObject({ branch: Ref.optional(), state: z.enum(UNIT_STATES).optional() });
 const UnitBody = z.strictObject({
   branch: Ref,
-  serial: z.string().regex(/^1-[^|]+\|2-[^|]+\|3-[^|]+$/).max(200),
+  serial: z
+    .string()
+    .regex(/^1-[^|]+\|2-[^|]+\|3-[^|]+$/)
+    .max(200),
   title: z.enum(['1100', '1000', '0100']).optional(),
   environment: z.enum(['sandbox', 'simulation', 'production']).optional(),
   name: z.string().min(1).max(64).optional(),
-  memberTin: z.string().regex(/^\d{10}$/).optional(),
+  memberTin: z
+    .string()
+    .regex(/^\d{10}$/)
+    .optional(),
   replaces: Ref.optional(),
 });
 const UnitDetail = z.object({
   unit: UnitView,
-  csids: z.array(z.object({ kind: z.string(), purpose: z.string(), requestId: z.string(), status: z.string(), certificateSerial: z.string(), notAfter: z.string() })),
+  csids: z.array(
+    z.object({ kind: z.string(), purpose: z.string(), requestId: z.string(), status: z.string(), certificateSerial: z.string(), notAfter: z.string() }),
+  ),
   history: z.array(z.object({ at: z.string(), from: z.string().nullable(), to: z.string(), actor: z.string(), reason: z.string() })),
 });
 const ExpiringQuery = z.strictObject({ days: z.coerce.number().int().min(0).max(3650).default(30) });
@@ -32,7 +40,12 @@ export default defineRoutes({
   register(app, deps) {
     app.get<{ Params: z.infer<typeof TaxpayerParams>; Querystring: z.infer<typeof ListQuery> }>('/api/v1/taxpayers/:vat/units', {
       config: { operation: 'listUnits', access: 'fleet:read' },
-      schema: { summary: 'Units within your scope, optionally of one branch or state', params: js(TaxpayerParams), querystring: js(ListQuery), response: { 200: out(z.object({ units: z.array(UnitView) })) } },
+      schema: {
+        summary: 'Units within your scope, optionally of one branch or state',
+        params: js(TaxpayerParams),
+        querystring: js(ListQuery),
+        response: { 200: out(z.object({ units: z.array(UnitView) })) },
+      },
       handler: async (request) => {
         const p = principalOf(request);
         const t = scoped(request, 'taxpayer');
@@ -43,7 +56,9 @@ export default defineRoutes({
           assertBranch(p, t.id, b.id);
           branchId = b.id;
         }
-        const list = (await units.listUnits(db, t.id, { ...(branchId && { branchId }), ...(request.query.state && { states: [request.query.state] }) })).filter((u) => p.unitId === null || u.id === p.unitId);
+        const list = (await units.listUnits(db, t.id, { ...(branchId && { branchId }), ...(request.query.state && { states: [request.query.state] }) })).filter(
+          (u) => p.unitId === null || u.id === p.unitId,
+        );
         const branches = new Map((await tenants.listBranches(db, t.id)).map((b) => [b.id, b]));
         return { units: await Promise.all(list.map((u) => unitView(deps.fleet, u, branches))) };
       },
@@ -51,7 +66,12 @@ export default defineRoutes({
 
     app.post<{ Params: z.infer<typeof TaxpayerParams>; Body: z.infer<typeof UnitBody> }>('/api/v1/taxpayers/:vat/units', {
       config: { operation: 'addUnit', access: 'units:write' },
-      schema: { summary: 'Register a unit (state new); a branch manager registers in its own branch', params: js(TaxpayerParams), body: js(UnitBody), response: { 201: out(z.object({ unit: UnitView })) } },
+      schema: {
+        summary: 'Register a unit (state new); a branch manager registers in its own branch',
+        params: js(TaxpayerParams),
+        body: js(UnitBody),
+        response: { 201: out(z.object({ unit: UnitView })) },
+      },
       handler: async (request, reply) => {
         const p = principalOf(request);
         const t = scoped(request, 'taxpayer');
@@ -68,28 +88,53 @@ export default defineRoutes({
 
     app.get<{ Params: z.infer<typeof UnitParams> }>('/api/v1/taxpayers/:vat/units/:unit', {
       config: { operation: 'showUnit', access: 'fleet:read' },
-      schema: { summary: 'One unit (id, name or serial): state, certificates (no secrets), history', params: js(UnitParams), response: { 200: out(UnitDetail) } },
+      schema: {
+        summary: 'One unit (id, name or serial): state, certificates (no secrets), history',
+        params: js(UnitParams),
+        response: { 200: out(UnitDetail) },
+      },
       handler: async (request) => {
         const u = scoped(request, 'unit');
         const db = deps.fleet.store.db;
         const scope = { taxpayerId: u.taxpayer_id, unitId: u.id };
         return {
           unit: await unitView(deps.fleet, u),
-          csids: (await credentials.listCsids(db, scope)).map((c) => ({ kind: c.kind, purpose: c.purpose, requestId: c.request_id, status: c.status, certificateSerial: c.certificate_serial, notAfter: c.not_after })),
-          history: (await units.listTransitions(db, u.taxpayer_id, u.id)).map((h) => ({ at: h.at, from: h.from_state, to: h.to_state, actor: h.actor, reason: h.reason })),
+          csids: (await credentials.listCsids(db, scope)).map((c) => ({
+            kind: c.kind,
+            purpose: c.purpose,
+            requestId: c.request_id,
+            status: c.status,
+            certificateSerial: c.certificate_serial,
+            notAfter: c.not_after,
+          })),
+          history: (await units.listTransitions(db, u.taxpayer_id, u.id)).map((h) => ({
+            at: h.at,
+            from: h.from_state,
+            to: h.to_state,
+            actor: h.actor,
+            reason: h.reason,
+          })),
         };
       },
     });
 
     app.get<{ Params: z.infer<typeof TaxpayerParams>; Querystring: z.infer<typeof ExpiringQuery> }>('/api/v1/taxpayers/:vat/expiring-units', {
       config: { operation: 'expiringUnits', access: 'fleet:read' },
-      schema: { summary: 'Units whose production CSID ends within N days (ended ones become expired)', params: js(TaxpayerParams), querystring: js(ExpiringQuery), response: { 200: out(Expiring) } },
+      schema: {
+        summary: 'Units whose production CSID ends within N days (ended ones become expired)',
+        params: js(TaxpayerParams),
+        querystring: js(ExpiringQuery),
+        response: { 200: out(Expiring) },
+      },
       handler: async (request) => {
         const p = principalOf(request);
         // The move to `expired` is the clock's, not the caller's: recorded as the system, naming who looked.
         const list = await expiringUnits({ ...deps.fleet, actor: `system:expiry (seen by ${p.actor})` }, scoped(request, 'taxpayer'), request.query.days);
         const visible = list.filter((e) => (p.branchId === null || e.unit.branch_id === p.branchId) && (p.unitId === null || e.unit.id === p.unitId));
-        return { days: request.query.days, units: await Promise.all(visible.map(async (e) => ({ unit: await unitView(deps.fleet, e.unit), notAfter: e.notAfter, daysLeft: e.daysLeft }))) };
+        return {
+          days: request.query.days,
+          units: await Promise.all(visible.map(async (e) => ({ unit: await unitView(deps.fleet, e.unit), notAfter: e.notAfter, daysLeft: e.daysLeft }))),
+        };
       },
     });
   },

@@ -39,7 +39,11 @@ export default defineRoutes({
 
     app.post<{ Body: z.infer<typeof UserBody> }>('/api/v1/users', {
       config: { operation: 'addUser', access: 'users:write' },
-      schema: { summary: 'Create a user with a role and a scope (taxpayer, branch, unit)', body: js(UserBody), response: { 201: out(z.object({ user: UserView })) } },
+      schema: {
+        summary: 'Create a user with a role and a scope (taxpayer, branch, unit)',
+        body: js(UserBody),
+        response: { 201: out(z.object({ user: UserView })) },
+      },
       handler: async (request, reply) => {
         const p = principalOf(request);
         const b = request.body;
@@ -52,23 +56,47 @@ export default defineRoutes({
           taxpayer = await resolveTaxpayer(fleet, b.taxpayer);
         }
         if (taxpayer) assertTaxpayer(p, taxpayer.id);
-        if ((b.branch || b.unit) && !taxpayer) throw new FawtaraError('INVALID_INPUT', 'taxpayer: name the taxpayer of the branch or unit', { field: 'taxpayer', messageAr: 'حدد المكلف الذي يتبعه الفرع أو الوحدة' });
+        if ((b.branch || b.unit) && !taxpayer)
+          throw new FawtaraError('INVALID_INPUT', 'taxpayer: name the taxpayer of the branch or unit', {
+            field: 'taxpayer',
+            messageAr: 'حدد المكلف الذي يتبعه الفرع أو الوحدة',
+          });
         const branch = b.branch && taxpayer ? await resolveBranch(fleet, taxpayer, b.branch) : null;
         const unit = b.unit && taxpayer ? await resolveUnit(fleet, taxpayer, b.unit) : null;
-        const user = await createUser(deps.access, p, { username: b.username, password: b.password, role: b.role, ...(b.displayName && { displayName: b.displayName }), taxpayer, branch, unit });
+        const user = await createUser(deps.access, p, {
+          username: b.username,
+          password: b.password,
+          role: b.role,
+          ...(b.displayName && { displayName: b.displayName }),
+          taxpayer,
+          branch,
+          unit,
+        });
         request.auditDetail = { username: user.username, role: user.role };
         void reply.code(201);
         return { user: userView(user) };
       },
     });
 
-    for (const [verb, disabled] of [['disable', true], ['enable', false]] as const) {
+    for (const [verb, disabled] of [
+      ['disable', true],
+      ['enable', false],
+    ] as const) {
       app.post<{ Params: z.infer<typeof UserParams>; Body: Record<string, never> }>(`/api/v1/users/:username/${verb}`, {
         config: { operation: `${verb}User`, access: 'users:write' },
-        schema: { summary: `${verb === 'disable' ? 'Disable a user (ends its sessions)' : 'Enable a user again'}`, params: js(UserParams), body: js(z.strictObject({})), response: { 200: out(z.object({ user: UserView })) } },
+        schema: {
+          summary: `${verb === 'disable' ? 'Disable a user (ends its sessions)' : 'Enable a user again'}`,
+          params: js(UserParams),
+          body: js(z.strictObject({})),
+          response: { 200: out(z.object({ user: UserView })) },
+        },
         handler: async (request) => {
           const user = await findUser(deps.access, request.params.username);
-          if (!user) throw new FawtaraError('NOT_FOUND', `no user ${request.params.username}`, { field: 'username', messageAr: `لا يوجد مستخدم ${request.params.username}` });
+          if (!user)
+            throw new FawtaraError('NOT_FOUND', `no user ${request.params.username}`, {
+              field: 'username',
+              messageAr: `لا يوجد مستخدم ${request.params.username}`,
+            });
           return { user: userView(await setUserDisabled(deps.access, principalOf(request), user, disabled)) };
         },
       });

@@ -33,13 +33,24 @@ const m: Array<[string, string, Edit[]]> = [
   [T, 'line net amount off (BR-KSA-EN16931-11)', [{ op: 'add', path: `${LINE}/cbc:LineExtensionAmount`, delta: '1' }]],
   [T, 'line amount with VAT off (BR-KSA-51)', [{ op: 'add', path: `${LINE}/cac:TaxTotal/cbc:RoundingAmount`, delta: '1' }]],
   [T, 'allowance amount not in total (BR-CO-11)', [{ op: 'add', path: 'cac:AllowanceCharge/cbc:Amount', delta: '1' }]],
-  [T, 'allowance total removed (BR-CO-11)', [{ op: 'add', path: 'cac:AllowanceCharge/cbc:Amount', delta: '1' }, { op: 'remove', path: `${LMT}/cbc:AllowanceTotalAmount` }]],
+  [
+    T,
+    'allowance total removed (BR-CO-11)',
+    [
+      { op: 'add', path: 'cac:AllowanceCharge/cbc:Amount', delta: '1' },
+      { op: 'remove', path: `${LMT}/cbc:AllowanceTotalAmount` },
+    ],
+  ],
   [T, 'payable with 3 decimals (BR-DEC-18)', [{ op: 'setText', path: `${LMT}/cbc:PayableAmount`, value: '4.600' }]],
   [T, 'line VAT with 3 decimals (BR-KSA-DEC-03)', [{ op: 'setText', path: `${LINE}/cac:TaxTotal/cbc:TaxAmount`, value: '0.600' }]],
   [S, 'quantity written 0 (BR-22)', [{ op: 'setText', path: `${LINE}/cbc:InvoicedQuantity`, value: '0' }]],
   [S, 'only one TaxTotal (BR-KSA-EN16931-09)', [{ op: 'remove', path: 'cac:TaxTotal[1]' }]],
   [T, 'negative price (BR-KSA-F-04)', [{ op: 'setText', path: `${LINE}/cac:Price/cbc:PriceAmount`, value: '-2.00' }]],
-  [T, 'price base quantity 0 (BR-KSA-EN16931-12)', [{ op: 'insert', path: `${LINE}/cac:Price/cbc:PriceAmount`, where: 'after', xml: '<cbc:BaseQuantity unitCode="PCE">0</cbc:BaseQuantity>' }]],
+  [
+    T,
+    'price base quantity 0 (BR-KSA-EN16931-12)',
+    [{ op: 'insert', path: `${LINE}/cac:Price/cbc:PriceAmount`, where: 'after', xml: '<cbc:BaseQuantity unitCode="PCE">0</cbc:BaseQuantity>' }],
+  ],
   // VAT numbers and identifiers
   [T, 'seller VAT 14 digits (BR-KSA-40)', [{ op: 'setText', path: `${SUP}/cac:PartyTaxScheme/cbc:CompanyID`, value: '39999999990003' }]],
   [T, 'seller VAT starts with 4 (BR-KSA-40)', [{ op: 'setText', path: `${SUP}/cac:PartyTaxScheme/cbc:CompanyID`, value: '499999999900003' }]],
@@ -53,10 +64,47 @@ const m: Array<[string, string, Edit[]]> = [
   [T, 'seller CRN trivial run (BR-KSA-F-13)', [{ op: 'setText', path: `${SUP}/cac:PartyIdentification/cbc:ID`, value: '1234567890' }]],
   [T, 'seller 700 number wrong (BR-KSA-F-09)', [{ op: 'setAttr', path: `${SUP}/cac:PartyIdentification/cbc:ID`, name: 'schemeID', value: '700' }]],
   [T, 'seller scheme with spaces (BR-KSA-F-12)', [{ op: 'setAttr', path: `${SUP}/cac:PartyIdentification/cbc:ID`, name: 'schemeID', value: ' CRN ' }]],
-  [T, 'buyer NAT id wrong (BR-KSA-F-10)', [{ op: 'insert', path: `${BUY}/cac:PostalAddress`, where: 'before', xml: '<cac:PartyIdentification><cbc:ID schemeID="NAT">2000000001</cbc:ID></cac:PartyIdentification>' }]],
-  [T, 'buyer id scheme unknown (BR-KSA-14)', [{ op: 'insert', path: `${BUY}/cac:PostalAddress`, where: 'before', xml: '<cac:PartyIdentification><cbc:ID schemeID="XYZ">2000000001</cbc:ID></cac:PartyIdentification>' }]],
-  [T, 'buyer TIN wrong (BR-KSA-F-07)', [{ op: 'insert', path: `${BUY}/cac:PostalAddress`, where: 'before', xml: '<cac:PartyIdentification><cbc:ID schemeID="TIN">1000000001</cbc:ID></cac:PartyIdentification>' }]],
-  [T, 'buyer phone wrong (BR-KSA-85)', [{ op: 'insert', path: `${BUY}/cac:PartyLegalEntity`, where: 'after', xml: '<cac:Contact><cbc:Telephone>12</cbc:Telephone></cac:Contact>' }]],
+  [
+    T,
+    'buyer NAT id wrong (BR-KSA-F-10)',
+    [
+      {
+        op: 'insert',
+        path: `${BUY}/cac:PostalAddress`,
+        where: 'before',
+        xml: '<cac:PartyIdentification><cbc:ID schemeID="NAT">2000000001</cbc:ID></cac:PartyIdentification>',
+      },
+    ],
+  ],
+  [
+    T,
+    'buyer id scheme unknown (BR-KSA-14)',
+    [
+      {
+        op: 'insert',
+        path: `${BUY}/cac:PostalAddress`,
+        where: 'before',
+        xml: '<cac:PartyIdentification><cbc:ID schemeID="XYZ">2000000001</cbc:ID></cac:PartyIdentification>',
+      },
+    ],
+  ],
+  [
+    T,
+    'buyer TIN wrong (BR-KSA-F-07)',
+    [
+      {
+        op: 'insert',
+        path: `${BUY}/cac:PostalAddress`,
+        where: 'before',
+        xml: '<cac:PartyIdentification><cbc:ID schemeID="TIN">1000000001</cbc:ID></cac:PartyIdentification>',
+      },
+    ],
+  ],
+  [
+    T,
+    'buyer phone wrong (BR-KSA-85)',
+    [{ op: 'insert', path: `${BUY}/cac:PartyLegalEntity`, where: 'after', xml: '<cac:Contact><cbc:Telephone>12</cbc:Telephone></cac:Contact>' }],
+  ],
   // addresses
   [T, 'seller building number 2 digits (BR-KSA-37)', [{ op: 'setText', path: `${SUP}/cac:PostalAddress/cbc:BuildingNumber`, value: '12' }]],
   [T, 'seller postal code 4 digits (BR-KSA-66)', [{ op: 'setText', path: `${SUP}/cac:PostalAddress/cbc:PostalZone`, value: '1234' }]],
@@ -65,7 +113,14 @@ const m: Array<[string, string, Edit[]]> = [
   [T, 'buyer street missing (BR-KSA-63/F-06-C23/10)', [{ op: 'remove', path: `${BUY}/cac:PostalAddress/cbc:StreetName` }]],
   [T, 'buyer postal code 2 digits (BR-KSA-67)', [{ op: 'setText', path: `${BUY}/cac:PostalAddress/cbc:PostalZone`, value: '12' }]],
   [T, 'buyer district missing (BR-KSA-F-06-C28)', [{ op: 'remove', path: `${BUY}/cac:PostalAddress/cbc:CitySubdivisionName` }]],
-  [T, 'buyer abroad without city (BR-KSA-10)', [{ op: 'setText', path: `${BUY}/cac:PostalAddress/cac:Country/cbc:IdentificationCode`, value: 'US' }, { op: 'remove', path: `${BUY}/cac:PostalAddress/cbc:CityName` }]],
+  [
+    T,
+    'buyer abroad without city (BR-KSA-10)',
+    [
+      { op: 'setText', path: `${BUY}/cac:PostalAddress/cac:Country/cbc:IdentificationCode`, value: 'US' },
+      { op: 'remove', path: `${BUY}/cac:PostalAddress/cbc:CityName` },
+    ],
+  ],
   [T, 'seller country not ISO (BR-CL-14)', [{ op: 'setText', path: `${SUP}/cac:PostalAddress/cac:Country/cbc:IdentificationCode`, value: 'XX' }]],
   [T, 'buyer name missing (BR-KSA-42)', [{ op: 'remove', path: `${BUY}/cac:PartyLegalEntity` }]],
   // codes
@@ -88,7 +143,11 @@ const m: Array<[string, string, Edit[]]> = [
   [CH, 'charge reason code not 7161 (BR-KSA-CL-06)', [{ op: 'setText', path: 'cac:AllowanceCharge[2]/cbc:AllowanceChargeReasonCode', value: 'QQ' }]],
   [CH, 'charge without reason code (BR-KSA-19)', [{ op: 'remove', path: 'cac:AllowanceCharge[2]/cbc:AllowanceChargeReasonCode' }]],
   [T, 'ICV not digits (BR-KSA-34)', [{ op: 'setText', path: 'cac:AdditionalDocumentReference[1]/cbc:UUID', value: '12a' }]],
-  [T, 'attachment mime type wrong (BR-KSA-CL-03)', [{ op: 'setAttr', path: 'cac:AdditionalDocumentReference[2]/cac:Attachment/cbc:EmbeddedDocumentBinaryObject', name: 'mimeCode', value: 'text/html' }]],
+  [
+    T,
+    'attachment mime type wrong (BR-KSA-CL-03)',
+    [{ op: 'setAttr', path: 'cac:AdditionalDocumentReference[2]/cac:Attachment/cbc:EmbeddedDocumentBinaryObject', name: 'mimeCode', value: 'text/html' }],
+  ],
   [S, 'QR reference removed (BR-KSA-27)', [{ op: 'remove', path: 'cac:AdditionalDocumentReference[3]' }]],
   [S, 'signature block removed (BR-KSA-60)', [{ op: 'remove', path: 'cac:Signature' }]],
   [S, 'PIH reference removed (BR-KSA-61)', [{ op: 'remove', path: 'cac:AdditionalDocumentReference[2]' }]],
@@ -97,18 +156,37 @@ const m: Array<[string, string, Edit[]]> = [
   [T, 'tax currency USD (BR-KSA-EN16931-02)', [{ op: 'setText', path: 'cbc:TaxCurrencyCode', value: 'USD' }]],
   [T, 'payable amount in USD (BR-KSA-CL-02)', [{ op: 'setAttr', path: `${LMT}/cbc:PayableAmount`, name: 'currencyID', value: 'USD' }]],
   [T, 'tax currency removed (BR-KSA-68)', [{ op: 'remove', path: 'cbc:TaxCurrencyCode' }]],
-  [T, 'exchange rate with wrong source (BR-KSA-88)', [{ op: 'insert', path: 'cac:TaxTotal[1]', where: 'before', xml: '<cac:TaxExchangeRate><cbc:SourceCurrencyCode>USD</cbc:SourceCurrencyCode><cbc:TargetCurrencyCode>SAR</cbc:TargetCurrencyCode><cbc:CalculationRate>3.75</cbc:CalculationRate></cac:TaxExchangeRate>' }]],
+  [
+    T,
+    'exchange rate with wrong source (BR-KSA-88)',
+    [
+      {
+        op: 'insert',
+        path: 'cac:TaxTotal[1]',
+        where: 'before',
+        xml: '<cac:TaxExchangeRate><cbc:SourceCurrencyCode>USD</cbc:SourceCurrencyCode><cbc:TargetCurrencyCode>SAR</cbc:TargetCurrencyCode><cbc:CalculationRate>3.75</cbc:CalculationRate></cac:TaxExchangeRate>',
+      },
+    ],
+  ],
   // dates and times
   [T, 'issue date 30 February (BR-KSA-F-01, XSD)', [{ op: 'setText', path: 'cbc:IssueDate', value: '2022-02-30' }]],
   [T, 'issue time with fraction (BR-KSA-70)', [{ op: 'setText', path: 'cbc:IssueTime', value: '12:21:28.000' }]],
   [T, 'issue date in the future (BR-KSA-04)', [{ op: 'setText', path: 'cbc:IssueDate', value: '2099-01-01' }]],
   [T, 'supply date removed (BR-KSA-15)', [{ op: 'remove', path: 'cac:Delivery' }]],
-  [T, 'supply end before start (BR-KSA-36)', [{ op: 'insert', path: 'cac:Delivery/cbc:ActualDeliveryDate', where: 'after', xml: '<cbc:LatestDeliveryDate>2022-01-01</cbc:LatestDeliveryDate>' }]],
+  [
+    T,
+    'supply end before start (BR-KSA-36)',
+    [{ op: 'insert', path: 'cac:Delivery/cbc:ActualDeliveryDate', where: 'after', xml: '<cbc:LatestDeliveryDate>2022-01-01</cbc:LatestDeliveryDate>' }],
+  ],
   [SU, 'summary end date removed', [{ op: 'remove', path: 'cac:Delivery/cbc:LatestDeliveryDate' }]],
   // notes (credit/debit) and free text
   [C, 'credit note without reason (BR-KSA-17)', [{ op: 'remove', path: 'cac:PaymentMeans/cbc:InstructionNote' }]],
   [C, 'credit note without billing reference (BR-KSA-56)', [{ op: 'remove', path: 'cac:BillingReference' }]],
-  [T, 'note over 1000 characters (BR-KSA-F-06-C2)', [{ op: 'insert', path: 'cbc:InvoiceTypeCode', where: 'after', xml: `<cbc:Note>${'x'.repeat(1001)}</cbc:Note>` }]],
+  [
+    T,
+    'note over 1000 characters (BR-KSA-F-06-C2)',
+    [{ op: 'insert', path: 'cbc:InvoiceTypeCode', where: 'after', xml: `<cbc:Note>${'x'.repeat(1001)}</cbc:Note>` }],
+  ],
   [T, 'line id 7 characters (BR-KSA-F-06-C17)', [{ op: 'setText', path: `${LINE}/cbc:ID`, value: '1234567' }]],
   [T, 'item name digits only (BR-KSA-F-C-01/F-06-C19)', [{ op: 'setText', path: `${LINE}/cac:Item/cbc:Name`, value: '12' }]],
   [T, 'invoice number empty (BR-02)', [{ op: 'setText', path: 'cbc:ID', value: '' }]],
@@ -141,7 +219,10 @@ function main(): void {
       console.error(`${id} ${intent}: ${(error as Error).message}`);
     }
   });
-  writeFileSync(join(repoRoot, 'test/fixtures/validation/mutants.recipes.json'), JSON.stringify({ note: 'Mutant recipes: base invoice + edits. Bases are read at test time; nothing of ZATCA is stored here.', recipes }, null, 1));
+  writeFileSync(
+    join(repoRoot, 'test/fixtures/validation/mutants.recipes.json'),
+    JSON.stringify({ note: 'Mutant recipes: base invoice + edits. Bases are read at test time; nothing of ZATCA is stored here.', recipes }, null, 1),
+  );
   console.log(`${recipes.length} mutants written to ${out}`);
 }
 
