@@ -236,7 +236,7 @@ export class Issuer {
         );
         const stamped = stampInvoice(writeInvoice(inv), { certificate: signing.certificate, signer: signing.signer, signingTime: now });
         const totals = documentTotals(inv);
-        const row: DocumentsTable = {
+        const row = {
           id: randomUUID(),
           taxpayer_id: p.taxpayer.id,
           unit_id: unit.id,
@@ -273,9 +273,10 @@ export class Issuer {
           payable_amount: totals.payable,
           taxable_amount_sar: totals.taxableSar,
           vat_breakdown: JSON.stringify(totals.breakdown),
+          prepaid_breakdown: JSON.stringify(totals.prepaid),
           qr: stamped.qr,
           xml: stamped.xml,
-        };
+        } satisfies DocumentsTable;
         const job: SubmissionsTable = {
           document_id: row.id,
           taxpayer_id: row.taxpayer_id,

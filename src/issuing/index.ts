@@ -3,5 +3,5 @@
 export { issueDocument, resultOf, type IssueOptions, type IssueResult } from './issue.js';
 export { IssueError, type IssueReason } from './errors.js';
 export { issuerOf, DEADLINE_MS, type Issued } from './batch.js';
-export { documentTotals, type DocumentTotals, type VatLine } from './totals.js';
+export { documentTotals, type DocumentTotals, type PrepaidLine, type VatLine } from './totals.js';
 export { issueDateTime } from './prepare.js';

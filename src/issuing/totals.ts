@@ -1,6 +1,7 @@
 // The figures the VAT report needs from each document, taken from the computed invoice (the same
 // numbers the XML carries), with per-category amounts in SAR for foreign-currency documents.
 import type { ComputedInvoice } from '../model/index.js';
+import { allocateHalalas } from '../money/allocate.js';
 import { dec, money } from '../money/decimal.js';
 
 export interface VatLine {
@@ -13,6 +14,18 @@ export interface VatLine {
   vatSar: string;
 }
 
+/** A prepayment the final invoice deducts (adjustment line, spec §1.4): KSA-31..34, document currency. */
+export interface PrepaidLine {
+  /** The prepayment invoice (386): its number (BT-1) and UUID as the adjustment line references them. */
+  invoiceId: string;
+  invoiceUuid: string;
+  category: string;
+  rate: string;
+  exemptionCode?: string;
+  taxable: string;
+  vat: string;
+}
+
 export interface DocumentTotals {
   currency: string;
   exchangeRate: string | null;
@@ -23,19 +36,26 @@ export interface DocumentTotals {
   payable: string;
   taxableSar: string;
   breakdown: VatLine[];
+  /** The prepayments deducted (final invoices only; empty otherwise). */
+  prepaid: PrepaidLine[];
 }
 
 export function documentTotals(inv: ComputedInvoice): DocumentTotals {
   const rate = inv.currency === 'SAR' || !inv.exchangeRate ? dec(1) : dec(inv.exchangeRate);
+  // The categories' SAR VAT add up to the document's SAR VAT total (BT-111) to the halala.
+  const vatSar = allocateHalalas(
+    inv.subtotals.map((s) => dec(s.taxAmount).times(rate)),
+    dec(inv.totals.taxAmountSar),
+  );
   const breakdown = inv.subtotals.map(
-    (s): VatLine => ({
+    (s, i): VatLine => ({
       category: s.category.code,
       rate: s.category.rate,
       ...(s.exemptionCode !== undefined && { exemptionCode: s.exemptionCode }),
       taxable: s.taxableAmount,
       vat: s.taxAmount,
       taxableSar: money(dec(s.taxableAmount).times(rate)),
-      vatSar: money(dec(s.taxAmount).times(rate)),
+      vatSar: money(vatSar[i]!),
     }),
   );
   return {
@@ -48,5 +68,16 @@ export function documentTotals(inv: ComputedInvoice): DocumentTotals {
     payable: inv.totals.payableAmount,
     taxableSar: money(breakdown.reduce((n, l) => n.plus(l.taxableSar), dec(0))),
     breakdown,
+    prepaid: inv.prepaymentLines.map(
+      (p): PrepaidLine => ({
+        invoiceId: p.invoiceId,
+        invoiceUuid: p.invoiceUuid,
+        category: p.category.code,
+        rate: p.category.rate,
+        ...(p.exemptionCode !== undefined && { exemptionCode: p.exemptionCode }),
+        taxable: p.taxableAmount,
+        vat: p.taxAmount,
+      }),
+    ),
   };
 }

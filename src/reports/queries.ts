@@ -3,6 +3,7 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../store/index.js';
 import type { Period } from './period.js';
+import { prepaymentLinesOf } from './prepaid.js';
 
 type Db = Kysely<Database>;
 
@@ -35,11 +36,14 @@ export interface PeriodDocument {
   buyer_vat: string | null;
   buyer_name: string | null;
   original_number: string | null;
+  original_document_id: string | null;
   tax_exclusive_amount: string;
   tax_amount: string;
   tax_amount_sar: string;
   taxable_amount_sar: string;
   vat_breakdown: string;
+  /** JSON PrepaidLine[]: what a final invoice deducts; filled from the XML where not stored. */
+  prepaid_breakdown: string;
   qr: string;
   state: string | null;
   duplicate: number | null;
@@ -80,11 +84,13 @@ export async function periodDocuments(db: Db, scope: Scope, period: Period): Pro
       'd.buyer_vat',
       'd.buyer_name',
       'd.original_number',
+      'd.original_document_id',
       'd.tax_exclusive_amount',
       'd.tax_amount',
       'd.tax_amount_sar',
       'd.taxable_amount_sar',
       'd.vat_breakdown',
+      'd.prepaid_breakdown',
       'd.qr',
       's.state',
       's.duplicate',
@@ -101,12 +107,31 @@ export async function periodDocuments(db: Db, scope: Scope, period: Period): Pro
   if (scope.branchId) q = q.where('u.branch_id', '=', scope.branchId);
   if (scope.unitId) q = q.where('d.unit_id', '=', scope.unitId);
   const rows = await q.execute();
+  const prepaid = await unrecordedPrepayments(
+    db,
+    scope.taxpayerId,
+    rows.filter((r) => (r.prepaid_breakdown ?? null) === null).map((r) => r.id),
+  );
   return rows.map((r) => ({
     ...r,
     icv: Number(r.icv),
     duplicate: r.duplicate === null ? null : Number(r.duplicate),
     late: r.late === null ? null : Number(r.late),
+    prepaid_breakdown: r.prepaid_breakdown ?? prepaid.get(r.id) ?? '[]',
   }));
+}
+
+/**
+ * Documents stored without their prepayments recorded (before migration 0010, or by another
+ * writer): read them from the stored XML, a page at a time. Only these rows pay for a parse.
+ */
+async function unrecordedPrepayments(db: Db, taxpayerId: string, ids: readonly string[]): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  for (let i = 0; i < ids.length; i += 200) {
+    const bytes = await documentBytes(db, taxpayerId, ids.slice(i, i + 200));
+    for (const [id, { xml }] of bytes) out.set(id, JSON.stringify(prepaymentLinesOf(xml)));
+  }
+  return out;
 }
 
 /** The stored bytes of documents (and ZATCA's cleared version), a page at a time. */

@@ -5,7 +5,10 @@ import { dec, money, ZERO, type Decimal } from '../money/index.js';
 import type { Database, Taxpayer } from '../store/index.js';
 import type { Period } from './period.js';
 import { periodDocuments, type PeriodDocument, type Scope } from './queries.js';
-import type { VatLine as StoredVatLine } from '../issuing/index.js';
+import type { PrepaidLine, VatLine as StoredVatLine } from '../issuing/index.js';
+import { documentFigures, type CategoryFigures, type PrepaidFigures } from './figures.js';
+
+export { lineKey, type PrepaidFigures } from './figures.js';
 
 /**
  * Submission states in which ZATCA holds the document and it counts for VAT: 200, 202, and
@@ -21,19 +24,8 @@ export function countsForVat(d: Pick<PeriodDocument, 'state' | 'cleared_at'>): b
 export type Market = 'B2B' | 'B2C';
 export type ReportDimension = 'category' | 'market' | 'branch' | 'unit' | 'type';
 
-export interface VatLine {
-  /** `S:15.00`, `Z:0.00:VATEX-SA-32`: category, rate and exemption reason, the drill-down key. */
-  key: string;
-  category: string;
-  rate: string;
-  exemptionCode: string | null;
-  /** Signed: negative on a credit note. In the document currency. */
-  taxable: string;
-  vat: string;
-  /** Signed, in SAR. */
-  taxableSar: string;
-  vatSar: string;
-}
+/** One VAT category of a document (`S:15.00`, `Z:0.00:VATEX-SA-32`), signed: negative on a credit note. */
+export type VatLine = CategoryFigures;
 
 export interface ReportedDocument {
   id: string;
@@ -59,10 +51,18 @@ export interface ReportedDocument {
   state: string;
   duplicate: boolean;
   invoiceHash: string;
+  /** What the document adds to the return per category: its breakdown less the prepayments it deducts. */
   lines: VatLine[];
-  /** Signed totals in SAR: Σ lines (taxable), and the document's own VAT total in SAR (the XML's SAR TaxTotal). */
+  /** Signed totals in SAR: Σ lines — the document's own SAR VAT total (BT-111) less the prepaid VAT it deducts. */
   taxableSar: string;
   vatSar: string;
+  /** The breakdown as the document writes it (BT-116/117, SAR VAT summing to BT-111), signed. */
+  stated: VatLine[];
+  /** The prepayments (386) a final invoice deducts (KSA-31/32), each with its reference; empty otherwise. */
+  prepaid: PrepaidFigures[];
+  /** Signed SAR VAT: the document's total (BT-111) and the prepaid VAT deducted; `vatSar` = stated − prepaid. */
+  statedVatSar: string;
+  prepaidVatSar: string;
 }
 
 export interface VatRow {
@@ -105,26 +105,22 @@ export interface VatReportOptions {
 
 const signOf = (type: string): 1 | -1 => (type === 'creditNote' ? -1 : 1);
 
-export function lineKey(l: { category: string; rate: string; exemptionCode?: string | null }): string {
-  return [l.category, l.rate, ...(l.exemptionCode ? [l.exemptionCode] : [])].join(':');
-}
-
 function reportedDocument(d: PeriodDocument): ReportedDocument {
   const sign = signOf(d.document_type);
-  const stored = JSON.parse(d.vat_breakdown) as StoredVatLine[];
-  const signed = (v: string) => money(dec(v).times(sign));
-  const lines = stored.map(
-    (l): VatLine => ({
-      key: lineKey(l),
-      category: l.category,
-      rate: l.rate,
-      exemptionCode: l.exemptionCode ?? null,
-      taxable: signed(l.taxable),
-      vat: signed(l.vat),
-      taxableSar: signed(l.taxableSar),
-      vatSar: signed(l.vatSar),
-    }),
+  const f = documentFigures(
+    JSON.parse(d.vat_breakdown) as StoredVatLine[],
+    JSON.parse(d.prepaid_breakdown) as PrepaidLine[],
+    d.exchange_rate,
+    d.tax_amount_sar,
   );
+  const signed = (v: string) => money(dec(v).times(sign));
+  const signLine = <T extends VatLine>(l: T): T => ({
+    ...l,
+    taxable: signed(l.taxable),
+    vat: signed(l.vat),
+    taxableSar: signed(l.taxableSar),
+    vatSar: signed(l.vatSar),
+  });
   return {
     id: d.id,
     number: d.number,
@@ -148,9 +144,13 @@ function reportedDocument(d: PeriodDocument): ReportedDocument {
     state: d.state ?? 'cleared',
     duplicate: d.duplicate === 1,
     invoiceHash: d.invoice_hash,
-    lines,
-    taxableSar: signed(d.taxable_amount_sar),
-    vatSar: signed(d.tax_amount_sar),
+    lines: f.net.map(signLine),
+    taxableSar: signed(f.taxableSar),
+    vatSar: signed(f.vatSar),
+    stated: f.stated.map(signLine),
+    prepaid: f.prepaid.map(signLine),
+    statedVatSar: signed(f.statedVatSar),
+    prepaidVatSar: signed(f.prepaidVatSar),
   };
 }
 
@@ -198,8 +198,9 @@ export function buildVatReport(taxpayer: Taxpayer, period: Period, docs: readonl
     reported.push(r);
     taxable = taxable.plus(r.taxableSar);
     vat = vat.plus(r.vatSar);
-    // Categories come from the document's breakdown (SAR per category); the document's SAR VAT
-    // total is the XML's own SAR TaxTotal, which the other dimensions add up.
+    // Categories come from the document's breakdown less its prepayments, the SAR VAT allocated so
+    // they add up to the document's total (its SAR TaxTotal less the prepaid VAT), which the other
+    // dimensions add up: every dimension sums to the same total, to the halala.
     for (const l of r.lines) {
       byCategory.add(l.key, { key: l.key, category: l.category, rate: l.rate, exemptionCode: l.exemptionCode }, r.id, l.taxableSar, l.vatSar);
     }
@@ -333,7 +334,18 @@ export function vatReportCsv(report: VatReport, by: ReportDimension): string {
   );
 }
 
-/** CSV of the documents behind the report: one row per document and VAT category. */
+/** The stated and the prepaid SAR amounts of one category of a document (the drill-down shows both). */
+function statedAndPrepaid(d: ReportedDocument, key: string): string[] {
+  const stated = d.stated.find((l) => l.key === key);
+  const prepaid = d.prepaid.filter((l) => l.key === key);
+  const total = (f: 'taxableSar' | 'vatSar') => money(prepaid.reduce((s, l) => s.plus(l[f]), ZERO));
+  return [stated?.taxableSar ?? '0.00', stated?.vatSar ?? '0.00', total('taxableSar'), total('vatSar')];
+}
+
+/**
+ * CSV of the documents behind the report: one row per document and VAT category; `taxable_sar` and
+ * `vat_sar` are what it adds (stated − prepaid), the last four columns the two parts.
+ */
 export function vatDocumentsCsv(docs: readonly ReportedDocument[]): string {
   const rows: unknown[][] = [];
   for (const d of docs) {
@@ -358,6 +370,7 @@ export function vatDocumentsCsv(docs: readonly ReportedDocument[]): string {
         l.taxableSar,
         l.vatSar,
         d.invoiceHash,
+        ...statedAndPrepaid(d, l.key),
       ]);
     }
   }
@@ -382,6 +395,10 @@ export function vatDocumentsCsv(docs: readonly ReportedDocument[]): string {
       'taxable_sar',
       'vat_sar',
       'invoice_hash',
+      'stated_taxable_sar',
+      'stated_vat_sar',
+      'prepaid_taxable_sar',
+      'prepaid_vat_sar',
     ],
     rows,
   );

@@ -5,6 +5,7 @@ import { issuingTables } from './migration-0002-issuing.js';
 import { accessTables } from './migration-0003-access.js';
 import { syncTables } from './migration-0004-sync.js';
 import { replaceGuard } from './migration-0005-replace-guard.js';
+import { prepaidBreakdown } from './migration-0010-prepaid.js';
 
 type Dialect = 'sqlite' | 'postgres';
 
@@ -195,6 +196,7 @@ export function fleetMigrations(dialect: Dialect): Record<string, Migration> {
     '0003_access': accessTables(dialect),
     '0004_sync': syncTables(dialect),
     '0005_replace_guard': replaceGuard(dialect),
+    '0010_prepaid_breakdown': prepaidBreakdown(),
   };
 }
 

@@ -203,6 +203,12 @@ export interface DocumentsTable {
   taxable_amount_sar: string;
   /** JSON `[{category, rate, exemptionCode?, taxable, vat, taxableSar, vatSar}]` for the VAT report. */
   vat_breakdown: string;
+  /**
+   * JSON `[{invoiceId, invoiceUuid, category, rate, exemptionCode?, taxable, vat}]`: the prepayments
+   * (386) a final invoice deducts (KSA-31/32), `[]` when none; NULL when not recorded at insert
+   * (before migration 0010, or another writer): the report then reads them from `xml`.
+   */
+  prepaid_breakdown?: string | null;
   qr: string;
   /** The stamped document exactly as hashed, signed and submitted. */
   xml: string;

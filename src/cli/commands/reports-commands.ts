@@ -15,6 +15,7 @@ import {
   vatReportCsv,
   type DrillFilter,
   type ReportDimension,
+  type ReportedDocument,
   type VatReport,
 } from '../../reports/index.js';
 import { EXIT, processIo, reportError, type Io } from '../output.js';
@@ -66,6 +67,12 @@ function vatText(r: VatReport, by: ReportDimension): string {
   return out.join('\n');
 }
 
+/** A final invoice's two parts: the VAT it states and the prepaid VAT it deducts, with the prepayment invoices. */
+function prepaidText(d: ReportedDocument): string {
+  if (d.prepaid.length === 0) return '';
+  return ` (stated ${d.statedVatSar} − prepaid ${d.prepaidVatSar}: ${d.prepaid.map((p) => `${p.invoiceId} ${p.key} ${p.vatSar}`).join(', ')})`;
+}
+
 export async function reportVatCommand(opts: Opts, io: Io): Promise<number> {
   const period = periodOf(opts);
   return withFleet(opts, io, async (s) => {
@@ -95,7 +102,10 @@ export async function reportVatCommand(opts: Opts, io: Io): Promise<number> {
         body +=
           `\n\ndocuments${drill ? ` behind ${drill}` : ''}:\n` +
           docs
-            .map((d) => `  ${d.issueDate} ${d.issueTime}  ${d.number}  ${d.unit}  ${d.documentType}  ${d.market}  ${d.currency}  VAT ${d.vatSar} SAR`)
+            .map(
+              (d) =>
+                `  ${d.issueDate} ${d.issueTime}  ${d.number}  ${d.unit}  ${d.documentType}  ${d.market}  ${d.currency}  VAT ${d.vatSar} SAR${prepaidText(d)}`,
+            )
             .join('\n');
       }
       emit(s.io, opts, body + '\n', text(opts.out) ? summary : '');

@@ -87,6 +87,10 @@ const Doc = z.object({
   lines: z.array(Line),
   taxableSar: z.string(),
   vatSar: z.string(),
+  stated: z.array(Line).describe('the breakdown as the document writes it; `lines` = stated − prepaid'),
+  prepaid: z.array(Line.extend({ invoiceId: z.string(), invoiceUuid: z.string() })).describe('prepayments (386) a final invoice deducts'),
+  statedVatSar: z.string(),
+  prepaidVatSar: z.string(),
 });
 const Report = z.object({
   taxpayer: z.object({ vatNumber: z.string(), name: z.string() }),
