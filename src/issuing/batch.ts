@@ -21,6 +21,7 @@ import {
 import { writeInvoice } from '../ubl/writer.js';
 import { IssueError } from './errors.js';
 import { checkNoteReference } from './notes.js';
+import { checkPrepaymentReferences } from './prepayments.js';
 import { issueDateTime, type PreparedDocument } from './prepare.js';
 import { documentTotals } from './totals.js';
 
@@ -233,6 +234,12 @@ export class Issuer {
           inv,
           written.filter((d) => d.taxpayer_id === p.taxpayer.id),
           p.externalReference,
+        );
+        await checkPrepaymentReferences(
+          trx,
+          p.taxpayer.id,
+          inv,
+          written.filter((d) => d.taxpayer_id === p.taxpayer.id),
         );
         const stamped = stampInvoice(writeInvoice(inv), { certificate: signing.certificate, signer: signing.signer, signingTime: now });
         const totals = documentTotals(inv);

@@ -10,6 +10,7 @@ export type IssueReason =
   | 'DUPLICATE' // the UUID or invoice number is already used by another document of the taxpayer
   | 'REFERENCE_NOT_FOUND' // a note's original document is not one of the taxpayer's
   | 'REFERENCE_MISMATCH' // the note's kind, currency or UUID does not match its original
+  | 'REFERENCE_REJECTED' // the note's original was rejected by ZATCA: it is re-issued, not corrected by a note
   | 'NOTE_EXCEEDS_ORIGINAL' // credit notes would return more than the original (plus debit notes)
   | 'RETRY'; // the unit's certificate changed while issuing: run again
 
@@ -21,6 +22,7 @@ const CODE: Record<IssueReason, ErrorCode> = {
   DUPLICATE: 'CONFLICT',
   REFERENCE_NOT_FOUND: 'NOT_FOUND',
   REFERENCE_MISMATCH: 'INVALID_COMBINATION',
+  REFERENCE_REJECTED: 'INVALID_COMBINATION',
   NOTE_EXCEEDS_ORIGINAL: 'INVALID_INPUT',
   RETRY: 'ZATCA_UNAVAILABLE',
 };

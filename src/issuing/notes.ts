@@ -1,9 +1,9 @@
 // Credit and debit notes: the original must be an earlier document of the same taxpayer (any of
-// its units), of the same kind and currency; credit notes may return part of it, never more.
+// its units), of the same kind and currency, not rejected by ZATCA; credit notes return at most it.
 import type { Kysely } from 'kysely';
 import type { ComputedInvoice } from '../model/index.js';
 import { dec } from '../money/decimal.js';
-import { documents, type Database, type IssuedDocument } from '../store/index.js';
+import { documents, submissions, type Database, type IssuedDocument } from '../store/index.js';
 import { IssueError } from './errors.js';
 
 export interface NoteReference {
@@ -65,6 +65,7 @@ export async function checkNoteReference(
       `a note is in the currency of the document it corrects (${original.currency})`,
       `يجب أن يكون الإشعار بعملة المستند الأصلي (${original.currency})`,
     );
+  await refuseRejectedOriginal(trx, original, inv.documentType, ref.invoiceId);
   if (inv.documentType === 'creditNote') {
     const earlier = [...(await documents.notesAgainst(trx, taxpayerId, original.id)), ...batch.filter((d) => d.original_document_id === original.id)];
     const credited = earlier.filter((n) => n.document_type === 'creditNote').reduce((s, n) => s.plus(n.tax_exclusive_amount), dec(0));
@@ -83,4 +84,26 @@ export async function checkNoteReference(
     }
   }
   return { originalId: original.id, originalNumber: original.number };
+}
+
+/**
+ * A document ZATCA rejected is not a tax invoice and was never output VAT: it is corrected by a new
+ * document, not by a note. ZATCA's answer on its developer community ("Submit Rejected Invoices",
+ * zatca1.discourse.group): credit notes are not issued for rejected invoices — fix the error and
+ * issue the document again with a new UUID, ICV and PIH. A note against it would subtract (or add)
+ * VAT of a sale the return never counted. An original still waiting for ZATCA's answer may be
+ * corrected; if it is rejected later, `report reconcile` lists the note (`original-rejected`).
+ */
+async function refuseRejectedOriginal(trx: Kysely<Database>, original: Known, type: string, number: string): Promise<void> {
+  if ((await submissions.findSubmission(trx, original.id))?.state !== 'rejected') return;
+  const note = type === 'creditNote' ? 'credit note' : 'debit note';
+  throw new IssueError(
+    'REFERENCE_REJECTED',
+    `billingReference.invoiceId: ZATCA rejected ${number}, so it is not a tax invoice and never counted as output VAT; a ${note} cannot correct it — issue the corrected document as a new invoice (new UUID, next ICV) and reference that one`,
+    {
+      field: 'billingReference.invoiceId',
+      messageAr: `رفضت الهيئة المستند ${number} فلا يُعد فاتورة ضريبية ولم يُحتسب في ضريبة المخرجات؛ لا يصحح بإشعار — أصدر المستند المصحح كفاتورة جديدة وأشر إليها`,
+      rule: 'BR-KSA-56',
+    },
+  );
 }

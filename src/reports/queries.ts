@@ -148,3 +148,26 @@ export async function documentBytes(db: Db, taxpayerId: string, ids: readonly st
   for (const r of rows) out.set(r.id, { xml: r.xml, cleared: r.cleared ?? null });
   return out;
 }
+
+/** Of these documents (by id or by UUID), those ZATCA rejected; in chunks, so any number of references fits. */
+export async function rejectedDocuments(
+  db: Db,
+  taxpayerId: string,
+  by: 'id' | 'uuid',
+  refs: readonly string[],
+): Promise<Array<{ id: string; uuid: string; number: string; document_type: string }>> {
+  const out: Array<{ id: string; uuid: string; number: string; document_type: string }> = [];
+  const unique = [...new Set(refs)];
+  for (let i = 0; i < unique.length; i += 500) {
+    const rows = await db
+      .selectFrom('documents as d')
+      .innerJoin('submissions as s', 's.document_id', 'd.id')
+      .select(['d.id', 'd.uuid', 'd.number', 'd.document_type'])
+      .where('d.taxpayer_id', '=', taxpayerId)
+      .where('s.state', '=', 'rejected')
+      .where(by === 'id' ? 'd.id' : 'd.uuid', 'in', unique.slice(i, i + 500))
+      .execute();
+    out.push(...rows);
+  }
+  return out;
+}

@@ -5,6 +5,7 @@ import type { Database, EgsUnit, Taxpayer } from '../store/index.js';
 import { units as unitRepo } from '../store/index.js';
 import { ENVIRONMENT_SEGMENT, type FatooraEnv } from '../zatca/index.js';
 import { ReportError } from './errors.js';
+import { rejectedReferences } from './corrections.js';
 import type { Period } from './period.js';
 import { periodDocuments, type PeriodDocument } from './queries.js';
 import { ACCEPTED_STATES, buildVatReport } from './vat.js';
@@ -30,7 +31,9 @@ export type DifferenceReason =
   | 'accepted-not-recorded' // ZATCA accepted it, our outbox still waits (an answer was lost)
   | 'hash-mismatch' // ZATCA holds other bytes under this UUID than we stored
   | 'unknown-to-us' // ZATCA accepted a document from this unit that we never issued
-  | 'report-mismatch'; // the VAT report counts a document it should not, or misses one it should
+  | 'report-mismatch' // the VAT report counts a document it should not, or misses one it should
+  | 'original-rejected' // a note whose original ZATCA rejected (after the note was issued)
+  | 'prepayment-rejected'; // a final invoice deducting a prepayment invoice (386) ZATCA rejected
 
 export interface Difference {
   unit: string;
@@ -90,6 +93,7 @@ export async function reconcile(db: Kysely<Database>, taxpayer: Taxpayer, period
   // The VAT report is computed as the report command does, and compared, not assumed.
   const report = buildVatReport(taxpayer, period, docs, { now });
   const inReport = new Set(report.documents.map((d) => d.id));
+  const leaning = await rejectedReferences(db, taxpayer.id, docs);
   const allUnits = await unitRepo.listUnits(db, taxpayer.id, {});
   let list = options.branchId ? allUnits.filter((u) => u.branch_id === options.branchId) : allUnits;
   if (options.unitId) list = list.filter((u) => u.id === options.unitId);
@@ -193,6 +197,8 @@ export async function reconcile(db: Kysely<Database>, taxpayer: Taxpayer, period
           `ZATCA holds UUID ${d.uuid} with hash ${otherHash.invoiceHash}, ours is ${d.invoice_hash}`,
           `لدى الهيئة المستند ${d.uuid} ببصمة مختلفة عن المخزنة لدينا`,
         );
+      const rejectedRef = leaning.get(d.id);
+      if (rejectedRef) diff(rejectedRef.reason, d, rejectedRef.message, rejectedRef.messageAr);
       const shouldCount = weAccepted || d.cleared_at !== null;
       if (shouldCount !== inReport.has(d.id)) {
         diff(
