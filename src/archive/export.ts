@@ -44,7 +44,8 @@ const README = (m: { vat: string; period: string }) => `Fawtara archive of VAT n
 
 units/<unit>/<ICV>_<number>.xml          the documents exactly as stamped and stored (UTF-8 bytes)
 units/<unit>/cleared/<ICV>_<number>.xml  ZATCA's cleared version of standard documents
-index.json, index.csv                    VAT number, issue date and time, number, UUID, ICV, PIH, hash, QR
+index.json, index.csv                    VAT number, issue date and time, number, UUID, ICV, PIH, hash, QR,
+                                         currency and SAR exchange rate
 manifest.json                            SHA-256 of every file, the chain of each unit
 manifest.sha256                          the same hashes for "sha256sum -c manifest.sha256"
 
@@ -153,6 +154,8 @@ export async function exportArchive(
           'qr',
           'file',
           'cleared_file',
+          'currency',
+          'exchange_rate',
         ],
         index.map((e) => [
           e.vatNumber,
@@ -171,6 +174,8 @@ export async function exportArchive(
           e.qr,
           e.file,
           e.clearedFile ?? '',
+          e.currency,
+          e.exchangeRate ?? '',
         ]),
       ),
       'utf8',
@@ -213,6 +218,8 @@ function entry(taxpayer: Taxpayer, d: PeriodDocument, file: string, clearedFile:
     kind: d.kind,
     state: d.state ?? 'none',
     qr: d.qr,
+    currency: d.currency,
+    exchangeRate: d.exchange_rate,
     file,
     clearedFile,
   };

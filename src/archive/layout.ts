@@ -27,6 +27,12 @@ export interface IndexEntry {
   /** Submission state at export time (accepted, rejected, …): facts, not part of the signed record. */
   state: string;
   qr: string;
+  /**
+   * The document currency (BT-5) and its SAR exchange rate (null for SAR): with the document's
+   * amounts they give its SAR figures, as the VAT report computes them (docs/reports.md).
+   */
+  currency: string;
+  exchangeRate: string | null;
   /** Relative paths inside the archive (POSIX separators). */
   file: string;
   clearedFile: string | null;

@@ -272,7 +272,10 @@ export const InvoiceInput = z
     exchangeRate: decimalField('exchangeRate', 'سعر الصرف')
       .optional()
       .meta({ description: 'SAR per 1 unit of currency; required when currency is not SAR (gives the SAR TaxTotal).' }),
-    writeTaxExchangeRate: z.boolean().default(false).meta({ description: 'Also write cac:TaxExchangeRate (optional in ZATCA).' }),
+    writeTaxExchangeRate: z.boolean().default(true).meta({
+      description:
+        'Write cac:TaxExchangeRate (KSA-36..39) on a foreign-currency document, so the signed document itself carries the rate of its SAR amounts; optional in ZATCA (its USD samples omit it): false leaves it out.',
+    }),
     pricesIncludeVat: z.boolean().default(false).meta({ description: 'Unit prices and allowance/charge amounts include VAT (POS prices); spec §4.' }),
     icv: z.number().int().positive().default(1).meta({ description: 'Invoice counter value of the EGS unit; default 1.' }),
     pih: z

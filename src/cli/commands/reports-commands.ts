@@ -28,13 +28,13 @@ function periodOf(opts: Opts) {
   return parsePeriod({ period: text(opts.period), from: text(opts.from), to: text(opts.to) });
 }
 
-/** Print, or write to --out (and say where). */
+/** Print, or write to --out (and say where). Both get the same bytes: a CSV ends every line, the last too, with CRLF (RFC 4180). */
 function emit(io: Io, opts: Opts, body: string, summary: string): void {
   const out = text(opts.out);
   if (out) {
     writeFileSync(out, body);
     io.out(summary ? `${summary}\nwritten: ${out}` : `written: ${out}`);
-  } else io.out(body.replace(/\r\n$/, '').replace(/\n$/, ''));
+  } else io.out(body);
 }
 
 function drillFilter(report: VatReport, key: string): DrillFilter {
