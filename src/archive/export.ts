@@ -7,7 +7,7 @@ import type { Kysely } from 'kysely';
 import { ReportError } from '../reports/errors.js';
 import type { Period } from '../reports/period.js';
 import { documentBytes, periodDocuments, type PeriodDocument } from '../reports/queries.js';
-import { csvLines } from '../reports/vat.js';
+import { csvLines } from '../reports/csv.js';
 import type { Database, Taxpayer } from '../store/index.js';
 import {
   ARCHIVE_FORMAT,

@@ -110,7 +110,8 @@ export async function periodDocuments(db: Db, scope: Scope, period: Period): Pro
   const prepaid = await unrecordedPrepayments(
     db,
     scope.taxpayerId,
-    rows.filter((r) => (r.prepaid_breakdown ?? null) === null).map((r) => r.id),
+    // Adjustment lines belong on the final tax invoice (388) only (spec §1.4).
+    rows.filter((r) => (r.prepaid_breakdown ?? null) === null && r.document_type === 'invoice').map((r) => r.id),
   );
   return rows.map((r) => ({
     ...r,

@@ -6,8 +6,10 @@ import type { Database, Taxpayer } from '../store/index.js';
 import type { Period } from './period.js';
 import { periodDocuments, type PeriodDocument, type Scope } from './queries.js';
 import type { PrepaidLine, VatLine as StoredVatLine } from '../issuing/index.js';
+import { csvLines } from './csv.js';
 import { documentFigures, type CategoryFigures, type PrepaidFigures } from './figures.js';
 
+export { csvField, csvLines } from './csv.js';
 export { lineKey, type PrepaidFigures } from './figures.js';
 
 /**
@@ -267,16 +269,6 @@ export function rowsBy(report: VatReport, by: ReportDimension): VatRow[] {
     case 'type':
       return report.byType;
   }
-}
-
-/** RFC 4180 field: quoted when it holds a comma, quote or line break. */
-export function csvField(v: unknown): string {
-  const s = v === null || v === undefined ? '' : String(v);
-  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}
-
-export function csvLines(header: readonly string[], rows: ReadonlyArray<readonly unknown[]>): string {
-  return [header, ...rows].map((r) => r.map(csvField).join(',')).join('\r\n') + '\r\n';
 }
 
 /** CSV of one dimension's rows plus a total row (amounts in SAR, signed). */
