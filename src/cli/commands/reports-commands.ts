@@ -55,7 +55,7 @@ function vatText(r: VatReport, by: ReportDimension): string {
   const line = (a: string, n: string, t: string, v: string) => `  ${a.padEnd(width)}  ${n.padStart(9)}  ${t.padStart(16)}  ${v.padStart(14)}`;
   const out = [
     `VAT report ${r.taxpayer.vatNumber} (${r.taxpayer.name}), period ${r.period.label} (${r.period.from} to ${r.period.to})${r.scope.branch ? `, branch ${r.scope.branch}` : ''}${r.scope.unit ? `, unit ${r.scope.unit}` : ''}`,
-    `output VAT from documents accepted or cleared by ZATCA; credit notes subtract; amounts in SAR`,
+    `output VAT from documents accepted or cleared by ZATCA; credit notes subtract; an advance counts once (final invoices add the balance); amounts in SAR`,
     '',
     line(by, 'documents', 'taxable (SAR)', 'VAT (SAR)'),
     ...rows.map((row) => line(label(row), String(row.documents), row.taxableSar, row.vatSar)),
