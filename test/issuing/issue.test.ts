@@ -79,10 +79,11 @@ describe.each(ENGINES)('issuing on %s', (engine) => {
     // A document that does not link to the chain cannot be inserted, whatever writes it.
     const copy = { ...(await documents.findById(db, r.id))!, id: 'forged', uuid: 'forged', number: 'forged', icv: r.icv + 5 };
     await expect(documents.insertDocument(db, copy)).rejects.toThrow(/chain break/);
-    // SQLite's INSERT OR REPLACE deletes the old row implicitly; the DELETE trigger must still fire.
+    // SQLite's INSERT OR REPLACE deletes the old row implicitly; the BEFORE INSERT guard (migration
+    // 0007) refuses it first, whatever recursive_triggers is (test/security/database.test.ts).
     if (engine === 'sqlite') {
-      await expect(sql`insert or replace into documents select * from documents where id = ${r.id}`.execute(db)).rejects.toThrow(/immutable/);
-      await expect(sql`insert or replace into egs_units select * from egs_units where id = ${r.unitId}`.execute(db)).rejects.toThrow(/keeps its chain head/);
+      await expect(sql`insert or replace into documents select * from documents where id = ${r.id}`.execute(db)).rejects.toThrow(/never replaced/);
+      await expect(sql`insert or replace into egs_units select * from egs_units where id = ${r.unitId}`.execute(db)).rejects.toThrow(/never replaced/);
     }
     expect((await documents.findById(db, r.id))!.xml).toBe(r.xml);
   });
