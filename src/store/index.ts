@@ -4,6 +4,8 @@ export { openStore, redactUrl, storeIdOf, storeOptionsFromEnv, type Store, type 
 export { asStoreError, isStoreFault, StoreFault, type StoreFaultReason } from './faults.js';
 export type { StoreIntegrity } from './integrity.js';
 export { APPEND_ONLY_TABLES } from './postgres.js';
+export { DATABASE_FILE } from './files.js';
+export { assertNotInUse, backupStore, holdsStore, stageRestore, swapIn, type BackupFacts, type StagedRestore } from './backup.js';
 export type * from './schema.js';
 export * as tenants from './tenants-repository.js';
 export * as units from './units-repository.js';

@@ -6,9 +6,7 @@ import { auditChains, type AuditFinding } from '../../audit/index.js';
 import { MASTER_KEY_FILE, demoKek } from '../../demo/master-key.js';
 import { kekSourceFromEnv, openFleet, type KekSource } from '../../egs/index.js';
 import { FawtaraError } from '../../errors.js';
-import { assertNotInUse, backupStore, holdsStore, stageRestore, swapIn } from '../../store/backup.js';
-import { DATABASE_FILE } from '../../store/files.js';
-import { tenants, units } from '../../store/index.js';
+import { assertNotInUse, backupStore, DATABASE_FILE, holdsStore, stageRestore, swapIn, tenants, units } from '../../store/index.js';
 import { EXIT, type Io } from '../output.js';
 
 export interface StoreCliOptions {
