@@ -149,9 +149,9 @@ async function assertMigrated(db: Kysely<Database>, schema: string, location: st
 /** Refuse a runtime role that could undo the guards: a superuser, an owner (or member of one), or one with DDL rights. */
 async function assertNotOwner(db: Kysely<Database>, schema: string, role: string): Promise<void> {
   const facts = (
-    await sql<{ superuser: boolean; owns: string | null; creates: boolean; extra: string | null }>`
-      select r.rolsuper as superuser,
-        (select string_agg(t.tablename, ', ') from pg_tables t where t.schemaname = ${schema} and pg_has_role(current_user, t.tableowner, 'USAGE')) as owns,
+    await sql<{ superuser: boolean; createrole: boolean; owns: string | null; creates: boolean; extra: string | null }>`
+      select r.rolsuper as superuser, r.rolcreaterole as createrole,
+        (select string_agg(t.tablename, ', ') from pg_tables t where t.schemaname = ${schema} and pg_has_role(current_user, t.tableowner, 'MEMBER')) as owns,
         has_schema_privilege(current_user, ${schema}, 'CREATE') as creates,
         (select string_agg(t.tablename, ', ') from pg_tables t where t.schemaname = ${schema}
            and (has_table_privilege(current_user, quote_ident(t.schemaname) || '.' || quote_ident(t.tablename), 'TRUNCATE, TRIGGER, REFERENCES'))) as extra
@@ -159,6 +159,8 @@ async function assertNotOwner(db: Kysely<Database>, schema: string, role: string
   ).rows[0];
   const why = [
     facts?.superuser && 'is a superuser',
+    // CREATEROLE may grant itself membership in the owner role.
+    facts?.createrole && 'may create roles (CREATEROLE)',
     facts?.owns && `owns (or is a member of the owner of) ${facts.owns}`,
     facts?.creates && `may create objects in schema ${schema}`,
     facts?.extra && `may truncate or add triggers to ${facts.extra}`,
