@@ -34,7 +34,7 @@ export interface BackupFacts {
 const BUSY_MS = 10_000;
 
 /** The live database file of a data directory, refusing a directory without a store or with a lost one. */
-export function liveDatabase(dataDir: string): string {
+function liveDatabase(dataDir: string): string {
   const file = join(dataDir, DATABASE_FILE);
   const size = databaseSize(file);
   const marker = readMarker(dataDir);

@@ -81,7 +81,7 @@ export function writeMarker(dir: string, storeId: string, at: Date = new Date())
   return marker;
 }
 
-export function writeDurably(file: string, text: string): void {
+function writeDurably(file: string, text: string): void {
   const tmp = `${file}.${process.pid}.${randomUUID().slice(0, 8)}.tmp`;
   const fd = openSync(tmp, 'wx', 0o600);
   try {

@@ -3,7 +3,6 @@
 export { openStore, redactUrl, storeIdOf, storeOptionsFromEnv, type Store, type StoreDialect, type StoreOptions } from './database.js';
 export { asStoreError, isStoreFault, StoreFault, type StoreFaultReason } from './faults.js';
 export type { StoreIntegrity } from './integrity.js';
-export { APPEND_ONLY_TABLES } from './postgres.js';
 export { DATABASE_FILE } from './files.js';
 export { assertNotInUse, backupStore, holdsStore, stageRestore, swapIn, type BackupFacts, type StagedRestore } from './backup.js';
 export type * from './schema.js';

@@ -9,7 +9,7 @@ import { fleetMigrations, runMigrator } from './migrations.js';
 import type { Database } from './schema.js';
 
 /** Tables the runtime role may read and append to, never change: the legal record and its logs. */
-export const APPEND_ONLY_TABLES: ReadonlySet<string> = new Set([
+const APPEND_ONLY_TABLES: ReadonlySet<string> = new Set([
   'documents',
   'document_clearances',
   'submission_attempts',

@@ -4,8 +4,8 @@ import { sql } from 'kysely';
 import type { Store } from '../../src/store/index.js';
 import { INITIAL_PIH } from '../../src/ubl/document.js';
 
-export const NOW = '2026-03-01T08:00:00.000Z';
-export const HASH_1 = 'aGFzaC0x';
+const NOW = '2026-03-01T08:00:00.000Z';
+const HASH_1 = 'aGFzaC0x';
 export const HASH_2 = 'aGFzaC0y';
 
 const document = (icv: number, pih: string, hash: string) => ({
