@@ -115,6 +115,9 @@ function createFile(file: string): void {
 }
 
 function cannotOpen(path: string, error: unknown): StoreFault {
+  // A full or read-only disk says so; anything else is a folder we cannot use.
+  const mapped = asStoreError(error, path);
+  if (mapped instanceof StoreFault) return mapped;
   return new StoreFault(
     'CANNOT_OPEN',
     `cannot create or open ${path}: ${(error as Error).message}; check that the folder exists and is writable by this user`,

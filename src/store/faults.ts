@@ -127,6 +127,9 @@ function reasonOfSqlite(code: string): StoreFaultReason | undefined {
   return undefined;
 }
 
+/** The operating system's answer when the disk itself fails us (writing the marker, a backup, a state file). */
+const FS_REASONS: Record<string, StoreFaultReason> = { ENOSPC: 'DISK_FULL', EDQUOT: 'DISK_FULL', EROFS: 'READ_ONLY', EIO: 'IO_ERROR' };
+
 const PG_NETWORK = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE']);
 
 /** PostgreSQL SQLSTATEs (and node's socket codes) that are about the storage, not the statement. */
@@ -144,16 +147,17 @@ function reasonOfPg(code: string | undefined, message: string): StoreFaultReason
 }
 
 /** The first error in a cause chain (and an AggregateError's members) that carries a driver code or pg's texts. */
-function driverError(thrown: unknown): { code: string | undefined; message: string; sqlite: boolean } | undefined {
+function driverError(thrown: unknown): { code: string | undefined; message: string; reason: StoreFaultReason | undefined } | undefined {
   const queue: unknown[] = [thrown];
   for (let i = 0; i < queue.length && i < 12; i++) {
     const e = queue[i];
     if (typeof e !== 'object' || e === null) continue;
     const { code, message, cause, errors } = e as { code?: unknown; message?: unknown; cause?: unknown; errors?: unknown };
     const text = typeof message === 'string' ? message : '';
-    if (typeof code === 'string' && code.startsWith('SQLITE_')) return { code, message: text, sqlite: true };
-    if (reasonOfPg(typeof code === 'string' ? code : undefined, text))
-      return { code: typeof code === 'string' ? code : undefined, message: text, sqlite: false };
+    if (typeof code === 'string' && code.startsWith('SQLITE_')) return { code, message: text, reason: reasonOfSqlite(code) };
+    if (typeof code === 'string' && FS_REASONS[code]) return { code, message: text, reason: FS_REASONS[code] };
+    const pgReason = reasonOfPg(typeof code === 'string' ? code : undefined, text);
+    if (pgReason) return { code: typeof code === 'string' ? code : undefined, message: text, reason: pgReason };
     if (cause !== undefined) queue.push(cause);
     if (Array.isArray(errors)) queue.push(...errors);
   }
@@ -169,9 +173,8 @@ export function asStoreError(thrown: unknown, where?: string): unknown {
   if (busy !== thrown) return busy;
   if (thrown instanceof FawtaraError && thrown.code !== 'INTERNAL') return thrown;
   const driver = driverError(thrown);
-  if (!driver) return thrown;
-  const reason = driver.sqlite ? reasonOfSqlite(driver.code!) : reasonOfPg(driver.code, driver.message);
-  if (!reason) return thrown;
+  const reason = driver?.reason;
+  if (!driver || !reason) return thrown;
   const detail = `${where ? `${where}: ` : ''}${driver.code ? `${driver.code}: ` : ''}${driver.message}`;
   return faultOf(reason, detail, thrown);
 }

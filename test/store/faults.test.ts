@@ -119,6 +119,14 @@ describe('SQLite faults, mapped in one place (store/faults.ts)', () => {
     expect(exitCodeOf(error)).toBe(5);
   });
 
+  it("the operating system's own disk errors (writing the marker, a backup) map the same way", () => {
+    const os = (code: string) => Object.assign(new Error(`${code}: the system call failed, write`), { code, errno: -28, syscall: 'write' });
+    expect([os('ENOSPC'), os('EROFS'), os('EIO')].map((e) => (asStoreError(e) as StoreFault).reason)).toEqual(['DISK_FULL', 'READ_ONLY', 'IO_ERROR']);
+    expect(exitCodeOf(os('ENOSPC'))).toBe(5);
+    const other = os('ENOENT');
+    expect(asStoreError(other)).toBe(other);
+  });
+
   it('anything else stays what it was: a constraint failure is still a bug, not a storage fault', () => {
     const raw = driverError((db) => {
       db.exec('CREATE TABLE u (v TEXT UNIQUE)');
