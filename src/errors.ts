@@ -26,6 +26,8 @@ export type ErrorCode =
   | 'FORBIDDEN' // authenticated, but the role or scope does not allow this (HTTP API)
   | 'THROTTLED' // too many attempts: wait and try again (HTTP API login)
   | 'BUSY' // the database stayed locked past the busy timeout: nothing was written, send it again
+  | 'STORAGE_UNAVAILABLE' // disk full, read-only, I/O error, PostgreSQL unreachable: nothing was written; fix it and run again
+  | 'STORE_DAMAGED' // the database file is malformed, fails its integrity check, or is missing: restore a backup
   | 'INTERNAL';
 
 export interface ErrorDetails {

@@ -1,6 +1,7 @@
 // How the CLI talks to people and scripts: one clear bilingual message per error (never a stack
 // trace), `--json` objects on stdout, and the documented exit codes.
-import { asBusyError, FawtaraError, isFawtaraError } from '../errors.js';
+import { FawtaraError, isFawtaraError } from '../errors.js';
+import { asStoreError } from '../store/faults.js';
 
 /** Exit codes (README "Exit codes"). */
 export const EXIT = {
@@ -13,7 +14,7 @@ export const EXIT = {
   input: 3,
   /** A bug in Fawtara: please report it. */
   internal: 4,
-  /** A temporary failure (ZATCA unreachable, 5xx/429, an interrupted step, a busy database): run the same command again. */
+  /** A temporary failure (ZATCA unreachable, 5xx/429, an interrupted step, a busy, full, read-only or unreachable database): run the same command again. */
   retry: 5,
 } as const;
 
@@ -34,18 +35,19 @@ export const processIo: Io = {
 };
 
 export function exitCodeOf(thrown: unknown): number {
-  // A database lock timeout arrives as the driver's error; it is a retry, not a bug.
-  const error = asBusyError(thrown);
+  // A database lock timeout or a storage fault arrives as the driver's error; it is operational, not a bug.
+  const error = asStoreError(thrown);
   if (!isFawtaraError(error)) return EXIT.internal;
   if (error.code === 'USAGE') return EXIT.usage;
   if (error.code === 'INTERNAL') return EXIT.internal;
-  if (error.code === 'ZATCA_UNAVAILABLE' || error.code === 'BUSY') return EXIT.retry;
+  if (error.code === 'ZATCA_UNAVAILABLE' || error.code === 'BUSY' || error.code === 'STORAGE_UNAVAILABLE') return EXIT.retry;
+  // STORE_DAMAGED, like bad input, needs a person: exit 3 with the restore procedure in the message.
   return EXIT.input;
 }
 
 /** Report an error: a JSON object with --json, otherwise English and Arabic lines with the field. */
 export function reportError(thrown: unknown, io: Io, json: boolean): number {
-  const error = asBusyError(thrown);
+  const error = asStoreError(thrown);
   const code = exitCodeOf(error);
   const e = isFawtaraError(error)
     ? error

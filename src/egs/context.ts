@@ -60,7 +60,15 @@ export async function openFleet(options: OpenFleetOptions): Promise<FleetContext
   const clock = options.clock ?? { now: () => new Date() };
   const kek = options.kek ?? kekSourceFromEnv(options.env ?? process.env);
   const redactor = options.redactor ?? processRedactor;
-  const store = await openStore(options.store);
+  const logger = options.logger ?? createFleetLogger(() => undefined, redactor);
+  const store = await openStore({
+    onIntegrityFailure: (integrity) =>
+      logger.error(
+        { problems: integrity.problems },
+        'the store failed its integrity check: writes are refused until a backup is restored (docs/operations.md)',
+      ),
+    ...options.store,
+  });
   try {
     const vault = await openKeyVault(store.db, kek, clock.now());
     return {
@@ -70,7 +78,7 @@ export async function openFleet(options: OpenFleetOptions): Promise<FleetContext
       keys: (options.keys ?? softwareKeyProvider)(vault, redactor),
       vault,
       redactor,
-      logger: options.logger ?? createFleetLogger(() => undefined, redactor),
+      logger,
       actor: options.actor ?? 'system',
       pendingDocuments: options.pendingDocuments ?? ((taxpayerId, unitId) => submissions.pendingCount(store.db, taxpayerId, unitId)),
     };

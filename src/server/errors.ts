@@ -1,7 +1,8 @@
 // The HTTP face of errors: one table from error codes (and a few reasons) to statuses, and the
 // JSON body every failure has — `{ error: { code, message, messageAr, field?, reason? } }`.
 import type { FastifyError } from 'fastify';
-import { asBusyError, type FawtaraError, isFawtaraError, type ErrorCode } from '../errors.js';
+import { type FawtaraError, isFawtaraError, type ErrorCode } from '../errors.js';
+import { asStoreError } from '../store/faults.js';
 import { AccessError } from './access/errors.js';
 import { isFleetError } from '../egs/index.js';
 
@@ -28,6 +29,8 @@ export const STATUS_OF_CODE: Record<ErrorCode, number> = {
   THROTTLED: 429,
   ZATCA_UNAVAILABLE: 503,
   BUSY: 503, // the database lock: nothing was written, the same request again is safe
+  STORAGE_UNAVAILABLE: 503, // disk full, read-only, I/O error, PostgreSQL unreachable: nothing was written
+  STORE_DAMAGED: 503, // the operator restores a backup (docs/operations.md); no request can fix it
   // Server-side conditions the caller cannot fix: configuration, files, bugs.
   KEY_STORE: 500,
   FILE_NOT_FOUND: 500,
@@ -63,15 +66,16 @@ export interface HttpError {
 /** Map anything thrown while serving a request to a status, a body and headers. Never leaks a stack. */
 export function toHttpError(thrown: unknown, requestId: string): HttpError {
   const headers: Record<string, string> = {};
-  // The driver's lock timeout becomes BUSY here, so every route gets 503 + Retry-After, not a 500.
-  const error = asBusyError(thrown);
+  // The driver's lock timeout and storage faults (disk full, read-only, unreachable, damaged) become
+  // typed errors here, so every route gets 503 with what to do — never a 500 "report this bug".
+  const error = asStoreError(thrown);
   if (isFawtaraError(error)) {
     const status = STATUS_OF_CODE[error.code] ?? 500;
     const json = error.toJSON() as HttpErrorBody['error'];
     if (status === 401) headers['www-authenticate'] = 'Bearer';
     if (error instanceof AccessError && error.retryAfterSeconds !== undefined) headers['retry-after'] = String(error.retryAfterSeconds);
-    // A lock clears within moments; ZATCA's outages take longer.
-    if (status === 503) headers['retry-after'] = error.code === 'BUSY' ? '1' : '30';
+    // A lock clears within moments; ZATCA's outages and a full disk take longer; damage needs a person.
+    if (status === 503 && error.code !== 'STORE_DAMAGED') headers['retry-after'] = error.code === 'BUSY' ? '1' : '30';
     if (status >= 500) return { status, headers, body: internalBody(requestId, error.code === 'INTERNAL' ? undefined : error) };
     return {
       status,
@@ -126,12 +130,14 @@ export function toHttpError(thrown: unknown, requestId: string): HttpError {
 }
 
 function internalBody(requestId: string, error?: FawtaraError): HttpErrorBody {
-  // A key-store or file problem is named (an operator fixes it); a bug is only referenced.
+  // A key-store, storage or file problem is named (an operator fixes it); a bug is only referenced.
+  const reason = (error as { reason?: unknown } | undefined)?.reason;
   return {
     error: {
       code: error?.code ?? 'INTERNAL',
       message: error ? `${error.message} (request ${requestId})` : `internal error; please report it with request id ${requestId}`,
       messageAr: error?.messageAr ?? `${ARABIC_OF_STATUS[500]} (${requestId})`,
+      ...(typeof reason === 'string' && { reason }),
     },
   };
 }

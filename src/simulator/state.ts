@@ -1,6 +1,6 @@
 // What one simulated environment remembers (taxpayers, OTPs, EGS units, CSIDs, submissions, the
 // 24-h success store) and how it is written to and read from `--data DIR` as JSON.
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ValidationResults, ZatcaEndpoint } from '../zatca/types.js';
 import type { Authority } from './checks.js';
@@ -143,6 +143,7 @@ export function loadState(dataDir: string | undefined, environment: SimEnvironme
   if (!dataDir) return emptyState(environment);
   const file = fileOf(dataDir, environment);
   if (!existsSync(file)) return emptyState(environment);
+  ownerOnly(dataDir, file);
   const parsed = JSON.parse(readFileSync(file, 'utf8')) as EnvironmentState;
   if (parsed.version !== 1 || parsed.environment !== environment) {
     throw new Error(`${file}: not a simulator state file for ${environment}`);
@@ -153,8 +154,18 @@ export function loadState(dataDir: string | undefined, environment: SimEnvironme
 /** Write atomically (temp file + rename) so a crash never leaves half a state file. */
 export function saveState(dataDir: string | undefined, state: EnvironmentState): void {
   if (!dataDir) return;
-  mkdirSync(dataDir, { recursive: true });
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const file = fileOf(dataDir, state.environment);
-  writeFileSync(file + '.tmp', JSON.stringify(state));
+  // A stale temp file keeps its old mode through writeFileSync: start it afresh, owner-only.
+  rmSync(file + '.tmp', { force: true });
+  writeFileSync(file + '.tmp', JSON.stringify(state), { mode: 0o600 });
   renameSync(file + '.tmp', file);
+  ownerOnly(dataDir, file);
+}
+
+/** The state holds OTPs and the CA's private key: folder 0700, file 0600, whatever they were before. */
+function ownerOnly(dataDir: string, file: string): void {
+  if (process.platform === 'win32') return;
+  chmodSync(dataDir, 0o700);
+  chmodSync(file, 0o600);
 }

@@ -138,12 +138,14 @@ export function repeatedUuids(db: Db, taxpayerId: string): Promise<Array<{ uuid:
     .execute();
 }
 
+/**
+ * Store ZATCA's cleared document once; a second answer for the same document keeps the first. Looked
+ * up first rather than `ON CONFLICT DO NOTHING`: SQLite's guard (migration 0007) refuses any insert
+ * that collides with a stored row, since REPLACE would otherwise slip through the same door.
+ */
 export async function insertClearance(db: Db, row: DocumentClearancesTable): Promise<void> {
-  await db
-    .insertInto('document_clearances')
-    .values(row)
-    .onConflict((oc) => oc.column('document_id').doNothing())
-    .execute();
+  if (await findClearance(db, row.document_id)) return;
+  await db.insertInto('document_clearances').values(row).execute();
 }
 
 export function findClearance(db: Db, documentId: string): Promise<DocumentClearance | undefined> {

@@ -1,10 +1,11 @@
 // Schema migrations, kept in code and run by Kysely's Migrator on every start: applied ones are
 // skipped, so opening a store twice (or from two processes) is safe. Never edit a shipped migration.
-import type { Kysely, Migration, MigrationProvider } from 'kysely';
+import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'kysely';
 import { issuingTables } from './migration-0002-issuing.js';
 import { accessTables } from './migration-0003-access.js';
 import { syncTables } from './migration-0004-sync.js';
 import { replaceGuard } from './migration-0005-replace-guard.js';
+import { guardTables } from './migration-0007-guards.js';
 import { prepaidBreakdown } from './migration-0010-prepaid.js';
 
 type Dialect = 'sqlite' | 'postgres';
@@ -196,6 +197,7 @@ export function fleetMigrations(dialect: Dialect): Record<string, Migration> {
     '0003_access': accessTables(dialect),
     '0004_sync': syncTables(dialect),
     '0005_replace_guard': replaceGuard(dialect),
+    '0007_guards': guardTables(dialect),
     '0010_prepaid_breakdown': prepaidBreakdown(),
   };
 }
@@ -204,5 +206,15 @@ export class InCodeMigrations implements MigrationProvider {
   constructor(private readonly dialect: Dialect) {}
   async getMigrations(): Promise<Record<string, Migration>> {
     return fleetMigrations(this.dialect);
+  }
+}
+
+/** Apply every pending migration on `db` (PostgreSQL: `pgSchema` holds Kysely's bookkeeping tables too). */
+export async function runMigrator(db: Kysely<any>, dialect: Dialect, pgSchema: string | undefined): Promise<void> {
+  const migrator = new Migrator({ db, provider: new InCodeMigrations(dialect), ...(pgSchema && { migrationTableSchema: pgSchema }) });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) {
+    const failed = results?.find((r) => r.status === 'Error')?.migrationName;
+    throw new Error(`migration ${failed ?? '(unknown)'} failed: ${(error as Error).message ?? String(error)}`, { cause: error });
   }
 }

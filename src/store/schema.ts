@@ -269,7 +269,14 @@ export interface SubmissionAttemptsTable {
   at: Instant;
 }
 
+/** Facts about the store itself (migration 0007): `store_id`, matched against the data directory's marker. */
+export interface StoreMetaTable {
+  key: string;
+  value: string;
+}
+
 export interface Database {
+  store_meta: StoreMetaTable;
   documents: DocumentsTable;
   document_clearances: DocumentClearancesTable;
   submissions: SubmissionsTable;

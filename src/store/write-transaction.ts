@@ -2,6 +2,7 @@
 // (BEGIN IMMEDIATE: no lock upgrade, no SQLITE_BUSY mid-way), PostgreSQL a normal transaction.
 import { sql, type Kysely } from 'kysely';
 import type { Store } from './database.js';
+import { damagedStoreError } from './integrity.js';
 import type { Database } from './schema.js';
 
 /** A small append (an audit row) waiting for a commit: its own, or one of a write transaction already under way. */
@@ -77,6 +78,12 @@ export function withWriteTransaction<T>(store: Store, fn: (trx: Kysely<Database>
 
 async function transact<T>(store: Store, fn: (trx: Kysely<Database>) => Promise<T>, carrier: boolean): Promise<T> {
   const r = ridersOf(store);
+  // A store found damaged by its integrity check takes no more writes: nothing may be chained onto it.
+  if (store.integrity.state === 'damaged') {
+    const error = damagedStoreError(store.integrity, store.location);
+    for (const rider of r.waiting.splice(0)) rider.reject(error);
+    throw error;
+  }
   r.open++;
   let carried: Rider[] = [];
   try {

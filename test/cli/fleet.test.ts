@@ -10,7 +10,7 @@ import { keyContext, secretContext } from '../../src/egs/key-custody.js';
 import { startSimulator, type RunningSimulator } from '../../src/simulator/index.js';
 import { credentials, logs, tenants, units } from '../../src/store/index.js';
 import { createZatcaClient } from '../../src/zatca/index.js';
-import { CHAIN_BRANCHES, CHAIN_DEVICES, CHAIN_VAT, dropPgSchema, ENGINES, GROUP_VAT, PG_URL, pgSchemaName } from '../egs/helpers.js';
+import { CHAIN_BRANCHES, CHAIN_DEVICES, CHAIN_VAT, dropPgSchema, ENGINES, GROUP_VAT, pgEnv, pgSchemaName, pgStoreOptions } from '../egs/helpers.js';
 import { cli, scratch, type CliResult } from './helpers.js';
 
 describe.each(ENGINES)('fleet CLI on %s', (engine) => {
@@ -43,7 +43,7 @@ describe.each(ENGINES)('fleet CLI on %s', (engine) => {
     sim = await startSimulator({ port: 0, host: '127.0.0.1', seed: 11 });
     process.env.FAWTARA_MASTER_KEY = masterKey;
     delete process.env.FAWTARA_DEV_UNPROTECTED_KEYS;
-    if (engine === 'postgres') Object.assign(process.env, { FAWTARA_DATABASE_URL: PG_URL, FAWTARA_DATABASE_SCHEMA: schema });
+    if (engine === 'postgres') Object.assign(process.env, pgEnv(schema));
   });
   afterAll(async () => {
     process.env = saved;
@@ -229,7 +229,7 @@ describe.each(ENGINES)('fleet CLI on %s', (engine) => {
 
   it('no key material, CSID secret or OTP in any output, log line or exchange log of the whole run', async () => {
     const fleet = await openFleet({
-      store: { dataDir: data, ...(engine === 'postgres' && { databaseUrl: PG_URL!, pgSchema: schema }) },
+      store: { dataDir: data, ...(engine === 'postgres' && pgStoreOptions(schema)) },
       zatca: () => createZatcaClient({ baseUrl: sim.url }),
       kek: { protection: 'master-key', key: Buffer.from(masterKey, 'hex') },
     });

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSimulator, type RunningSimulator } from '../../src/simulator/index.js';
-import { CHAIN_VAT, dropPgSchema, ENGINES, PG_URL, pgSchemaName } from '../egs/helpers.js';
+import { CHAIN_VAT, dropPgSchema, ENGINES, pgEnv, pgSchemaName } from '../egs/helpers.js';
 import { saleJson } from '../issuing/helpers.js';
 import { cli, scratch } from './helpers.js';
 
@@ -30,7 +30,7 @@ describe.each(ENGINES)('issuing CLI on %s', (engine) => {
   beforeAll(async () => {
     sim = await startSimulator({ port: 0, host: '127.0.0.1', seed: 12 });
     process.env.FAWTARA_MASTER_KEY = randomBytes(32).toString('hex');
-    if (engine === 'postgres') Object.assign(process.env, { FAWTARA_DATABASE_URL: PG_URL, FAWTARA_DATABASE_SCHEMA: schema });
+    if (engine === 'postgres') Object.assign(process.env, pgEnv(schema));
     expect((await fleet('taxpayers', 'add', '--vat', CHAIN_VAT, '--name-ar', 'مطاعم السلسلة', '--name-en', 'Chain Restaurants LTD')).code).toBe(0);
     expect(
       (

@@ -15,6 +15,53 @@ import { createZatcaClient, invoiceSubmission, simulatorBaseUrl, type FatooraEnv
 import { DEMO_BRANCHES, DEMO_UNITS } from '../../src/demo/catalog.js';
 
 export const PG_URL = process.env.FAWTARA_TEST_PG;
+
+/**
+ * PostgreSQL as in production, with two roles (docs/operations.md "PostgreSQL roles"): the owner
+ * role migrates (and grants), the runtime role — SELECT/INSERT/UPDATE/DELETE grants only, append-only
+ * on the record — runs the test. FAWTARA_TEST_PG is an administrator's URL: it creates both roles once
+ * (idempotent, under a lock, so parallel test files agree) and drops the private schemas.
+ */
+export const PG_ROLES = PG_URL ? await ensurePgTestRoles(PG_URL) : undefined;
+
+async function ensurePgTestRoles(adminUrl: string): Promise<{ ownerUrl: string; runtimeUrl: string }> {
+  const roles = { owner: 'fawtara_test_owner', runtime: 'fawtara_test_runtime' };
+  const client = new pg.Client({ connectionString: adminUrl });
+  await client.connect();
+  try {
+    await client.query('BEGIN');
+    await client.query(`SELECT pg_advisory_xact_lock(hashtext('fawtara-test-roles'))`);
+    for (const role of Object.values(roles)) {
+      const found = await client.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [role]);
+      if (found.rowCount === 0) await client.query(`CREATE ROLE ${role} LOGIN PASSWORD '${role}'`);
+    }
+    const db = (await client.query<{ db: string }>('SELECT current_database() AS db')).rows[0]!.db;
+    await client.query(`GRANT CREATE ON DATABASE "${db}" TO ${roles.owner}`);
+    await client.query('COMMIT');
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  } finally {
+    await client.end();
+  }
+  const as = (role: string) => {
+    const u = new URL(adminUrl);
+    u.username = role;
+    u.password = role;
+    return u.toString();
+  };
+  return { ownerUrl: as(roles.owner), runtimeUrl: as(roles.runtime) };
+}
+
+/** Store options for a private schema: the owner migrates it, the runtime role uses it. */
+export function pgStoreOptions(schema: string): StoreOptions {
+  return { databaseUrl: PG_ROLES!.runtimeUrl, ownerUrl: PG_ROLES!.ownerUrl, pgSchema: schema };
+}
+
+/** The same as environment variables, for the CLI and child processes. */
+export function pgEnv(schema: string): Record<string, string> {
+  return { FAWTARA_DATABASE_URL: PG_ROLES!.runtimeUrl, FAWTARA_DATABASE_OWNER_URL: PG_ROLES!.ownerUrl, FAWTARA_DATABASE_SCHEMA: schema };
+}
 export type Engine = 'sqlite' | 'postgres';
 /** SQLite always; PostgreSQL too when FAWTARA_TEST_PG is set. */
 export const ENGINES: Engine[] = PG_URL ? ['sqlite', 'postgres'] : ['sqlite'];
@@ -45,7 +92,7 @@ export async function dropPgSchema(schema: string): Promise<void> {
 export function storeOptions(engine: Engine, sqliteFile = ':memory:'): { options: StoreOptions; drop: () => Promise<void> } {
   if (engine === 'postgres') {
     const schema = pgSchemaName();
-    return { options: { databaseUrl: PG_URL!, pgSchema: schema }, drop: () => dropPgSchema(schema) };
+    return { options: pgStoreOptions(schema), drop: () => dropPgSchema(schema) };
   }
   return { options: { sqliteFile }, drop: async () => undefined };
 }

@@ -12,7 +12,18 @@ import { addBranch, addTaxpayer, addUnit, onboardUnit, openFleet, resolveTaxpaye
 import type { RunningSimulator } from '../../src/simulator/index.js';
 import type { StoreOptions } from '../../src/store/index.js';
 import { createZatcaClient, simulatorBaseUrl, type FatooraEnv } from '../../src/zatca/index.js';
-import { CHAIN_BRANCHES, CHAIN_VAT, dropPgSchema, issuedBySimulator, otpsFor, PG_URL, pgSchemaName, startFleetSimulator } from './helpers.js';
+import {
+  CHAIN_BRANCHES,
+  CHAIN_VAT,
+  dropPgSchema,
+  issuedBySimulator,
+  otpsFor,
+  PG_ROLES,
+  PG_URL,
+  pgSchemaName,
+  pgStoreOptions,
+  startFleetSimulator,
+} from './helpers.js';
 
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 const child = join(repoRoot, 'test', 'egs', 'fixtures', 'onboard-child.ts');
@@ -60,7 +71,7 @@ describe.each(engines)('SIGKILL during onboarding on $engine', ({ engine, steps 
   const dir = mkdtempSync(join(tmpdir(), 'fawtara-kill-'));
   const masterKey = randomBytes(32);
   const schema = pgSchemaName();
-  const store: StoreOptions = engine === 'postgres' ? { databaseUrl: PG_URL!, pgSchema: schema } : { sqliteFile: join(dir, 'fleet.db') };
+  const store: StoreOptions = engine === 'postgres' ? pgStoreOptions(schema) : { sqliteFile: join(dir, 'fleet.db') };
   const open = () =>
     openFleet({
       store,
@@ -90,7 +101,7 @@ describe.each(engines)('SIGKILL during onboarding on $engine', ({ engine, steps 
     await ctx.store.close();
     const [otp] = otpsFor(sim, CHAIN_VAT, 1);
     const seen = await killAfter(step, {
-      ...(engine === 'postgres' ? { FLEET_PG_URL: PG_URL!, FLEET_PG_SCHEMA: schema } : { FLEET_DB: join(dir, 'fleet.db') }),
+      ...(engine === 'postgres' ? { FLEET_PG_URL: PG_ROLES!.runtimeUrl, FLEET_PG_SCHEMA: schema } : { FLEET_DB: join(dir, 'fleet.db') }),
       FLEET_SIM_URL: sim.url,
       FLEET_NOW: sim.control.clock.now().toISOString(),
       FLEET_MASTER_KEY: masterKey.toString('hex'),

@@ -5,7 +5,7 @@ import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { createFleetLogger, openFleet, processRedactor, resolveTaxpayer, type FleetContext } from '../../egs/index.js';
 import { FawtaraError } from '../../errors.js';
-import type { Taxpayer } from '../../store/index.js';
+import { storeOptionsFromEnv, type Taxpayer } from '../../store/index.js';
 import { createZatcaClient, ENVIRONMENT_SEGMENT, isFatooraEnv, simulatorBaseUrl, type FatooraEnv, type ZatcaClient } from '../../zatca/index.js';
 import { processIo, reportError, type Io } from '../output.js';
 
@@ -67,17 +67,13 @@ export async function withFleet(opts: FleetCliOptions, rawIo: Io, body: (session
   const dataDir = opts.data ?? process.env.FAWTARA_DATA_DIR ?? '.fawtara';
   let ctx: FleetContext;
   try {
-    mkdirSync(dataDir, { recursive: true });
+    mkdirSync(dataDir, { recursive: true, mode: 0o700 });
     const logFile = join(dataDir, 'fawtara.log');
     ctx = await openFleet({
-      store: {
-        dataDir,
-        ...(process.env.FAWTARA_DATABASE_URL && { databaseUrl: process.env.FAWTARA_DATABASE_URL }),
-        ...(process.env.FAWTARA_DATABASE_SCHEMA && { pgSchema: process.env.FAWTARA_DATABASE_SCHEMA }),
-      },
+      store: storeOptionsFromEnv(dataDir),
       zatca: zatcaTarget(opts.zatca ?? process.env.FAWTARA_ZATCA ?? 'simulator'),
       redactor,
-      logger: createFleetLogger((line) => appendFileSync(logFile, line), redactor, process.env.FAWTARA_LOG_LEVEL ?? 'info'),
+      logger: createFleetLogger((line) => appendFileSync(logFile, line, { mode: 0o600 }), redactor, process.env.FAWTARA_LOG_LEVEL ?? 'info'),
       actor: `cli:${safeUser()}`,
     });
   } catch (error) {
