@@ -126,7 +126,7 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
     const required = request.routeOptions.config.access;
     // No route matched: the not-found handler decides (401 for anonymous callers, 404 otherwise).
     if (required === undefined || required === 'public') return;
-    const principal = await authenticate(access, request.headers.authorization);
+    const principal = await authenticate(access, request.headers.authorization, request.ip);
     request.principal = principal;
     if (!roleAllows(principal.role, required)) {
       throw forbidden(
@@ -163,7 +163,7 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
 
   app.setNotFoundHandler(async (request) => {
     // Anonymous callers cannot probe which paths exist.
-    await authenticate(access, request.headers.authorization);
+    await authenticate(access, request.headers.authorization, request.ip);
     throw new FawtaraError('NOT_FOUND', `no route ${request.method} ${request.url.split('?')[0]}; see /openapi.json`, {
       messageAr: 'لا يوجد مسار بهذا العنوان؛ راجع /openapi.json',
     });

@@ -2,10 +2,14 @@
 // and the repositories services use. Nothing above this layer writes SQL.
 export { openStore, redactUrl, type Store, type StoreDialect, type StoreOptions } from './database.js';
 export type * from './schema.js';
+export type * from './access-schema.js';
 export * as tenants from './tenants-repository.js';
 export * as units from './units-repository.js';
 export * as credentials from './credentials-repository.js';
 export * as logs from './log-repository.js';
 export * as documents from './documents-repository.js';
 export * as submissions from './submissions-repository.js';
+export * as access from './access-repository.js';
+export * as auditLog from './audit-log-repository.js';
+export * as throttle from './throttle-repository.js';
 export { rideAlong, withWriteTransaction } from './write-transaction.js';
