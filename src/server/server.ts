@@ -14,6 +14,7 @@ import { assertBranch, assertTaxpayer, assertUnit, authenticate } from './access
 import { PERMISSIONS, roleAllows } from './access/roles.js';
 import { redactTokens } from './access/tokens.js';
 import { toHttpError } from './errors.js';
+import { strictJsonBodies } from './json-body.js';
 import type { RequestScope, RouteModule, RouteRecord, ServerDeps } from './plugin.js';
 import { ERROR_SCHEMA } from './schema.js';
 
@@ -97,6 +98,7 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false } },
   });
 
+  strictJsonBodies(app as unknown as FastifyInstance);
   const routes: RouteRecord[] = [];
   const deps: ServerDeps = { fleet: options.fleet, access, routes, tags: [] };
   app.decorate('fawtara', deps);

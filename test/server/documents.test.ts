@@ -33,8 +33,14 @@ describe.each(ENGINES)('document routes on %s', (engine) => {
   it('issues a JSON invoice on a unit and serves its XML and QR; ICV/PIH/issue time are the unit’s', async () => {
     const branch = (await tenants.findBranch(s.fleet.store.db, s.taxpayer.id, 'Riyadh'))!;
     const url = fillUrl('/api/v1/taxpayers/:vat/units/:unit/documents', { unit: 'RUH-POS-1' });
-    const res = await post(url, ruh1, saleJson(s.taxpayer, branch, { number: 'RUH-JSON-1' }));
+    // The seller is head office's to write (the registered taxpayer and the unit's branch), never the body's.
+    const { seller, ...invoice } = saleJson(s.taxpayer, branch, { number: 'RUH-JSON-1' });
+    const renamed = await post(url, ruh1, { ...invoice, seller: { ...(seller as object), name: 'Someone Else LLC' } });
+    expect(renamed.statusCode).toBe(400);
+    expect(renamed.json().error).toMatchObject({ reason: 'ASSIGNED_FIELD', field: 'seller' });
+    const res = await post(url, ruh1, invoice);
     expect(res.statusCode, res.body).toBe(201);
+    expect(res.json().xml).toContain('<cbc:RegistrationName>مطاعم السلسلة | Chain Restaurants LTD</cbc:RegistrationName>');
     const r = res.json();
     expect(r.icv).toBe(4);
     expect(r.legalXml).toBe(r.xml);
@@ -44,7 +50,7 @@ describe.each(ENGINES)('document routes on %s', (engine) => {
     const byNumber = await get(fillUrl('/api/v1/taxpayers/:vat/units/:unit/documents/RUH-JSON-1', { unit: 'RUH-POS-1' }), ruh1);
     expect(byNumber.json().document.uuid).toBe(r.uuid);
     expect((await get(`${r.links.self}/cleared`, ruh1)).statusCode).toBe(404);
-    const withIcv = await post(url, ruh1, { ...saleJson(s.taxpayer, branch, { number: 'RUH-JSON-2' }), icv: 9 });
+    const withIcv = await post(url, ruh1, { ...invoice, id: 'RUH-JSON-2', uuid: undefined, icv: 9 });
     expect(withIcv.statusCode).toBe(400);
     expect(withIcv.json().error.reason).toBe('ASSIGNED_FIELD');
   });

@@ -2,21 +2,24 @@
 // QR image, and list/search by unit, branch, period and state — each confined to the caller's scope.
 import { z } from 'zod';
 import { FawtaraError } from '../../errors.js';
-import { issueDocument } from '../../issuing/index.js';
+import { issueDocument, IssueError } from '../../issuing/index.js';
+import { sellerOf } from '../../pos/sale.js';
 import { qrPng } from '../../qr/image.js';
-import { documents, submissions } from '../../store/index.js';
+import { documents, submissions, tenants, type EgsUnit, type Store, type Taxpayer } from '../../store/index.js';
 import { SUBMISSION_STATES } from '../../outbox/index.js';
 import { defineRoutes, fleetFor, principalOf, scoped } from '../plugin.js';
 import { js, media, out, Ref, TaxpayerParams, UnitParams } from '../schema.js';
 import { searchDocuments } from '../documents/search.js';
-import { periodRange, scopedFilter } from '../documents/scope.js';
+import { periodRange, scopedFilter, visibleUnitsOf } from '../documents/scope.js';
 import { DocumentSummary, documentOfUnit, Issued, issuedView, summaryView } from '../documents/views.js';
 
 const DocParams = UnitParams.extend({ document: z.string().min(1).max(200).describe('document id, UUID or invoice number') });
 const IssueQuery = z.strictObject({
   wait: z.coerce.number().int().min(0).max(15).default(10).describe('standard documents: seconds to wait for clearance (0: leave it to the outbox)'),
 });
-const InvoiceBody = z.looseObject({}).describe('invoice JSON (docs/invoice-json.md) without icv, pih, issueDate and issueTime: the unit assigns them');
+const InvoiceBody = z
+  .looseObject({})
+  .describe('invoice JSON (docs/invoice-json.md) without seller, icv, pih, issueDate and issueTime: head office and the unit write them');
 const ListQuery = z.strictObject({
   unit: Ref.optional(),
   branch: Ref.optional(),
@@ -32,6 +35,26 @@ const ListQuery = z.strictObject({
 });
 const Page = z.object({ documents: z.array(DocumentSummary), nextCursor: z.string().nullable() });
 const XmlText = media('application/xml', 'the XML document, byte for byte as stored');
+
+/**
+ * The seller of a document issued on the unit: the registered taxpayer and the unit's branch, as on
+ * the POS path. A body that names a seller is refused, not overwritten: a till cannot rename the seller.
+ */
+async function sellerOfUnit(store: Store, t: Taxpayer, u: EgsUnit, body: Record<string, unknown>): Promise<Record<string, unknown>> {
+  if ('seller' in body) {
+    throw new IssueError(
+      'ASSIGNED_FIELD',
+      "seller: remove it from the input — head office writes the seller from the registered taxpayer (name, VAT number) and the unit's branch (CRN, address)",
+      {
+        field: 'seller',
+        messageAr: 'seller: احذف هذا الحقل — يكتب المقر البائع من بيانات المكلف المسجل وفرع الوحدة (الاسم والرقم الضريبي والسجل التجاري والعنوان)',
+      },
+    );
+  }
+  const branch = await tenants.findBranch(store.db, t.id, u.branch_id);
+  if (!branch) throw new FawtaraError('NOT_FOUND', `unit ${u.name} has no branch`, { field: 'unit', messageAr: `لا يوجد فرع للوحدة ${u.name}` });
+  return sellerOf(t, branch);
+}
 
 export default defineRoutes({
   name: 'documents',
@@ -52,7 +75,11 @@ export default defineRoutes({
           const t = scoped(request, 'taxpayer');
           const u = scoped(request, 'unit');
           const wait = request.query.wait;
-          const r = await issueDocument(fleetFor(deps, request), t, u.id, request.body, wait === 0 ? { clearance: 'queue' } : { clearanceWaitMs: wait * 1000 });
+          const invoice = { ...request.body, seller: await sellerOfUnit(deps.fleet.store, t, u, request.body) };
+          const r = await issueDocument(fleetFor(deps, request), t, u.id, invoice, {
+            ...(wait === 0 ? { clearance: 'queue' } : { clearanceWaitMs: wait * 1000 }),
+            visibleUnits: await visibleUnitsOf(deps.fleet, principalOf(request), t),
+          });
           request.auditDetail = { number: r.number, uuid: r.uuid, icv: r.icv, replayed: r.replayed };
           void reply.code(r.replayed ? 200 : r.released ? 201 : 202);
           return issuedView(t.vat_number, r);

@@ -3,6 +3,7 @@
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { resolveBranch, resolveUnit } from '../../egs/index.js';
+import { branchInScope, unitInScope } from '../documents/scope.js';
 import {
   drillDown,
   parsePeriod,
@@ -15,7 +16,6 @@ import {
   type VatReport,
 } from '../../reports/index.js';
 import type { Taxpayer } from '../../store/index.js';
-import { assertBranch, assertUnit } from '../access/principal.js';
 import { defineRoutes, principalOf, scoped, type ServerDeps } from '../plugin.js';
 import { js, media, out, Ref, TaxpayerParams } from '../schema.js';
 
@@ -146,8 +146,7 @@ export async function reportScope(deps: ServerDeps, request: FastifyRequest, t: 
     branch = { id: b.id, name: b.name };
   }
   if (q.branch) {
-    const b = await resolveBranch(deps.fleet, t, q.branch);
-    assertBranch(p, t.id, b.id);
+    const b = await branchInScope(deps.fleet, p, t, q.branch);
     branch = { id: b.id, name: b.name };
   }
   if (p.unitId) {
@@ -155,8 +154,7 @@ export async function reportScope(deps: ServerDeps, request: FastifyRequest, t: 
     unit = { id: u.id, name: u.name };
   }
   if (q.unit) {
-    const u = await resolveUnit(deps.fleet, t, q.unit);
-    assertUnit(p, u);
+    const u = await unitInScope(deps.fleet, p, t, q.unit);
     unit = { id: u.id, name: u.name };
   }
   return { branch, unit };
