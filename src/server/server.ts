@@ -6,7 +6,8 @@ import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import pino from 'pino';
 import type { FleetContext } from '../egs/index.js';
 import { FawtaraError } from '../errors.js';
-import { tenants, units } from '../store/index.js';
+import { tenants, units, type StoreOptions } from '../store/index.js';
+import { WorkerPool, type WorkerPoolOptions } from '../workers/pool.js';
 import { appendAudit } from './access/audit.js';
 import { accessContext, type AccessContext, type AccessPolicy } from './access/context.js';
 import { forbidden } from './access/errors.js';
@@ -39,6 +40,12 @@ export interface ServerOptions {
   /** Hops of trusted reverse proxies (or their addresses); never `true`, which trusts any client. */
   trustProxy?: number | string;
   bodyLimit?: number;
+  /**
+   * Where the fleet's store is (as it was opened): worker threads open their own connection to it
+   * for CPU-heavy work (the chain audit), so the event loop keeps serving sales and /health.
+   */
+  store?: StoreOptions;
+  workers?: WorkerPoolOptions;
 }
 
 declare module 'fastify' {
@@ -101,6 +108,12 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
   strictJsonBodies(app as unknown as FastifyInstance);
   const routes: RouteRecord[] = [];
   const deps: ServerDeps = { fleet: options.fleet, access, routes, tags: [] };
+  const shareable = options.store && (options.store.databaseUrl || options.store.sqliteFile !== ':memory:');
+  if (options.store && shareable) {
+    const pool = new WorkerPool(options.workers);
+    deps.workers = { pool, store: options.store };
+    app.addHook('onClose', () => pool.close());
+  }
   app.decorate('fawtara', deps);
   app.decorateRequest('principal', null);
   app.decorateRequest('scope', null as unknown as RequestScope);
