@@ -227,7 +227,7 @@ async function resolveScope(
     request.scope.branch = branch;
   }
   if (params.unit !== undefined) {
-    const unit = await units.findUnit(db, taxpayer.id, params.unit);
+    const unit = await units.findUnit(db, taxpayer.id, params.unit.trim().normalize('NFC'));
     if (!unit) throw p.branchId !== null ? hidden('unit', 'هذه الوحدة') : notFound('unit', params.unit, 'الوحدة');
     assertUnit(p, unit);
     request.scope.unit = unit;

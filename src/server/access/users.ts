@@ -11,6 +11,7 @@ import { isRole, ROLES, type Role } from './roles.js';
 import { passwordKey, releaseAttempt, reserveAttempt } from './throttle.js';
 import { newToken } from './tokens.js';
 import { loginName, normalizeUsername } from './username.js';
+import { visibleName } from '../../model/visible-name.js';
 
 /** Who creates users and tokens: a principal of the API, or the operator at the machine (CLI). */
 export type Creator = Principal | { kind: 'cli'; actor: string };
@@ -83,7 +84,7 @@ export async function createUser(ax: AccessContext, creator: Creator, input: New
   const row: UserRow = {
     id: randomUUID(),
     username,
-    display_name: input.displayName?.trim() || null,
+    display_name: input.displayName?.trim() ? visibleName(input.displayName, 'displayName', 100) : null,
     role: input.role,
     ...scope,
     password_hash: await hashPassword(password, ax.policy.scrypt),
@@ -184,7 +185,7 @@ export async function createDeviceToken(
   const days = input.expiresInDays ?? ax.policy.deviceTokenDays;
   if (!Number.isInteger(days) || days < 1 || days > 730)
     throw invalid('expiresInDays', 'a device token lives 1 to 730 days', 'صلاحية رمز الجهاز من 1 إلى 730 يوماً');
-  const name = (input.name ?? unit.name).trim().slice(0, 64) || unit.name;
+  const name = input.name === undefined ? unit.name : visibleName(input.name, 'name');
   const now = ax.fleet.clock.now();
   const t = newToken('device');
   const row: ApiTokenRow = {

@@ -5,6 +5,8 @@ import { FawtaraError } from '../../errors.js';
 import { issueDocument, IssueError } from '../../issuing/index.js';
 import { sellerOf } from '../../pos/sale.js';
 import { qrPng } from '../../qr/image.js';
+import { readAttachment } from '../../stamp/read.js';
+import { parseInvoiceXml } from '../../xml/parse.js';
 import { documents, submissions, tenants, type EgsUnit, type Store, type Taxpayer } from '../../store/index.js';
 import { SUBMISSION_STATES } from '../../outbox/index.js';
 import { defineRoutes, fleetFor, principalOf, scoped } from '../plugin.js';
@@ -172,10 +174,27 @@ export default defineRoutes({
 
     app.get<{ Params: z.infer<typeof DocParams> }>('/api/v1/taxpayers/:vat/units/:unit/documents/:document/qr.png', {
       config: { operation: 'documentQrPng', access: 'documents:read' },
-      schema: { summary: "The document's QR code as a PNG image", params: js(DocParams), response: { 200: media('image/png', 'the QR code (PNG)') } },
+      schema: {
+        summary: "The document's QR code as a PNG image (404 when the document carries none; 409 for a standard one not yet cleared)",
+        params: js(DocParams),
+        response: { 200: media('image/png', 'the QR code (PNG)') },
+      },
       handler: async (request, reply) => {
         const d = await documentOfUnit(deps.fleet.store, scoped(request, 'unit'), request.params.document);
-        return reply.type('image/png').send(await qrPng(d.qr));
+        let qr = d.qr;
+        if (!qr && d.kind === 'standard') {
+          // A standard document's QR may come with ZATCA's clearance: the cleared XML's is the buyer's.
+          const cleared = await documents.findClearance(deps.fleet.store.db, d.id);
+          if (cleared) qr = readAttachment(parseInvoiceXml(cleared.xml), 'QR')?.text.trim() ?? '';
+          else {
+            throw new FawtaraError('UNIT_STATE', `${d.number} carries no QR code until ZATCA clears it; ask again once it is cleared`, {
+              field: 'document',
+              messageAr: `${d.number} لا يحمل رمز QR حتى تعتمده الهيئة؛ أعد الطلب بعد الاعتماد`,
+            });
+          }
+        }
+        if (!qr) throw new FawtaraError('NOT_FOUND', `${d.number} carries no QR code`, { field: 'document', messageAr: `${d.number} لا يحمل رمز QR` });
+        return reply.type('image/png').send(await qrPng(qr));
       },
     });
   },
