@@ -63,13 +63,13 @@ async function sessionUser(ax: AccessContext, token: string, id: string, now: Da
   const db = ax.fleet.store.db;
   const s = await access.findSession(db, id);
   if (!s || !tokenMatches(token, s.token_hash)) throw await guess();
-  // The secret was right: an ended or expired session is its holder's, not a guess (not counted).
-  if (s.ended_at !== null) throw invalidToken();
+  // The secret was right: an expired or ended session is its holder's, not a guess (not counted).
   const idleEnd = Date.parse(s.last_seen_at) + ax.policy.sessionIdleMinutes * 60_000;
   if (now.getTime() >= Date.parse(s.expires_at) || now.getTime() >= idleEnd) {
-    await access.endSession(db, s.id, now.toISOString());
+    if (s.ended_at === null) await access.endSession(db, s.id, now.toISOString());
     throw unauthenticated('SESSION_EXPIRED', 'the session has expired; log in again', 'انتهت صلاحية الجلسة؛ سجل الدخول مجدداً');
   }
+  if (s.ended_at !== null) throw invalidToken();
   const user = await access.findUserById(db, s.user_id);
   if (!user || user.disabled || !isRole(user.role)) throw unauthenticated('ACCOUNT_DISABLED', 'this account is disabled', 'هذا الحساب معطل');
   if (now.getTime() - Date.parse(s.last_seen_at) >= TOUCH_EVERY_MS) await access.touchSession(db, s.id, now.toISOString());
