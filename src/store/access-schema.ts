@@ -48,7 +48,7 @@ export interface ApiTokensTable {
 }
 
 export interface LoginThrottleTable {
-  /** What is counted: `user:<name>`, `ip:<address>`, `token:<address>`, `password:<user id>`. */
+  /** What is counted: `user:<sha-256 of the name>`, `ip:<address>`, `token:<address>`, `password:<user id>`. */
   key: string;
   /** Attempts counted since the last success (each is counted before its secret is checked). */
   failures: number;

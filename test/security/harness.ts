@@ -40,6 +40,8 @@ export interface SecurityServer extends TestServer {
   callers: Callers;
   /** Concrete URL of a route pattern (chain taxpayer, Riyadh, RUH-POS-1 unless given). */
   url(route: string, values?: { vat?: string; branch?: string; unit?: string; document?: string }): string;
+  /** Every answer `call` received (body and headers), for the tests that look for secrets in them. */
+  responses: string[];
   /** Inject from a fresh client address, so bearer-token counting of one test never throttles another. */
   call(method: string, url: string, caller?: Caller, payload?: unknown, headers?: Record<string, string>): Promise<LightMyRequestResponse>;
   routes(): RouteRecord[];
@@ -107,18 +109,23 @@ async function equip<T extends TestServer>(s: T): Promise<T & SecurityServer> {
     otherAdmin: await session(s, 'sec.other.admin', 'admin', { taxpayer: other }),
     otherDevice: await device(s, other, 'MAK-POS-1'),
   };
+  const responses: string[] = [];
   return Object.assign(s, {
     other,
     callers,
+    responses,
     url: fillRoute,
-    call: (method: string, url: string, caller?: Caller, payload?: unknown, headers: Record<string, string> = {}) =>
-      s.app.inject({
+    call: async (method: string, url: string, caller?: Caller, payload?: unknown, headers: Record<string, string> = {}) => {
+      const res = await s.app.inject({
         method: method as 'GET',
         url,
         headers: { ...headers, ...(caller ?? {}) },
         ...(payload !== undefined && { payload: payload as object }),
         remoteAddress: freshAddress(),
-      }),
+      });
+      responses.push(`${JSON.stringify(res.headers)}\n${res.body}`);
+      return res;
+    },
     routes: () => s.app.fawtara.routes,
   });
 }

@@ -1,10 +1,15 @@
 // Throttling of every secret check (password, setup token, bearer token), kept in the store so a
 // restart or a second server process does not reset it: after a threshold, an exponential lockout.
+import { createHash } from 'node:crypto';
 import { throttle, type ThrottleRow } from '../../store/index.js';
 import type { AccessContext, ThrottlePolicy } from './context.js';
 import { AccessError } from './errors.js';
 
-export const userKey = (username: string) => `user:${username}`;
+/**
+ * A username's counter is keyed by its SHA-256, not its text: people type passwords into the username
+ * field, and what they typed must not sit in the database in the clear.
+ */
+export const userKey = (username: string) => `user:${createHash('sha256').update(username, 'utf8').digest('hex')}`;
 export const ipKey = (ip: string) => `ip:${ip}`;
 /** Password changes of one user: a stolen session does not get unlimited guesses at the password. */
 export const passwordKey = (userId: string) => `password:${userId}`;
