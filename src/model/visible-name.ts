@@ -15,11 +15,10 @@ export function visibleName(value: string, field: string, max = 64): string {
   const bad = INVISIBLE.exec(name);
   if (bad) {
     const code = `U+${bad[0].codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`;
-    throw new FawtaraError(
-      'INVALID_INPUT',
-      `${field}: contains an invisible, control or direction-changing character (${code}); type the name without it`,
-      { field, messageAr: `${field}: يحتوي على حرف غير مرئي أو حرف تحكم أو حرف يغيّر اتجاه النص (${code})؛ اكتب الاسم دونه` },
-    );
+    throw new FawtaraError('INVALID_INPUT', `${field}: contains an invisible, control or direction-changing character (${code}); type the name without it`, {
+      field,
+      messageAr: `${field}: يحتوي على حرف غير مرئي أو حرف تحكم أو حرف يغيّر اتجاه النص (${code})؛ اكتب الاسم دونه`,
+    });
   }
   if (name === '' || [...name].length > max) {
     throw new FawtaraError('INVALID_INPUT', `${field}: 1 to ${max} characters`, { field, messageAr: `${field}: من 1 إلى ${max} حرفاً` });

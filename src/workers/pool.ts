@@ -29,6 +29,7 @@ class WorkerTaskError extends FawtaraError {
 
 export class WorkerPool {
   readonly #pool: Piscina<TaskMessage, TaskResult<unknown>>;
+  #running = 0;
 
   constructor(options: WorkerPoolOptions = {}) {
     // Compiled, the worker is worker.js beside this file; from the TypeScript sources (tests,
@@ -47,6 +48,7 @@ export class WorkerPool {
 
   async run<K extends TaskName>(task: K, input: Tasks[K]['input']): Promise<Tasks[K]['output']> {
     let result: TaskResult<unknown>;
+    this.#running++;
     try {
       result = await this.#pool.run({ task, input });
     } catch (error) {
@@ -57,14 +59,20 @@ export class WorkerPool {
         });
       }
       throw error;
+    } finally {
+      this.#running--;
     }
     if (!result.ok) throw new WorkerTaskError(result.error);
     return result.value as Tasks[K]['output'];
   }
 
-  /** Tasks finished so far (evidence in tests that work ran on a thread). */
+  /** Tasks finished so far, and tasks given to the pool and not yet answered (queued or on a thread). */
   get completed(): number {
     return this.#pool.completed;
+  }
+
+  get running(): number {
+    return this.#running;
   }
 
   async close(): Promise<void> {
