@@ -27,13 +27,13 @@ describe.each(ENGINES)('an audit does not hold the event loop on %s', (engine) =
     const branch = (await tenants.findBranch(s.fleet.store.db, s.taxpayer.id, unit.branch_id))!;
     for (let done = 0; done < DOCUMENTS; done += 100) {
       await Promise.all(
-        Array.from({ length: 100 }, (_, i) =>
+        Array.from({ length: 100 }, () =>
           issueDocument(
             s.fleet,
             s.taxpayer,
             unit.id,
             saleToInvoice(SALE, { taxpayer: s.taxpayer, branch, unit, uuid: crypto.randomUUID(), today: '2026-03-01' }),
-          ).then((r) => expect(r.icv).toBe(done + i + 1 > 0 ? r.icv : 0)),
+          ),
         ),
       );
     }
