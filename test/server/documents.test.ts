@@ -2,7 +2,8 @@
 // search by unit, branch, period and state, outbox status and chain audit — each within the caller's scope.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runOutbox } from '../../src/outbox/index.js';
-import { tenants } from '../../src/store/index.js';
+import { randomUUID } from 'node:crypto';
+import { documents, tenants, units } from '../../src/store/index.js';
 import { saleJson } from '../issuing/helpers.js';
 import { deviceCaller, ENGINES, fillUrl, userCaller, type Caller } from './helpers.js';
 import { onboardedServer, SALE, type OnboardedServer } from './onboarded.js';
@@ -115,5 +116,23 @@ describe.each(ENGINES)('document routes on %s', (engine) => {
     expect(own).toMatchObject({ ok: true, units: 1, documents: 4 });
     expect((await get(fillUrl('/api/v1/taxpayers/:vat/units/:unit/chain-audit', { unit: 'JED-POS-1' }), ruh1)).statusCode).toBe(403);
     expect((await get(`${fillUrl('/api/v1/taxpayers/:vat/chain-audit')}?branch=Jeddah`, manager)).statusCode).toBe(403);
+  });
+
+  // Last: the documents it adds stand outside their units' chains (the audit above would flag them).
+  it('the QR image of a document that carries no QR code is 404 (409 for a standard one until cleared), never 500', async () => {
+    // Documents as a branch node may deliver them: stored bytes without a QR text of their own.
+    const first = (await s.fleet.store.db.selectFrom('documents').selectAll().where('number', 'like', 'RUH-POS-1-%').where('icv', '=', 1).executeTakeFirst())!;
+    const cases = [
+      ['DMM-POS-1', 'simplified', 404],
+      ['DMM-POS-2', 'standard', 409],
+    ] as const;
+    for (const [unitName, kind, status] of cases) {
+      const unit = (await units.findUnit(s.fleet.store.db, s.taxpayer.id, unitName))!;
+      const number = `NO-QR-${unitName}`;
+      await documents.insertDocuments(s.fleet.store.db, [{ ...first, id: randomUUID(), unit_id: unit.id, uuid: randomUUID(), number, kind, qr: '' }]);
+      const res = await get(fillUrl('/api/v1/taxpayers/:vat/units/:unit/documents/:document/qr.png', { unit: unitName }).replace(':document', number), admin);
+      expect(res.statusCode, res.body).toBe(status);
+      expect(res.json().error.messageAr).toMatch(/QR/);
+    }
   });
 });
