@@ -7,7 +7,8 @@ import { ENGINES, fillRoute, securityServer, type SecurityServer } from './harne
 
 describe.each(ENGINES)('unit and token names on %s', (engine) => {
   let s: SecurityServer;
-  const addUnit = (body: Record<string, unknown>) => s.call('POST', fillRoute('/api/v1/taxpayers/:vat/units'), s.callers.managerRuh, { branch: 'Riyadh', ...body });
+  const addUnit = (body: Record<string, unknown>) =>
+    s.call('POST', fillRoute('/api/v1/taxpayers/:vat/units'), s.callers.managerRuh, { branch: 'Riyadh', ...body });
 
   beforeAll(async () => {
     s = await securityServer(engine);

@@ -6,7 +6,11 @@ import { createUser } from '../../src/server/access/users.js';
 import { auditLog } from '../../src/store/index.js';
 import { ENGINES, forgedToken, PASSWORD, securityServer, type SecurityServer } from './harness.js';
 
-const tally = (statuses: number[]) => statuses.reduce<Record<number, number>>((t, s) => ({ ...t, [s]: (t[s] ?? 0) + 1 }), {});
+function tally(statuses: number[]): Record<number, number> {
+  const t: Record<number, number> = {};
+  for (const s of statuses) t[s] = (t[s] ?? 0) + 1;
+  return t;
+}
 
 describe.each(ENGINES)('throttling under parallel attempts on %s', (engine) => {
   let s: SecurityServer;

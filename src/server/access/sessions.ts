@@ -46,10 +46,10 @@ export async function login(ax: AccessContext, input: { username: string; passwo
     throw error;
   }
   const user = await access.findUserByName(ax.fleet.store.db, username);
-  const ok =
-    user && !user.disabled
-      ? await verifyPassword(String(input.password ?? ''), user.password_hash)
-      : (await burnPasswordCheck(String(input.password ?? ''), ax.policy.scrypt), false);
+  let ok = false;
+  if (user && !user.disabled) ok = await verifyPassword(String(input.password ?? ''), user.password_hash);
+  // An unknown or disabled name costs the same work: timing does not tell which names exist.
+  else await burnPasswordCheck(String(input.password ?? ''), ax.policy.scrypt);
   if (!ok || !user) {
     // Counted already, before the check.
     await audit('login.failure', 'denied', 401, user);
@@ -136,7 +136,7 @@ export async function completeSetup(ax: AccessContext, input: SetupInput): Promi
     );
   };
   const parsed = parseToken(String(input.setupToken ?? ''));
-  if (!parsed || parsed.kind !== 'setup') throw await invalid();
+  if (parsed?.kind !== 'setup') throw await invalid();
   const row = await access.findSetupToken(ax.fleet.store.db, parsed.id);
   const now = ax.fleet.clock.now();
   if (!row || row.used_at !== null || row.revoked_at !== null || now.getTime() >= Date.parse(row.expires_at) || !tokenMatches(input.setupToken, row.token_hash))
