@@ -87,7 +87,7 @@ export async function startHeadOffice(o: HeadOfficeOptions): Promise<HeadOffice>
     closers.push(() => fleet.store.close());
     const serverLog = createWriteStream(join(dataDir, 'server.log'), { flags: 'a' });
     closers.push(async () => void serverLog.end());
-    const app = await createServer({ fleet, log: (line) => void serverLog.write(line), ...(o.policy && { policy: o.policy }) });
+    const app = await createServer({ fleet, store: { dataDir }, log: (line) => void serverLog.write(line), ...(o.policy && { policy: o.policy }) });
     closers.push(() => app.close());
 
     const seeded = await seedDemo(fleet, app.fawtara.access, sim, o.seed);

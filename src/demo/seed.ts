@@ -7,7 +7,7 @@ import { FawtaraError } from '../errors.js';
 import { issueDateTime, issueDocument } from '../issuing/index.js';
 import { saleToInvoice } from '../pos/sale.js';
 import type { AccessContext } from '../server/access/context.js';
-import { createUser } from '../server/access/users.js';
+import { createUser, findUser } from '../server/access/users.js';
 import type { RunningSimulator } from '../simulator/index.js';
 import { documents, tenants, units, type Taxpayer } from '../store/index.js';
 import { DEMO_BRANCHES, DEMO_TAXPAYER, DEMO_UNITS, DEMO_VAT, demoSale, prng } from './catalog.js';
@@ -81,7 +81,7 @@ export async function seedDemo(ctx: FleetContext, ax: AccessContext, sim: Runnin
     );
   }
 
-  const exists = await ax.db.selectFrom('users').select('id').where('username', '=', DEMO_ADMIN).executeTakeFirst();
+  const exists = await findUser(ax, DEMO_ADMIN);
   if (exists) return { taxpayer, issued };
   // Random per data directory, shown once: there is no default password (seed 003).
   const adminPassword = randomBytes(15).toString('base64url');

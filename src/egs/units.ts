@@ -2,6 +2,7 @@
 // re-onboarding as a new unit, local retirement, and the expiry monitor.
 import { randomUUID } from 'node:crypto';
 import { tenants, units as unitRepo, credentials, type EgsUnit, type Taxpayer } from '../store/index.js';
+import { visibleName } from '../model/visible-name.js';
 import { INITIAL_PIH } from '../ubl/document.js';
 import { isFatooraEnv, type FatooraEnv } from '../zatca/index.js';
 import type { FleetContext } from './context.js';
@@ -41,7 +42,8 @@ export async function addUnit(ctx: FleetContext, taxpayer: Taxpayer, input: Unit
       });
     }
   }
-  const serial = (input.serial ?? replaced?.serial ?? '').trim();
+  const serial = (input.serial ?? replaced?.serial ?? '').trim().normalize('NFC');
+  if (serial !== '') visibleName(serial, 'serial', 200);
   if (!SERIAL_PATTERN.test(serial)) {
     throw invalid(
       'serial',
@@ -85,7 +87,8 @@ export async function addUnit(ctx: FleetContext, taxpayer: Taxpayer, input: Unit
   } else if (input.memberTin) {
     throw invalid('member', `${taxpayer.vat_number} is not a VAT group; only a group's devices carry a member TIN`, 'هذا المكلف ليس مجموعة ضريبية');
   }
-  const name = (input.name ?? replaced?.name ?? serial.split('|')[2]!.slice(2)).trim();
+  // NFC and visible characters only: the name is matched, printed and written into invoice numbers.
+  const name = visibleName(input.name ?? replaced?.name ?? serial.split('|')[2]!.slice(2), 'name');
   if (name === '' || name.length > 64)
     throw invalid('name', 'the unit name (CSR common name) must be 1–64 characters', 'يجب أن يكون اسم الوحدة من 1 إلى 64 حرفاً');
 
@@ -150,7 +153,7 @@ export async function addUnit(ctx: FleetContext, taxpayer: Taxpayer, input: Unit
 }
 
 export async function resolveUnit(ctx: FleetContext, taxpayer: Taxpayer, ref: string): Promise<EgsUnit> {
-  const found = await unitRepo.findUnit(ctx.store.db, taxpayer.id, ref.trim());
+  const found = await unitRepo.findUnit(ctx.store.db, taxpayer.id, ref.trim().normalize('NFC'));
   if (!found) {
     throw new FleetError(
       'NOT_FOUND',

@@ -30,6 +30,8 @@ export interface IssueRequest {
   unit: EgsUnit;
   prepared: PreparedDocument;
   externalReference: boolean;
+  /** The units whose documents the caller may see (a cashier's, a branch's); absent: every unit. */
+  visibleUnits?: ReadonlySet<string>;
 }
 
 export interface Issued {
@@ -216,6 +218,7 @@ export class Issuer {
           );
         }
         const inv = { ...p.prepared.computed, icv: head.icv + 1, pih: head.pih, ...when };
+        const visible = p.visibleUnits && ((unitId: string) => p.visibleUnits!.has(unitId));
         const prior =
           known.get(`${p.taxpayer.id}|${inv.uuid}`) ??
           (written.find((d) => d.taxpayer_id === p.taxpayer.id && d.uuid === inv.uuid) as IssuedDocument | undefined);
@@ -224,16 +227,17 @@ export class Issuer {
             out.push({ ok: { document: prior, submission: (await submissions.findSubmission(trx, prior.id))!, replayed: true } });
             continue;
           }
-          throw duplicate('uuid', inv.uuid, prior);
+          throw duplicate('uuid', inv.uuid, prior, visible);
         }
         const sameNumber = written.find((d) => d.taxpayer_id === p.taxpayer.id && d.number === inv.id) ?? taken.get(`${p.taxpayer.id}|${inv.id}`);
-        if (sameNumber) throw duplicate('id', inv.id, sameNumber);
+        if (sameNumber) throw duplicate('id', inv.id, sameNumber, visible);
         const reference = await checkNoteReference(
           trx,
           p.taxpayer.id,
           inv,
           written.filter((d) => d.taxpayer_id === p.taxpayer.id),
           p.externalReference,
+          visible,
         );
         await checkPrepaymentReferences(
           trx,
@@ -324,7 +328,24 @@ export class Issuer {
   }
 }
 
-function duplicate(field: 'uuid' | 'id', value: string, prior: Pick<IssuedDocument, 'number' | 'icv' | 'unit_id'>): IssueError {
+function duplicate(
+  field: 'uuid' | 'id',
+  value: string,
+  prior: Pick<IssuedDocument, 'number' | 'icv' | 'unit_id'>,
+  visible?: (unitId: string) => boolean,
+): IssueError {
+  if (visible && !visible(prior.unit_id)) {
+    // Another unit's document: the value is taken, and nothing more is said about that document.
+    return new IssueError(
+      'DUPLICATE',
+      `${field}: ${value} is already used by another document of this taxpayer; every document has its own ${field === 'uuid' ? 'UUID' : 'invoice number'}`,
+      {
+        field,
+        messageAr: `${field}: القيمة ${value} مستخدمة في مستند آخر لهذا المكلف؛ لكل مستند ${field === 'uuid' ? 'معرف' : 'رقم'} خاص به`,
+        rule: field === 'uuid' ? 'BR-KSA-03' : 'BR-02',
+      },
+    );
+  }
   return new IssueError(
     'DUPLICATE',
     `${field}: ${value} is already used by document ${prior.number} (ICV ${prior.icv}); every document of a taxpayer has its own ${field === 'uuid' ? 'UUID' : 'invoice number'}`,

@@ -13,6 +13,11 @@ export interface IssueOptions {
   clearanceWaitMs?: number;
   /** A note against a document issued outside Fawtara: do not require the original to be stored. */
   externalReference?: boolean;
+  /**
+   * The units whose documents the caller may see (a cashier's unit, a manager's branch): note
+   * references and duplicate UUID/number errors never reach or describe another unit's documents.
+   */
+  visibleUnits?: ReadonlySet<string>;
 }
 
 export interface IssueResult {
@@ -64,7 +69,13 @@ export async function issueDocument(
   const prepared = prepareDocument(taxpayer, unit, invoiceJson, ctx.clock.now());
   let issued;
   try {
-    issued = await issuer.submit({ taxpayer, unit, prepared, externalReference: Boolean(options.externalReference) });
+    issued = await issuer.submit({
+      taxpayer,
+      unit,
+      prepared,
+      externalReference: Boolean(options.externalReference),
+      ...(options.visibleUnits && { visibleUnits: options.visibleUnits }),
+    });
   } catch (error) {
     // A name or serial may now mean another unit (a device re-onboarded as a new unit): look it up afresh once.
     if (cached && isFleetError(error)) {

@@ -15,19 +15,34 @@ type Known = Pick<IssuedDocument, 'id' | 'uuid' | 'number' | 'kind' | 'currency'
 
 /**
  * Check a note's reference inside the issuing transaction. `batch` holds documents written earlier
- * in the same transaction (a note may follow its invoice in one group commit).
+ * in the same transaction (a note may follow its invoice in one group commit). `visible` says which
+ * units' documents the caller may see: a document of another unit or branch is, to a cashier, no document.
  */
 export async function checkNoteReference(
   trx: Kysely<Database>,
   taxpayerId: string,
   inv: ComputedInvoice,
-  batch: readonly Known[],
+  batch: readonly (Known & { unit_id: string })[],
   external: boolean,
+  visible?: (unitId: string) => boolean,
 ): Promise<NoteReference | null> {
   if (inv.documentType !== 'creditNote' && inv.documentType !== 'debitNote') return null;
   const ref = inv.billingReference!;
-  const original: Known | undefined = batch.find((d) => d.number === ref.invoiceId) ?? (await documents.findByNumber(trx, taxpayerId, ref.invoiceId));
+  const found = batch.find((d) => d.number === ref.invoiceId) ?? (await documents.findByNumber(trx, taxpayerId, ref.invoiceId));
+  const original = found && (!visible || visible(found.unit_id)) ? found : undefined;
   if (!original) {
+    // Scoped callers hear the same whether the number is unknown or another unit's.
+    if (visible) {
+      throw new IssueError(
+        'REFERENCE_NOT_FOUND',
+        `billingReference.invoiceId: no document ${ref.invoiceId} among the documents you may see; a note corrects an earlier document of your own unit or branch`,
+        {
+          field: 'billingReference.invoiceId',
+          messageAr: `لا يوجد مستند برقم ${ref.invoiceId} ضمن المستندات المتاحة لك؛ الإشعار يصحح مستنداً سابقاً لوحدتك أو فرعك`,
+          rule: 'BR-KSA-56',
+        },
+      );
+    }
     if (external) return null;
     throw new IssueError(
       'REFERENCE_NOT_FOUND',

@@ -10,21 +10,43 @@ import { BUYER_ID_SCHEMES, DOCUMENT_TYPES, SELLER_ID_SCHEMES, TAX_CATEGORY_CODES
 export const MESSAGE_SEPARATOR = '\u001f';
 const msg = (en: string, ar: string): string => en + MESSAGE_SEPARATOR + ar;
 
-const DECIMAL_TEXT = /^\d+(\.\d+)?$/;
+/**
+ * Bounds of every figure, so that each one and every product and sum of them stays exact in our
+ * 40-digit decimals (money/decimal.ts): a line amount (quantity × price) has at most 24 integer
+ * digits, a document of MAX_LINES lines at most 27. Without them a 32-digit quantity × price was
+ * rounded in the computation and the document broke BR-CO-13 while carrying VAT of 8.7e63.
+ */
+export const MAX_INTEGER_DIGITS = 12;
+export const MAX_FRACTION_DIGITS = 10;
+export const MAX_LINES = 1000;
+const MAX_AMOUNT = 10 ** MAX_INTEGER_DIGITS - 1;
+const DECIMAL_TEXT = new RegExp(`^\\d{1,${MAX_INTEGER_DIGITS}}(\\.\\d{1,${MAX_FRACTION_DIGITS}})?$`);
 /** Characters XML 1.0 can carry (no C0 controls other than tab, LF, CR; no U+FFFE/U+FFFF). */
 const XML_TEXT = /^[^\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]*$/;
+/** Half of a UTF-16 surrogate pair without its other half: no UTF-8 text can carry it, so it cannot be stored as signed. */
+const LONE_SURROGATE = /[\uD800-\uDFFF]/u;
 
-/** A non-negative decimal given as a JSON string (`"12.50"`) or number; never negative, no exponent. */
+/** A non-negative decimal given as a JSON string (`"12.50"`) or number; never negative, no exponent, bounded. */
 function decimalField(what: string, whatAr: string) {
+  const tooLarge = msg(
+    `${what}: at most ${MAX_INTEGER_DIGITS} digits before the point and ${MAX_FRACTION_DIGITS} after it`,
+    `${whatAr}: الحد الأقصى ${MAX_INTEGER_DIGITS} رقماً قبل الفاصلة و${MAX_FRACTION_DIGITS} بعدها`,
+  );
   return z.union(
     [
-      z.string().regex(DECIMAL_TEXT, {
-        error: msg(
-          `${what}: write a plain decimal such as "12.50" (digits, one dot, no sign or exponent)`,
-          `${whatAr}: اكتب رقماً عشرياً مثل "12.50" (أرقام ونقطة واحدة، بلا إشارة أو أس)`,
-        ),
-      }),
-      z.number().nonnegative({ error: msg(`${what}: must not be negative`, `${whatAr}: يجب ألا تكون القيمة سالبة`) }),
+      z
+        .string()
+        .regex(/^\d+(\.\d+)?$/, {
+          error: msg(
+            `${what}: write a plain decimal such as "12.50" (digits, one dot, no sign or exponent)`,
+            `${whatAr}: اكتب رقماً عشرياً مثل "12.50" (أرقام ونقطة واحدة، بلا إشارة أو أس)`,
+          ),
+        })
+        .regex(DECIMAL_TEXT, { error: tooLarge }),
+      z
+        .number()
+        .nonnegative({ error: msg(`${what}: must not be negative`, `${whatAr}: يجب ألا تكون القيمة سالبة`) })
+        .max(MAX_AMOUNT, { error: tooLarge }),
     ],
     {
       error: msg(
@@ -40,7 +62,13 @@ const textField = (min: number, max: number, what: string, whatAr: string) =>
     .string({ error: msg(`${what}: expected text`, `${whatAr}: يجب أن تكون القيمة نصاً`) })
     .min(min, { error: msg(`${what}: at least ${min} character(s) required`, `${whatAr}: مطلوب ${min} حرف على الأقل`) })
     .max(max, { error: msg(`${what}: at most ${max} characters`, `${whatAr}: الحد الأقصى ${max} حرفاً`) })
-    .regex(XML_TEXT, { error: msg(`${what}: contains a control character XML cannot carry`, `${whatAr}: يحتوي على حرف تحكم لا يقبله XML`) });
+    .regex(XML_TEXT, { error: msg(`${what}: contains a control character XML cannot carry`, `${whatAr}: يحتوي على حرف تحكم لا يقبله XML`) })
+    .refine((s) => !LONE_SURROGATE.test(s), {
+      error: msg(
+        `${what}: contains half of a UTF-16 surrogate pair; it cannot be stored as the bytes that are signed (send valid UTF-8 text)`,
+        `${whatAr}: يحتوي على نصف زوج بديل في UTF-16؛ لا يمكن حفظه كما وُقّع (أرسل نصاً صالحاً بترميز UTF-8)`,
+      ),
+    });
 
 /** Text in Arabic, English or both; both are written `Arabic | English` as in ZATCA's samples. */
 export const LocalizedText = z
@@ -146,7 +174,7 @@ export const TaxCategory = z
   .object({
     code: z.enum(TAX_CATEGORY_CODES, { error: msg('code: one of S, Z, E, O (BR-KSA-18)', 'code: أحد الرموز S أو Z أو E أو O (BR-KSA-18)') }),
     rate: decimalField('rate', 'النسبة').optional().meta({ description: 'Percent: S 15 (default) or 5 (BR-KSA-84); Z/E/O 0 (default).' }),
-    exemptionCode: z.string().optional().meta({ description: 'VATEX code for Z/E/O (spec §3); O defaults to VATEX-SA-OOS.' }),
+    exemptionCode: z.string().max(40).optional().meta({ description: 'VATEX code for Z/E/O (spec §3); O defaults to VATEX-SA-OOS.' }),
     exemptionReason: textField(1, 1000, 'exemptionReason', 'سبب الإعفاء')
       .optional()
       .meta({ description: 'Reason text; default: ZATCA text of the code, "English | Arabic".' }),
@@ -204,7 +232,10 @@ export const Line = z
       .optional()
       .meta({ description: 'Discount on the unit price (written as the price allowance, BR-KSA-EN16931-07).' }),
     taxCategory: TaxCategory.default({ code: 'S' }),
-    allowanceCharges: z.array(LineAllowanceCharge).default([]),
+    allowanceCharges: z
+      .array(LineAllowanceCharge)
+      .max(20, { error: msg('allowanceCharges: at most 20 per line', 'allowanceCharges: الحد الأقصى 20 في البند') })
+      .default([]),
   })
   .strict();
 export type Line = z.infer<typeof Line>;
@@ -295,6 +326,7 @@ export const InvoiceInput = z
           })
           .strict(),
       )
+      .max(20, { error: msg('notes: at most 20', 'notes: الحد الأقصى 20') })
       .default([]),
     orderReference: textField(1, 127, 'orderReference', 'رقم أمر الشراء').optional(),
     contractReference: textField(1, 127, 'contractReference', 'رقم العقد').optional(),
@@ -326,17 +358,48 @@ export const InvoiceInput = z
       .array(
         z
           .object({
-            code: z.string().meta({ description: 'UNTDID 4461 code (10 cash, 30 credit transfer, 48 card…), BR-KSA-16.' }),
+            code: z.string().max(10).meta({ description: 'UNTDID 4461 code (10 cash, 30 credit transfer, 48 card…), BR-KSA-16.' }),
             instructionNote: textField(1, 1000, 'instructionNote', 'ملاحظة الدفع').optional(),
           })
           .strict(),
       )
+      .max(10, { error: msg('paymentMeans: at most 10', 'paymentMeans: الحد الأقصى 10') })
       .default([]),
-    allowanceCharges: z.array(DocumentAllowanceCharge).default([]),
-    lines: z.array(Line).min(1, { error: msg('lines: at least one line is required (BR-16)', 'lines: مطلوب بند واحد على الأقل (BR-16)') }),
-    prepaymentAdjustments: z.array(PrepaymentAdjustment).default([]),
+    allowanceCharges: z
+      .array(DocumentAllowanceCharge)
+      .max(100, { error: msg('allowanceCharges: at most 100 per document', 'allowanceCharges: الحد الأقصى 100 في المستند') })
+      .default([]),
+    lines: z
+      .array(Line)
+      .min(1, { error: msg('lines: at least one line is required (BR-16)', 'lines: مطلوب بند واحد على الأقل (BR-16)') })
+      .max(MAX_LINES, {
+        error: msg(
+          `lines: at most ${MAX_LINES} lines per document; split the sale into several invoices`,
+          `lines: الحد الأقصى ${MAX_LINES} بند في المستند الواحد؛ قسّم البيع على عدة فواتير`,
+        ),
+      }),
+    prepaymentAdjustments: z
+      .array(PrepaymentAdjustment)
+      .max(100, { error: msg('prepaymentAdjustments: at most 100', 'prepaymentAdjustments: الحد الأقصى 100') })
+      .default([]),
     payableRoundingAmount: z
-      .union([z.string().regex(/^-?\d+(\.\d{1,2})?$/), z.number()])
+      .union([
+        z.string().regex(new RegExp(`^-?\\d{1,${MAX_INTEGER_DIGITS}}(\\.\\d{1,2})?$`), {
+          error: msg(
+            `payableRoundingAmount: a decimal with at most ${MAX_INTEGER_DIGITS} digits before the point and 2 after it`,
+            `payableRoundingAmount: رقم عشري بحد أقصى ${MAX_INTEGER_DIGITS} رقماً قبل الفاصلة ورقمين بعدها`,
+          ),
+        }),
+        z
+          .number()
+          .min(-MAX_AMOUNT)
+          .max(MAX_AMOUNT, {
+            error: msg(
+              `payableRoundingAmount: at most ${MAX_INTEGER_DIGITS} digits before the point`,
+              `payableRoundingAmount: الحد الأقصى ${MAX_INTEGER_DIGITS} رقماً قبل الفاصلة`,
+            ),
+          }),
+      ])
       .optional()
       .meta({ description: 'Extra rounding of the amount due (may be negative), e.g. cash rounding.' }),
   })

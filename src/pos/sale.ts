@@ -2,6 +2,7 @@
 // optional buyer), checked with field-precise bilingual errors and turned into our invoice JSON.
 import { z } from 'zod';
 import { FawtaraError } from '../errors.js';
+import { MAX_INTEGER_DIGITS } from '../model/schema.js';
 import type { Branch, EgsUnit, Taxpayer } from '../store/index.js';
 
 const MAX_DECIMALS = 6;
@@ -51,6 +52,13 @@ function decimal(value: string | number, field: string, positive: boolean): stri
   const text = typeof value === 'number' ? String(value) : value.trim();
   const m = /^(\d+)(?:\.(\d+))?$/.exec(text);
   if (!m) throw invalid(field, `"${text}" is not a plain decimal (digits, optional point; no sign, no exponent)`, `"${text}" ليس رقماً عشرياً صحيحاً`);
+  if (m[1]!.length > MAX_INTEGER_DIGITS) {
+    throw invalid(
+      field,
+      `"${text}" has ${m[1]!.length} digits before the point; at most ${MAX_INTEGER_DIGITS} are allowed`,
+      `"${text}" فيه ${m[1]!.length} رقماً قبل الفاصلة؛ الحد الأقصى ${MAX_INTEGER_DIGITS}`,
+    );
+  }
   if ((m[2]?.length ?? 0) > MAX_DECIMALS) {
     throw invalid(
       field,
@@ -82,28 +90,35 @@ export function defaultNumber(unit: Pick<EgsUnit, 'name'>, uuid: string): string
   return `${unit.name}-${uuid.replace(/-/g, '').slice(0, 12).toUpperCase()}`;
 }
 
+/**
+ * The seller of every document head office issues on a unit: the registered taxpayer's name and
+ * VAT number, the branch's CRN and address — never what a request says (a till cannot rename the seller).
+ */
+export function sellerOf(taxpayer: Taxpayer, branch: Branch): Record<string, unknown> {
+  return {
+    name: taxpayer.name_en ? { ar: taxpayer.name_ar, en: taxpayer.name_en } : taxpayer.name_ar,
+    vatNumber: taxpayer.vat_number,
+    ...(branch.crn && { identification: { scheme: 'CRN', value: branch.crn } }),
+    address: {
+      street: branch.street,
+      buildingNumber: branch.building_number,
+      district: branch.district,
+      city: branch.city,
+      postalCode: branch.postal_code,
+      country: 'SA',
+    },
+  };
+}
+
 /** Our invoice JSON for a sale on a unit: seller from the taxpayer and the unit's branch. */
 export function saleToInvoice(sale: Sale, ctx: { taxpayer: Taxpayer; branch: Branch; unit: EgsUnit; uuid: string; today: string }): Record<string, unknown> {
   checkSale(sale);
-  const { taxpayer, branch } = ctx;
   const kind = sale.kind ?? 'simplified';
   const json: Record<string, unknown> = {
     id: sale.number ?? defaultNumber(ctx.unit, ctx.uuid),
     uuid: ctx.uuid,
     kind,
-    seller: {
-      name: taxpayer.name_en ? { ar: taxpayer.name_ar, en: taxpayer.name_en } : taxpayer.name_ar,
-      vatNumber: taxpayer.vat_number,
-      ...(branch.crn && { identification: { scheme: 'CRN', value: branch.crn } }),
-      address: {
-        street: branch.street,
-        buildingNumber: branch.building_number,
-        district: branch.district,
-        city: branch.city,
-        postalCode: branch.postal_code,
-        country: 'SA',
-      },
-    },
+    seller: sellerOf(ctx.taxpayer, ctx.branch),
     pricesIncludeVat: true,
     paymentMeans: [{ code: PAYMENT_CODE[sale.payment ?? 'cash'] }],
     lines: sale.lines.map((l) => ({

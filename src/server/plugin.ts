@@ -2,7 +2,8 @@
 // `defineRoutes({...})`; the server finds it, registers it, guards it and lists it in OpenAPI.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { FleetContext } from '../egs/index.js';
-import type { Branch, EgsUnit, Taxpayer } from '../store/index.js';
+import type { Branch, EgsUnit, StoreOptions, Taxpayer } from '../store/index.js';
+import type { WorkerPool } from '../workers/pool.js';
 import type { AccessContext } from './access/context.js';
 import type { Principal } from './access/principal.js';
 import type { Permission } from './access/roles.js';
@@ -16,6 +17,11 @@ export interface ServerDeps {
   routes: RouteRecord[];
   /** Every module's tag, in registration order. */
   tags: RouteModule['tag'][];
+  /**
+   * Worker threads for CPU-heavy work, with the store's location for their own connections; absent
+   * when the store cannot be shared with a thread (an in-memory SQLite): the work then runs here.
+   */
+  workers?: { pool: WorkerPool; store: StoreOptions };
 }
 
 export interface RouteModule {

@@ -6,7 +6,8 @@ import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import pino from 'pino';
 import type { FleetContext } from '../egs/index.js';
 import { FawtaraError } from '../errors.js';
-import { tenants, units } from '../store/index.js';
+import { tenants, units, type StoreOptions } from '../store/index.js';
+import { WorkerPool, type WorkerPoolOptions } from '../workers/pool.js';
 import { appendAudit } from './access/audit.js';
 import { accessContext, type AccessContext, type AccessPolicy } from './access/context.js';
 import { forbidden } from './access/errors.js';
@@ -14,6 +15,7 @@ import { assertBranch, assertTaxpayer, assertUnit, authenticate } from './access
 import { PERMISSIONS, roleAllows } from './access/roles.js';
 import { redactTokens } from './access/tokens.js';
 import { toHttpError } from './errors.js';
+import { strictJsonBodies } from './json-body.js';
 import type { RequestScope, RouteModule, RouteRecord, ServerDeps } from './plugin.js';
 import { ERROR_SCHEMA } from './schema.js';
 
@@ -38,6 +40,12 @@ export interface ServerOptions {
   /** Hops of trusted reverse proxies (or their addresses); never `true`, which trusts any client. */
   trustProxy?: number | string;
   bodyLimit?: number;
+  /**
+   * Where the fleet's store is (as it was opened): worker threads open their own connection to it
+   * for CPU-heavy work (the chain audit), so the event loop keeps serving sales and /health.
+   */
+  store?: StoreOptions;
+  workers?: WorkerPoolOptions;
 }
 
 declare module 'fastify' {
@@ -97,8 +105,15 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false } },
   });
 
+  strictJsonBodies(app as unknown as FastifyInstance);
   const routes: RouteRecord[] = [];
   const deps: ServerDeps = { fleet: options.fleet, access, routes, tags: [] };
+  const shareable = options.store && (options.store.databaseUrl || options.store.sqliteFile !== ':memory:');
+  if (options.store && shareable) {
+    const pool = new WorkerPool(options.workers);
+    deps.workers = { pool, store: options.store };
+    app.addHook('onClose', () => pool.close());
+  }
   app.decorate('fawtara', deps);
   app.decorateRequest('principal', null);
   app.decorateRequest('scope', null as unknown as RequestScope);
@@ -126,7 +141,7 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
     const required = request.routeOptions.config.access;
     // No route matched: the not-found handler decides (401 for anonymous callers, 404 otherwise).
     if (required === undefined || required === 'public') return;
-    const principal = await authenticate(access, request.headers.authorization);
+    const principal = await authenticate(access, request.headers.authorization, request.ip);
     request.principal = principal;
     if (!roleAllows(principal.role, required)) {
       throw forbidden(
@@ -163,7 +178,7 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
 
   app.setNotFoundHandler(async (request) => {
     // Anonymous callers cannot probe which paths exist.
-    await authenticate(access, request.headers.authorization);
+    await authenticate(access, request.headers.authorization, request.ip);
     throw new FawtaraError('NOT_FOUND', `no route ${request.method} ${request.url.split('?')[0]}; see /openapi.json`, {
       messageAr: 'لا يوجد مسار بهذا العنوان؛ راجع /openapi.json',
     });
@@ -212,7 +227,7 @@ async function resolveScope(
     request.scope.branch = branch;
   }
   if (params.unit !== undefined) {
-    const unit = await units.findUnit(db, taxpayer.id, params.unit);
+    const unit = await units.findUnit(db, taxpayer.id, params.unit.trim().normalize('NFC'));
     if (!unit) throw p.branchId !== null ? hidden('unit', 'هذه الوحدة') : notFound('unit', params.unit, 'الوحدة');
     assertUnit(p, unit);
     request.scope.unit = unit;

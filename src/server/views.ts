@@ -1,10 +1,9 @@
 // What the API shows of fleet and access rows: explicit views and their response schemas. A column
 // not named here (a sealed key, a CSID secret, a password hash, a token hash) cannot reach a client.
 import { z } from 'zod';
-import type { Branch, EgsUnit, Taxpayer } from '../store/index.js';
+import type { ApiTokenRow, Branch, EgsUnit, Taxpayer, UserRow } from '../store/index.js';
 import type { FleetContext } from '../egs/index.js';
 import { describeUnit } from '../egs/unit-view.js';
-import type { ApiTokenRow, UserRow } from './access/schema.js';
 
 export const TaxpayerView = z.object({
   vatNumber: z.string(),

@@ -1,9 +1,10 @@
 // The fleet's tables as Kysely sees them: one interface per table, identical on SQLite and
 // PostgreSQL (texts for instants and JSON, integers 0/1 for flags) so one query code serves both.
 import type { Generated, Insertable, Selectable, Updateable } from 'kysely';
+import type { AccessTables } from './access-schema.js';
+import type { Instant } from './instant.js';
 
-/** ISO-8601 UTC instant, e.g. `2026-01-01T00:00:00.000Z`: sortable as text on both engines. */
-export type Instant = string;
+export type { Instant };
 
 export interface TaxpayersTable {
   id: string;
@@ -275,7 +276,8 @@ export interface StoreMetaTable {
   value: string;
 }
 
-export interface Database {
+/** Every table; the access-control ones are declared in access-schema.ts. */
+export interface Database extends AccessTables {
   store_meta: StoreMetaTable;
   documents: DocumentsTable;
   document_clearances: DocumentClearancesTable;

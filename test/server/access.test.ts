@@ -45,8 +45,14 @@ describe.each(ENGINES)('access control on %s', (engine) => {
   });
   afterAll(async () => s?.close());
 
-  const call = (method: string, url: string, caller?: Caller, payload?: unknown) =>
-    s.app.inject({ method: method as 'GET', url, ...(caller && { headers: caller }), ...(payload !== undefined && { payload: payload as object }) });
+  const call = (method: string, url: string, caller?: Caller, payload?: unknown, remoteAddress?: string) =>
+    s.app.inject({
+      method: method as 'GET',
+      url,
+      ...(caller && { headers: caller }),
+      ...(payload !== undefined && { payload: payload as object }),
+      ...(remoteAddress && { remoteAddress }),
+    });
 
   it('every registered route refuses anonymous calls, except exactly the public ones', async () => {
     const routes = s.app.fawtara.routes;
@@ -64,8 +70,10 @@ describe.each(ENGINES)('access control on %s', (engine) => {
       'GET /api/v1/taxpayers/:vat/sync/incidents',
     ])
       expect(all, r).toContain(r);
-    for (const r of routes) {
+    for (const [i, r] of routes.entries()) {
       if (r.options.config?.access === 'public') continue;
+      // Each route from its own address: forged tokens count against an address (throttling is tested in test/security).
+      const from = `10.77.${i >> 8}.${i & 255}`;
       const url = fillUrl(r.url);
       const body = r.method === 'GET' || r.method === 'DELETE' ? undefined : (VALID_BODIES[`${r.method} ${r.url}`] ?? {});
       for (const headers of [
@@ -74,7 +82,7 @@ describe.each(ENGINES)('access control on %s', (engine) => {
         { authorization: 'Basic YWRtaW46YWRtaW4=' },
         { authorization: `Bearer fws_0123456789abcdef_${'A'.repeat(43)}` },
       ]) {
-        const res = await call(r.method, url, headers, body);
+        const res = await call(r.method, url, headers, body, from);
         expect(res.statusCode, `${r.method} ${r.url} with ${headers?.authorization ?? 'no header'}`).toBe(401);
         expect(res.json().error.code).toBe('UNAUTHENTICATED');
         expect(res.headers['www-authenticate']).toBe('Bearer');

@@ -2,7 +2,8 @@
 // search by unit, branch, period and state, outbox status and chain audit — each within the caller's scope.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runOutbox } from '../../src/outbox/index.js';
-import { tenants } from '../../src/store/index.js';
+import { randomUUID } from 'node:crypto';
+import { documents, tenants, units } from '../../src/store/index.js';
 import { saleJson } from '../issuing/helpers.js';
 import { deviceCaller, ENGINES, fillUrl, userCaller, type Caller } from './helpers.js';
 import { onboardedServer, SALE, type OnboardedServer } from './onboarded.js';
@@ -33,8 +34,14 @@ describe.each(ENGINES)('document routes on %s', (engine) => {
   it('issues a JSON invoice on a unit and serves its XML and QR; ICV/PIH/issue time are the unit’s', async () => {
     const branch = (await tenants.findBranch(s.fleet.store.db, s.taxpayer.id, 'Riyadh'))!;
     const url = fillUrl('/api/v1/taxpayers/:vat/units/:unit/documents', { unit: 'RUH-POS-1' });
-    const res = await post(url, ruh1, saleJson(s.taxpayer, branch, { number: 'RUH-JSON-1' }));
+    // The seller is head office's to write (the registered taxpayer and the unit's branch), never the body's.
+    const { seller, ...invoice } = saleJson(s.taxpayer, branch, { number: 'RUH-JSON-1' });
+    const renamed = await post(url, ruh1, { ...invoice, seller: { ...(seller as object), name: 'Someone Else LLC' } });
+    expect(renamed.statusCode).toBe(400);
+    expect(renamed.json().error).toMatchObject({ reason: 'ASSIGNED_FIELD', field: 'seller' });
+    const res = await post(url, ruh1, invoice);
     expect(res.statusCode, res.body).toBe(201);
+    expect(res.json().xml).toContain('<cbc:RegistrationName>مطاعم السلسلة | Chain Restaurants LTD</cbc:RegistrationName>');
     const r = res.json();
     expect(r.icv).toBe(4);
     expect(r.legalXml).toBe(r.xml);
@@ -44,7 +51,7 @@ describe.each(ENGINES)('document routes on %s', (engine) => {
     const byNumber = await get(fillUrl('/api/v1/taxpayers/:vat/units/:unit/documents/RUH-JSON-1', { unit: 'RUH-POS-1' }), ruh1);
     expect(byNumber.json().document.uuid).toBe(r.uuid);
     expect((await get(`${r.links.self}/cleared`, ruh1)).statusCode).toBe(404);
-    const withIcv = await post(url, ruh1, { ...saleJson(s.taxpayer, branch, { number: 'RUH-JSON-2' }), icv: 9 });
+    const withIcv = await post(url, ruh1, { ...invoice, id: 'RUH-JSON-2', uuid: undefined, icv: 9 });
     expect(withIcv.statusCode).toBe(400);
     expect(withIcv.json().error.reason).toBe('ASSIGNED_FIELD');
   });
@@ -109,5 +116,23 @@ describe.each(ENGINES)('document routes on %s', (engine) => {
     expect(own).toMatchObject({ ok: true, units: 1, documents: 4 });
     expect((await get(fillUrl('/api/v1/taxpayers/:vat/units/:unit/chain-audit', { unit: 'JED-POS-1' }), ruh1)).statusCode).toBe(403);
     expect((await get(`${fillUrl('/api/v1/taxpayers/:vat/chain-audit')}?branch=Jeddah`, manager)).statusCode).toBe(403);
+  });
+
+  // Last: the documents it adds stand outside their units' chains (the audit above would flag them).
+  it('the QR image of a document that carries no QR code is 404 (409 for a standard one until cleared), never 500', async () => {
+    // Documents as a branch node may deliver them: stored bytes without a QR text of their own.
+    const first = (await s.fleet.store.db.selectFrom('documents').selectAll().where('number', 'like', 'RUH-POS-1-%').where('icv', '=', 1).executeTakeFirst())!;
+    const cases = [
+      ['DMM-POS-1', 'simplified', 404],
+      ['DMM-POS-2', 'standard', 409],
+    ] as const;
+    for (const [unitName, kind, status] of cases) {
+      const unit = (await units.findUnit(s.fleet.store.db, s.taxpayer.id, unitName))!;
+      const number = `NO-QR-${unitName}`;
+      await documents.insertDocuments(s.fleet.store.db, [{ ...first, id: randomUUID(), unit_id: unit.id, uuid: randomUUID(), number, kind, qr: '' }]);
+      const res = await get(fillUrl('/api/v1/taxpayers/:vat/units/:unit/documents/:document/qr.png', { unit: unitName }).replace(':document', number), admin);
+      expect(res.statusCode, res.body).toBe(status);
+      expect(res.json().error.messageAr).toMatch(/QR/);
+    }
   });
 });

@@ -181,7 +181,7 @@ describe.each(ENGINES)('fleet routes on %s', (engine) => {
   });
 
   it('no key, CSID secret or OTP leaves through a response, a log line or the audit log', async () => {
-    const db = s.ax.db;
+    const db = s.fleet.store.db;
     const keys = (await db.selectFrom('unit_keys').select('sealed_private_key').execute()).map((r) => r.sealed_private_key);
     const secrets = (await db.selectFrom('csids').select('sealed_secret').execute()).map((r) => r.sealed_secret);
     expect(keys.length).toBeGreaterThan(0);

@@ -38,14 +38,18 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-export async function testServer(engine: Engine, extra: Partial<ServerOptions> & { simulatorUrl?: string; clock?: MovableClock } = {}): Promise<TestServer> {
-  const { options, drop } = storeOptions(engine);
+export async function testServer(
+  engine: Engine,
+  extra: Partial<ServerOptions> & { simulatorUrl?: string; clock?: MovableClock; sqliteFile?: string } = {},
+): Promise<TestServer> {
+  const { simulatorUrl, sqliteFile, clock: _clock, ...serverOptions } = extra;
+  const { options, drop } = storeOptions(engine, sqliteFile);
   const clock = extra.clock ?? movableClock();
   const redactor = new Redactor();
   const logLines: string[] = [];
   const fleet = await openFleet({
     store: options,
-    zatca: (env: FatooraEnv) => createZatcaClient({ baseUrl: simulatorBaseUrl(extra.simulatorUrl ?? 'http://127.0.0.1:9', env), timeoutMs: 20_000 }),
+    zatca: (env: FatooraEnv) => createZatcaClient({ baseUrl: simulatorBaseUrl(simulatorUrl ?? 'http://127.0.0.1:9', env), timeoutMs: 20_000 }),
     clock,
     kek: { protection: 'master-key', key: randomBytes(32) },
     redactor,
@@ -57,10 +61,11 @@ export async function testServer(engine: Engine, extra: Partial<ServerOptions> &
   for (const d of CHAIN_DEVICES) await addUnit(fleet, taxpayer, d);
   const app = await createServer({
     fleet,
-    policy: { scrypt: TEST_SCRYPT, ...extra.policy },
+    store: options,
     log: (line) => void logLines.push(line),
     logLevel: 'debug',
-    ...extra,
+    ...serverOptions,
+    policy: { scrypt: TEST_SCRYPT, ...serverOptions.policy },
   });
   return {
     app,

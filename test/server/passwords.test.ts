@@ -1,7 +1,7 @@
 // Password storage (seed 003): scrypt at the production cost, a salt per password, tampered or
 // malformed hashes refused without throwing; tokens stored only as hashes and masked in text.
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_SCRYPT, checkPasswordPolicy, hashPassword, verifyPassword } from '../../src/server/access/passwords.js';
+import { DEFAULT_SCRYPT, checkPasswordPolicy, hashPassword, isCommonPassword, verifyPassword } from '../../src/server/access/passwords.js';
 import { newToken, parseToken, redactTokens, tokenMatches } from '../../src/server/access/tokens.js';
 
 describe('passwords', () => {
@@ -27,6 +27,26 @@ describe('passwords', () => {
     expect(() => checkPasswordPolicy('aaaaaaaaaaaaaaaa', 'alice')).toThrow(/repetition/);
     expect(() => checkPasswordPolicy('alice.example1', 'alice.example1')).toThrow(/username/);
     expect(checkPasswordPolicy('correct horse battery staple', 'alice')).toBe('correct horse battery staple');
+  });
+
+  it('refuses the most common passwords, also with digits and symbols around them or repeated (zxcvbn-ts list, NIST SP 800-63B)', () => {
+    for (const weak of [
+      'password1234',
+      'Password2026!',
+      'qwertyuiop123',
+      'qwertyqwerty',
+      '123456789012',
+      'iloveyou!!!!',
+      'fawtara@2026',
+      'Zatca#123456',
+      'alice.admin2026',
+    ]) {
+      expect(() => checkPasswordPolicy(weak, 'alice.admin'), weak).toThrow(/common/);
+      expect(isCommonPassword(weak, 'alice.admin'), weak).toBe(true);
+    }
+    for (const fine of ['correct horse battery staple', 'a long enough password', 'Nakheel-Sunrise-Ledger-42', 'شاي بالنعناع في الصباح']) {
+      expect(checkPasswordPolicy(fine, 'alice.admin'), fine).toBe(fine);
+    }
   });
 
   it('tokens: only a hash is kept, comparison is by hash, and text containing one is masked', () => {

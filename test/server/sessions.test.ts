@@ -97,7 +97,7 @@ describe.each(ENGINES)('sessions, throttling, setup and audit on %s', (engine) =
   });
 
   it('the audit log records who did what and cannot be altered, even with raw SQL', async () => {
-    const rows = await s.ax.db.selectFrom('audit_log').selectAll().orderBy('id').execute();
+    const rows = await s.fleet.store.db.selectFrom('audit_log').selectAll().orderBy('id').execute();
     const actions = new Set(rows.map((r) => r.action));
     for (const a of ['setup.token-issued', 'setup.complete', 'setup.failure', 'login.success', 'login.failure', 'login.locked', 'user.create'])
       expect(actions, a).toContain(a);
@@ -108,11 +108,11 @@ describe.each(ENGINES)('sessions, throttling, setup and audit on %s', (engine) =
     await expect(sql`delete from audit_log`.execute(db)).rejects.toThrow(refused);
     await expect(sql`delete from audit_log where id = ${rows[0]!.id}`.execute(db)).rejects.toThrow(refused);
     if (engine === 'postgres') await expect(sql`truncate audit_log`.execute(db)).rejects.toThrow(refused);
-    expect(await s.ax.db.selectFrom('audit_log').selectAll().orderBy('id').execute()).toEqual(rows);
+    expect(await s.fleet.store.db.selectFrom('audit_log').selectAll().orderBy('id').execute()).toEqual(rows);
   });
 
   it('no password, password hash, token hash or key appears in any response, log line or audit row', async () => {
-    const db = s.ax.db;
+    const db = s.fleet.store.db;
     const hashes = (await db.selectFrom('users').select('password_hash').execute()).map((r) => r.password_hash);
     const tokenHashes = [
       ...(await db.selectFrom('sessions').select('token_hash').execute()),

@@ -5,7 +5,7 @@ import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { createFleetLogger, openFleet, processRedactor, resolveTaxpayer, type FleetContext } from '../../egs/index.js';
 import { FawtaraError } from '../../errors.js';
-import { storeOptionsFromEnv, type Taxpayer } from '../../store/index.js';
+import { storeOptionsFromEnv, type StoreOptions, type Taxpayer } from '../../store/index.js';
 import { createZatcaClient, ENVIRONMENT_SEGMENT, isFatooraEnv, simulatorBaseUrl, type FatooraEnv, type ZatcaClient } from '../../zatca/index.js';
 import { processIo, reportError, type Io } from '../output.js';
 
@@ -55,6 +55,8 @@ export interface FleetSession {
   /** stderr is a terminal of this process (draw a progress bar instead of lines). */
   tty: boolean;
   dataDir: string;
+  /** How the store was opened (the server's worker threads open their own connection with it). */
+  storeOptions: StoreOptions;
   taxpayer(): Promise<Taxpayer>;
   fail(error: unknown): number;
 }
@@ -66,11 +68,12 @@ export async function withFleet(opts: FleetCliOptions, rawIo: Io, body: (session
   const fail = (error: unknown) => reportError(redactError(error), io, json);
   const dataDir = opts.data ?? process.env.FAWTARA_DATA_DIR ?? '.fawtara';
   let ctx: FleetContext;
+  const storeOptions: StoreOptions = storeOptionsFromEnv(dataDir);
   try {
     mkdirSync(dataDir, { recursive: true, mode: 0o700 });
     const logFile = join(dataDir, 'fawtara.log');
     ctx = await openFleet({
-      store: storeOptionsFromEnv(dataDir),
+      store: storeOptions,
       zatca: zatcaTarget(opts.zatca ?? process.env.FAWTARA_ZATCA ?? 'simulator'),
       redactor,
       logger: createFleetLogger((line) => appendFileSync(logFile, line, { mode: 0o600 }), redactor, process.env.FAWTARA_LOG_LEVEL ?? 'info'),
@@ -86,6 +89,7 @@ export async function withFleet(opts: FleetCliOptions, rawIo: Io, body: (session
       json,
       tty: rawIo === processIo && Boolean(process.stderr.isTTY),
       dataDir,
+      storeOptions,
       taxpayer: () => resolveTaxpayer(ctx, opts.taxpayer),
       fail,
     });

@@ -43,6 +43,7 @@ export async function serveCommand(opts: ServeOptions, rawIo: Io): Promise<numbe
     const log = createWriteStream(join(s.dataDir, 'server.log'), { flags: 'a' });
     const app = await createServer({
       fleet: s.ctx,
+      store: s.storeOptions,
       log: (line) => void log.write(line),
       logLevel: process.env.FAWTARA_LOG_LEVEL ?? 'info', // One hop: the address your proxy saw. `true` would take the client-controlled leftmost
       // X-Forwarded-For entry and let anyone pick the address throttling and the audit log record.

@@ -1,10 +1,8 @@
 // The audit log of who did what: one append per action (rows are never changed; triggers in the
 // database refuse UPDATE and DELETE). Details pass the redactor, so no secret is ever written.
-import { rideAlong } from '../../store/index.js';
-import { accessDb } from './schema.js';
+import { auditLog, rideAlong, type AuditRow } from '../../store/index.js';
 import { redactTokens } from './tokens.js';
 import type { AccessContext } from './context.js';
-import type { AuditRow } from './schema.js';
 
 export interface AuditEntry {
   actor: string;
@@ -54,25 +52,9 @@ export async function appendAudit(ax: AccessContext, entry: AuditEntry): Promise
     request_id: entry.requestId ?? null,
     detail,
   };
-  await rideAlong(ax.fleet.store, async (trx) => {
-    await accessDb(trx).insertInto('audit_log').values(row).execute();
-  });
+  await rideAlong(ax.fleet.store, (trx) => auditLog.appendAuditRow(trx, row));
 }
 
-export interface AuditQuery {
-  taxpayerId?: string | null;
-  branchId?: string | null;
-  /** Rows with an id below this one (paging backwards from the newest). */
-  before?: number;
-  limit: number;
-  action?: string;
-}
-
-export function listAudit(ax: AccessContext, q: AuditQuery): Promise<AuditRow[]> {
-  let query = ax.db.selectFrom('audit_log').selectAll();
-  if (q.taxpayerId) query = query.where('taxpayer_id', '=', q.taxpayerId);
-  if (q.branchId) query = query.where('branch_id', '=', q.branchId);
-  if (q.before !== undefined) query = query.where('id', '<', q.before);
-  if (q.action) query = query.where('action', '=', q.action);
-  return query.orderBy('id', 'desc').limit(q.limit).execute();
+export function listAudit(ax: AccessContext, q: auditLog.AuditQuery): Promise<AuditRow[]> {
+  return auditLog.listAuditRows(ax.fleet.store.db, q);
 }

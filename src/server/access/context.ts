@@ -2,7 +2,6 @@
 // policy numbers (session lifetimes, throttling, scrypt cost), all injectable for tests.
 import type { FleetContext } from '../../egs/index.js';
 import { DEFAULT_SCRYPT, type ScryptCost } from './passwords.js';
-import { accessDb, type AccessDb } from './schema.js';
 
 export interface ThrottlePolicy {
   /** Failed logins of one username before it is locked. */
@@ -39,14 +38,12 @@ export const DEFAULT_POLICY: AccessPolicy = {
 
 export interface AccessContext {
   fleet: FleetContext;
-  db: AccessDb;
   policy: AccessPolicy;
 }
 
 export function accessContext(fleet: FleetContext, policy: Partial<AccessPolicy> = {}): AccessContext {
   return {
     fleet,
-    db: accessDb(fleet.store.db),
     policy: { ...DEFAULT_POLICY, ...policy, throttle: { ...DEFAULT_POLICY.throttle, ...policy.throttle } },
   };
 }

@@ -1,6 +1,7 @@
 // Password hashing: scrypt from node:crypto (memory-hard), a random salt per password, parameters
 // stored with the hash so they can be raised later, and constant-time comparison.
 import { randomBytes, scrypt as scryptCb, timingSafeEqual, type ScryptOptions } from 'node:crypto';
+import { dictionary } from '@zxcvbn-ts/language-common';
 import { AccessError } from './errors.js';
 
 export interface ScryptCost {
@@ -74,7 +75,25 @@ export async function burnPasswordCheck(password: string, cost: ScryptCost): Pro
   await verifyPassword(password, await dummyHash);
 }
 
-/** The policy for a new password: long enough to resist guessing, not the username. */
+let common: ReadonlySet<string> | undefined;
+
+/** Words of this product that people build passwords from (NIST SP 800-63B: context-specific words). */
+const CONTEXT_WORDS = ['fawtara', 'fatoora', 'zatca', 'einvoice', 'invoice'];
+
+/**
+ * A password everyone tries first: in zxcvbn-ts's list of the most common passwords (about 49,000,
+ * from public breach corpora), or one of them (or this product's name, or the username) with only
+ * digits and symbols around it or repeated — `Password2026!`, `qwertyqwerty`, `fawtara@2026`.
+ */
+export function isCommonPassword(password: string, username: string): boolean {
+  common ??= new Set([...dictionary['passwords-common'], ...CONTEXT_WORDS]);
+  const lower = password.normalize('NFKC').toLowerCase();
+  const core = lower.replace(/^[\p{N}\p{P}\p{S}\s]+|[\p{N}\p{P}\p{S}\s]+$/gu, '');
+  const repeated = /^(.+?)\1+$/u.exec(core)?.[1];
+  return [lower, core, repeated].some((w) => w !== undefined && (common!.has(w) || w === username.toLowerCase())) || core.length < 4;
+}
+
+/** The policy for a new password: long enough to resist guessing, not the username, not a common one. */
 export function checkPasswordPolicy(password: unknown, username: string): string {
   if (typeof password !== 'string' || password.length < PASSWORD_MIN || password.length > PASSWORD_MAX) {
     throw new AccessError(
@@ -91,6 +110,15 @@ export function checkPasswordPolicy(password: unknown, username: string): string
       'WEAK_PASSWORD',
       'password must not be the username nor a repetition of a few characters',
       'يجب ألا تكون كلمة المرور اسم المستخدم أو تكراراً لأحرف قليلة',
+      'password',
+    );
+  }
+  if (isCommonPassword(password, username)) {
+    throw new AccessError(
+      'INVALID_INPUT',
+      'WEAK_PASSWORD',
+      'password is one of the most common passwords (or one with digits and symbols added); choose a passphrase of several unrelated words',
+      'كلمة المرور من أكثر كلمات المرور شيوعاً (أو منها مع أرقام ورموز)؛ اختر عبارة من عدة كلمات غير مترابطة',
       'password',
     );
   }

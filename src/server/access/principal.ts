@@ -4,6 +4,8 @@ import { forbidden, unauthenticated } from './errors.js';
 import type { AccessContext } from './context.js';
 import { isRole, type Role } from './roles.js';
 import { parseToken, tokenMatches } from './tokens.js';
+import { countTokenFailure, lockedOut } from './throttle.js';
+import { access } from '../../store/index.js';
 import { syncDb } from '../../sync/schema.js';
 
 export interface Principal {
@@ -25,7 +27,17 @@ export interface Principal {
 /** Sessions' last-seen time is written at most this often: one write per minute, not per request. */
 const TOUCH_EVERY_MS = 60_000;
 
-export async function authenticate(ax: AccessContext, authorization: string | undefined): Promise<Principal> {
+const invalidToken = () =>
+  unauthenticated(
+    'INVALID_TOKEN',
+    'the token is not valid (unknown, revoked or malformed); log in again',
+    'الرمز غير صالح (غير معروف أو ملغى أو مشوه)؛ سجل الدخول مجدداً',
+  );
+
+/** A presented secret that matched no token: counted against the address (throttle.ts), then refused (401, or 429 past the limit). */
+type Guess = () => Promise<Error>;
+
+export async function authenticate(ax: AccessContext, authorization: string | undefined, ip: string): Promise<Principal> {
   if (!authorization) {
     throw unauthenticated(
       'NO_CREDENTIALS',
@@ -35,43 +47,50 @@ export async function authenticate(ax: AccessContext, authorization: string | un
   }
   const m = /^Bearer\s+(\S+)$/i.exec(authorization.trim());
   const parsed = m ? parseToken(m[1]!) : undefined;
-  const invalid = () =>
-    unauthenticated(
-      'INVALID_TOKEN',
-      'the token is not valid (unknown, revoked or malformed); log in again',
-      'الرمز غير صالح (غير معروف أو ملغى أو مشوه)؛ سجل الدخول مجدداً',
-    );
-  if (!parsed || parsed.kind === 'setup') throw invalid();
+  if (!parsed || parsed.kind === 'setup') throw invalidToken();
   const token = m![1]!;
+  const guess: Guess = async () => {
+    const wait = await countTokenFailure(ax, ip);
+    return wait > 0 ? lockedOut(wait) : invalidToken();
+  };
   const now = ax.fleet.clock.now();
-  if (parsed.kind === 'session') {
-    const s = await ax.db.selectFrom('sessions').selectAll().where('id', '=', parsed.id).executeTakeFirst();
-    if (!s || s.ended_at !== null || !tokenMatches(token, s.token_hash)) throw invalid();
-    const idleEnd = Date.parse(s.last_seen_at) + ax.policy.sessionIdleMinutes * 60_000;
-    if (now.getTime() >= Date.parse(s.expires_at) || now.getTime() >= idleEnd) {
-      await ax.db.updateTable('sessions').set({ ended_at: now.toISOString() }).where('id', '=', s.id).where('ended_at', 'is', null).execute();
-      throw unauthenticated('SESSION_EXPIRED', 'the session has expired; log in again', 'انتهت صلاحية الجلسة؛ سجل الدخول مجدداً');
-    }
-    const user = await ax.db.selectFrom('users').selectAll().where('id', '=', s.user_id).executeTakeFirst();
-    if (!user || user.disabled || !isRole(user.role)) throw unauthenticated('ACCOUNT_DISABLED', 'this account is disabled', 'هذا الحساب معطل');
-    if (now.getTime() - Date.parse(s.last_seen_at) >= TOUCH_EVERY_MS) {
-      await ax.db.updateTable('sessions').set({ last_seen_at: now.toISOString() }).where('id', '=', s.id).execute();
-    }
-    return {
-      kind: 'user',
-      id: user.id,
-      name: user.username,
-      role: user.role,
-      taxpayerId: user.taxpayer_id,
-      branchId: user.branch_id,
-      unitId: user.unit_id,
-      sessionId: s.id,
-      actor: `user:${user.username}`,
-    };
+  if (parsed.kind === 'session') return sessionUser(ax, token, parsed.id, now, guess);
+  if (parsed.kind === 'sync') return branchNode(ax, token, parsed.id, now, guess);
+  return device(ax, token, parsed.id, now, guess);
+}
+
+async function sessionUser(ax: AccessContext, token: string, id: string, now: Date, guess: Guess): Promise<Principal> {
+  const db = ax.fleet.store.db;
+  const s = await access.findSession(db, id);
+  if (!s || !tokenMatches(token, s.token_hash)) throw await guess();
+  // The secret was right: an expired or ended session is its holder's, not a guess (not counted).
+  const idleEnd = Date.parse(s.last_seen_at) + ax.policy.sessionIdleMinutes * 60_000;
+  if (now.getTime() >= Date.parse(s.expires_at) || now.getTime() >= idleEnd) {
+    if (s.ended_at === null) await access.endSession(db, s.id, now.toISOString());
+    throw unauthenticated('SESSION_EXPIRED', 'the session has expired; log in again', 'انتهت صلاحية الجلسة؛ سجل الدخول مجدداً');
   }
-  if (parsed.kind === 'sync') return branchNode(ax, token, parsed.id, now, invalid);
-  const t = await ax.db.selectFrom('api_tokens').selectAll().where('id', '=', parsed.id).executeTakeFirst();
-  if (!t || t.revoked_at !== null || !tokenMatches(token, t.token_hash)) throw invalid();
+  if (s.ended_at !== null) throw invalidToken();
+  const user = await access.findUserById(db, s.user_id);
+  if (!user || user.disabled || !isRole(user.role)) throw unauthenticated('ACCOUNT_DISABLED', 'this account is disabled', 'هذا الحساب معطل');
+  if (now.getTime() - Date.parse(s.last_seen_at) >= TOUCH_EVERY_MS) await access.touchSession(db, s.id, now.toISOString());
+  return {
+    kind: 'user',
+    id: user.id,
+    name: user.username,
+    role: user.role,
+    taxpayerId: user.taxpayer_id,
+    branchId: user.branch_id,
+    unitId: user.unit_id,
+    sessionId: s.id,
+    actor: `user:${user.username}`,
+  };
+}
+
+async function device(ax: AccessContext, token: string, id: string, now: Date, guess: Guess): Promise<Principal> {
+  const db = ax.fleet.store.db;
+  const t = await access.findApiToken(db, id);
+  if (!t || !tokenMatches(token, t.token_hash)) throw await guess();
+  if (t.revoked_at !== null) throw invalidToken();
   if (t.expires_at !== null && now.getTime() >= Date.parse(t.expires_at)) {
     throw unauthenticated(
       'TOKEN_EXPIRED',
@@ -79,9 +98,7 @@ export async function authenticate(ax: AccessContext, authorization: string | un
       'انتهت صلاحية رمز الجهاز؛ اطلب رمزاً جديداً من المدير',
     );
   }
-  if (t.last_used_at === null || now.getTime() - Date.parse(t.last_used_at) >= TOUCH_EVERY_MS) {
-    await ax.db.updateTable('api_tokens').set({ last_used_at: now.toISOString() }).where('id', '=', t.id).execute();
-  }
+  if (t.last_used_at === null || now.getTime() - Date.parse(t.last_used_at) >= TOUCH_EVERY_MS) await access.touchApiToken(db, t.id, now.toISOString());
   return {
     kind: 'device',
     id: t.id,
@@ -95,10 +112,11 @@ export async function authenticate(ax: AccessContext, authorization: string | un
 }
 
 /** A branch node's sync token (src/sync): bound to one branch, role `branch-node`. */
-async function branchNode(ax: AccessContext, token: string, id: string, now: Date, invalid: () => Error): Promise<Principal> {
+async function branchNode(ax: AccessContext, token: string, id: string, now: Date, guess: Guess): Promise<Principal> {
   const db = syncDb(ax.fleet.store.db);
   const t = await db.selectFrom('sync_tokens').selectAll().where('id', '=', id).executeTakeFirst();
-  if (!t || t.revoked_at !== null || !tokenMatches(token, t.token_hash)) throw invalid();
+  if (!t || !tokenMatches(token, t.token_hash)) throw await guess();
+  if (t.revoked_at !== null) throw invalidToken();
   if (t.expires_at !== null && now.getTime() >= Date.parse(t.expires_at)) {
     throw unauthenticated(
       'TOKEN_EXPIRED',

@@ -34,7 +34,8 @@ export type Permission = keyof typeof PERMISSIONS;
 const READ_ALL: Permission[] = ['session', 'api:read', 'fleet:read', 'documents:read', 'outbox:read', 'reports:read'];
 
 const GRANTS: Readonly<Record<Role, ReadonlySet<Permission>>> = {
-  admin: new Set(Object.keys(PERMISSIONS) as Permission[]),
+  // Everything but a branch node's push: a batch speaks for one branch's node, never for a person.
+  admin: new Set((Object.keys(PERMISSIONS) as Permission[]).filter((p) => p !== 'sync:write')),
   'branch-manager': new Set<Permission>([...READ_ALL, 'units:write', 'units:lifecycle', 'tokens:manage', 'documents:issue']),
   // A cashier (a person at a till, or a device token) acts for one unit: issue and read its own documents.
   cashier: new Set<Permission>(['session', 'api:read', 'fleet:read', 'documents:issue', 'documents:read']),

@@ -1,14 +1,14 @@
 // Logging in and out, and first-admin setup with a one-time token: the only ways to obtain a
-// session. Failures are throttled and audited; no password, hash or token is ever recorded.
+// session. Every attempt is counted before its secret is checked and audited; no secret is recorded.
 import { randomUUID } from 'node:crypto';
+import { access, type UserRow } from '../../store/index.js';
 import { appendAudit } from './audit.js';
 import { AccessError, unauthenticated } from './errors.js';
 import { plusMinutes, type AccessContext } from './context.js';
 import { burnPasswordCheck, checkPasswordPolicy, hashPassword, verifyPassword } from './passwords.js';
-import { assertNotLocked, clearFailures, ipKey, recordFailure, userKey } from './throttle.js';
+import { ipKey, releaseAttempt, reserveAttempt, userKey, type Reservation } from './throttle.js';
 import { newToken, parseToken, tokenMatches } from './tokens.js';
-import { normalizeUsername } from './users.js';
-import type { UserRow } from './schema.js';
+import { loginName, normalizeUsername } from './username.js';
 
 export interface LoginResult {
   token: string;
@@ -20,11 +20,7 @@ export interface LoginResult {
 const badCredentials = () => unauthenticated('BAD_CREDENTIALS', 'wrong username or password', 'اسم المستخدم أو كلمة المرور غير صحيحة');
 
 export async function login(ax: AccessContext, input: { username: string; password: string; ip: string; requestId?: string }): Promise<LoginResult> {
-  const username = String(input.username ?? '')
-    .trim()
-    .toLowerCase()
-    .slice(0, 64);
-  const keys = [userKey(username), ipKey(input.ip)];
+  const username = loginName(input.username);
   const audit = (action: string, outcome: 'ok' | 'denied', status: number, user?: UserRow) =>
     appendAudit(ax, {
       actor: user ? `user:${user.username}` : 'anonymous',
@@ -39,57 +35,50 @@ export async function login(ax: AccessContext, input: { username: string; passwo
       ip: input.ip,
       requestId: input.requestId ?? null,
     });
+  let reservation: Reservation;
   try {
-    await assertNotLocked(ax, keys);
+    reservation = await reserveAttempt(ax, [
+      { key: userKey(username), threshold: ax.policy.throttle.userThreshold },
+      { key: ipKey(input.ip), threshold: ax.policy.throttle.ipThreshold },
+    ]);
   } catch (error) {
     await audit('login.locked', 'denied', 429);
     throw error;
   }
-  const user = await ax.db.selectFrom('users').selectAll().where('username', '=', username).executeTakeFirst();
-  const ok =
-    user && !user.disabled
-      ? await verifyPassword(String(input.password ?? ''), user.password_hash)
-      : (await burnPasswordCheck(String(input.password ?? ''), ax.policy.scrypt), false);
+  const user = await access.findUserByName(ax.fleet.store.db, username);
+  let ok = false;
+  if (user && !user.disabled) ok = await verifyPassword(String(input.password ?? ''), user.password_hash);
+  // An unknown or disabled name costs the same work: timing does not tell which names exist.
+  else await burnPasswordCheck(String(input.password ?? ''), ax.policy.scrypt);
   if (!ok || !user) {
-    await recordFailure(ax, keys[0]!, ax.policy.throttle.userThreshold);
-    await recordFailure(ax, keys[1]!, ax.policy.throttle.ipThreshold);
+    // Counted already, before the check.
     await audit('login.failure', 'denied', 401, user);
     throw badCredentials();
   }
-  await clearFailures(ax, keys[0]!);
+  await releaseAttempt(ax, reservation, [userKey(username)]);
   const now = ax.fleet.clock.now();
   const t = newToken('session');
   const expiresAt = plusMinutes(now, ax.policy.sessionTtlMinutes);
-  await ax.db
-    .insertInto('sessions')
-    .values({
-      id: t.id,
-      user_id: user.id,
-      token_hash: t.hash,
-      created_at: now.toISOString(),
-      expires_at: expiresAt,
-      last_seen_at: now.toISOString(),
-      ended_at: null,
-      ip: input.ip,
-    })
-    .execute();
+  await access.insertSession(ax.fleet.store.db, {
+    id: t.id,
+    user_id: user.id,
+    token_hash: t.hash,
+    created_at: now.toISOString(),
+    expires_at: expiresAt,
+    last_seen_at: now.toISOString(),
+    ended_at: null,
+    ip: input.ip,
+  });
   await audit('login.success', 'ok', 200, user);
   return { token: t.token, expiresAt, idleMinutes: ax.policy.sessionIdleMinutes, user };
 }
 
 export async function logout(ax: AccessContext, sessionId: string): Promise<void> {
-  await ax.db.updateTable('sessions').set({ ended_at: ax.fleet.clock.now().toISOString() }).where('id', '=', sessionId).where('ended_at', 'is', null).execute();
+  await access.endSession(ax.fleet.store.db, sessionId, ax.fleet.clock.now().toISOString());
 }
 
-/** End every open session of a user (password change, disabling), except possibly one. */
-export async function endSessionsOf(ax: AccessContext, userId: string, except?: string): Promise<void> {
-  let q = ax.db.updateTable('sessions').set({ ended_at: ax.fleet.clock.now().toISOString() }).where('user_id', '=', userId).where('ended_at', 'is', null);
-  if (except) q = q.where('id', '!=', except);
-  await q.execute();
-}
-
-export async function adminExists(ax: AccessContext): Promise<boolean> {
-  return (await ax.db.selectFrom('users').select('id').where('role', '=', 'admin').where('disabled', '=', 0).executeTakeFirst()) !== undefined;
+export function adminExists(ax: AccessContext): Promise<boolean> {
+  return access.adminExists(ax.fleet.store.db);
 }
 
 const setupDone = () =>
@@ -110,25 +99,33 @@ export async function issueSetupToken(ax: AccessContext, actor: string): Promise
   const now = ax.fleet.clock.now();
   const t = newToken('setup');
   const expiresAt = plusMinutes(now, ax.policy.setupTokenTtlMinutes);
-  await ax.db.transaction().execute(async (trx) => {
-    await trx.updateTable('setup_tokens').set({ revoked_at: now.toISOString() }).where('used_at', 'is', null).where('revoked_at', 'is', null).execute();
-    await trx
-      .insertInto('setup_tokens')
-      .values({ id: t.id, token_hash: t.hash, created_at: now.toISOString(), expires_at: expiresAt, used_at: null, used_by: null, revoked_at: null })
-      .execute();
+  await access.replaceSetupToken(ax.fleet.store.db, {
+    id: t.id,
+    token_hash: t.hash,
+    created_at: now.toISOString(),
+    expires_at: expiresAt,
+    used_at: null,
+    used_by: null,
+    revoked_at: null,
   });
   await appendAudit(ax, { actor, action: 'setup.token-issued', target: `setup:${t.id}`, outcome: 'ok', detail: { expiresAt } });
   return { token: t.token, expiresAt };
 }
 
-export async function completeSetup(
-  ax: AccessContext,
-  input: { setupToken: string; username: string; password: string; displayName?: string; ip: string; requestId?: string },
-): Promise<UserRow> {
-  const keys = [ipKey(input.ip)];
-  await assertNotLocked(ax, keys);
+export interface SetupInput {
+  setupToken: string;
+  username: string;
+  password: string;
+  displayName?: string;
+  ip: string;
+  requestId?: string;
+}
+
+/** The first administrator, with the setup token; the token is counted (per address) before it is checked. */
+export async function completeSetup(ax: AccessContext, input: SetupInput): Promise<UserRow> {
+  const counters = [{ key: ipKey(input.ip), threshold: ax.policy.throttle.ipThreshold }];
+  const reservation = await reserveAttempt(ax, counters);
   const invalid = async () => {
-    await recordFailure(ax, keys[0]!, ax.policy.throttle.ipThreshold);
     await appendAudit(ax, { actor: 'anonymous', action: 'setup.failure', outcome: 'denied', status: 401, ip: input.ip, requestId: input.requestId ?? null });
     return new AccessError(
       'UNAUTHENTICATED',
@@ -139,15 +136,16 @@ export async function completeSetup(
     );
   };
   const parsed = parseToken(String(input.setupToken ?? ''));
-  if (!parsed || parsed.kind !== 'setup') throw await invalid();
-  const row = await ax.db.selectFrom('setup_tokens').selectAll().where('id', '=', parsed.id).executeTakeFirst();
+  if (parsed?.kind !== 'setup') throw await invalid();
+  const row = await access.findSetupToken(ax.fleet.store.db, parsed.id);
   const now = ax.fleet.clock.now();
   if (!row || row.used_at !== null || row.revoked_at !== null || now.getTime() >= Date.parse(row.expires_at) || !tokenMatches(input.setupToken, row.token_hash))
     throw await invalid();
+  // The token is right: mistakes in the name or password below are not guesses.
+  await releaseAttempt(ax, reservation);
   const username = normalizeUsername(input.username);
   const password = checkPasswordPolicy(input.password, username);
   if (await adminExists(ax)) throw setupDone();
-  const hash = await hashPassword(password, ax.policy.scrypt);
   const user: UserRow = {
     id: randomUUID(),
     username,
@@ -156,30 +154,20 @@ export async function completeSetup(
     taxpayer_id: null,
     branch_id: null,
     unit_id: null,
-    password_hash: hash,
+    password_hash: await hashPassword(password, ax.policy.scrypt),
     disabled: 0,
     created_at: now.toISOString(),
     created_by: `setup:${row.id}`,
     password_changed_at: now.toISOString(),
   };
-  const created = await ax.db.transaction().execute(async (trx) => {
-    // Compare-and-set: of two requests racing with the same token, exactly one creates the admin.
-    const used = await trx
-      .updateTable('setup_tokens')
-      .set({ used_at: now.toISOString(), used_by: user.id })
-      .where('id', '=', row.id)
-      .where('used_at', 'is', null)
-      .where('revoked_at', 'is', null)
-      .executeTakeFirst();
-    if (Number(used.numUpdatedRows) !== 1) return false;
-    if (await trx.selectFrom('users').select('id').where('username', '=', username).executeTakeFirst()) {
-      throw new AccessError('CONFLICT', 'SETUP_DONE', `user ${username} exists already`, `المستخدم ${username} موجود مسبقاً`, 'username');
-    }
-    await trx.insertInto('users').values(user).execute();
-    return true;
-  });
-  // Outside the transaction: SQLite has one connection, and the failure path writes too.
-  if (!created) throw await invalid();
+  const claimed = await access.claimSetupToken(ax.fleet.store.db, row.id, user, now.toISOString());
+  if (claimed === 'username-taken')
+    throw new AccessError('CONFLICT', 'SETUP_DONE', `user ${username} exists already`, `المستخدم ${username} موجود مسبقاً`, 'username');
+  if (claimed === 'used') {
+    // Another request used the token first: this one presented a spent token, counted as such.
+    await reserveAttempt(ax, counters);
+    throw await invalid();
+  }
   await appendAudit(ax, {
     actor: `user:${username}`,
     role: 'admin',

@@ -1,35 +1,22 @@
 // Users and device tokens: who may log in, with which role and scope, and the per-unit tokens POS
 // devices call with. Scope rules live here so the CLI and the API enforce the same ones.
 import { randomUUID } from 'node:crypto';
+import { access, type ApiTokenRow, type Branch, type EgsUnit, type Taxpayer, type UserRow } from '../../store/index.js';
 import { appendAudit } from './audit.js';
 import { AccessError, forbidden } from './errors.js';
 import { plusMinutes, type AccessContext } from './context.js';
 import { checkPasswordPolicy, hashPassword, verifyPassword } from './passwords.js';
 import { assertTaxpayer, assertUnit, type Principal } from './principal.js';
 import { isRole, ROLES, type Role } from './roles.js';
-import { endSessionsOf } from './sessions.js';
+import { passwordKey, releaseAttempt, reserveAttempt } from './throttle.js';
 import { newToken } from './tokens.js';
-import type { ApiTokenRow, UserRow } from './schema.js';
-import type { Branch, EgsUnit, Taxpayer } from '../../store/index.js';
+import { loginName, normalizeUsername } from './username.js';
+import { visibleName } from '../../model/visible-name.js';
 
 /** Who creates users and tokens: a principal of the API, or the operator at the machine (CLI). */
 export type Creator = Principal | { kind: 'cli'; actor: string };
 
 const invalid = (field: string, message: string, messageAr: string) => new AccessError('INVALID_INPUT', 'INVALID_FIELD', message, messageAr, field);
-
-export function normalizeUsername(value: unknown): string {
-  const v = typeof value === 'string' ? value.trim().toLowerCase() : '';
-  if (!/^[a-z0-9][a-z0-9._@-]{2,63}$/.test(v)) {
-    throw new AccessError(
-      'INVALID_INPUT',
-      'INVALID_FIELD',
-      'username: 3–64 characters, letters, digits and . _ @ -, starting with a letter or digit',
-      'اسم المستخدم: من 3 إلى 64 حرفاً من الأحرف اللاتينية والأرقام و . _ @ -',
-      'username',
-    );
-  }
-  return v;
-}
 
 export interface NewUser {
   username: string;
@@ -90,14 +77,14 @@ export async function createUser(ax: AccessContext, creator: Creator, input: New
     }
   }
   const password = checkPasswordPolicy(input.password, username);
-  if (await ax.db.selectFrom('users').select('id').where('username', '=', username).executeTakeFirst()) {
+  if (await access.findUserByName(ax.fleet.store.db, username)) {
     throw new AccessError('CONFLICT', 'DUPLICATE', `user ${username} exists already`, `المستخدم ${username} موجود مسبقاً`, 'username');
   }
   const now = ax.fleet.clock.now().toISOString();
   const row: UserRow = {
     id: randomUUID(),
     username,
-    display_name: input.displayName?.trim() || null,
+    display_name: input.displayName?.trim() ? visibleName(input.displayName, 'displayName', 100) : null,
     role: input.role,
     ...scope,
     password_hash: await hashPassword(password, ax.policy.scrypt),
@@ -106,7 +93,7 @@ export async function createUser(ax: AccessContext, creator: Creator, input: New
     created_by: creator.actor,
     password_changed_at: now,
   };
-  await ax.db.insertInto('users').values(row).execute();
+  await access.insertUser(ax.fleet.store.db, row);
   await appendAudit(ax, {
     actor: creator.actor,
     role: creator.kind === 'cli' ? 'operator' : creator.role,
@@ -122,14 +109,11 @@ export async function createUser(ax: AccessContext, creator: Creator, input: New
 }
 
 export function listUsers(ax: AccessContext, scope: { taxpayerId: string | null; branchId?: string | null }): Promise<UserRow[]> {
-  let q = ax.db.selectFrom('users').selectAll();
-  if (scope.taxpayerId !== null) q = q.where('taxpayer_id', '=', scope.taxpayerId);
-  if (scope.branchId) q = q.where('branch_id', '=', scope.branchId);
-  return q.orderBy('username').execute();
+  return access.listUsers(ax.fleet.store.db, scope);
 }
 
-export async function findUser(ax: AccessContext, username: string): Promise<UserRow | undefined> {
-  return ax.db.selectFrom('users').selectAll().where('username', '=', String(username).trim().toLowerCase()).executeTakeFirst();
+export function findUser(ax: AccessContext, username: string): Promise<UserRow | undefined> {
+  return access.findUserByName(ax.fleet.store.db, loginName(username));
 }
 
 export async function setUserDisabled(ax: AccessContext, creator: Creator, user: UserRow, disabled: boolean): Promise<UserRow> {
@@ -140,12 +124,8 @@ export async function setUserDisabled(ax: AccessContext, creator: Creator, user:
     } else assertTaxpayer(creator, user.taxpayer_id);
     if (creator.kind === 'user' && creator.id === user.id) throw invalid('username', 'you cannot disable your own account', 'لا يمكنك تعطيل حسابك');
   }
-  await ax.db
-    .updateTable('users')
-    .set({ disabled: disabled ? 1 : 0 })
-    .where('id', '=', user.id)
-    .execute();
-  if (disabled) await endSessionsOf(ax, user.id);
+  await access.setUserDisabled(ax.fleet.store.db, user.id, disabled);
+  if (disabled) await access.endSessionsOf(ax.fleet.store.db, user.id, ax.fleet.clock.now().toISOString());
   await appendAudit(ax, {
     actor: creator.actor,
     taxpayerId: user.taxpayer_id,
@@ -157,20 +137,34 @@ export async function setUserDisabled(ax: AccessContext, creator: Creator, user:
   return { ...user, disabled: disabled ? 1 : 0 };
 }
 
-export async function changePassword(ax: AccessContext, p: Principal, current: string, next: string): Promise<void> {
-  const user = await ax.db.selectFrom('users').selectAll().where('id', '=', p.id).executeTakeFirst();
-  if (!user || p.kind !== 'user') throw forbidden('WRONG_ROLE', 'only a logged-in user has a password', 'كلمة المرور للمستخدمين فقط');
+/**
+ * Change the caller's own password. The current password is a secret check like a login: counted
+ * per user before it is checked, so a stolen session does not get unlimited guesses at it.
+ */
+export async function changePassword(ax: AccessContext, p: Principal, current: string, next: string, ip?: string): Promise<void> {
+  const db = ax.fleet.store.db;
+  const user = p.kind === 'user' ? await access.findUserById(db, p.id) : undefined;
+  if (!user) throw forbidden('WRONG_ROLE', 'only a logged-in user has a password', 'كلمة المرور للمستخدمين فقط');
+  const key = passwordKey(user.id);
+  const reservation = await reserveAttempt(ax, [{ key, threshold: ax.policy.throttle.userThreshold }]);
   if (!(await verifyPassword(String(current ?? ''), user.password_hash))) {
+    await appendAudit(ax, {
+      actor: p.actor,
+      role: p.role,
+      taxpayerId: p.taxpayerId,
+      action: 'user.password-change-failure',
+      target: `user:${user.username}`,
+      outcome: 'denied',
+      status: 401,
+      ip: ip ?? null,
+    });
     throw new AccessError('UNAUTHENTICATED', 'BAD_CREDENTIALS', 'the current password is wrong', 'كلمة المرور الحالية غير صحيحة', 'currentPassword');
   }
+  await releaseAttempt(ax, reservation, [key]);
   const password = checkPasswordPolicy(next, user.username);
-  await ax.db
-    .updateTable('users')
-    .set({ password_hash: await hashPassword(password, ax.policy.scrypt), password_changed_at: ax.fleet.clock.now().toISOString() })
-    .where('id', '=', user.id)
-    .execute();
+  await access.setPasswordHash(db, user.id, await hashPassword(password, ax.policy.scrypt), ax.fleet.clock.now().toISOString());
   // A changed password ends every other session: whoever knew the old one is out.
-  await endSessionsOf(ax, user.id, p.sessionId);
+  await access.endSessionsOf(db, user.id, ax.fleet.clock.now().toISOString(), p.sessionId);
   await appendAudit(ax, {
     actor: p.actor,
     role: p.role,
@@ -191,7 +185,7 @@ export async function createDeviceToken(
   const days = input.expiresInDays ?? ax.policy.deviceTokenDays;
   if (!Number.isInteger(days) || days < 1 || days > 730)
     throw invalid('expiresInDays', 'a device token lives 1 to 730 days', 'صلاحية رمز الجهاز من 1 إلى 730 يوماً');
-  const name = (input.name ?? unit.name).trim().slice(0, 64) || unit.name;
+  const name = input.name === undefined ? unit.name : visibleName(input.name, 'name');
   const now = ax.fleet.clock.now();
   const t = newToken('device');
   const row: ApiTokenRow = {
@@ -207,7 +201,7 @@ export async function createDeviceToken(
     revoked_at: null,
     last_used_at: null,
   };
-  await ax.db.insertInto('api_tokens').values(row).execute();
+  await access.insertApiToken(ax.fleet.store.db, row);
   await appendAudit(ax, {
     actor: creator.actor,
     taxpayerId: unit.taxpayer_id,
@@ -222,25 +216,17 @@ export async function createDeviceToken(
 }
 
 export function listDeviceTokens(ax: AccessContext, taxpayerId: string, unitId?: string): Promise<ApiTokenRow[]> {
-  let q = ax.db.selectFrom('api_tokens').selectAll().where('taxpayer_id', '=', taxpayerId);
-  if (unitId) q = q.where('unit_id', '=', unitId);
-  return q.orderBy('created_at').execute();
+  return access.listApiTokens(ax.fleet.store.db, taxpayerId, unitId);
 }
 
 export async function revokeDeviceToken(ax: AccessContext, creator: Creator, unit: EgsUnit, tokenId: string): Promise<ApiTokenRow> {
   if (creator.kind !== 'cli') assertUnit(creator, unit);
-  const row = await ax.db
-    .selectFrom('api_tokens')
-    .selectAll()
-    .where('id', '=', tokenId)
-    .where('unit_id', '=', unit.id)
-    .where('taxpayer_id', '=', unit.taxpayer_id)
-    .executeTakeFirst();
+  const row = await access.findUnitToken(ax.fleet.store.db, unit, tokenId);
   if (!row)
     throw new AccessError('NOT_FOUND', 'NOT_FOUND', `unit ${unit.name} has no device token ${tokenId}`, `لا يوجد رمز جهاز ${tokenId} لهذه الوحدة`, 'tokenId');
   if (row.revoked_at) return row;
   const at = ax.fleet.clock.now().toISOString();
-  await ax.db.updateTable('api_tokens').set({ revoked_at: at }).where('id', '=', row.id).execute();
+  await access.revokeApiToken(ax.fleet.store.db, row.id, at);
   await appendAudit(ax, {
     actor: creator.actor,
     taxpayerId: unit.taxpayer_id,

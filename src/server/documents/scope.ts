@@ -1,8 +1,9 @@
-// Which units a caller's list and status queries may see: its own unit, its branch, or the whole
-// taxpayer — and query filters (unit, branch, period) resolved inside that scope.
-import { resolveBranch, resolveUnit, type FleetContext } from '../../egs/index.js';
+// Which units a caller's queries and documents may see: its own unit, its branch, or the whole
+// taxpayer — and branch and unit names (query, body) resolved inside that scope.
+import { isFleetError, resolveBranch, resolveUnit, type FleetContext } from '../../egs/index.js';
 import { FawtaraError } from '../../errors.js';
-import { units, type Taxpayer } from '../../store/index.js';
+import { units, type Branch, type EgsUnit, type Taxpayer } from '../../store/index.js';
+import { forbidden } from '../access/errors.js';
 import { assertBranch, assertUnit, type Principal } from '../access/principal.js';
 
 /** KSA is UTC+3 all year: a date in a query means that KSA calendar day, as issue dates do. */
@@ -11,6 +12,44 @@ const KSA_OFFSET = '+03:00';
 export interface ScopedFilter {
   unitId?: string;
   branchId?: string;
+}
+
+/**
+ * A branch named by the caller (a query or body field). A caller confined to a branch or unit gets
+ * the same 403 for a name of another branch and for a name that exists nowhere: it learns nothing.
+ */
+export async function branchInScope(fleet: FleetContext, p: Principal, t: Taxpayer, ref: string): Promise<Branch> {
+  let b: Branch;
+  try {
+    b = await resolveBranch(fleet, t, ref);
+  } catch (error) {
+    if (p.branchId !== null && isFleetError(error, 'NOT_FOUND'))
+      throw forbidden('OUT_OF_SCOPE', 'this branch is outside your access', 'هذا الفرع خارج نطاق صلاحياتك', 'branch');
+    throw error;
+  }
+  assertBranch(p, t.id, b.id);
+  return b;
+}
+
+/** A unit named by the caller: as branchInScope, 403 alike for another branch's unit and for no unit. */
+export async function unitInScope(fleet: FleetContext, p: Principal, t: Taxpayer, ref: string): Promise<EgsUnit> {
+  let u: EgsUnit;
+  try {
+    u = await resolveUnit(fleet, t, ref);
+  } catch (error) {
+    if (p.branchId !== null && isFleetError(error, 'NOT_FOUND'))
+      throw forbidden('OUT_OF_SCOPE', 'this unit is outside your access', 'هذه الوحدة خارج نطاق صلاحياتك', 'unit');
+    throw error;
+  }
+  assertUnit(p, u);
+  return u;
+}
+
+/** The units whose documents the caller may see when it issues (undefined: every unit of the taxpayer). */
+export async function visibleUnitsOf(fleet: FleetContext, p: Principal, t: Taxpayer): Promise<ReadonlySet<string> | undefined> {
+  if (p.unitId) return new Set([p.unitId]);
+  if (p.branchId) return new Set((await units.listUnits(fleet.store.db, t.id, { branchId: p.branchId })).map((u) => u.id));
+  return undefined;
 }
 
 export async function scopedFilter(
@@ -22,14 +61,9 @@ export async function scopedFilter(
   const f: ScopedFilter = {};
   if (p.branchId) f.branchId = p.branchId;
   if (p.unitId) f.unitId = p.unitId;
-  if (q.branch) {
-    const b = await resolveBranch(fleet, t, q.branch);
-    assertBranch(p, t.id, b.id);
-    f.branchId = b.id;
-  }
+  if (q.branch) f.branchId = (await branchInScope(fleet, p, t, q.branch)).id;
   if (q.unit) {
-    const u = await resolveUnit(fleet, t, q.unit);
-    assertUnit(p, u);
+    const u = await unitInScope(fleet, p, t, q.unit);
     if (f.branchId && u.branch_id !== f.branchId) {
       throw new FawtaraError('INVALID_INPUT', `unit ${u.name} is not in the branch asked for`, {
         field: 'querystring.unit',

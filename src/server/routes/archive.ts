@@ -1,12 +1,13 @@
 // The archive index over HTTP (auditors and administrators): what `archive export` would write for
 // a period — VAT number, issue date and time, number, UUID, ICV, PIH, hash, QR — within the scope.
 import { z } from 'zod';
-import { parsePeriod, periodDocuments } from '../../reports/index.js';
+import { periodDocuments } from '../../reports/index.js';
 import { csvLines } from '../../reports/vat.js';
 import { retainUntil } from '../../archive/index.js';
 import { defineRoutes, scoped } from '../plugin.js';
 import { js, media, out, Ref, TaxpayerParams } from '../schema.js';
 import { reportScope } from './reports.js';
+import { boundedPeriod, PageQuery, pageOf } from '../bounds.js';
 
 const Query = z.strictObject({
   period: z.string().max(20).optional().describe('a quarter (2026-Q3) or a month (2026-11)'),
@@ -15,6 +16,7 @@ const Query = z.strictObject({
   branch: Ref.optional(),
   unit: Ref.optional(),
   format: z.enum(['json', 'csv']).default('json'),
+  ...PageQuery,
 });
 const Entry = z.object({
   vatNumber: z.string(),
@@ -33,8 +35,14 @@ const Entry = z.object({
   cleared: z.boolean(),
   qr: z.string(),
 });
-const Index = z.object({ vatNumber: z.string(), period: z.string(), retainUntil: z.string(), documents: z.array(Entry) });
-const CsvText = media('text/csv', 'CSV (RFC 4180, CRLF) when format=csv');
+const Index = z.object({
+  vatNumber: z.string(),
+  period: z.string(),
+  retainUntil: z.string(),
+  documents: z.array(Entry).describe('one page, in issue order'),
+  nextCursor: z.string().nullable().describe('the next page, or null'),
+});
+const CsvText = media('text/csv', 'CSV (RFC 4180, CRLF) when format=csv; the next page in the x-next-cursor header');
 
 export default defineRoutes({
   name: 'archive',
@@ -50,10 +58,11 @@ export default defineRoutes({
       },
       handler: async (request, reply) => {
         const t = scoped(request, 'taxpayer');
-        const period = parsePeriod(request.query);
+        const period = boundedPeriod(request.query);
         const { branch, unit } = await reportScope(deps, request, t, request.query);
-        const docs = await periodDocuments(deps.fleet.store.db, { taxpayerId: t.id, branchId: branch?.id, unitId: unit?.id }, period);
-        const documents = docs.map((d) => ({
+        const all = await periodDocuments(deps.fleet.store.db, { taxpayerId: t.id, branchId: branch?.id, unitId: unit?.id }, period);
+        const page = pageOf(all, request.query, ['archive', t.id, branch?.id, unit?.id, period.label]);
+        const documents = page.rows.map((d) => ({
           vatNumber: t.vat_number,
           branch: d.branch_name,
           unit: d.unit_name,
@@ -71,6 +80,7 @@ export default defineRoutes({
           qr: d.qr,
         }));
         if (request.query.format === 'csv') {
+          if (page.nextCursor) void reply.header('x-next-cursor', page.nextCursor);
           return reply.type('text/csv; charset=utf-8').send(
             csvLines(
               [
@@ -110,7 +120,7 @@ export default defineRoutes({
             ),
           );
         }
-        return { vatNumber: t.vat_number, period: period.label, retainUntil: retainUntil(period.to), documents };
+        return { vatNumber: t.vat_number, period: period.label, retainUntil: retainUntil(period.to), documents, nextCursor: page.nextCursor };
       },
     });
   },

@@ -80,7 +80,7 @@ export default defineRoutes({
       config: { operation: 'changePassword', access: 'session' },
       schema: { summary: 'Change my password (ends my other sessions)', body: js(PasswordBody), response: { 200: out(Ok) } },
       handler: async (request) => {
-        await changePassword(deps.access, principalOf(request), request.body.currentPassword, request.body.newPassword);
+        await changePassword(deps.access, principalOf(request), request.body.currentPassword, request.body.newPassword, request.ip);
         return { ok: true as const };
       },
     });

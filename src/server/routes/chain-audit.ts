@@ -1,14 +1,17 @@
 // The chain auditor over HTTP (`auditChains`): re-verify stored bytes, signatures, ICV/PIH links and
-// submission states for the taxpayer, a branch or one unit — within the caller's scope.
+// submission states for the taxpayer, a branch or one unit — within the caller's scope, on a worker thread.
 import { z } from 'zod';
 import { auditChains, type AuditReport } from '../../audit/index.js';
-import { defineRoutes, principalOf, scoped } from '../plugin.js';
-import { js, out, Ref, TaxpayerParams, UnitParams } from '../schema.js';
+import type { Taxpayer } from '../../store/index.js';
+import { boundedRange } from '../bounds.js';
 import { periodRange, scopedFilter, unitIdsOf } from '../documents/scope.js';
+import { defineRoutes, principalOf, scoped, type ServerDeps } from '../plugin.js';
+import { js, out, Ref, TaxpayerParams, UnitParams } from '../schema.js';
 
 const Period = {
-  from: z.string().optional().describe('date (KSA day) or ISO instant'),
-  to: z.string().optional().describe('date (KSA day) or ISO instant, exclusive'),
+  from: z.string().max(40).optional().describe('date (KSA day) or ISO instant'),
+  to: z.string().max(40).optional().describe('date (KSA day) or ISO instant, exclusive; from..to covers at most 366 days'),
+  limit: z.coerce.number().int().min(1).max(1000).default(100).describe('breaks and warnings listed at most (all are counted)'),
 };
 const TaxpayerQuery = z.strictObject({ branch: Ref.optional(), unit: Ref.optional(), ...Period });
 const UnitQuery = z.strictObject(Period);
@@ -18,11 +21,13 @@ const Report = z.object({
   units: z.number(),
   documents: z.number(),
   checked: z.number(),
+  breakCount: z.number().describe('breaks found (the list holds at most limit)'),
+  warningCount: z.number(),
   breaks: z.array(Finding),
   warnings: z.array(Finding),
 });
 
-function merge(reports: AuditReport[]): z.infer<typeof Report> {
+function merge(reports: AuditReport[], limit: number): z.infer<typeof Report> {
   const r = { units: 0, documents: 0, checked: 0, breaks: [] as AuditReport['breaks'], warnings: [] as AuditReport['warnings'] };
   for (const x of reports) {
     r.units += x.units;
@@ -31,7 +36,31 @@ function merge(reports: AuditReport[]): z.infer<typeof Report> {
     r.breaks.push(...x.breaks);
     r.warnings.push(...x.warnings);
   }
-  return { ok: r.breaks.length === 0, ...r };
+  return {
+    ok: r.breaks.length === 0,
+    units: r.units,
+    documents: r.documents,
+    checked: r.checked,
+    breakCount: r.breaks.length,
+    warningCount: r.warnings.length,
+    breaks: r.breaks.slice(0, limit),
+    warnings: r.warnings.slice(0, limit),
+  };
+}
+
+/**
+ * Run the audit on a worker thread (its own store connection): re-hashing and verifying every
+ * document is CPU work that would otherwise hold the event loop and every till's sale behind it.
+ * An in-memory store cannot be shared with a thread, so there (tests, embedding) it runs here.
+ */
+async function audit(deps: ServerDeps, t: Taxpayer, unitIds: string[] | undefined, range: { from?: string; to?: string }): Promise<AuditReport[]> {
+  if (deps.workers) {
+    return deps.workers.pool.run('auditChains', { store: deps.workers.store, taxpayerId: t.id, ...(unitIds && { unitIds }), ...range });
+  }
+  if (!unitIds) return [await auditChains(deps.fleet, t, range)];
+  const reports: AuditReport[] = [];
+  for (const unit of unitIds) reports.push(await auditChains(deps.fleet, t, { ...range, unit }));
+  return reports;
 }
 
 export default defineRoutes({
@@ -50,11 +79,7 @@ export default defineRoutes({
         const t = scoped(request, 'taxpayer');
         const q = request.query;
         const ids = await unitIdsOf(deps.fleet, t, await scopedFilter(deps.fleet, principalOf(request), t, q));
-        const range = periodRange(q);
-        if (!ids) return merge([await auditChains(deps.fleet, t, range)]);
-        const reports: AuditReport[] = [];
-        for (const id of ids) reports.push(await auditChains(deps.fleet, t, { ...range, unit: id }));
-        return merge(reports);
+        return merge(await audit(deps, t, ids, boundedRange(periodRange(q))), q.limit);
       },
     });
 
@@ -62,7 +87,7 @@ export default defineRoutes({
       config: { operation: 'auditUnitChain', access: 'documents:read' },
       schema: { summary: "Audit one unit's chain", params: js(UnitParams), querystring: js(UnitQuery), response: { 200: out(Report) } },
       handler: async (request) =>
-        merge([await auditChains(deps.fleet, scoped(request, 'taxpayer'), { ...periodRange(request.query), unit: scoped(request, 'unit').id })]),
+        merge(await audit(deps, scoped(request, 'taxpayer'), [scoped(request, 'unit').id], boundedRange(periodRange(request.query))), request.query.limit),
     });
   },
 });

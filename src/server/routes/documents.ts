@@ -2,21 +2,26 @@
 // QR image, and list/search by unit, branch, period and state — each confined to the caller's scope.
 import { z } from 'zod';
 import { FawtaraError } from '../../errors.js';
-import { issueDocument } from '../../issuing/index.js';
+import { issueDocument, IssueError } from '../../issuing/index.js';
+import { sellerOf } from '../../pos/sale.js';
 import { qrPng } from '../../qr/image.js';
-import { documents, submissions } from '../../store/index.js';
+import { readAttachment } from '../../stamp/read.js';
+import { parseInvoiceXml } from '../../xml/parse.js';
+import { documents, submissions, tenants, type EgsUnit, type Store, type Taxpayer } from '../../store/index.js';
 import { SUBMISSION_STATES } from '../../outbox/index.js';
 import { defineRoutes, fleetFor, principalOf, scoped } from '../plugin.js';
 import { js, media, out, Ref, TaxpayerParams, UnitParams } from '../schema.js';
 import { searchDocuments } from '../documents/search.js';
-import { periodRange, scopedFilter } from '../documents/scope.js';
+import { periodRange, scopedFilter, visibleUnitsOf } from '../documents/scope.js';
 import { DocumentSummary, documentOfUnit, Issued, issuedView, summaryView } from '../documents/views.js';
 
 const DocParams = UnitParams.extend({ document: z.string().min(1).max(200).describe('document id, UUID or invoice number') });
 const IssueQuery = z.strictObject({
   wait: z.coerce.number().int().min(0).max(15).default(10).describe('standard documents: seconds to wait for clearance (0: leave it to the outbox)'),
 });
-const InvoiceBody = z.looseObject({}).describe('invoice JSON (docs/invoice-json.md) without icv, pih, issueDate and issueTime: the unit assigns them');
+const InvoiceBody = z
+  .looseObject({})
+  .describe('invoice JSON (docs/invoice-json.md) without seller, icv, pih, issueDate and issueTime: head office and the unit write them');
 const ListQuery = z.strictObject({
   unit: Ref.optional(),
   branch: Ref.optional(),
@@ -32,6 +37,26 @@ const ListQuery = z.strictObject({
 });
 const Page = z.object({ documents: z.array(DocumentSummary), nextCursor: z.string().nullable() });
 const XmlText = media('application/xml', 'the XML document, byte for byte as stored');
+
+/**
+ * The seller of a document issued on the unit: the registered taxpayer and the unit's branch, as on
+ * the POS path. A body that names a seller is refused, not overwritten: a till cannot rename the seller.
+ */
+async function sellerOfUnit(store: Store, t: Taxpayer, u: EgsUnit, body: Record<string, unknown>): Promise<Record<string, unknown>> {
+  if ('seller' in body) {
+    throw new IssueError(
+      'ASSIGNED_FIELD',
+      "seller: remove it from the input — head office writes the seller from the registered taxpayer (name, VAT number) and the unit's branch (CRN, address)",
+      {
+        field: 'seller',
+        messageAr: 'seller: احذف هذا الحقل — يكتب المقر البائع من بيانات المكلف المسجل وفرع الوحدة (الاسم والرقم الضريبي والسجل التجاري والعنوان)',
+      },
+    );
+  }
+  const branch = await tenants.findBranch(store.db, t.id, u.branch_id);
+  if (!branch) throw new FawtaraError('NOT_FOUND', `unit ${u.name} has no branch`, { field: 'unit', messageAr: `لا يوجد فرع للوحدة ${u.name}` });
+  return sellerOf(t, branch);
+}
 
 export default defineRoutes({
   name: 'documents',
@@ -52,7 +77,11 @@ export default defineRoutes({
           const t = scoped(request, 'taxpayer');
           const u = scoped(request, 'unit');
           const wait = request.query.wait;
-          const r = await issueDocument(fleetFor(deps, request), t, u.id, request.body, wait === 0 ? { clearance: 'queue' } : { clearanceWaitMs: wait * 1000 });
+          const invoice = { ...request.body, seller: await sellerOfUnit(deps.fleet.store, t, u, request.body) };
+          const r = await issueDocument(fleetFor(deps, request), t, u.id, invoice, {
+            ...(wait === 0 ? { clearance: 'queue' } : { clearanceWaitMs: wait * 1000 }),
+            visibleUnits: await visibleUnitsOf(deps.fleet, principalOf(request), t),
+          });
           request.auditDetail = { number: r.number, uuid: r.uuid, icv: r.icv, replayed: r.replayed };
           void reply.code(r.replayed ? 200 : r.released ? 201 : 202);
           return issuedView(t.vat_number, r);
@@ -145,10 +174,27 @@ export default defineRoutes({
 
     app.get<{ Params: z.infer<typeof DocParams> }>('/api/v1/taxpayers/:vat/units/:unit/documents/:document/qr.png', {
       config: { operation: 'documentQrPng', access: 'documents:read' },
-      schema: { summary: "The document's QR code as a PNG image", params: js(DocParams), response: { 200: media('image/png', 'the QR code (PNG)') } },
+      schema: {
+        summary: "The document's QR code as a PNG image (404 when the document carries none; 409 for a standard one not yet cleared)",
+        params: js(DocParams),
+        response: { 200: media('image/png', 'the QR code (PNG)') },
+      },
       handler: async (request, reply) => {
         const d = await documentOfUnit(deps.fleet.store, scoped(request, 'unit'), request.params.document);
-        return reply.type('image/png').send(await qrPng(d.qr));
+        let qr = d.qr;
+        if (!qr && d.kind === 'standard') {
+          // A standard document's QR may come with ZATCA's clearance: the cleared XML's is the buyer's.
+          const cleared = await documents.findClearance(deps.fleet.store.db, d.id);
+          if (cleared) qr = readAttachment(parseInvoiceXml(cleared.xml), 'QR')?.text.trim() ?? '';
+          else {
+            throw new FawtaraError('UNIT_STATE', `${d.number} carries no QR code until ZATCA clears it; ask again once it is cleared`, {
+              field: 'document',
+              messageAr: `${d.number} لا يحمل رمز QR حتى تعتمده الهيئة؛ أعد الطلب بعد الاعتماد`,
+            });
+          }
+        }
+        if (!qr) throw new FawtaraError('NOT_FOUND', `${d.number} carries no QR code`, { field: 'document', messageAr: `${d.number} لا يحمل رمز QR` });
+        return reply.type('image/png').send(await qrPng(qr));
       },
     });
   },

@@ -7,7 +7,8 @@ import { issueDateTime, issueDocument } from '../../issuing/index.js';
 import { SaleBody, saleToInvoice, type Sale } from '../../pos/sale.js';
 import { tenants } from '../../store/index.js';
 import { FawtaraError } from '../../errors.js';
-import { defineRoutes, fleetFor, scoped } from '../plugin.js';
+import { defineRoutes, fleetFor, principalOf, scoped } from '../plugin.js';
+import { visibleUnitsOf } from '../documents/scope.js';
 import { js, out, UnitParams } from '../schema.js';
 import { DocumentLinks, documentLinks } from '../documents/views.js';
 
@@ -48,7 +49,10 @@ export default defineRoutes({
         if (!branch) throw new FawtaraError('NOT_FOUND', `unit ${u.name} has no branch`, { field: 'unit', messageAr: `لا يوجد فرع للوحدة ${u.name}` });
         const uuid = request.body.uuid ?? randomUUID();
         const invoice = saleToInvoice(request.body, { taxpayer: t, branch, unit: u, uuid, today: issueDateTime(ctx.clock.now()).issueDate });
-        const r = await issueDocument(ctx, t, u.id, invoice, { clearanceWaitMs: 10_000 });
+        const r = await issueDocument(ctx, t, u.id, invoice, {
+          clearanceWaitMs: 10_000,
+          visibleUnits: await visibleUnitsOf(deps.fleet, principalOf(request), t),
+        });
         request.auditDetail = { number: r.number, uuid: r.uuid, icv: r.icv, replayed: r.replayed };
         const links = documentLinks(t.vat_number, u.id, r.id, r.kind);
         void reply.code(r.replayed ? 200 : r.released ? 201 : 202);

@@ -3,21 +3,12 @@
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { resolveBranch, resolveUnit } from '../../egs/index.js';
-import {
-  drillDown,
-  parsePeriod,
-  reconcile,
-  reconciliationCsv,
-  vatDocumentsCsv,
-  vatReport,
-  vatReportCsv,
-  type DrillFilter,
-  type VatReport,
-} from '../../reports/index.js';
+import { branchInScope, unitInScope } from '../documents/scope.js';
+import { drillDown, reconcile, reconciliationCsv, vatDocumentsCsv, vatReport, vatReportCsv, type DrillFilter, type VatReport } from '../../reports/index.js';
 import type { Taxpayer } from '../../store/index.js';
-import { assertBranch, assertUnit } from '../access/principal.js';
 import { defineRoutes, principalOf, scoped, type ServerDeps } from '../plugin.js';
 import { js, media, out, Ref, TaxpayerParams } from '../schema.js';
+import { boundedPeriod, PageQuery, pageOf } from '../bounds.js';
 
 const PeriodQuery = {
   period: z.string().max(20).optional().describe('a quarter (2026-Q3) or a month (2026-11), by issue date'),
@@ -34,8 +25,9 @@ const VatQuery = z.strictObject({
   category: z.string().max(60).optional().describe('drill-down: a category key (S:15.00) or letter'),
   market: z.enum(['B2B', 'B2C']).optional().describe('drill-down'),
   documentType: z.string().max(20).optional().describe('drill-down'),
+  ...PageQuery,
 });
-const ReconcileQuery = z.strictObject({ ...PeriodQuery, unit: Ref.optional(), format: z.enum(['json', 'csv']).default('json') });
+const ReconcileQuery = z.strictObject({ ...PeriodQuery, unit: Ref.optional(), format: z.enum(['json', 'csv']).default('json'), ...PageQuery });
 
 const PeriodView = z.object({ label: z.string(), from: z.string(), to: z.string(), toExclusive: z.string() });
 const Row = z.object({
@@ -105,7 +97,8 @@ const Report = z.object({
   byUnit: z.array(Row),
   byType: z.array(Row),
   excluded: z.record(z.string(), z.number()),
-  documents: z.array(Doc).optional(),
+  documents: z.array(Doc).optional().describe('one page of the documents behind the figures (documents=true or a drill-down)'),
+  nextCursor: z.string().nullable().optional().describe('the next page of documents, or null'),
 });
 const Reconciliation = z.object({
   taxpayer: z.string(),
@@ -137,8 +130,9 @@ const Reconciliation = z.object({
       messageAr: z.string(),
     }),
   ),
+  nextCursor: z.string().nullable().describe('the next page of differences, or null'),
 });
-const CsvText = media('text/csv', 'CSV (RFC 4180, CRLF) when format=csv');
+const CsvText = media('text/csv', 'CSV (RFC 4180, CRLF) when format=csv; a paged CSV carries the next page in the x-next-cursor header');
 
 /** The branch and unit a report may cover: the caller's own scope, narrowed further by the query. */
 export async function reportScope(deps: ServerDeps, request: FastifyRequest, t: Taxpayer, q: { branch?: string | undefined; unit?: string | undefined }) {
@@ -150,8 +144,7 @@ export async function reportScope(deps: ServerDeps, request: FastifyRequest, t: 
     branch = { id: b.id, name: b.name };
   }
   if (q.branch) {
-    const b = await resolveBranch(deps.fleet, t, q.branch);
-    assertBranch(p, t.id, b.id);
+    const b = await branchInScope(deps.fleet, p, t, q.branch);
     branch = { id: b.id, name: b.name };
   }
   if (p.unitId) {
@@ -159,8 +152,7 @@ export async function reportScope(deps: ServerDeps, request: FastifyRequest, t: 
     unit = { id: u.id, name: u.name };
   }
   if (q.unit) {
-    const u = await resolveUnit(deps.fleet, t, q.unit);
-    assertUnit(p, u);
+    const u = await unitInScope(deps.fleet, p, t, q.unit);
     unit = { id: u.id, name: u.name };
   }
   return { branch, unit };
@@ -181,7 +173,7 @@ export default defineRoutes({
       handler: async (request, reply) => {
         const t = scoped(request, 'taxpayer');
         const q = request.query;
-        const period = parsePeriod(q);
+        const period = boundedPeriod(q);
         const { branch, unit } = await reportScope(deps, request, t, q);
         const report: VatReport = await vatReport(deps.fleet.store.db, t, period, {
           ...(branch && { branch }),
@@ -194,13 +186,15 @@ export default defineRoutes({
           ...(q.documentType && { documentType: q.documentType }),
         };
         const drilling = Object.keys(filter).length > 0;
-        const docs = drilling ? drillDown(report, filter) : report.documents;
-        if (q.format === 'csv') {
-          return reply.type('text/csv; charset=utf-8').send(drilling || q.documents === 'true' ? vatDocumentsCsv(docs) : vatReportCsv(report, q.by));
-        }
+        const listing = drilling || q.documents === 'true';
         const { documents, ...rest } = report;
-        void documents;
-        return drilling || q.documents === 'true' ? { ...rest, documents: docs } : rest;
+        if (!listing) return q.format === 'csv' ? reply.type('text/csv; charset=utf-8').send(vatReportCsv(report, q.by)) : rest;
+        const page = pageOf(drilling ? drillDown(report, filter) : documents, q, ['vat', t.id, branch?.id, unit?.id, period.label, filter]);
+        if (q.format === 'csv') {
+          if (page.nextCursor) void reply.header('x-next-cursor', page.nextCursor);
+          return reply.type('text/csv; charset=utf-8').send(vatDocumentsCsv(page.rows));
+        }
+        return { ...rest, documents: page.rows, nextCursor: page.nextCursor };
       },
     });
 
@@ -214,15 +208,20 @@ export default defineRoutes({
       },
       handler: async (request, reply) => {
         const t = scoped(request, 'taxpayer');
-        const period = parsePeriod(request.query);
+        const period = boundedPeriod(request.query);
         const { branch, unit } = await reportScope(deps, request, t, request.query);
         const r = await reconcile(deps.fleet.store.db, t, period, {
           ...(branch && { branchId: branch.id }),
           ...(unit && { unitId: unit.id }),
           now: deps.fleet.clock.now(),
         });
-        if (request.query.format === 'csv') return reply.type('text/csv; charset=utf-8').send(reconciliationCsv(r));
-        return r;
+        const page = pageOf(r.differences, request.query, ['reconcile', t.id, branch?.id, unit?.id, period.label]);
+        const paged = { ...r, differences: page.rows, nextCursor: page.nextCursor };
+        if (request.query.format === 'csv') {
+          if (page.nextCursor) void reply.header('x-next-cursor', page.nextCursor);
+          return reply.type('text/csv; charset=utf-8').send(reconciliationCsv(paged));
+        }
+        return paged;
       },
     });
   },

@@ -1,9 +1,9 @@
 // EGS units: list (filtered to the caller's branch or unit), register, show one with its
 // certificates (never a secret) and history, and the expiry watch.
 import { z } from 'zod';
-import { addUnit, expiringUnits, resolveBranch, resolveUnit, UNIT_STATES } from '../../egs/index.js';
+import { addUnit, expiringUnits, UNIT_STATES } from '../../egs/index.js';
 import { credentials, tenants, units } from '../../store/index.js';
-import { assertBranch, assertUnit } from '../access/principal.js';
+import { branchInScope, unitInScope } from '../documents/scope.js';
 import { defineRoutes, fleetFor, principalOf, scoped } from '../plugin.js';
 import { js, out, Ref, TaxpayerParams, UnitParams } from '../schema.js';
 import { UnitView, unitView } from '../views.js';
@@ -51,11 +51,7 @@ export default defineRoutes({
         const t = scoped(request, 'taxpayer');
         const db = deps.fleet.store.db;
         let branchId = p.branchId ?? undefined;
-        if (request.query.branch) {
-          const b = await resolveBranch(deps.fleet, t, request.query.branch);
-          assertBranch(p, t.id, b.id);
-          branchId = b.id;
-        }
+        if (request.query.branch) branchId = (await branchInScope(deps.fleet, p, t, request.query.branch)).id;
         const list = (await units.listUnits(db, t.id, { ...(branchId && { branchId }), ...(request.query.state && { states: [request.query.state] }) })).filter(
           (u) => p.unitId === null || u.id === p.unitId,
         );
@@ -75,10 +71,9 @@ export default defineRoutes({
       handler: async (request, reply) => {
         const p = principalOf(request);
         const t = scoped(request, 'taxpayer');
-        const branch = await resolveBranch(deps.fleet, t, request.body.branch);
-        assertBranch(p, t.id, branch.id);
+        const branch = await branchInScope(deps.fleet, p, t, request.body.branch);
         // Replacing a device's old unit is an act on that unit too: it must be in scope as well.
-        if (request.body.replaces) assertUnit(p, await resolveUnit(deps.fleet, t, request.body.replaces));
+        if (request.body.replaces) await unitInScope(deps.fleet, p, t, request.body.replaces);
         const u = await addUnit(fleetFor(deps, request), t, { ...request.body, branch: branch.id });
         request.auditDetail = { unit: u.name, serial: u.serial };
         void reply.code(201);

@@ -1,7 +1,7 @@
-// The access-control tables (migration 0003_access) as Kysely sees them, on top of the fleet's
-// tables: users, sessions, device tokens, login throttling, setup tokens and the audit log.
-import type { Generated, Kysely, Selectable } from 'kysely';
-import type { Database, Instant } from '../../store/index.js';
+// The access-control tables of migration 0003 as Kysely sees them: users, sessions, device tokens,
+// login throttling, one-time setup tokens and the append-only audit log (part of `Database`).
+import type { Generated, Selectable } from 'kysely';
+import type { Instant } from './instant.js';
 
 export interface UsersTable {
   id: string;
@@ -48,8 +48,9 @@ export interface ApiTokensTable {
 }
 
 export interface LoginThrottleTable {
-  /** `user:<name>` or `ip:<address>`. */
+  /** What is counted: `user:<sha-256 of the name>`, `ip:<address>`, `token:<address>`, `password:<user id>`. */
   key: string;
+  /** Attempts counted since the last success (each is counted before its secret is checked). */
   failures: number;
   locked_until: Instant | null;
   last_failure_at: Instant;
@@ -86,7 +87,7 @@ export interface AuditLogTable {
   detail: string;
 }
 
-// A type alias, not an interface: Kysely's withTables wants an indexable record.
+// A type alias, not an interface: `Database` extends it and Kysely wants an indexable record.
 export type AccessTables = {
   users: UsersTable;
   sessions: SessionsTable;
@@ -96,15 +97,9 @@ export type AccessTables = {
   audit_log: AuditLogTable;
 };
 
-export type AccessDatabase = Database & AccessTables;
-export type AccessDb = Kysely<AccessDatabase>;
-
 export type UserRow = Selectable<UsersTable>;
 export type SessionRow = Selectable<SessionsTable>;
 export type ApiTokenRow = Selectable<ApiTokensTable>;
+export type SetupTokenRow = Selectable<SetupTokensTable>;
+export type ThrottleRow = Selectable<LoginThrottleTable>;
 export type AuditRow = Selectable<AuditLogTable>;
-
-/** The fleet's Kysely handle seen with the access tables too (same connection, same transactions). */
-export function accessDb(db: Kysely<Database>): AccessDb {
-  return db.withTables<AccessTables>();
-}
