@@ -9,3 +9,9 @@ export async function qrPng(base64Qr: string, options: { width?: number } = {}):
 export async function qrSvg(base64Qr: string): Promise<string> {
   return QRCode.toString(base64Qr, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 });
 }
+
+/** The dark modules of the QR for `base64Qr` (same encoding as the images), for drawing it as vectors. */
+export function qrModules(base64Qr: string): { size: number; data: Uint8Array } {
+  const qr = QRCode.create(base64Qr, { errorCorrectionLevel: 'M' });
+  return { size: qr.modules.size, data: Uint8Array.from(qr.modules.data) };
+}
