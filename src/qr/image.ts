@@ -10,8 +10,13 @@ export async function qrSvg(base64Qr: string): Promise<string> {
   return QRCode.toString(base64Qr, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 });
 }
 
-/** The dark modules of the QR for `base64Qr` (same encoding as the images), for drawing it as vectors. */
+/**
+ * The dark modules of the QR for `base64Qr`, for printouts that draw it as vectors. Byte mode and a
+ * fixed mask: choosing the segmentation and scoring all eight masks costs several times the rest of
+ * a receipt, and on ZATCA's high-entropy base64 payloads mask 2 scores within a few per cent of the
+ * best (docs/render.md). Any reader decodes any mask; level M as for the images.
+ */
 export function qrModules(base64Qr: string): { size: number; data: Uint8Array } {
-  const qr = QRCode.create(base64Qr, { errorCorrectionLevel: 'M' });
+  const qr = QRCode.create([{ data: Buffer.from(base64Qr, 'latin1'), mode: 'byte' }], { errorCorrectionLevel: 'M', maskPattern: 2 });
   return { size: qr.modules.size, data: Uint8Array.from(qr.modules.data) };
 }

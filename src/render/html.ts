@@ -3,7 +3,6 @@
 import type { Lang } from './format.js';
 import { type Bi, LABELS } from './labels.js';
 import type { ColumnKey, Field, InvoiceLayout, LineRow, PartyBlock } from './model.js';
-import { qrModules } from '../qr/image.js';
 
 const esc = (s: string): string => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
@@ -26,7 +25,7 @@ const fields = (list: Field[], lang: Lang, cls: string): string => `<table class
 
 function qrSvg(layout: InvoiceLayout): string {
   if (!('text' in layout.qr)) return `<div class="qr missing" role="note">${label(layout.qr.missing, layout.lang === 'en' ? 'both' : layout.lang)}</div>`;
-  const { size, data } = qrModules(layout.qr.text);
+  const { size, data } = layout.qr.modules;
   let d = '';
   for (let r = 0; r < size; r++) {
     for (let c = 0; c < size; ) {

@@ -1,5 +1,6 @@
 // The layout model: what a printed document says, format-free — title, parties, facts, lines, VAT
 // breakdown, totals, QR, small print — built from the XML's facts alone; HTML and PDF draw from it.
+import { qrModules } from '../qr/image.js';
 import type { DocumentContent, LineFacts, PartyFacts } from '../stamp/read.js';
 import { amount, dateText, type Digits, isolate, type Lang, labelText, ltr, percent, plainNumber, splitBilingual, textLines } from './format.js';
 import { type Bi, CATEGORY, EXEMPTION, flagLabels, ID_SCHEME, LABELS, PAYMENT_MEANS, titleOf } from './labels.js';
@@ -11,6 +12,8 @@ export interface Field {
   value: string;
   /** Identifiers, numbers and dates read left to right whatever the page direction. */
   ltr?: boolean;
+  /** Free text (a reason) in the regular weight; values are bold otherwise. */
+  plain?: boolean;
 }
 
 export interface PartyBlock {
@@ -65,7 +68,8 @@ export interface InvoiceLayout {
   lines: LineRow[];
   breakdown: BreakdownRow[];
   totals: TotalRow[];
-  qr: { text: string } | { missing: Bi };
+  /** The QR text and its modules (computed once for both renderers), or what to say when there is none. */
+  qr: { text: string; modules: { size: number; data: Uint8Array } } | { missing: Bi };
   notes: string[];
   smallPrint: Field[];
   number: string;
@@ -154,7 +158,7 @@ export function buildLayout(c: DocumentContent, invalid: Bi[], o: LayoutOptions)
   for (const ref of c.billingReferences) {
     if (ref.id) facts.push({ label: LABELS.originalInvoice, value: ref.id + (ref.issueDate ? ` (${dateText(ref.issueDate, d)})` : ''), ltr: true });
   }
-  for (const reason of c.instructionNotes) if (reason) facts.push({ label: LABELS.reason, value: reason });
+  for (const reason of c.instructionNotes) if (reason) facts.push({ label: LABELS.reason, value: textLines(reason, o.lang).join('\n'), plain: true });
   facts.push({ label: LABELS.currency, value: currency, ltr: true });
   if (c.exchangeRate) facts.push({ label: LABELS.exchangeRate, value: plainNumber(c.exchangeRate, d), ltr: true });
   const means = c.paymentMeans.map((m) => PAYMENT_MEANS[m] ?? { en: m, ar: m });
@@ -224,7 +228,7 @@ export function buildLayout(c: DocumentContent, invalid: Bi[], o: LayoutOptions)
     lines,
     breakdown,
     totals,
-    qr: c.qr ? { text: c.qr } : { missing: standardLike ? LABELS.qrMissingStandard : LABELS.qrMissing },
+    qr: c.qr ? { text: c.qr, modules: qrModules(c.qr) } : { missing: standardLike ? LABELS.qrMissingStandard : LABELS.qrMissing },
     notes: c.notes,
     smallPrint: [
       { label: LABELS.uuid, value: c.uuid ?? '', ltr: true },

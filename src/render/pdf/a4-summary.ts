@@ -35,9 +35,8 @@ function breakdown(ops: DrawOp[] | undefined, layout: InvoiceLayout, frame: Fram
       const c = placed.find((p) => p.key === key)!;
       return frame.sub(c.x + 3, c.w - 6);
     };
-    const names = labelParts(r.category, layout.lang);
-    names[0] = `${names[0]} (${r.code})`;
-    let rh = texts(ops, names, { font: 'regular', size: 7.5 }, cell('category'), y + h + 3, 'natural');
+    let rh = texts(ops, labelParts(r.category, layout.lang), { font: 'regular', size: 7.5 }, cell('category'), y + h + 3, 'natural');
+    rh += text(ops, r.code, { font: 'bold', size: 6.5, color: MUTED, dir: 'ltr' }, cell('category'), y + h + 3 + rh, 'start');
     rh += texts(ops, r.exemption, { font: 'regular', size: 6.5, color: MUTED }, cell('category'), y + h + 3 + rh, 'natural');
     const num = { font: 'regular' as const, size: 7.5, dir: 'ltr' as const };
     text(ops, r.rate, num, cell('rate'), y + h + 3, 'end');
@@ -52,15 +51,15 @@ function breakdown(ops: DrawOp[] | undefined, layout: InvoiceLayout, frame: Fram
 /** One total: `both` writes the English label, the Arabic label and the value side by side. */
 function totalRow(ops: DrawOp[] | undefined, layout: InvoiceLayout, t: InvoiceLayout['totals'][number], inner: Frame, y: number): number {
   const size = t.strong ? 9 : 8;
-  const valueWidth = 84;
+  const valueWidth = 78;
   const labelStyle = { font: t.strong ? ('bold' as const) : ('regular' as const), size: size - 0.5, color: t.strong ? INK : MUTED };
   const labels = inner.sub(0, inner.width - valueWidth - 6);
   let h: number;
   if (layout.lang === 'both') {
-    const half = labels.width / 2;
+    const en = labels.width * 0.44;
     h = Math.max(
-      text(ops, t.label.en, { ...labelStyle, dir: 'ltr' }, labels.sub(0, half - 3), y, 'start'),
-      text(ops, t.label.ar, { ...labelStyle, dir: 'rtl' }, labels.sub(half + 3, half - 3), y, 'end'),
+      text(ops, t.label.en, { ...labelStyle, dir: 'ltr' }, labels.sub(0, en - 3), y, 'start'),
+      text(ops, t.label.ar, { ...labelStyle, dir: 'rtl' }, labels.sub(en + 3, labels.width - en - 3), y, 'end'),
     );
   } else {
     h = text(ops, layout.lang === 'ar' ? t.label.ar : t.label.en, labelStyle, labels, y, 'start');
@@ -84,7 +83,7 @@ function totals(ops: DrawOp[] | undefined, layout: InvoiceLayout, frame: Frame, 
 
 /** Breakdown beside totals (one page), then notes; moves to a new page when they do not fit. */
 export function summaryBlock(pages: Pages, layout: InvoiceLayout, frame: Frame): void {
-  const totalsWidth = frame.width * 0.5;
+  const totalsWidth = frame.width * 0.54;
   const left = frame.sub(0, frame.width - totalsWidth - GAP);
   const right = frame.sub(frame.width - totalsWidth, totalsWidth);
   const h = Math.max(breakdown(undefined, layout, left, 0), totals(undefined, layout, right, 0));

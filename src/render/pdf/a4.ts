@@ -5,7 +5,7 @@ import type { ColumnKey, InvoiceLayout, LineRow } from '../model.js';
 import { LABELS } from '../labels.js';
 import type { DrawOp, PagePlan } from './canvas.js';
 import { fieldRows, footer, invalidBand, labelParts, qrBlock, say } from './blocks.js';
-import { ACCENT, Frame, INK, lineHeight, MUTED, Pages, RULE, SHADE, text, texts, WHITE } from './compose.js';
+import { ACCENT, Frame, INK, lineHeight, MUTED, Pages, RULE, SHADE, text, texts, WHITE, widthOf } from './compose.js';
 import { summaryBlock } from './a4-summary.js';
 
 export const A4 = { width: 595.28, height: 841.89, margin: 36 };
@@ -114,12 +114,22 @@ function tableHeader(ops: DrawOp[], layout: InvoiceLayout, frame: Frame, cols: C
   return height;
 }
 
+/** An item name: Arabic and English side by side when both fit on one line, else one under the other. */
+function description(ops: DrawOp[] | undefined, names: string[], cell: Frame, y: number): number {
+  const style = { font: 'regular' as const, size: 8 };
+  const [first, second] = names;
+  if (first !== undefined && second !== undefined && widthOf(first, style) + widthOf(second, style) + 12 <= cell.width) {
+    return Math.max(text(ops, first, style, cell, y, 'natural'), text(ops, second, style, cell, y, 'natural'));
+  }
+  return texts(ops, names, style, cell, y, 'natural');
+}
+
 function row(ops: DrawOp[] | undefined, line: LineRow, frame: Frame, cols: Column[], y: number): number {
   let h = 0;
   for (const c of cols) {
     const cell = frame.sub(c.x + 3, c.w - 6);
     if (c.key === 'description') {
-      let d = texts(ops, line.description, { font: 'regular', size: 8 }, cell, y + 3, 'natural');
+      let d = description(ops, line.description, cell, y + 3);
       d += texts(ops, line.details, { font: 'regular', size: 6.5, color: MUTED }, cell, y + 3 + d, 'natural');
       h = Math.max(h, d);
     } else {

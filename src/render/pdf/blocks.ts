@@ -1,6 +1,5 @@
 // Blocks both PDF formats draw: bilingual label/value rows, the validity band, the QR (or the
 // statement that there is none), and the footer with small print and page numbers.
-import { qrModules } from '../../qr/image.js';
 import type { Lang } from '../format.js';
 import type { Bi } from '../labels.js';
 import type { Field, InvoiceLayout } from '../model.js';
@@ -22,12 +21,12 @@ export function say(label: Bi, lang: Lang): string {
  */
 export function fieldRow(ops: DrawOp[] | undefined, f: Field, lang: Lang, frame: Frame, y: number, labelWidth: number, size: number): number {
   const labelStyle: Style = { font: 'regular', size: size - 0.8, color: MUTED };
-  const valueStyle: Style = { font: 'bold', size, ...(f.ltr && { dir: 'ltr' as const }) };
+  const valueStyle: Style = { font: f.plain ? 'regular' : 'bold', size, ...(f.ltr && { dir: 'ltr' as const }) };
   const value = f.value || '—';
   if (lang === 'both') {
     const en = text(ops, f.label.en, { ...labelStyle, dir: 'ltr' }, frame.sub(0, labelWidth), y, 'start');
     const ar = text(ops, f.label.ar, { ...labelStyle, dir: 'rtl' }, frame.sub(frame.width - labelWidth, labelWidth), y, 'end');
-    const v = text(ops, value, valueStyle, frame.sub(labelWidth + 4, frame.width - 2 * labelWidth - 8), y, 'start');
+    const v = text(ops, value, valueStyle, frame.sub(labelWidth + 4, frame.width - 2 * labelWidth - 8), y, f.plain ? 'natural' : 'start');
     return Math.max(en, ar, v);
   }
   const l = text(ops, lang === 'ar' ? f.label.ar : f.label.en, labelStyle, frame.sub(0, labelWidth), y, 'start');
@@ -61,7 +60,7 @@ export function invalidBand(ops: DrawOp[] | undefined, layout: InvoiceLayout, fr
 /** The QR at (x, y) with its quiet zone, or a framed statement that the document carries none. */
 export function qrBlock(ops: DrawOp[], layout: InvoiceLayout, x: number, y: number, size: number): void {
   if ('text' in layout.qr) {
-    const modules = qrModules(layout.qr.text);
+    const { modules } = layout.qr;
     const quiet = (size * 4) / (modules.size + 8);
     ops.push({ kind: 'rect', x, y, w: size, h: size, fill: WHITE });
     ops.push({ kind: 'qr', x: x + quiet, y: y + quiet, size: size - 2 * quiet, modules });

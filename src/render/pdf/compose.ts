@@ -50,6 +50,7 @@ export class Frame {
  * unless it is undefined (measuring only).
  */
 export function text(ops: DrawOp[] | undefined, content: string, style: Style, frame: Frame, y: number, align: Align = 'natural'): number {
+  if (content.includes('\n')) return texts(ops, content.split('\n'), style, frame, y, align);
   const para = layoutParagraph(content, style, frame.width, style.dir ?? 'auto');
   const lh = lineHeight(style.size);
   if (ops) {
@@ -60,6 +61,11 @@ export function text(ops: DrawOp[] | undefined, content: string, style: Style, f
     });
   }
   return para.lines.length * lh;
+}
+
+/** Width of `content` on one line, unwrapped. */
+export function widthOf(content: string, style: Style): number {
+  return layoutParagraph(content, style, Number.POSITIVE_INFINITY, style.dir ?? 'auto').lines[0]?.width ?? 0;
 }
 
 /** Several paragraphs one under the other. */

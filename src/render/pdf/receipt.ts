@@ -71,7 +71,15 @@ function breakdownBlock(ops: DrawOp[] | undefined, layout: InvoiceLayout, frame:
 }
 
 function foot(pages: Pages, layout: InvoiceLayout, frame: Frame): void {
-  const small = (ops: DrawOp[] | undefined, y: number): number => fieldRows(ops, layout.smallPrint, layout.lang, frame, y, labelWidth(layout), 6.2);
+  // label over value, centred: a UUID needs the whole width of the roll
+  const small = (ops: DrawOp[] | undefined, y: number): number => {
+    let h = 0;
+    for (const f of layout.smallPrint) {
+      h += text(ops, say(f.label, layout.lang), { font: 'regular', size: 5.8, color: MUTED }, frame, y + h, 'center');
+      h += text(ops, f.value || '—', { font: 'bold', size: 6.2, dir: 'ltr' }, frame, y + h, 'center');
+    }
+    return h;
+  };
   pages.need(RECEIPT.qr + 8 + small(undefined, 0));
   qrBlock(pages.ops, layout, frame.left + (frame.width - RECEIPT.qr) / 2, pages.y, RECEIPT.qr);
   pages.y += RECEIPT.qr + 6;

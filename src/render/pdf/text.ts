@@ -158,11 +158,27 @@ function toLine(words: Word[]): Line {
   return { pieces, width: x };
 }
 
+// Labels and many values repeat from one printout to the next: a laid-out paragraph is immutable,
+// so it is kept and shared (bounded, oldest first, like the shaping cache).
+const PARAGRAPH_LIMIT = 10_000;
+const paragraphs = new Map<string, Paragraph>();
+
 /**
  * Lay out one paragraph in lines no wider than `maxWidth` points. Whitespace collapses to single
  * spaces; the base direction is the first strong character's unless `dir` forces one.
  */
 export function layoutParagraph(input: string, style: TextStyle, maxWidth: number, dir: Direction = 'auto'): Paragraph {
+  const key = `${style.font}|${style.size}|${maxWidth}|${dir}|${input}`;
+  let para = paragraphs.get(key);
+  if (!para) {
+    para = layout(input, style, maxWidth, dir);
+    if (paragraphs.size >= PARAGRAPH_LIMIT) paragraphs.delete(paragraphs.keys().next().value!);
+    paragraphs.set(key, para);
+  }
+  return para;
+}
+
+function layout(input: string, style: TextStyle, maxWidth: number, dir: Direction): Paragraph {
   const text = input.replace(/\s+/g, ' ').trim();
   if (!text) return { lines: [], rtl: dir === 'rtl' };
   const embedding = bidi.getEmbeddingLevels(text, dir === 'auto' ? undefined : dir);
