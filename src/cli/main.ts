@@ -9,6 +9,7 @@ import { registerFleetCommands } from './commands/fleet-cli.js';
 import { registerIssuingCommands } from './commands/issuing-cli.js';
 import { registerServerCommands } from './commands/users-cli.js';
 import { registerReportCommands } from './commands/reports-cli.js';
+import { registerRenderCommand } from './commands/render-cli.js';
 
 export function buildProgram(io: Io, setExit: (code: number) => void): Command {
   const program = new Command('fawtara')
@@ -127,6 +128,8 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
   registerServerCommands(program, run);
   // VAT report, reconciliation and the archive (docs/reports.md).
   registerReportCommands(program, run);
+  // Printed documents: PDF/A-3b and print HTML (docs/render.md).
+  registerRenderCommand(program, run);
 
   program
     .command('start')

@@ -13,7 +13,7 @@ const QR_SIZE = 112;
 const FOOTER = 40;
 
 const COLUMN_WIDTH: Record<Exclude<ColumnKey, 'description'>, number> = {
-  no: 20,
+  no: 26,
   quantity: 38,
   unitPrice: 54,
   discount: 46,

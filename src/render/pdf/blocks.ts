@@ -46,9 +46,10 @@ export function invalidBand(ops: DrawOp[] | undefined, layout: InvoiceLayout, fr
   const inner = new Frame(frame.left + 6, frame.width - 12, frame.rtl);
   const title: Style = { font: 'bold', size: compact ? 9 : 12, color: WHITE };
   const reasons = compact ? [] : layout.invalid.map((r) => say(r, layout.lang === 'en' ? 'en' : layout.lang));
-  const measure = (o: DrawOp[] | undefined): number =>
-    text(o, 'NOT A VALID TAX INVOICE / ليست فاتورة ضريبية صالحة', title, inner, y + 4, 'center') +
-    texts(o, reasons, { font: 'regular', size: 7, color: WHITE }, inner, y + 4 + (compact ? 14 : 18), 'center');
+  const measure = (o: DrawOp[] | undefined): number => {
+    const h = text(o, 'NOT A VALID TAX INVOICE / ليست فاتورة ضريبية صالحة', title, inner, y + 4, 'center');
+    return h + texts(o, reasons, { font: 'regular', size: 7, color: WHITE }, inner, y + 4 + h, 'center');
+  };
   const h = measure(undefined) + 8;
   if (ops) {
     ops.push({ kind: 'rect', x: frame.left, y, w: frame.width, h, fill: ALERT });
