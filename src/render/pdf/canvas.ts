@@ -1,6 +1,7 @@
 // Page plans (what goes where, in points from the top-left) and their drawing into a pdfkit page:
 // shaped glyphs straight into the content stream, rules and boxes, the QR as vector modules.
 import type {} from 'pdfkit';
+import { fontProgram, toUnicodeCmap } from './font-embed.js';
 import { type FontKey, fonts, type ShapedRun } from './fonts.js';
 import { hasArabic, type Line } from './text.js';
 
@@ -24,20 +25,86 @@ export interface PagePlan {
   ops: DrawOp[];
 }
 
-/** The parts of pdfkit 0.20's embedded font and document that glyph drawing uses (pinned version). */
-interface EmbeddedFont {
-  id: string;
-  subset: { includeGlyph(id: number): number };
-  widths: number[];
-  unicode: number[][];
-  ref(): unknown;
+/** The parts of pdfkit 0.20's document that page drawing uses (pinned version). */
+interface Reference {
+  data: Record<string, unknown>;
+  end(chunk?: Buffer | string): void;
 }
 interface DocumentInternals {
-  _font: EmbeddedFont;
-  page: { fonts: Record<string, unknown>; height: number };
+  page: { fonts: Record<string, unknown> };
+  ref(data: Record<string, unknown>): Reference;
   addContent(data: string): unknown;
 }
 
+/** One font of one document: the glyphs drawn, their widths and characters; written at the end. */
+class DocumentFont {
+  readonly ref: Reference;
+  private readonly widths = new Map<number, number>();
+  private readonly unicode = new Map<number, number[]>();
+
+  constructor(
+    private readonly doc: DocumentInternals,
+    private readonly key: FontKey,
+    readonly id: string,
+  ) {
+    this.ref = doc.ref({});
+  }
+
+  use(run: ShapedRun): void {
+    for (let i = 0; i < run.glyphs.length; i++) {
+      const g = run.glyphs[i]!;
+      if (this.widths.has(g)) continue;
+      this.widths.set(g, run.widths[i]!);
+      this.unicode.set(g, run.codePoints[i]!);
+    }
+  }
+
+  /** Type0 font, CIDFontType2, descriptor, subset program and ToUnicode (ISO 32000-1 9.7, 9.10). */
+  finish(): void {
+    const t = fonts()[this.key].tables;
+    const name = `${this.key === 'bold' ? 'FAWTRB' : 'FAWTRA'}+${t.postscriptName}`;
+    const program = fontProgram(t, this.widths.keys());
+    const file = this.doc.ref({ Filter: 'FlateDecode', Length1: program.length });
+    file.end(program.data);
+    const descriptor = this.doc.ref({
+      Type: 'FontDescriptor',
+      FontName: name,
+      Flags: 4,
+      FontBBox: t.bbox,
+      ItalicAngle: 0,
+      Ascent: t.ascent,
+      Descent: t.descent,
+      CapHeight: t.capHeight,
+      XHeight: t.xHeight,
+      StemV: 0,
+      FontFile2: file,
+    });
+    descriptor.end();
+    const ids = [...this.widths.keys()].sort((a, b) => a - b);
+    const w: Array<number | number[]> = [];
+    for (const g of ids) {
+      const last = w.at(-1);
+      if (Array.isArray(last) && (w.at(-2) as number) + last.length === g) last.push(round(this.widths.get(g)!));
+      else w.push(g, [round(this.widths.get(g)!)]);
+    }
+    const cid = this.doc.ref({
+      Type: 'Font',
+      Subtype: 'CIDFontType2',
+      BaseFont: name,
+      CIDSystemInfo: { Registry: new String('Adobe'), Ordering: new String('Identity'), Supplement: 0 },
+      FontDescriptor: descriptor,
+      W: w,
+      CIDToGIDMap: 'Identity',
+    });
+    cid.end();
+    const cmap = this.doc.ref({});
+    cmap.end(toUnicodeCmap(this.unicode));
+    Object.assign(this.ref.data, { Type: 'Font', Subtype: 'Type0', BaseFont: name, Encoding: 'Identity-H', DescendantFonts: [cid], ToUnicode: cmap });
+    this.ref.end();
+  }
+}
+
+const round = (v: number): number => Math.round(v * 1000) / 1000;
 const n = (v: number): string => (Math.round(v * 1000) / 1000).toString();
 const rgb = (c: Color): string => `${n(c[0])} ${n(c[1])} ${n(c[2])}`;
 
@@ -50,22 +117,25 @@ function pdfTextString(text: string): string {
 
 export class PageWriter {
   private readonly internals: DocumentInternals;
-  private readonly embedded = new Map<FontKey, EmbeddedFont>();
+  private readonly embedded = new Map<FontKey, DocumentFont>();
   private out: string[] = [];
 
-  constructor(private readonly doc: PDFKit.PDFDocument) {
+  constructor(doc: PDFKit.PDFDocument) {
     this.internals = doc as unknown as DocumentInternals;
   }
 
-  private font(key: FontKey): EmbeddedFont {
+  private font(key: FontKey): DocumentFont {
     let f = this.embedded.get(key);
     if (!f) {
-      // pdfkit accepts a parsed fontkit font: the process parses each font once (fonts.ts).
-      this.doc.font(fonts()[key].font as unknown as string, `Fawtara-${key}`);
-      f = this.internals._font;
+      f = new DocumentFont(this.internals, key, `FF${this.embedded.size + 1}`);
       this.embedded.set(key, f);
     }
     return f;
+  }
+
+  /** Write the fonts used (call once, after the last page). */
+  finish(): void {
+    for (const f of this.embedded.values()) f.finish();
   }
 
   /** Draw one page's plan; coordinates turn from top-left points into PDF user space here. */
@@ -110,13 +180,14 @@ export class PageWriter {
   private text(op: Extract<DrawOp, { kind: 'text' }>, height: number): void {
     const font = this.font(op.font);
     const page = this.internals.page;
-    if (page.fonts[font.id] == null) page.fonts[font.id] = font.ref();
+    page.fonts[font.id] ??= font.ref;
     const y = height - op.y;
     const parts: string[] = [`BT /${font.id} ${n(op.size)} Tf ${rgb(op.color)} rg`];
     for (const piece of op.line.pieces) {
       const actual = piece.rtl && hasArabic(piece.text);
       if (actual) parts.push(`/Span <</ActualText ${pdfTextString(piece.text)}>> BDC`);
-      parts.push(glyphOps(font, piece.run, op.x + piece.x, y, op.size));
+      font.use(piece.run);
+      parts.push(glyphOps(piece.run, op.x + piece.x, y, op.size));
       if (actual) parts.push('EMC');
     }
     parts.push('ET');
@@ -125,38 +196,31 @@ export class PageWriter {
 }
 
 /** Glyphs of one run from (x, y): TJ for plain advances, a fresh position for each placed mark. */
-function glyphOps(font: EmbeddedFont, run: ShapedRun, x: number, y: number, size: number): string {
+function glyphOps(run: ShapedRun, x: number, y: number, size: number): string {
   const ops: string[] = [];
   let pen = 0;
-  let tj: string[] = [];
+  let tj = '';
   let open = false;
-  const flush = (): void => {
-    if (tj.length) ops.push(`[${tj.join(' ')}] TJ`);
-    tj = [];
-  };
   for (let i = 0; i < run.glyphs.length; i++) {
-    const gid = font.subset.includeGlyph(run.glyphs[i]!);
-    font.widths[gid] ??= run.widths[i]!;
-    font.unicode[gid] ??= run.codePoints[i]!;
-    const hex = `<${gid.toString(16).padStart(4, '0')}>`;
     const dx = run.xOffsets[i]!;
     const dy = run.yOffsets[i]!;
     if (dx || dy) {
-      flush();
+      if (tj) ops.push(`[${tj}] TJ`);
+      tj = '';
       open = false;
-      ops.push(`1 0 0 1 ${n(x + ((pen + dx) * size) / 1000)} ${n(y + (dy * size) / 1000)} Tm ${hex} Tj`);
+      ops.push(`1 0 0 1 ${n(x + ((pen + dx) * size) / 1000)} ${n(y + (dy * size) / 1000)} Tm ${run.codes[i]} Tj`);
     } else {
       if (!open) {
         ops.push(`1 0 0 1 ${n(x + (pen * size) / 1000)} ${n(y)} Tm`);
         open = true;
       }
-      tj.push(hex);
+      tj += run.codes[i];
       // TJ moves the pen by the glyph's own width; a different advance (kerning) is adjusted here
       const adjust = run.widths[i]! - run.advances[i]!;
-      if (Math.abs(adjust) > 0.01) tj.push(n(adjust));
+      if (Math.abs(adjust) > 0.01) tj += ` ${n(adjust)} `;
     }
     pen += run.advances[i]!;
   }
-  flush();
+  if (tj) ops.push(`[${tj}] TJ`);
   return ops.join('\n');
 }

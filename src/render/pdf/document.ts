@@ -48,6 +48,7 @@ export function writePdf(pages: PagePlan[], meta: PdfMeta): Buffer {
     doc.addPage({ size: [plan.width, plan.height], margin: 0 });
     writer.draw(plan);
   }
+  writer.finish();
   const options: AttachmentOptions = {
     name: meta.attachment.name,
     type: 'application/xml',

@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import * as fontkit from 'fontkit';
+import { type FontTables, readTables } from './font-embed.js';
 
 export type FontKey = 'regular' | 'bold';
 
@@ -23,6 +24,8 @@ export interface ShapedRun {
   yOffsets: number[];
   /** The characters each glyph stands for (the PDF's ToUnicode map). */
   codePoints: number[][];
+  /** Each glyph's code in the content stream (`<0a1b>`: glyph ids are kept in the subset). */
+  codes: string[];
   width: number;
 }
 
@@ -32,6 +35,8 @@ export interface LoadedFont {
   /** Ascender and descender in thousandths of the font size. */
   ascent: number;
   descent: number;
+  /** The tables embedding copies glyphs from. */
+  tables: FontTables;
 }
 
 let loaded: Record<FontKey, LoadedFont> | undefined;
@@ -43,7 +48,7 @@ export function fonts(): Record<FontKey, LoadedFont> {
     const load = (key: FontKey): LoadedFont => {
       const font = fontkit.create(readFileSync(require.resolve(FILES[key]))) as fontkit.Font;
       const scale = 1000 / font.unitsPerEm;
-      return { key, font, ascent: font.ascent * scale, descent: font.descent * scale };
+      return { key, font, ascent: font.ascent * scale, descent: font.descent * scale, tables: readTables(font) };
     };
     loaded = { regular: load('regular'), bold: load('bold') };
   }
@@ -63,7 +68,7 @@ export function shape(key: FontKey, text: string, rtl: boolean): ShapedRun {
   const { font } = fonts()[key];
   const scale = 1000 / font.unitsPerEm;
   const run = font.layout(text, undefined, undefined, undefined, rtl ? 'rtl' : 'ltr');
-  const shaped: ShapedRun = { glyphs: [], advances: [], widths: [], xOffsets: [], yOffsets: [], codePoints: [], width: 0 };
+  const shaped: ShapedRun = { glyphs: [], advances: [], widths: [], xOffsets: [], yOffsets: [], codePoints: [], codes: [], width: 0 };
   run.glyphs.forEach((glyph, i) => {
     const p = run.positions[i]!;
     shaped.glyphs.push(glyph.id);
@@ -72,6 +77,7 @@ export function shape(key: FontKey, text: string, rtl: boolean): ShapedRun {
     shaped.xOffsets.push(p.xOffset * scale);
     shaped.yOffsets.push(p.yOffset * scale);
     shaped.codePoints.push(glyph.codePoints);
+    shaped.codes.push(`<${glyph.id.toString(16).padStart(4, '0')}>`);
     shaped.width += p.xAdvance * scale;
   });
   if (cache.size >= CACHE_LIMIT) cache.delete(cache.keys().next().value!);
