@@ -114,10 +114,6 @@ export class Pages {
     return true;
   }
 
-  newPage(): void {
-    this.start(false);
-  }
-
   /** Pages as long as their content (roll paper): `foot` draws under each page's content. */
   finish(margin: number, foot: (ops: DrawOp[], y: number, page: number, count: number) => void): PagePlan[] {
     const ends = [...this.ends, this.y];

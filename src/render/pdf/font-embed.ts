@@ -84,7 +84,7 @@ function checksum(b: Buffer): number {
 }
 
 /** A TrueType file with only `used` glyphs (and their components) filled in; ids unchanged. */
-export function subsetFont(t: FontTables, used: Iterable<number>): Buffer {
+function subsetFont(t: FontTables, used: Iterable<number>): Buffer {
   const keep = new Set<number>([0]);
   const add = (g: number): void => {
     if (keep.has(g) || g >= t.numGlyphs) return;

@@ -84,8 +84,3 @@ export function shape(key: FontKey, text: string, rtl: boolean): ShapedRun {
   cache.set(cacheKey, shaped);
   return shaped;
 }
-
-/** Width of one run in points. */
-export function runWidth(key: FontKey, text: string, size: number, rtl = false): number {
-  return (shape(key, text, rtl).width * size) / 1000;
-}
