@@ -10,15 +10,14 @@ import { buildLayout, type Format, type InvoiceLayout } from './model.js';
 import { planA4 } from './pdf/a4.js';
 import { writePdf } from './pdf/document.js';
 import { planReceipt } from './pdf/receipt.js';
+import { DIGITS, FORMATS, LANGS } from './options.js';
 import { problemsOf } from './validity.js';
 
 export type { Digits, Lang } from './format.js';
 export type { Format, InvoiceLayout } from './model.js';
 export type { Bi } from './labels.js';
 
-export const FORMATS = ['a4', 'receipt'] as const;
-export const LANGS = ['ar', 'en', 'both'] as const;
-export const DIGITS = ['latin', 'arabic'] as const;
+export { DIGITS, FORMATS, LANGS } from './options.js';
 
 export interface RenderOptions {
   /** `pdf` (PDF/A-3b, default) or `html` (print CSS). */

@@ -3,7 +3,7 @@
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { FawtaraError } from '../../errors.js';
-import { DIGITS, FORMATS, LANGS, renderInvoice } from '../../render/index.js';
+import { DIGITS, FORMATS, LANGS } from '../../render/options.js';
 import { documents, type IssuedDocument, type Store, submissions } from '../../store/index.js';
 import { defineRoutes, scoped } from '../plugin.js';
 import { js, media, UnitParams } from '../schema.js';
@@ -41,6 +41,8 @@ export default defineRoutes({
       const d = await documentOfUnit(deps.fleet.store, scoped(request, 'unit'), request.params.document);
       const xml = await legalXml(deps.fleet.store, d);
       const q = request.query;
+      // pdfkit and the fonts load with the first printout, not with the server
+      const { renderInvoice } = await import('../../render/index.js');
       return renderInvoice(Buffer.from(xml, 'utf8'), { output, lang: q.lang, digits: q.digits, ...(q.format && { format: q.format }) });
     };
 
