@@ -32,6 +32,16 @@ export async function qrImage(base64Qr: string, format: 'png' | 'svg' = 'png'): 
   return format === 'png' ? qrPng(base64Qr) : qrSvg(base64Qr);
 }
 
+// Printouts (docs/render.md): PDF/A-3b or print HTML from the signed or cleared XML. pdfkit and the
+// fonts load on first use — stamping never needs them; 'fawtara/render' has the synchronous function.
+export type { RenderOptions, RenderedInvoice } from './render/index.js';
+export async function renderInvoice(
+  xml: string | Uint8Array,
+  options?: import('./render/index.js').RenderOptions,
+): Promise<import('./render/index.js').RenderedInvoice> {
+  return (await import('./render/index.js')).renderInvoice(xml, options);
+}
+
 // Keys, certificates, signers, CSR.
 export { generatePrivateKey, loadPrivateKey, exportPrivateKeyPem, exportPrivateKeyBareBase64, type LoadedPrivateKey } from './crypto/keys.js';
 export { loadCertificate, type SigningCertificate } from './crypto/certificate.js';

@@ -10,6 +10,7 @@ import { registerIssuingCommands } from './commands/issuing-cli.js';
 import { registerServerCommands } from './commands/users-cli.js';
 import { registerReportCommands } from './commands/reports-cli.js';
 import { registerStoreCommands } from './commands/store-cli.js';
+import { registerRenderCommand } from './commands/render-cli.js';
 
 export function buildProgram(io: Io, setExit: (code: number) => void): Command {
   const program = new Command('fawtara')
@@ -130,6 +131,8 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
   registerReportCommands(program, run);
   // Backup and restore of the SQLite store (docs/operations.md).
   registerStoreCommands(program, run);
+  // Printed documents: PDF/A-3b and print HTML (docs/render.md).
+  registerRenderCommand(program, run);
 
   program
     .command('start')

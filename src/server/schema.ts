@@ -14,12 +14,13 @@ export function js(schema: z.ZodType, io: 'input' | 'output' = 'input'): JsonSch
 export const out = (schema: z.ZodType) => js(schema, 'output');
 
 /**
- * A response body that is not JSON (XML, CSV, PNG, HTML). `contentMediaType` is an annotation to
+ * A response body that is not JSON (XML, CSV, PNG, PDF, HTML). `contentMediaType` is an annotation to
  * the validator and serializer (the handler sends text or bytes with `reply.type`), but the OpenAPI
  * document reads it to declare the real content type instead of application/json.
  */
-export function media(contentType: 'application/xml' | 'text/csv' | 'image/png' | 'text/html', description: string): JsonSchema {
-  return { type: 'string', contentMediaType: contentType, ...(contentType === 'image/png' && { format: 'binary' }), description };
+export function media(contentType: 'application/xml' | 'text/csv' | 'image/png' | 'application/pdf' | 'text/html', description: string): JsonSchema {
+  const binary = contentType === 'image/png' || contentType === 'application/pdf';
+  return { type: 'string', contentMediaType: contentType, ...(binary && { format: 'binary' }), description };
 }
 
 export const ErrorBody = z.object({

@@ -1,5 +1,5 @@
-// Reading the values stamping and verification need from an invoice DOM we did not write:
-// the QR source texts (spec §7), ICV/PIH references, and the parts of an existing signature.
+// Reading invoice facts from a DOM we did not write: what stamping and verification need (QR source
+// texts, ICV/PIH, the parts of a signature) and everything a printed document shows.
 import type { Document, Element } from '@xmldom/xmldom';
 import { childElements, findPath, firstChild, NS, textOf } from '../xml/parse.js';
 
@@ -108,4 +108,234 @@ export function readSignatureParts(signature: Element): SignatureParts {
     if (certDigest.length) parts.certDigest = textOf(firstChild(certDigest.item(0)!, NS.ds, 'DigestValue'))?.trim();
   }
   return parts;
+}
+
+// --- everything a printed document shows (src/render): parties, lines, VAT breakdown, totals ----
+
+export interface AddressFacts {
+  street?: string;
+  additionalStreet?: string;
+  building?: string;
+  /** cbc:PlotIdentification, the KSA additional number. */
+  plot?: string;
+  district?: string;
+  city?: string;
+  postalZone?: string;
+  province?: string;
+  country?: string;
+}
+
+export interface PartyFacts {
+  name?: string;
+  vatNumber?: string;
+  /** cac:PartyIdentification ids with their scheme (CRN, NAT, OTH…). */
+  ids: Array<{ scheme: string; value: string }>;
+  address: AddressFacts;
+}
+
+export interface AllowanceChargeFacts {
+  charge: boolean;
+  amount?: string;
+  reason?: string;
+  reasonCode?: string;
+  /** MultiplierFactorNumeric: the percentage, when given. */
+  percent?: string;
+  category?: string;
+  rate?: string;
+}
+
+export interface TaxSubtotalFacts {
+  taxable?: string;
+  tax?: string;
+  currency?: string;
+  category?: string;
+  rate?: string;
+  exemptionCode?: string;
+  exemptionReason?: string;
+}
+
+export interface LineFacts {
+  id?: string;
+  name?: string;
+  quantity?: string;
+  unitCode?: string;
+  price?: string;
+  priceBaseQuantity?: string;
+  /** cac:Price/cac:AllowanceCharge: the discount already taken off the price, per unit. */
+  priceDiscount?: string;
+  lineExtension?: string;
+  allowanceCharges: AllowanceChargeFacts[];
+  /** Line VAT (KSA-11) and the line amount with VAT (KSA-12). */
+  vatAmount?: string;
+  amountWithVat?: string;
+  category?: string;
+  rate?: string;
+  /** A prepayment adjustment line: the prepayment invoice and the amounts it prepaid (KSA-26…34). */
+  prepayment?: { id?: string; uuid?: string; issueDate?: string; issueTime?: string; subtotal?: TaxSubtotalFacts };
+}
+
+export interface DocumentContent {
+  profileId?: string;
+  id?: string;
+  uuid?: string;
+  issueDate?: string;
+  issueTime?: string;
+  typeCode?: string;
+  /** KSA-2 `@name`, e.g. `0100000`. */
+  typeName?: string;
+  currency?: string;
+  taxCurrency?: string;
+  exchangeRate?: string;
+  notes: string[];
+  /** cac:BillingReference: the invoice(s) a credit or debit note corrects. */
+  billingReferences: Array<{ id?: string; issueDate?: string }>;
+  /** PaymentMeans/InstructionNote: the reason for a credit or debit note (KSA-10). */
+  instructionNotes: string[];
+  paymentMeans: string[];
+  icv?: string;
+  qr?: string;
+  supplyDate?: string;
+  supplyEndDate?: string;
+  seller: PartyFacts;
+  buyer?: PartyFacts;
+  allowanceCharges: AllowanceChargeFacts[];
+  taxTotals: Array<{ amount?: string; currency?: string; subtotals: TaxSubtotalFacts[] }>;
+  totals: Partial<
+    Record<'lineExtension' | 'taxExclusive' | 'taxInclusive' | 'allowanceTotal' | 'chargeTotal' | 'prepaid' | 'payableRounding' | 'payable', string>
+  >;
+  lines: LineFacts[];
+}
+
+const text = (from: Element | undefined, path: string): string | undefined => {
+  const t = from ? textOf(findPath(from, path))?.trim() : undefined;
+  return t === '' ? undefined : t;
+};
+
+function readParty(party: Element | undefined): PartyFacts {
+  const address = party ? firstChild(party, NS.cac, 'PostalAddress') : undefined;
+  return {
+    name: text(party, 'cac:PartyLegalEntity/cbc:RegistrationName'),
+    vatNumber: text(party, 'cac:PartyTaxScheme/cbc:CompanyID'),
+    ids: (party ? childElements(party, NS.cac, 'PartyIdentification') : []).flatMap((p) => {
+      const id = firstChild(p, NS.cbc, 'ID');
+      const value = textOf(id)?.trim();
+      return value ? [{ scheme: id!.getAttribute('schemeID') ?? '', value }] : [];
+    }),
+    address: {
+      street: text(address, 'cbc:StreetName'),
+      additionalStreet: text(address, 'cbc:AdditionalStreetName'),
+      building: text(address, 'cbc:BuildingNumber'),
+      plot: text(address, 'cbc:PlotIdentification'),
+      district: text(address, 'cbc:CitySubdivisionName'),
+      city: text(address, 'cbc:CityName'),
+      postalZone: text(address, 'cbc:PostalZone'),
+      province: text(address, 'cbc:CountrySubentity'),
+      country: text(address, 'cac:Country/cbc:IdentificationCode'),
+    },
+  };
+}
+
+function readAllowanceCharge(ac: Element): AllowanceChargeFacts {
+  return {
+    charge: text(ac, 'cbc:ChargeIndicator') === 'true',
+    amount: text(ac, 'cbc:Amount'),
+    reason: text(ac, 'cbc:AllowanceChargeReason'),
+    reasonCode: text(ac, 'cbc:AllowanceChargeReasonCode'),
+    percent: text(ac, 'cbc:MultiplierFactorNumeric'),
+    category: text(ac, 'cac:TaxCategory/cbc:ID'),
+    rate: text(ac, 'cac:TaxCategory/cbc:Percent'),
+  };
+}
+
+function readSubtotal(st: Element): TaxSubtotalFacts {
+  return {
+    taxable: text(st, 'cbc:TaxableAmount'),
+    tax: text(st, 'cbc:TaxAmount'),
+    currency: findPath(st, 'cbc:TaxAmount')?.getAttribute('currencyID') ?? undefined,
+    category: text(st, 'cac:TaxCategory/cbc:ID'),
+    rate: text(st, 'cac:TaxCategory/cbc:Percent'),
+    exemptionCode: text(st, 'cac:TaxCategory/cbc:TaxExemptionReasonCode'),
+    exemptionReason: text(st, 'cac:TaxCategory/cbc:TaxExemptionReason'),
+  };
+}
+
+function readLine(line: Element): LineFacts {
+  const ref = firstChild(line, NS.cac, 'DocumentReference');
+  const taxTotal = firstChild(line, NS.cac, 'TaxTotal');
+  const prepaid = taxTotal ? firstChild(taxTotal, NS.cac, 'TaxSubtotal') : undefined;
+  return {
+    id: text(line, 'cbc:ID'),
+    name: text(line, 'cac:Item/cbc:Name'),
+    quantity: text(line, 'cbc:InvoicedQuantity'),
+    unitCode: findPath(line, 'cbc:InvoicedQuantity')?.getAttribute('unitCode') ?? undefined,
+    price: text(line, 'cac:Price/cbc:PriceAmount'),
+    priceBaseQuantity: text(line, 'cac:Price/cbc:BaseQuantity'),
+    priceDiscount: text(line, 'cac:Price/cac:AllowanceCharge/cbc:Amount'),
+    lineExtension: text(line, 'cbc:LineExtensionAmount'),
+    allowanceCharges: childElements(line, NS.cac, 'AllowanceCharge').map(readAllowanceCharge),
+    vatAmount: text(taxTotal, 'cbc:TaxAmount'),
+    amountWithVat: text(taxTotal, 'cbc:RoundingAmount'),
+    category: text(line, 'cac:Item/cac:ClassifiedTaxCategory/cbc:ID'),
+    rate: text(line, 'cac:Item/cac:ClassifiedTaxCategory/cbc:Percent'),
+    ...(ref && {
+      prepayment: {
+        id: text(ref, 'cbc:ID'),
+        uuid: text(ref, 'cbc:UUID'),
+        issueDate: text(ref, 'cbc:IssueDate'),
+        issueTime: text(ref, 'cbc:IssueTime'),
+        ...(prepaid && { subtotal: readSubtotal(prepaid) }),
+      },
+    }),
+  };
+}
+
+/** What a printed document shows, read from the XML as written (no figure is recomputed). */
+export function readDocumentContent(doc: Document): DocumentContent {
+  const root = doc.documentElement!;
+  const kids = (ns: string, name: string): Element[] => childElements(root, ns, name);
+  const all = (name: string): string[] => kids(NS.cbc, name).flatMap((n) => (textOf(n)?.trim() ? [textOf(n)!.trim()] : []));
+  const totals = firstChild(root, NS.cac, 'LegalMonetaryTotal');
+  const customer = findPath(root, 'cac:AccountingCustomerParty/cac:Party');
+  return {
+    profileId: text(root, 'cbc:ProfileID'),
+    id: text(root, 'cbc:ID'),
+    uuid: text(root, 'cbc:UUID'),
+    issueDate: text(root, 'cbc:IssueDate'),
+    issueTime: text(root, 'cbc:IssueTime'),
+    typeCode: text(root, 'cbc:InvoiceTypeCode'),
+    typeName: findPath(root, 'cbc:InvoiceTypeCode')?.getAttribute('name') ?? undefined,
+    currency: text(root, 'cbc:DocumentCurrencyCode'),
+    taxCurrency: text(root, 'cbc:TaxCurrencyCode'),
+    exchangeRate: text(root, 'cac:TaxExchangeRate/cbc:CalculationRate'),
+    notes: all('Note'),
+    billingReferences: kids(NS.cac, 'BillingReference').map((b) => ({
+      id: text(b, 'cac:InvoiceDocumentReference/cbc:ID'),
+      issueDate: text(b, 'cac:InvoiceDocumentReference/cbc:IssueDate'),
+    })),
+    instructionNotes: kids(NS.cac, 'PaymentMeans').flatMap((p) => childElements(p, NS.cbc, 'InstructionNote').map((n) => (textOf(n) ?? '').trim())),
+    paymentMeans: kids(NS.cac, 'PaymentMeans').flatMap((p) => text(p, 'cbc:PaymentMeansCode') ?? []),
+    icv: readIcv(doc)?.trim(),
+    qr: readAttachment(doc, 'QR')?.text.trim() || undefined,
+    supplyDate: text(root, 'cac:Delivery/cbc:ActualDeliveryDate'),
+    supplyEndDate: text(root, 'cac:Delivery/cbc:LatestDeliveryDate'),
+    seller: readParty(findPath(root, 'cac:AccountingSupplierParty/cac:Party')),
+    ...(customer && { buyer: readParty(customer) }),
+    allowanceCharges: kids(NS.cac, 'AllowanceCharge').map(readAllowanceCharge),
+    taxTotals: kids(NS.cac, 'TaxTotal').map((t) => ({
+      amount: text(t, 'cbc:TaxAmount'),
+      currency: findPath(t, 'cbc:TaxAmount')?.getAttribute('currencyID') ?? undefined,
+      subtotals: childElements(t, NS.cac, 'TaxSubtotal').map(readSubtotal),
+    })),
+    totals: {
+      lineExtension: text(totals, 'cbc:LineExtensionAmount'),
+      taxExclusive: text(totals, 'cbc:TaxExclusiveAmount'),
+      taxInclusive: text(totals, 'cbc:TaxInclusiveAmount'),
+      allowanceTotal: text(totals, 'cbc:AllowanceTotalAmount'),
+      chargeTotal: text(totals, 'cbc:ChargeTotalAmount'),
+      prepaid: text(totals, 'cbc:PrepaidAmount'),
+      payableRounding: text(totals, 'cbc:PayableRoundingAmount'),
+      payable: text(totals, 'cbc:PayableAmount'),
+    },
+    lines: kids(NS.cac, 'InvoiceLine').map(readLine),
+  };
 }

@@ -6,7 +6,15 @@ import type { IssueResult } from '../../issuing/index.js';
 import { documents, type EgsUnit, type IssuedDocument, type Store } from '../../store/index.js';
 import type { DocumentRow } from './search.js';
 
-export const DocumentLinks = z.object({ self: z.string(), xml: z.string(), cleared: z.string().nullable(), qrPng: z.string() });
+export const DocumentLinks = z.object({
+  self: z.string(),
+  xml: z.string(),
+  cleared: z.string().nullable(),
+  qrPng: z.string(),
+  pdf: z.string().describe('the printed A4 document, PDF/A-3b with the legal XML embedded'),
+  html: z.string().describe('the printed document as print HTML'),
+  receipt: z.string().nullable().describe('simplified documents: the 80 mm receipt (PDF)'),
+});
 
 export const DocumentSummary = z.object({
   id: z.string(),
@@ -37,7 +45,16 @@ export type DocumentSummaryT = z.infer<typeof DocumentSummary>;
 
 export function documentLinks(vat: string, unitId: string, docId: string, kind: string): z.infer<typeof DocumentLinks> {
   const self = `/api/v1/taxpayers/${vat}/units/${unitId}/documents/${docId}`;
-  return { self, xml: `${self}/xml`, cleared: kind === 'standard' ? `${self}/cleared` : null, qrPng: `${self}/qr.png` };
+  const simplified = kind !== 'standard';
+  return {
+    self,
+    xml: `${self}/xml`,
+    cleared: simplified ? null : `${self}/cleared`,
+    qrPng: `${self}/qr.png`,
+    pdf: `${self}/pdf?format=a4`,
+    html: `${self}/html?format=${simplified ? 'receipt' : 'a4'}`,
+    receipt: simplified ? `${self}/pdf?format=receipt` : null,
+  };
 }
 
 export function summaryView(vat: string, r: DocumentRow): DocumentSummaryT {
