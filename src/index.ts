@@ -5,7 +5,8 @@ export { FawtaraError, isFawtaraError, type ErrorCode, type ErrorDetails } from 
 // Build: JSON → computed invoice → canonical UBL.
 export { buildInvoice } from './ubl/writer.js';
 export * from './model/index.js';
-export { unsignedXml, INITIAL_PIH, XML_DECLARATION, type UnsignedInvoice, type InvoiceFacts } from './ubl/document.js';
+export { INITIAL_PIH } from './model/chain.js';
+export { unsignedXml, XML_DECLARATION, type UnsignedInvoice, type InvoiceFacts } from './ubl/document.js';
 
 // Stamp, hash, verify.
 export {

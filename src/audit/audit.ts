@@ -4,7 +4,7 @@
 import { resolveUnit, type FleetContext } from '../egs/index.js';
 import { verifyInvoice } from '../stamp/index.js';
 import { documents, submissions, units as unitRepo, type EgsUnit, type IssuedDocument, type Taxpayer } from '../store/index.js';
-import { INITIAL_PIH } from '../ubl/document.js';
+import { INITIAL_PIH } from '../model/chain.js';
 
 /** What ZATCA says it received from a unit (the simulator's `history`, or a gateway's records). */
 export interface ZatcaRecord {

@@ -3,7 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import { issueDateTime } from '../model/issue-time.js';
 import type { Branch, EgsUnit, Taxpayer } from '../store/index.js';
-import { INITIAL_PIH } from '../ubl/document.js';
+import { INITIAL_PIH } from '../model/chain.js';
 
 export type ComplianceStep =
   | 'standard-compliant'

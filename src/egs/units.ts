@@ -3,7 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import { tenants, units as unitRepo, credentials, type EgsUnit, type Taxpayer } from '../store/index.js';
 import { visibleName } from '../model/visible-name.js';
-import { INITIAL_PIH } from '../ubl/document.js';
+import { INITIAL_PIH } from '../model/chain.js';
 import { isFatooraEnv, type FatooraEnv } from '../zatca/index.js';
 import type { FleetContext } from './context.js';
 import { FleetError } from './errors.js';

@@ -6,7 +6,7 @@ import { invoiceHashOfDocument } from '../crypto/hash.js';
 import { createVerifier, type Verifier } from '../crypto/signer.js';
 import { isFawtaraError } from '../errors.js';
 import { QR_TAG_NAMES } from '../qr/tlv.js';
-import { INITIAL_PIH } from '../ubl/document.js';
+import { INITIAL_PIH } from '../model/chain.js';
 import { canonicalizeExclusive } from '../xml/c14n.js';
 import { childElements, findPath, firstChild, NS, parseInvoiceXml, textOf } from '../xml/parse.js';
 import { findSignatures, readAttachment, readQrSources, readSignatureParts } from './read.js';

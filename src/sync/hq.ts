@@ -13,7 +13,7 @@ import {
   type SubmissionsTable,
   type Taxpayer,
 } from '../store/index.js';
-import { INITIAL_PIH } from '../ubl/document.js';
+import { INITIAL_PIH } from '../model/chain.js';
 import { newToken, tokenHash } from '../server/access/tokens.js';
 import { SyncError } from './errors.js';
 import type { BatchDocument, ReportingMode, SubmissionStatus, SyncBatch, SyncResult } from './protocol.js';

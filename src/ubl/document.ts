@@ -59,9 +59,6 @@ export interface InvoiceFacts {
 
 export const XML_DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>\n';
 
-/** Initial PIH of every EGS unit: base64 of the hex SHA-256 of "0" (spec §5, SDK pih.txt). */
-export const INITIAL_PIH = 'NWZlY2ViNjZmZmM4NmYzOGQ5NTI3ODZjNmQ2OTZjNzljMmRiYzIzOWRkNGU5MWI0NjcyOWQ3M2EyN2ZiNTdlOQ==';
-
 /** The unsigned document text (what `fawtara build` writes). */
 export function unsignedXml(doc: UnsignedInvoice): string {
   return XML_DECLARATION + doc.rootStart + doc.head + doc.tail;

@@ -7,7 +7,7 @@ import { generatePrivateKey } from '../../src/crypto/keys.js';
 import { createSigner } from '../../src/crypto/signer.js';
 import type { RunningSimulator } from '../../src/simulator/index.js';
 import { stampInvoice } from '../../src/stamp/index.js';
-import { INITIAL_PIH } from '../../src/ubl/document.js';
+import { INITIAL_PIH } from '../../src/model/chain.js';
 import { buildInvoice } from '../../src/ubl/writer.js';
 import { createZatcaClient, decodeBinarySecurityToken, type CsidCredentials } from '../../src/zatca/index.js';
 import { scenarioJson } from './scenarios.js';

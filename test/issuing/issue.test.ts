@@ -10,7 +10,7 @@ import { outboxStatus } from '../../src/outbox/index.js';
 import { validateInvoice } from '../../src/rules/index.js';
 import type { RunningSimulator } from '../../src/simulator/index.js';
 import { documents, submissions } from '../../src/store/index.js';
-import { INITIAL_PIH } from '../../src/ubl/document.js';
+import { INITIAL_PIH } from '../../src/model/chain.js';
 import { CHAIN_VAT, ENGINES, otpsFor, startFleetSimulator } from '../egs/helpers.js';
 import { drain, issuingFleet, saleJson, type IssuingFleet } from './helpers.js';
 

@@ -13,7 +13,7 @@ import { IssueError, issueDocument, type IssueResult } from '../../src/issuing/i
 import { dec, money, ZERO } from '../../src/money/index.js';
 import { parsePeriod, reconcile, vatDocumentsCsv, vatReport, type ReportDimension, type VatReport } from '../../src/reports/index.js';
 import type { RunningSimulator } from '../../src/simulator/index.js';
-import { INITIAL_PIH } from '../../src/ubl/document.js';
+import { INITIAL_PIH } from '../../src/model/chain.js';
 import { ENGINES, startFleetSimulator } from '../egs/helpers.js';
 import { drain, issuingFleet, type IssuingFleet } from '../issuing/helpers.js';
 import { documentJson, issue, type DocOptions } from './documents.js';

@@ -10,7 +10,7 @@ import { createSigner } from '../../src/crypto/signer.js';
 import { invoiceHashOf } from '../../src/crypto/hash.js';
 import { startSimulator, type RunningSimulator } from '../../src/simulator/index.js';
 import { signInvoiceXml, verifyInvoice } from '../../src/stamp/index.js';
-import { INITIAL_PIH } from '../../src/ubl/document.js';
+import { INITIAL_PIH } from '../../src/model/chain.js';
 import { decodeBinarySecurityToken, type CsidCredentials } from '../../src/zatca/index.js';
 import { sdkDir } from '../helpers/sdk.js';
 import { clientFor, makeUnit, SELLER_VAT, type TestUnit } from './helpers.js';

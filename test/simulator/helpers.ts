@@ -9,7 +9,7 @@ import { engineChecks } from '../../src/simulator/engine-checks.js';
 import { startSimulator, type RunningSimulator, type SimulatorOptions } from '../../src/simulator/index.js';
 import type { Checks } from '../../src/simulator/checks.js';
 import { signInvoiceXml } from '../../src/stamp/index.js';
-import { INITIAL_PIH } from '../../src/ubl/document.js';
+import { INITIAL_PIH } from '../../src/model/chain.js';
 import {
   createZatcaClient,
   decodeBinarySecurityToken,

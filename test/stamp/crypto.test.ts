@@ -6,7 +6,7 @@ import { loadCertificate } from '../../src/crypto/certificate.js';
 import { exportPrivateKeyBareBase64, exportPrivateKeyPem, generatePrivateKey, loadPrivateKey } from '../../src/crypto/keys.js';
 import { availableSignerBackends, compactToDer, createSigner, createVerifier } from '../../src/crypto/signer.js';
 import { FawtaraError } from '../../src/errors.js';
-import { INITIAL_PIH } from '../../src/ubl/document.js';
+import { INITIAL_PIH } from '../../src/model/chain.js';
 import { readSdk, sdkDir } from '../helpers/sdk.js';
 import { signInvoiceXml } from '../../src/stamp/index.js';
 import { signedSamples } from '../helpers/sdk.js';

@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { verifyInvoice } from '../../src/stamp/index.js';
-import { INITIAL_PIH } from '../../src/ubl/document.js';
+import { INITIAL_PIH } from '../../src/model/chain.js';
 import {
   buildChain,
   buildScenario,

@@ -2,7 +2,7 @@
 // a two-document chain and one row in every guarded table — what the raw-connection attacks aim at.
 import { sql } from 'kysely';
 import type { Store } from '../../src/store/index.js';
-import { INITIAL_PIH } from '../../src/ubl/document.js';
+import { INITIAL_PIH } from '../../src/model/chain.js';
 
 const NOW = '2026-03-01T08:00:00.000Z';
 const HASH_1 = 'aGFzaC0x';

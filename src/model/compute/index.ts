@@ -2,7 +2,7 @@
 // Order: lines, prepayment lines, breakdown with document allowances/charges, totals.
 import { randomUUID } from 'node:crypto';
 import { dec, money, vatOf, ZERO } from '../../money/decimal.js';
-import { INITIAL_PIH } from '../../ubl/document.js';
+import { INITIAL_PIH } from '../chain.js';
 import { defaultExemptionReason, DOCUMENT_TYPE_CODES, INVOICE_KIND_PREFIX, DEFAULT_NOTE_PAYMENT_MEANS } from '../codes.js';
 import type { ComputedInvoice, ComputedPrepaymentLine } from '../computed.js';
 import type { InvoiceFlags, InvoiceInput } from '../schema.js';
