@@ -13,7 +13,7 @@ import { accessContext, type AccessContext, type AccessPolicy } from './access/c
 import { forbidden } from './access/errors.js';
 import { assertBranch, assertTaxpayer, assertUnit, authenticate } from './access/principal.js';
 import { PERMISSIONS, roleAllows } from './access/roles.js';
-import { redactTokens } from './access/tokens.js';
+import { redactTokens } from '../crypto/tokens.js';
 import { toHttpError } from './errors.js';
 import { strictJsonBodies } from './json-body.js';
 import type { RequestScope, RouteModule, RouteRecord, ServerDeps } from './plugin.js';

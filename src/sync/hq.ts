@@ -14,7 +14,7 @@ import {
   type Taxpayer,
 } from '../store/index.js';
 import { INITIAL_PIH } from '../model/chain.js';
-import { newToken, tokenHash } from '../server/access/tokens.js';
+import { newToken, tokenHash } from '../crypto/tokens.js';
 import { SyncError } from './errors.js';
 import type { BatchDocument, ReportingMode, SubmissionStatus, SyncBatch, SyncResult } from './protocol.js';
 import { syncDb, type SyncDb, type SyncIncidentsTable } from './schema.js';

@@ -2,7 +2,7 @@
 // malformed hashes refused without throwing; tokens stored only as hashes and masked in text.
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_SCRYPT, checkPasswordPolicy, hashPassword, isCommonPassword, verifyPassword } from '../../src/server/access/passwords.js';
-import { newToken, parseToken, redactTokens, tokenMatches } from '../../src/server/access/tokens.js';
+import { newToken, parseToken, redactTokens, tokenMatches } from '../../src/crypto/tokens.js';
 
 describe('passwords', () => {
   it('hashes with memory-hard scrypt at the default cost, salted, and verifies', async () => {

@@ -1,7 +1,7 @@
 // The audit log of who did what: one append per action (rows are never changed; triggers in the
 // database refuse UPDATE and DELETE). Details pass the redactor, so no secret is ever written.
 import { auditLog, rideAlong, type AuditRow } from '../../store/index.js';
-import { redactTokens } from './tokens.js';
+import { redactTokens } from '../../crypto/tokens.js';
 import type { AccessContext } from './context.js';
 
 export interface AuditEntry {

@@ -3,7 +3,7 @@
 import { forbidden, unauthenticated } from './errors.js';
 import type { AccessContext } from './context.js';
 import { isRole, type Role } from './roles.js';
-import { parseToken, tokenMatches } from './tokens.js';
+import { parseToken, tokenMatches } from '../../crypto/tokens.js';
 import { countTokenFailure, lockedOut } from './throttle.js';
 import { access } from '../../store/index.js';
 import { syncDb } from '../../sync/schema.js';

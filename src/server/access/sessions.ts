@@ -7,7 +7,7 @@ import { AccessError, unauthenticated } from './errors.js';
 import { plusMinutes, type AccessContext } from './context.js';
 import { burnPasswordCheck, checkPasswordPolicy, hashPassword, verifyPassword } from './passwords.js';
 import { ipKey, releaseAttempt, reserveAttempt, userKey, type Reservation } from './throttle.js';
-import { newToken, parseToken, tokenMatches } from './tokens.js';
+import { newToken, parseToken, tokenMatches } from '../../crypto/tokens.js';
 import { loginName, normalizeUsername } from './username.js';
 
 export interface LoginResult {

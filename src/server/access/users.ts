@@ -9,7 +9,7 @@ import { checkPasswordPolicy, hashPassword, verifyPassword } from './passwords.j
 import { assertTaxpayer, assertUnit, type Principal } from './principal.js';
 import { isRole, ROLES, type Role } from './roles.js';
 import { passwordKey, releaseAttempt, reserveAttempt } from './throttle.js';
-import { newToken } from './tokens.js';
+import { newToken } from '../../crypto/tokens.js';
 import { loginName, normalizeUsername } from './username.js';
 import { visibleName } from '../../model/visible-name.js';
 
