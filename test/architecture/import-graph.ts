@@ -1,7 +1,7 @@
 // The import graph of src/ and the layer order drawn in docs/architecture.md, for the layering test.
 // Pure functions over file texts so the test can also check the checker on a made-up graph.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { dirname, join, posix, relative } from 'node:path';
+import { join, posix, relative } from 'node:path';
 
 export interface Import {
   from: string;
@@ -130,5 +130,3 @@ export function fileCycles(imports: Import[]): string[][] {
   }
   return cycles;
 }
-
-export const here = (url: string): string => dirname(new URL(url).pathname);
