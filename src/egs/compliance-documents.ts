@@ -1,7 +1,7 @@
 // The sample documents a unit submits during compliance checks (spec §4.2): which steps its title
 // requires, and each step's document in our invoice JSON, issued by the unit's own taxpayer/branch.
 import { randomUUID } from 'node:crypto';
-import { issueDateTime } from '../model/issue-time.js';
+import { issueDateTime } from '../model/ksa-time.js';
 import type { Branch, EgsUnit, Taxpayer } from '../store/index.js';
 import { INITIAL_PIH } from '../model/chain.js';
 

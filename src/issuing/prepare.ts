@@ -4,7 +4,7 @@ import { computeInvoice, parseInvoiceInput, type ComputedInvoice } from '../mode
 import type { EgsUnit, Taxpayer } from '../store/index.js';
 import { FawtaraError } from '../errors.js';
 import { IssueError } from './errors.js';
-import { issueDateTime } from '../model/issue-time.js';
+import { issueDateTime } from '../model/ksa-time.js';
 
 // The helper lives in the model so egs (which issuing imports) can use it too; kept exported here
 // for issuing's own modules and its public index.

@@ -20,4 +20,4 @@ export {
   TaxCategory,
 } from './schema.js';
 export { invoiceJsonSchema } from './json-schema.js';
-export { issueDateTime } from './issue-time.js';
+export { issueDateTime } from './ksa-time.js';

@@ -1,5 +1,6 @@
 // VAT periods: a quarter (`2026-Q3`), a month (`2026-11`) or an explicit date range. Documents
 // belong to a period by their issue date as written in the XML (KSA local time), as ZATCA reads it.
+import { calendarDay, isCalendarDate, nextDay } from '../model/ksa-time.js';
 import { ReportError } from './errors.js';
 
 export interface Period {
@@ -13,20 +14,10 @@ export interface Period {
   toExclusive: string;
 }
 
-const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
-
-function day(y: number, m: number, d: number): string {
-  return new Date(Date.UTC(y, m - 1, d)).toISOString().slice(0, 10);
-}
-
-function nextDay(date: string): string {
-  const [y, m, d] = date.split('-').map(Number) as [number, number, number];
-  return day(y, m, d + 1);
-}
+const day = calendarDay;
 
 function validDate(value: string, field: string): string {
-  const m = DATE.exec(value);
-  if (!m || day(Number(m[1]), Number(m[2]), Number(m[3])) !== value) {
+  if (!isCalendarDate(value)) {
     throw new ReportError('INVALID_PERIOD', `${field} must be a date YYYY-MM-DD; got "${value}"`, {
       field,
       messageAr: `${field} يجب أن يكون تاريخاً بالصيغة YYYY-MM-DD`,

@@ -1,5 +1,5 @@
 // The compliance samples a unit submits while onboarding carry KSA local issue times, written by the
-// same helper issuing uses (src/model/issue-time.ts), not the UTC clock.
+// same helper issuing uses (src/model/ksa-time.ts), not the UTC clock.
 import { describe, expect, it } from 'vitest';
 import { COMPLIANCE_STEPS, complianceDocumentJson } from '../../src/egs/compliance-documents.js';
 import { issueDateTime } from '../../src/issuing/index.js';

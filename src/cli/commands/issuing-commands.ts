@@ -1,5 +1,6 @@
 // The issuing commands: `issue` (one document from JSON, cleared within a bounded wait when
 // standard), `outbox run|status`, and `audit` with a progress bar on a terminal. Text or --json.
+import { instantFromText } from '../../model/ksa-time.js';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { auditChains, type AuditReport, type ZatcaRecord } from '../../audit/index.js';
 import { FawtaraError } from '../../errors.js';
@@ -150,13 +151,13 @@ export async function outboxStatusCommand(opts: Opts, io: Io): Promise<number> {
 
 function instant(value: string | undefined, field: string): string | undefined {
   if (!value) return undefined;
-  const at = /^\d{4}-\d\d-\d\d$/.test(value) ? Date.parse(`${value}T00:00:00Z`) : Date.parse(value);
-  if (Number.isNaN(at))
-    throw new FawtaraError('USAGE', `${field} must be a date (YYYY-MM-DD) or an ISO instant; got "${value}"`, {
+  const at = instantFromText(value);
+  if (!at)
+    throw new FawtaraError('USAGE', `${field} must be a date (YYYY-MM-DD, a KSA day) or an ISO instant; got "${value}"`, {
       field,
-      messageAr: `${field} يجب أن يكون تاريخاً بالصيغة YYYY-MM-DD`,
+      messageAr: `${field} يجب أن يكون تاريخاً بالصيغة YYYY-MM-DD (يوم بتوقيت السعودية) أو لحظة بصيغة ISO`,
     });
-  return new Date(at).toISOString();
+  return at.toISOString();
 }
 
 /** The simulator's "what did you receive from unit X" (its control API; never a real gateway). */

@@ -2,12 +2,10 @@
 // taxpayer — and branch and unit names (query, body) resolved inside that scope.
 import { isFleetError, resolveBranch, resolveUnit, type FleetContext } from '../../egs/index.js';
 import { FawtaraError } from '../../errors.js';
+import { instantFromText, ksaRange } from '../../model/ksa-time.js';
 import { units, type Branch, type EgsUnit, type Taxpayer } from '../../store/index.js';
 import { forbidden } from '../access/errors.js';
 import { assertBranch, assertUnit, type Principal } from '../access/principal.js';
-
-/** KSA is UTC+3 all year: a date in a query means that KSA calendar day, as issue dates do. */
-const KSA_OFFSET = '+03:00';
 
 export interface ScopedFilter {
   unitId?: string;
@@ -82,31 +80,27 @@ export async function unitIdsOf(fleet: FleetContext, t: Taxpayer, f: ScopedFilte
   return undefined;
 }
 
-/** `from`/`to` as instants: a date (KSA day start), a full ISO instant; `period` YYYY-MM or YYYY-MM-DD. */
+/** `from`/`to` as instants: a date (KSA day start), a full ISO instant; `period` a KSA month or day (model/ksa-time.ts). */
 export function periodRange(q: { from?: string | undefined; to?: string | undefined; period?: string | undefined }): { from?: string; to?: string } {
   const instant = (v: string, field: string) => {
-    const text = /^\d{4}-\d{2}-\d{2}$/.test(v) ? `${v}T00:00:00${KSA_OFFSET}` : v;
-    const ms = Date.parse(text);
-    if (Number.isNaN(ms))
+    const at = instantFromText(v);
+    if (!at)
       throw new FawtaraError('INVALID_INPUT', `${field}: give a date (2026-03-01, KSA day) or an ISO instant`, {
         field: `querystring.${field}`,
         messageAr: `${field}: أدخل تاريخاً أو لحظة بصيغة ISO`,
       });
-    return new Date(ms).toISOString();
+    return at.toISOString();
   };
   const r: { from?: string; to?: string } = {};
   if (q.period) {
-    const m = /^(\d{4})-(\d{2})(?:-(\d{2}))?$/.exec(q.period);
-    if (!m)
+    const range = ksaRange(q.period);
+    if (!range)
       throw new FawtaraError('INVALID_INPUT', 'period: give a month (2026-03) or a day (2026-03-01)', {
         field: 'querystring.period',
         messageAr: 'period: أدخل شهراً (2026-03) أو يوماً (2026-03-01)',
       });
-    const [y, mo, d] = [Number(m[1]), Number(m[2]), m[3] ? Number(m[3]) : undefined];
-    const start = Date.UTC(y, mo - 1, d ?? 1) - 3 * 3600_000;
-    const end = d ? start + 86_400_000 : Date.UTC(y, mo, 1) - 3 * 3600_000;
-    r.from = new Date(start).toISOString();
-    r.to = new Date(end).toISOString();
+    r.from = range.from.toISOString();
+    r.to = range.to.toISOString();
   }
   if (q.from) r.from = instant(q.from, 'from');
   if (q.to) r.to = instant(q.to, 'to');
