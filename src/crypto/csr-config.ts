@@ -1,6 +1,7 @@
 // CSR configuration: reading ZATCA's SDK `csr-config.properties` files and the equivalent JSON form,
 // and validating every value before it can reach a CSR (spec invoice-and-signing §8, fatoora-api §5).
 import { FawtaraError } from '../errors.js';
+import { EGS_SERIAL, isVatGroupNumber, TIN, VAT_NUMBER } from '../model/identifiers.js';
 
 /**
  * What an EGS unit's CSR says about it. The JSON form uses exactly these camelCase names; the
@@ -81,11 +82,6 @@ interface Issue {
   rule: string;
 }
 
-/** True when a 15-digit VAT number belongs to a VAT group: its 11th digit is `1` (fatoora-api §5.2). */
-export function isVatGroupNumber(vatNumber: string): boolean {
-  return /^\d{15}$/.test(vatNumber) && vatNumber[10] === '1';
-}
-
 /**
  * Validate a configuration keyed by {@link CsrConfig} field names and return it with values trimmed.
  * `naming` only decides how errors name a field: the camelCase name (JSON, callers in code) or the
@@ -125,7 +121,7 @@ export function validateCsrConfig(input: Partial<Record<CsrConfigField, unknown>
 
   const { serialNumber, organizationIdentifier, organizationUnitName, countryName, invoiceType } = values;
 
-  if (serialNumber !== undefined && !/^1-[^|]+\|2-[^|]+\|3-[^|]+$/.test(serialNumber)) {
+  if (serialNumber !== undefined && !EGS_SERIAL.test(serialNumber)) {
     issues.push({
       field: nameOf('serialNumber'),
       rule: 'fatoora-api §5.1',
@@ -136,7 +132,7 @@ export function validateCsrConfig(input: Partial<Record<CsrConfigField, unknown>
 
   let vatValid = false;
   if (organizationIdentifier !== undefined) {
-    if (!/^3\d{13}3$/.test(organizationIdentifier)) {
+    if (!VAT_NUMBER.test(organizationIdentifier)) {
       issues.push({
         field: nameOf('organizationIdentifier'),
         rule: 'fatoora-api §5',
@@ -148,7 +144,7 @@ export function validateCsrConfig(input: Partial<Record<CsrConfigField, unknown>
     }
   }
 
-  if (vatValid && organizationUnitName !== undefined && isVatGroupNumber(organizationIdentifier!) && !/^\d{10}$/.test(organizationUnitName)) {
+  if (vatValid && organizationUnitName !== undefined && isVatGroupNumber(organizationIdentifier!) && !TIN.test(organizationUnitName)) {
     issues.push({
       field: nameOf('organizationUnitName'),
       rule: 'fatoora-api §5.2',

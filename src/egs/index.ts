@@ -27,7 +27,7 @@ export {
   type TaxpayerInput,
   type BranchInput,
 } from './tenants.js';
-export { addUnit, resolveUnit, retireUnit, expiringUnits, SERIAL_PATTERN, TITLES, type UnitInput, type ExpiringUnit } from './units.js';
+export { addUnit, resolveUnit, retireUnit, expiringUnits, type UnitInput, type ExpiringUnit } from './units.js';
 export { onboardUnit, type OnboardOptions, type OnboardResult } from './onboarding.js';
 export { renewUnit, type RenewOptions, type RenewResult } from './renewal.js';
 export { bulkOnboard, parseBulkList, type BulkEntry, type BulkResult, type BulkOptions } from './bulk.js';

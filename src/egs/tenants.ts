@@ -1,10 +1,11 @@
 // Taxpayers, VAT-group members and branches: validated input (VAT number, TIN, CRN, address) and
 // registration. A taxpayer is the isolation boundary: every later lookup goes through one.
 import { randomUUID } from 'node:crypto';
-import { isVatGroupNumber } from '../crypto/csr-config.js';
+
 import { tenants, type Branch, type Taxpayer, type VatGroupMember } from '../store/index.js';
 import type { FleetContext } from './context.js';
 import { FleetError } from './errors.js';
+import { CRN, isVatGroupNumber, TIN, VAT_NUMBER } from '../model/identifiers.js';
 
 export const DEFAULT_BUSINESS_CATEGORY = 'Supply activities';
 
@@ -21,7 +22,7 @@ function text(value: unknown, field: string, label: string, max = 127): string {
 
 export function validateVatNumber(value: unknown, field = 'vatNumber'): string {
   const v = typeof value === 'string' ? value.trim() : typeof value === 'number' ? String(value) : '';
-  if (!/^3\d{13}3$/.test(v)) {
+  if (!VAT_NUMBER.test(v)) {
     throw invalid(
       field,
       `must be the 15-digit VAT registration number, first and last digit 3 (e.g. 399999999900003); got "${String(value ?? '')}"`,
@@ -34,7 +35,7 @@ export function validateVatNumber(value: unknown, field = 'vatNumber'): string {
 
 export function validateTin(value: unknown, field = 'tin'): string {
   const v = typeof value === 'string' ? value.trim() : '';
-  if (!/^\d{10}$/.test(v)) {
+  if (!TIN.test(v)) {
     throw invalid(
       field,
       `must be the group member's 10-digit TIN (e.g. 3999999999); got "${String(value ?? '')}"`,
@@ -163,7 +164,7 @@ export interface BranchInput {
 export async function addBranch(ctx: FleetContext, taxpayer: Taxpayer, input: BranchInput): Promise<Branch> {
   const name = text(input.name, 'name', 'the branch name', 100);
   const crn = typeof input.crn === 'string' ? input.crn.trim() : '';
-  if (!/^\d{10}$/.test(crn))
+  if (!CRN.test(crn))
     throw invalid(
       'crn',
       `the commercial registration number must be 10 digits; got "${String(input.crn ?? '')}"`,

@@ -9,9 +9,7 @@ import type { FleetContext } from './context.js';
 import { FleetError } from './errors.js';
 import { FINAL_STATES, moveUnit, type UnitState } from './states.js';
 import { resolveBranch, validateTin } from './tenants.js';
-
-export const SERIAL_PATTERN = /^1-[^|]+\|2-[^|]+\|3-[^|]+$/;
-export const TITLES = ['1000', '0100', '1100'] as const;
+import { EGS_SERIAL, UNIT_TITLES } from '../model/identifiers.js';
 
 export interface UnitInput {
   branch: string;
@@ -44,7 +42,7 @@ export async function addUnit(ctx: FleetContext, taxpayer: Taxpayer, input: Unit
   }
   const serial = (input.serial ?? replaced?.serial ?? '').trim().normalize('NFC');
   if (serial !== '') visibleName(serial, 'serial', 200);
-  if (!SERIAL_PATTERN.test(serial)) {
+  if (!EGS_SERIAL.test(serial)) {
     throw invalid(
       'serial',
       `must be 1-<maker>|2-<model>|3-<serial> (e.g. 1-Fawtara|2-POS|3-RUH-001); got "${serial}"`,
@@ -53,7 +51,7 @@ export async function addUnit(ctx: FleetContext, taxpayer: Taxpayer, input: Unit
     );
   }
   const title = (input.title ?? replaced?.title ?? '1100').trim();
-  if (!(TITLES as readonly string[]).includes(title)) {
+  if (!(UNIT_TITLES as readonly string[]).includes(title)) {
     throw invalid(
       'title',
       `must be 1000 (standard only), 0100 (simplified only) or 1100 (both); got "${title}"`,

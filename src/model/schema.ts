@@ -2,6 +2,7 @@
 // JSON input and (via z.toJSONSchema) schema/invoice.schema.json. Field meanings: docs/invoice-json.md.
 import { z } from 'zod';
 import { BUYER_ID_SCHEMES, DOCUMENT_TYPES, SELLER_ID_SCHEMES, TAX_CATEGORY_CODES } from './codes.js';
+import { VAT_NUMBER } from './identifiers.js';
 
 /**
  * Messages carry English and Arabic joined by this separator; `issuesToError` splits them, so a
@@ -101,7 +102,7 @@ const timeField = (what: string, whatAr: string) =>
   });
 
 const vatNumber = (what: string, whatAr: string) =>
-  z.string().regex(/^3\d{13}3$/, {
+  z.string().regex(VAT_NUMBER, {
     error: msg(`${what}: a VAT number has 15 digits and starts and ends with 3`, `${whatAr}: الرقم الضريبي 15 رقماً يبدأ وينتهي بالرقم 3`),
   });
 

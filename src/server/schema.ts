@@ -1,6 +1,7 @@
 // Route schemas: written once in zod (types for handlers) and emitted as JSON Schema for fastify's
 // validation and serialization and for the OpenAPI document. Shared shapes live here.
 import { z } from 'zod';
+import { VAT_NUMBER } from '../model/identifiers.js';
 
 export type JsonSchema = Record<string, unknown>;
 
@@ -36,10 +37,7 @@ export const ErrorBody = z.object({
 });
 export const ERROR_SCHEMA = out(ErrorBody);
 
-export const VatNumber = z
-  .string()
-  .regex(/^3\d{13}3$/)
-  .describe('15-digit VAT registration number');
+export const VatNumber = z.string().regex(VAT_NUMBER).describe('15-digit VAT registration number');
 /** A branch or unit reference: its id, its name or (units) its serial. */
 export const Ref = z.string().min(1).max(200);
 

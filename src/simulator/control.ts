@@ -8,6 +8,7 @@ import type { SimEnvironment } from './environment.js';
 import type { FaultRates, QueuedFault } from './faults.js';
 import { SeededRandom } from './random.js';
 import { emptyState, VAT_STATUSES, type EgsRecord, type EgsState, type SubmissionRecord, type TaxpayerRecord, type VatStatus } from './state.js';
+import { VAT_NUMBER } from '../model/identifiers.js';
 
 const HOUR_MS = 3600_000;
 const DAY_MS = 24 * HOUR_MS;
@@ -64,7 +65,7 @@ export class EnvironmentControl {
   }
 
   registerTaxpayer(input: { vat: string; status?: VatStatus; groupVat?: string; memberTin?: string }): TaxpayerRecord {
-    if (!/^3\d{13}3$/.test(input.vat)) {
+    if (!VAT_NUMBER.test(input.vat)) {
       throw new ControlError(400, 'vat must be 15 digits starting and ending with 3', 'يجب أن يتكون الرقم الضريبي من 15 رقماً يبدأ وينتهي بالرقم 3');
     }
     const status = input.status ?? 'Active';

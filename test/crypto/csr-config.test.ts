@@ -1,11 +1,11 @@
 // CSR configuration: the SDK's properties files and the JSON form, and every validation rule naming
 // the property at fault (spec invoice-and-signing §8, fatoora-api §5).
 import { describe, expect, it } from 'vitest';
+import { isVatGroupNumber } from '../../src/model/identifiers.js';
 import {
   CSR_CONFIG_FIELDS,
   CSR_PROPERTY_NAMES,
   formatCsrConfigProperties,
-  isVatGroupNumber,
   parseCsrConfig,
   parseCsrConfigJson,
   parseCsrConfigProperties,

@@ -7,7 +7,7 @@ import { loadCertificate, type SigningCertificate } from '../../src/crypto/certi
 import { loadPrivateKey } from '../../src/crypto/keys.js';
 import { availableSignerBackends, createSigner, type Signer } from '../../src/crypto/signer.js';
 import { stampInvoice, type StampedInvoice } from '../../src/stamp/index.js';
-import { type UnsignedInvoice } from '../../src/ubl/document.js';
+import type { UnsignedInvoice } from '../../src/ubl/document.js';
 import { INITIAL_PIH } from '../../src/model/chain.js';
 import { buildInvoice } from '../../src/ubl/writer.js';
 import { readSdk, repoRoot, sdkDir } from './sdk.js';

@@ -5,6 +5,7 @@ import { len, nonEmpty, norm, s1, str, type InvoiceContext } from '../context.js
 import { ksa } from '../define.js';
 import type { Rule } from '../types.js';
 import { buyerSaCountries, hasTypeCode0102 } from './document.js';
+import { VAT_NUMBER } from '../../model/identifiers.js';
 
 const sellerTaxIds = (c: InvoiceContext) => c.at('cac:AccountingSupplierParty/cac:Party/cac:PartyTaxScheme/cbc:CompanyID');
 const buyerTaxIdsRoot = (c: InvoiceContext) => c.at('cac:AccountingCustomerParty/cac:Party/cac:PartyTaxScheme/cbc:CompanyID');
@@ -12,8 +13,7 @@ const buyerTaxIdsRoot = (c: InvoiceContext) => c.at('cac:AccountingCustomerParty
 const buyer = (c: InvoiceContext, path: string) => c.path(c.all('cac:AccountingCustomerParty'), `cac:Party/${path}`);
 const seller = (c: InvoiceContext, path: string) => c.path(c.all('cac:AccountingSupplierParty'), `cac:Party/${path}`);
 
-const VAT_NUMBER = /^[0-9]{15}$/;
-const validVat = (v: string) => VAT_NUMBER.test(v) && v.startsWith('3') && v.endsWith('3');
+const validVat = (v: string) => VAT_NUMBER.test(v);
 const digitsOnly = (v: string) => v.replace(/[0-9]/g, '') === '';
 
 /** The rule context `cac:AccountingSupplierParty | cac:AccountingCustomerParty` (any depth). */

@@ -6,10 +6,11 @@ import { tenants } from '../../store/index.js';
 import { defineRoutes, fleetFor, principalOf, scoped } from '../plugin.js';
 import { BranchParams, js, out, TaxpayerParams } from '../schema.js';
 import { BranchView, branchView } from '../views.js';
+import { CRN } from '../../model/identifiers.js';
 
 const BranchBody = z.strictObject({
   name: z.string().min(1).max(100),
-  crn: z.string().regex(/^\d{10}$/),
+  crn: z.string().regex(CRN),
   street: z.string().min(1).max(127),
   buildingNumber: z.string().regex(/^\d{4}$/),
   district: z.string().min(1).max(127),

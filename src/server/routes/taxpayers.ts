@@ -7,6 +7,7 @@ import { forbidden } from '../access/errors.js';
 import { defineRoutes, fleetFor, principalOf, scoped } from '../plugin.js';
 import { js, out, TaxpayerParams, VatNumber } from '../schema.js';
 import { TaxpayerView, taxpayerView } from '../views.js';
+import { TIN } from '../../model/identifiers.js';
 
 const TaxpayerBody = z.strictObject({
   vatNumber: VatNumber,
@@ -15,11 +16,11 @@ const TaxpayerBody = z.strictObject({
   vatGroup: z.boolean().optional(),
   businessCategory: z.string().max(127).optional(),
   members: z
-    .array(z.strictObject({ tin: z.string().regex(/^\d{10}$/), name: z.string().min(1).max(127) }))
+    .array(z.strictObject({ tin: z.string().regex(TIN), name: z.string().min(1).max(127) }))
     .max(1000)
     .optional(),
 });
-const MemberBody = z.strictObject({ tin: z.string().regex(/^\d{10}$/), name: z.string().min(1).max(127) });
+const MemberBody = z.strictObject({ tin: z.string().regex(TIN), name: z.string().min(1).max(127) });
 const Member = z.object({ tin: z.string(), name: z.string() });
 const TaxpayerDetail = z.object({
   taxpayer: TaxpayerView,

@@ -7,21 +7,16 @@ import { branchInScope, unitInScope } from '../documents/scope.js';
 import { defineRoutes, fleetFor, principalOf, scoped } from '../plugin.js';
 import { js, out, Ref, TaxpayerParams, UnitParams } from '../schema.js';
 import { UnitView, unitView } from '../views.js';
+import { EGS_SERIAL, TIN, UNIT_TITLES } from '../../model/identifiers.js';
 
 const ListQuery = z.strictObject({ branch: Ref.optional(), state: z.enum(UNIT_STATES).optional() });
 const UnitBody = z.strictObject({
   branch: Ref,
-  serial: z
-    .string()
-    .regex(/^1-[^|]+\|2-[^|]+\|3-[^|]+$/)
-    .max(200),
-  title: z.enum(['1100', '1000', '0100']).optional(),
+  serial: z.string().regex(EGS_SERIAL).max(200),
+  title: z.enum(UNIT_TITLES).optional(),
   environment: z.enum(['sandbox', 'simulation', 'production']).optional(),
   name: z.string().min(1).max(64).optional(),
-  memberTin: z
-    .string()
-    .regex(/^\d{10}$/)
-    .optional(),
+  memberTin: z.string().regex(TIN).optional(),
   replaces: Ref.optional(),
 });
 const UnitDetail = z.object({
