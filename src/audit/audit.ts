@@ -5,6 +5,7 @@ import { resolveUnit, type FleetContext } from '../egs/index.js';
 import { verifyInvoice } from '../stamp/index.js';
 import { documents, submissions, units as unitRepo, type EgsUnit, type IssuedDocument, type Taxpayer } from '../store/index.js';
 import { INITIAL_PIH } from '../model/chain.js';
+import { isAcceptedSubmission } from '../store/index.js';
 
 /** What ZATCA says it received from a unit (the simulator's `history`, or a gateway's records). */
 export interface ZatcaRecord {
@@ -42,7 +43,6 @@ export interface AuditReport {
 }
 
 const PAGE = 500;
-const ACCEPTED = new Set(['accepted', 'accepted-with-warnings']);
 const NEW_SUCCESS = new Set([200, 202]);
 
 export async function auditChains(ctx: FleetContext, taxpayer: Taxpayer, options: AuditOptions = {}): Promise<AuditReport> {
@@ -84,7 +84,7 @@ export async function auditChains(ctx: FleetContext, taxpayer: Taxpayer, options
           const clearance = await documents.findClearance(db, d.id);
           if (clearance && clearance.invoice_hash !== d.invoice_hash)
             brk('cleared', `ZATCA's cleared document hashes to ${clearance.invoice_hash}, not to the document's hash`, d);
-          if (!clearance && d.kind === 'standard' && ACCEPTED.has(jobs.get(d.id)?.state ?? '') && jobs.get(d.id)?.endpoint === 'clearance')
+          if (!clearance && d.kind === 'standard' && isAcceptedSubmission(jobs.get(d.id)?.state) && jobs.get(d.id)?.endpoint === 'clearance')
             brk('cleared', 'cleared by ZATCA but the cleared document is not stored', d);
         }
         seen.add(d.uuid);
@@ -139,7 +139,7 @@ function checkSubmission(
   }
   // The state must follow from ZATCA's last logged answer (src/outbox/states.ts).
   const okAnswers = new Set(['accepted', 'accepted-with-warnings', 'duplicate-accepted']);
-  if (ACCEPTED.has(job.state) && !answers.some((a) => okAnswers.has(a)))
+  if (isAcceptedSubmission(job.state) && !answers.some((a) => okAnswers.has(a)))
     brk('submission', `recorded as ${job.state}, but no ZATCA answer accepting it is logged`, d);
   if (job.state === 'rejected' && answers.at(-1) !== 'rejected') brk('submission', 'recorded as rejected, but the last logged answer is not a rejection', d);
   if (!haveHistory) return;
@@ -152,7 +152,7 @@ function checkSubmission(
     if (r.invoice && r.invoice !== stored) brk('zatca', 'ZATCA received bytes that differ from the stored document', d);
   }
   const success = received.some((r) => NEW_SUCCESS.has(r.httpStatus) || r.httpStatus === 208 || r.httpStatus === 409);
-  if (ACCEPTED.has(job.state) && !success) brk('zatca', `recorded as ${job.state}, but ZATCA has no successful submission of it`, d);
+  if (isAcceptedSubmission(job.state) && !success) brk('zatca', `recorded as ${job.state}, but ZATCA has no successful submission of it`, d);
   if (job.state === 'rejected' && !received.some((r) => r.httpStatus === 400)) brk('zatca', 'recorded as rejected, but ZATCA never answered 400 for it', d);
   if ((job.state === 'to-submit' || job.state === 'held') && success)
     warn('zatca', `ZATCA holds it but the outbox still has it as ${job.state} (an answer was lost; the next attempt gets 208/409)`, d);

@@ -14,7 +14,7 @@ export {
   type KeyProvider,
   type KeyHandle,
 } from './key-custody.js';
-export { UNIT_STATES, ISSUING_STATES, FINAL_STATES, canMove, moveUnit, type UnitState } from './states.js';
+export { UNIT_STATES, ISSUING_STATES, ENDED_UNIT_STATES, canMove, moveUnit, type UnitState } from './states.js';
 export {
   addTaxpayer,
   addMember,

@@ -33,7 +33,8 @@ const ALLOWED: Readonly<Record<UnitState, readonly UnitState[]>> = {
 
 /** States in which the unit holds a production CSID it may issue with. */
 export const ISSUING_STATES: readonly UnitState[] = ['active', 'renewal-pending'];
-export const FINAL_STATES: readonly UnitState[] = ['revoked', 'expired', 'retired'];
+/** States a unit never leaves but to `retired`: it will not issue again. */
+export const ENDED_UNIT_STATES: readonly UnitState[] = ['revoked', 'expired', 'retired'];
 
 export function canMove(from: UnitState, to: UnitState): boolean {
   return ALLOWED[from]?.includes(to) ?? false;

@@ -7,7 +7,7 @@ import { INITIAL_PIH } from '../model/chain.js';
 import { isFatooraEnv, type FatooraEnv } from '../zatca/index.js';
 import type { FleetContext } from './context.js';
 import { FleetError } from './errors.js';
-import { FINAL_STATES, moveUnit, type UnitState } from './states.js';
+import { ENDED_UNIT_STATES, moveUnit, type UnitState } from './states.js';
 import { resolveBranch, validateTin } from './tenants.js';
 import { EGS_SERIAL, UNIT_TITLES } from '../model/identifiers.js';
 
@@ -33,7 +33,7 @@ export async function addUnit(ctx: FleetContext, taxpayer: Taxpayer, input: Unit
   let replaced: EgsUnit | undefined;
   if (input.replaces) {
     replaced = await resolveUnit(ctx, taxpayer, input.replaces);
-    if (!FINAL_STATES.includes(replaced.state as UnitState)) {
+    if (!ENDED_UNIT_STATES.includes(replaced.state as UnitState)) {
       throw new FleetError('WRONG_STATE', `unit ${replaced.name} is ${replaced.state}; only a revoked, expired or retired unit can be replaced by a new one`, {
         field: 'replaces',
         messageAr: `الوحدة ${replaced.name} في الحالة ${replaced.state}؛ لا تُستبدل إلا وحدة ملغاة أو منتهية أو متقاعدة`,
@@ -215,7 +215,7 @@ export async function expiringUnits(ctx: FleetContext, taxpayer: Taxpayer, days:
   const out: ExpiringUnit[] = [];
   for (const csid of await credentials.productionCsidsEndingBefore(ctx.store.db, taxpayer.id, horizon)) {
     let unit = await unitRepo.findUnitById(ctx.store.db, taxpayer.id, csid.unit_id);
-    if (!unit || FINAL_STATES.includes(unit.state as UnitState)) continue;
+    if (!unit || ENDED_UNIT_STATES.includes(unit.state as UnitState)) continue;
     if (Date.parse(csid.not_after) <= now.getTime() && unit.state === 'active') {
       const u = unit;
       unit = await ctx.store.db.transaction().execute(async (trx) => {

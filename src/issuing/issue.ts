@@ -5,6 +5,7 @@ import { DEFAULT_CLEARANCE_WAIT_MS, submitNow } from '../outbox/index.js';
 import { documents, submissions, type IssuedDocument, type Submission, type Taxpayer } from '../store/index.js';
 import { issuerOf } from './batch.js';
 import { prepareDocument } from './prepare.js';
+import { isAcceptedSubmission } from '../store/index.js';
 
 export interface IssueOptions {
   /** Standard documents: wait for clearance (default), or leave it to the outbox worker. */
@@ -94,7 +95,7 @@ export async function issueDocument(
 
 /** The caller's view of a stored document: what may be handed to the buyer, and where its submission stands. */
 export async function resultOf(ctx: FleetContext, doc: IssuedDocument, submission: Submission, replayed = false): Promise<IssueResult> {
-  const accepted = submission.state === 'accepted' || submission.state === 'accepted-with-warnings';
+  const accepted = isAcceptedSubmission(submission.state);
   let legalXml: string | null = null;
   if (doc.kind === 'simplified') legalXml = doc.xml;
   else if (accepted) legalXml = (await documents.findClearance(ctx.store.db, doc.id))?.xml ?? (submission.endpoint === 'reporting' ? doc.xml : null);

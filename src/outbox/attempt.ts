@@ -6,7 +6,8 @@ import { documents, submissions, tenants, withWriteTransaction, type IssuedDocum
 import { clearedXmlOf, invoiceSubmission, type ClearanceResponse, type ZatcaOutcome } from '../zatca/index.js';
 import { senderUnitOf } from '../sync/relay-sender.js';
 import { backoffDelay, type BackoffPolicy } from './backoff.js';
-import { OUTCOME_TRANSITIONS, type SubmissionState } from './states.js';
+import { OUTCOME_TRANSITIONS } from './states.js';
+import { isAcceptedSubmission, type SubmissionState } from '../store/index.js';
 
 export interface AttemptContext {
   ctx: FleetContext;
@@ -70,7 +71,7 @@ export async function attemptSubmission(a: AttemptContext, job: Submission): Pro
   const nowIso = now.toISOString();
   const attempts = job.attempts + 1;
   const final = transition.state !== 'to-submit';
-  const accepted = transition.state === 'accepted' || transition.state === 'accepted-with-warnings';
+  const accepted = isAcceptedSubmission(transition.state);
   const late = job.late === 1 || (accepted && nowIso > job.deadline_at);
   const nextEndpoint = transition.switchTo ?? job.endpoint;
   const delay = transition.retry === 'backoff' ? backoffDelay(attempts, a.backoff, outcome?.retryAfterSeconds ?? null) : 0;

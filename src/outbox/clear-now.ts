@@ -4,8 +4,8 @@ import type { FleetContext, UnitSigning } from '../egs/index.js';
 import { submissions } from '../store/index.js';
 import { attemptSubmission, type AttemptResult } from './attempt.js';
 import { DEFAULT_BACKOFF } from './backoff.js';
-import { isFinal } from './states.js';
 import { workerId } from './worker.js';
+import { isFinalSubmission } from '../store/index.js';
 
 export const DEFAULT_CLEARANCE_WAIT_MS = 15_000;
 
@@ -33,7 +33,7 @@ export async function submitNow(ctx: FleetContext, documentId: string, waitMs = 
     clearTimeout(timer);
     if (!result) return last;
     last = result;
-    if (isFinal(result.state) || result.state === 'held') return result;
+    if (isFinalSubmission(result.state) || result.state === 'held') return result;
     if (result.outcome === 'clearance-switched-off') {
       pause = 50; // the standard document is reported at once instead
       continue;

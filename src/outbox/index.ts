@@ -1,6 +1,6 @@
 // The submission outbox's public face: the outcome → state table, the worker, the synchronous
 // clearance path and the status view. Issuing enqueues; this module sends until ZATCA has it.
-export { SUBMISSION_STATES, FINAL_STATES, PENDING_STATES, OUTCOME_TRANSITIONS, isFinal, type SubmissionState, type Transition } from './states.js';
+export { OUTCOME_TRANSITIONS, type Transition } from './states.js';
 export { backoffDelay, DEFAULT_BACKOFF, type BackoffPolicy } from './backoff.js';
 export { attemptSubmission, type AttemptResult } from './attempt.js';
 export { runOutbox, workerId, DEFAULT_LEASE_MS, type OutboxRunOptions, type OutboxRunSummary } from './worker.js';

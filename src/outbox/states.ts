@@ -1,21 +1,7 @@
 // The one table that maps a ZATCA outcome (src/zatca/outcome.ts) to a document's submission state
 // and what the outbox does next (spec §9, §10.1; architecture: "exactly one table").
+import type { SubmissionState } from '../store/index.js';
 import type { OutcomeKind } from '../zatca/index.js';
-
-export const SUBMISSION_STATES = [
-  'to-submit', // queued: ZATCA does not have it yet (first try, or retrying after 429/5xx/timeout)
-  'accepted', // ZATCA holds it (200, or 208/409: it had it from an earlier attempt)
-  'accepted-with-warnings', // ZATCA holds it with warnings (202): fix the generator for future documents
-  'rejected', // 400: ZATCA refused it; it stays in the unit's chain, issue a corrected new document
-  'held', // needs attention before it can be sent again (401 unit revoked, 413, 406, unexpected status)
-] as const;
-
-export type SubmissionState = (typeof SUBMISSION_STATES)[number];
-
-/** ZATCA holds (or refused) the document: nothing more to send. */
-export const FINAL_STATES: readonly SubmissionState[] = ['accepted', 'accepted-with-warnings', 'rejected'];
-/** ZATCA does not hold the document: it counts as unsubmitted (retire, deadlines, status). */
-export const PENDING_STATES: readonly SubmissionState[] = ['to-submit', 'held'];
 
 export interface Transition {
   state: SubmissionState;
@@ -49,7 +35,3 @@ export const OUTCOME_TRANSITIONS: Readonly<Record<OutcomeKind, Transition>> = {
   'rate-limited': { state: 'to-submit', retry: 'backoff' },
   'not-received': { state: 'to-submit', retry: 'backoff' },
 };
-
-export function isFinal(state: string): boolean {
-  return (FINAL_STATES as readonly string[]).includes(state);
-}

@@ -2,7 +2,7 @@
 // documents at risk (< 2 h to their deadline) and late ones (flagged, still queued or sent late).
 import type { FleetContext } from '../egs/index.js';
 import { documents, submissions } from '../store/index.js';
-import { PENDING_STATES } from './states.js';
+import { isPendingSubmission } from '../store/index.js';
 
 export const AT_RISK_MS = 2 * 3600_000;
 
@@ -35,7 +35,7 @@ export async function outboxStatus(ctx: FleetContext, taxpayerId?: string): Prom
   const db = ctx.store.db;
   const counts = await submissions.countByState(db, taxpayerId);
   const byState = Object.fromEntries(counts.map((c) => [c.state, c.n]));
-  const pending = counts.filter((c) => (PENDING_STATES as readonly string[]).includes(c.state));
+  const pending = counts.filter((c) => isPendingSubmission(c.state));
   const oldest = pending
     .map((c) => c.oldest_issued_at)
     .filter((x): x is string => Boolean(x))
@@ -63,6 +63,6 @@ export async function outboxStatus(ctx: FleetContext, taxpayerId?: string): Prom
     oldestAgeSeconds: oldest ? Math.max(0, Math.floor((now.getTime() - Date.parse(oldest)) / 1000)) : 0,
     atRisk: views.filter((v) => v.minutesLeft >= 0),
     late: views.filter((v) => v.minutesLeft < 0),
-    deliveredLate: counts.filter((c) => !(PENDING_STATES as readonly string[]).includes(c.state)).reduce((n, c) => n + c.late, 0),
+    deliveredLate: counts.filter((c) => !isPendingSubmission(c.state)).reduce((n, c) => n + c.late, 0),
   };
 }

@@ -8,7 +8,8 @@ import { ReportError } from './errors.js';
 import { rejectedReferences } from './corrections.js';
 import type { Period } from './period.js';
 import { periodDocuments, type PeriodDocument } from './queries.js';
-import { ACCEPTED_STATES, buildVatReport } from './vat.js';
+import { buildVatReport } from './vat.js';
+import { isAcceptedSubmission } from '../store/index.js';
 
 /** One submission as ZATCA recorded it (the simulator's `GET /__sim/<env>/egs/<id>/history`). */
 export interface ZatcaHistoryRecord {
@@ -140,7 +141,7 @@ export async function reconcile(db: Kysely<Database>, taxpayer: Taxpayer, period
       });
     let acceptedByZatca = 0;
     for (const d of own) {
-      const weAccepted = d.state !== null && ACCEPTED_STATES.includes(d.state);
+      const weAccepted = isAcceptedSubmission(d.state);
       const records = zatcaByUuid.get(d.uuid) ?? [];
       const accepting = records.filter((r) => NEW_ACCEPTANCE.has(r.httpStatus));
       const zatcaHolds = accepting.length > 0 || records.some((r) => ALREADY_HELD.has(r.httpStatus));
@@ -236,7 +237,7 @@ export async function reconcile(db: Kysely<Database>, taxpayer: Taxpayer, period
       unitId: unit.id,
       branch: branchOf.get(unit.id) ?? branches.get(unit.branch_id) ?? '',
       issued: own.length,
-      acceptedByUs: own.filter((d) => d.state !== null && ACCEPTED_STATES.includes(d.state)).length,
+      acceptedByUs: own.filter((d) => isAcceptedSubmission(d.state)).length,
       acceptedByZatca: history ? acceptedByZatca : null,
       inVatReport: own.filter((d) => inReport.has(d.id)).length,
       differences: differences.length - before,

@@ -8,6 +8,7 @@ import { periodDocuments, type PeriodDocument, type Scope } from './queries.js';
 import type { PrepaidLine, VatLine as StoredVatLine } from '../issuing/index.js';
 import { csvLines } from './csv.js';
 import { documentFigures, type CategoryFigures, type PrepaidFigures } from './figures.js';
+import { isAcceptedSubmission } from '../store/index.js';
 
 export { csvField, csvLines } from './csv.js';
 export { lineKey, type PrepaidFigures } from './figures.js';
@@ -16,11 +17,10 @@ export { lineKey, type PrepaidFigures } from './figures.js';
  * Submission states in which ZATCA holds the document and it counts for VAT: 200, 202, and
  * 208/409 (stored as `accepted` with the duplicate flag: ZATCA had it already, counted once).
  */
-export const ACCEPTED_STATES: readonly string[] = ['accepted', 'accepted-with-warnings'];
 
 /** Counts for VAT: ZATCA accepted it, or cleared it (a stored cleared version is ZATCA's own word). */
 export function countsForVat(d: Pick<PeriodDocument, 'state' | 'cleared_at'>): boolean {
-  return (d.state !== null && ACCEPTED_STATES.includes(d.state)) || d.cleared_at !== null;
+  return isAcceptedSubmission(d.state) || d.cleared_at !== null;
 }
 
 export type Market = 'B2B' | 'B2C';

@@ -17,3 +17,13 @@ export * as access from './access-repository.js';
 export * as auditLog from './audit-log-repository.js';
 export * as throttle from './throttle-repository.js';
 export { rideAlong, withWriteTransaction } from './write-transaction.js';
+export {
+  SUBMISSION_STATES,
+  ACCEPTED_SUBMISSION_STATES,
+  FINAL_SUBMISSION_STATES,
+  PENDING_SUBMISSION_STATES,
+  isAcceptedSubmission,
+  isFinalSubmission,
+  isPendingSubmission,
+  type SubmissionState,
+} from './states.js';

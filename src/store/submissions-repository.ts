@@ -4,11 +4,11 @@ import type { Kysely } from 'kysely';
 import type { Store } from './database.js';
 import type { Database, Submission, SubmissionAttempt, SubmissionAttemptsTable, SubmissionsTable } from './schema.js';
 import { withWriteTransaction } from './write-transaction.js';
+import { PENDING_SUBMISSION_STATES } from './states.js';
 
 type Db = Kysely<Database>;
 
 /** States in which ZATCA does not (yet) hold the document; kept in step with src/outbox/states.ts. */
-export const PENDING_STATES = ['to-submit', 'held'] as const;
 
 export async function enqueue(trx: Db, row: SubmissionsTable): Promise<void> {
   await trx.insertInto('submissions').values(row).execute();
@@ -120,7 +120,7 @@ export async function flagLate(db: Db, now: string): Promise<number> {
   const r = await db
     .updateTable('submissions')
     .set({ late: 1, updated_at: now })
-    .where('state', 'in', [...PENDING_STATES])
+    .where('state', 'in', [...PENDING_SUBMISSION_STATES])
     .where('deadline_at', '<', now)
     .where('late', '=', 0)
     .executeTakeFirst();
@@ -141,7 +141,7 @@ export async function pendingCount(db: Db, taxpayerId: string, unitId: string): 
     .select((eb) => eb.fn.countAll<number>().as('n'))
     .where('taxpayer_id', '=', taxpayerId)
     .where('unit_id', '=', unitId)
-    .where('state', 'in', [...PENDING_STATES])
+    .where('state', 'in', [...PENDING_SUBMISSION_STATES])
     .executeTakeFirst();
   return Number(r?.n ?? 0);
 }
@@ -167,7 +167,7 @@ export function pendingBefore(db: Db, before: string, taxpayerId?: string, limit
   let q = db
     .selectFrom('submissions')
     .selectAll()
-    .where('state', 'in', [...PENDING_STATES])
+    .where('state', 'in', [...PENDING_SUBMISSION_STATES])
     .where('deadline_at', '<', before)
     .orderBy('deadline_at')
     .limit(limit);

@@ -16,8 +16,8 @@ import {
   type SyncResult,
 } from './protocol.js';
 import { syncDb, type SyncDb } from './schema.js';
+import { FINAL_SUBMISSION_STATES, isFinalSubmission } from '../store/index.js';
 
-const FINAL = new Set(['accepted', 'accepted-with-warnings', 'rejected']);
 /** The branch's submission state for a document head office relays: the branch's outbox never claims it. */
 export const RELAYED = 'relayed';
 const b64 = (s: string) => Buffer.from(s, 'utf8').toString('base64');
@@ -208,7 +208,7 @@ export async function buildBatch(
     .select(['documents.uuid', 'document_clearances.xml as cleared'])
     .where('sync_pushed.taxpayer_id', '=', taxpayer.id)
     .where('sync_pushed.claim', '=', 'branch')
-    .where('submissions.state', 'in', [...FINAL])
+    .where('submissions.state', 'in', [...FINAL_SUBMISSION_STATES])
     .whereRef('submissions.state', '<>', 'sync_pushed.acked_state')
     .limit(500)
     .execute();
@@ -333,7 +333,7 @@ export async function applyResult(ctx: FleetContext, taxpayer: Taxpayer, batch: 
     }
     for (const r of result.relayed) {
       const doc = ids.get(r.uuid);
-      if (!doc || !FINAL.has(r.submission.state)) continue;
+      if (!doc || !isFinalSubmission(r.submission.state)) continue;
       const s = r.submission;
       const moved = await trx
         .updateTable('submissions')

@@ -18,8 +18,8 @@ import { newToken, tokenHash } from '../crypto/tokens.js';
 import { SyncError } from './errors.js';
 import type { BatchDocument, ReportingMode, SubmissionStatus, SyncBatch, SyncResult } from './protocol.js';
 import { syncDb, type SyncDb, type SyncIncidentsTable } from './schema.js';
+import { FINAL_SUBMISSION_STATES, isFinalSubmission } from '../store/index.js';
 
-const FINAL = new Set(['accepted', 'accepted-with-warnings', 'rejected']);
 /** Head office's state for a document whose submission the branch claimed and has not finished. */
 export const WITH_BRANCH = 'with-branch';
 
@@ -417,7 +417,7 @@ async function insertSyncedDocument(trx: SyncDb, taxpayer: Taxpayer, unit: EgsUn
   await trx.insertInto('documents').values(row).execute();
   const s = d.submission;
   const relay = d.claim === 'hq';
-  const state = relay ? 'to-submit' : FINAL.has(s.state) ? s.state : WITH_BRANCH;
+  const state = relay ? 'to-submit' : isFinalSubmission(s.state) ? s.state : WITH_BRANCH;
   const job: SubmissionsTable = {
     document_id: row.id,
     taxpayer_id: taxpayer.id,
@@ -442,7 +442,7 @@ async function insertSyncedDocument(trx: SyncDb, taxpayer: Taxpayer, unit: EgsUn
     ...(!relay && submissionFields(s)),
   };
   await trx.insertInto('submissions').values(job).execute();
-  if (!relay && FINAL.has(s.state)) await logBranchAnswer(trx, row, s, node, now);
+  if (!relay && isFinalSubmission(s.state)) await logBranchAnswer(trx, row, s, node, now);
   if (d.clearedXml) {
     const cleared = unb64(d.clearedXml);
     await trx
@@ -463,7 +463,7 @@ async function insertSyncedDocument(trx: SyncDb, taxpayer: Taxpayer, unit: EgsUn
 async function applyStatuses(trx: SyncDb, taxpayer: Taxpayer, branch: Branch, batch: SyncBatch, now: string): Promise<number> {
   let applied = 0;
   for (const u of batch.statuses) {
-    if (!FINAL.has(u.submission.state)) continue;
+    if (!isFinalSubmission(u.submission.state)) continue;
     const doc = await trx
       .selectFrom('documents')
       .innerJoin('sync_units', 'sync_units.unit_id', 'documents.unit_id')
@@ -542,7 +542,7 @@ async function relayOutcomes(db: SyncDb, taxpayer: Taxpayer, branch: Branch, uui
     .where('documents.taxpayer_id', '=', taxpayer.id)
     .where('sync_units.branch_id', '=', branch.id)
     .where('documents.uuid', 'in', [...uuids])
-    .where('submissions.state', 'in', [...FINAL])
+    .where('submissions.state', 'in', [...FINAL_SUBMISSION_STATES])
     .execute();
   return rows.map((r) => ({
     uuid: r.uuid,

@@ -1,7 +1,8 @@
 // Outbox status within a caller's scope: the taxpayer-wide figures of `outboxStatus`, or the same
 // figures computed over one branch's or one unit's submissions for a scoped caller.
 import type { FleetContext } from '../../egs/index.js';
-import { AT_RISK_MS, outboxStatus, PENDING_STATES, type OutboxStatus } from '../../outbox/index.js';
+import { AT_RISK_MS, outboxStatus, type OutboxStatus } from '../../outbox/index.js';
+import { isPendingSubmission, PENDING_SUBMISSION_STATES } from '../../store/index.js';
 
 export async function scopedOutboxStatus(ctx: FleetContext, taxpayerId: string, unitIds: string[] | undefined): Promise<OutboxStatus> {
   if (!unitIds) return outboxStatus(ctx, taxpayerId);
@@ -15,7 +16,7 @@ export async function scopedOutboxStatus(ctx: FleetContext, taxpayerId: string, 
     .where('unit_id', 'in', unitIds)
     .groupBy('state')
     .execute();
-  const pending = counts.filter((c) => (PENDING_STATES as readonly string[]).includes(c.state));
+  const pending = counts.filter((c) => isPendingSubmission(c.state));
   const oldest = pending
     .map((c) => c.oldest as string | null)
     .filter((x): x is string => Boolean(x))
@@ -26,7 +27,7 @@ export async function scopedOutboxStatus(ctx: FleetContext, taxpayerId: string, 
     .select(['d.number', 'd.uuid', 's.unit_id', 's.icv', 's.state', 's.deadline_at', 's.last_outcome'])
     .where('s.taxpayer_id', '=', taxpayerId)
     .where('s.unit_id', 'in', unitIds)
-    .where('s.state', 'in', [...PENDING_STATES])
+    .where('s.state', 'in', [...PENDING_SUBMISSION_STATES])
     .where('s.deadline_at', '<', new Date(now.getTime() + AT_RISK_MS).toISOString())
     .orderBy('s.deadline_at')
     .limit(1000)
@@ -48,6 +49,6 @@ export async function scopedOutboxStatus(ctx: FleetContext, taxpayerId: string, 
     oldestAgeSeconds: oldest ? Math.max(0, Math.floor((now.getTime() - Date.parse(oldest)) / 1000)) : 0,
     atRisk: views.filter((v) => v.minutesLeft >= 0),
     late: views.filter((v) => v.minutesLeft < 0),
-    deliveredLate: counts.filter((c) => !(PENDING_STATES as readonly string[]).includes(c.state)).reduce((n, c) => n + Number(c.late ?? 0), 0),
+    deliveredLate: counts.filter((c) => !isPendingSubmission(c.state)).reduce((n, c) => n + Number(c.late ?? 0), 0),
   };
 }

@@ -8,12 +8,12 @@ import { qrPng } from '../../qr/image.js';
 import { readAttachment } from '../../stamp/read.js';
 import { parseInvoiceXml } from '../../xml/parse.js';
 import { documents, submissions, tenants, type EgsUnit, type Store, type Taxpayer } from '../../store/index.js';
-import { SUBMISSION_STATES } from '../../outbox/index.js';
 import { defineRoutes, fleetFor, principalOf, scoped } from '../plugin.js';
 import { js, media, out, Ref, TaxpayerParams, UnitParams } from '../schema.js';
 import { searchDocuments } from '../documents/search.js';
 import { periodRange, scopedFilter, visibleUnitsOf } from '../documents/scope.js';
 import { DocumentSummary, documentOfUnit, Issued, issuedView, summaryView } from '../documents/views.js';
+import { SUBMISSION_STATES } from '../../store/index.js';
 
 const DocParams = UnitParams.extend({ document: z.string().min(1).max(200).describe('document id, UUID or invoice number') });
 const IssueQuery = z.strictObject({
