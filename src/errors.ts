@@ -71,6 +71,23 @@ export class FawtaraError extends Error {
   }
 }
 
+/**
+ * A FawtaraError with a stable `reason` of its layer beside the shared code: the base of the fleet,
+ * issuing, report and sync errors. Each layer keeps one table from its reasons to shared codes.
+ */
+export class ReasonedError<R extends string> extends FawtaraError {
+  readonly reason: R;
+
+  constructor(codeOf: Readonly<Record<R, ErrorCode>>, reason: R, message: string, details: ErrorDetails & { code?: ErrorCode } = {}) {
+    super(details.code ?? codeOf[reason], message, details);
+    this.reason = reason;
+  }
+
+  override toJSON(): Record<string, unknown> {
+    return { ...super.toJSON(), reason: this.reason };
+  }
+}
+
 export function isFawtaraError(value: unknown): value is FawtaraError {
   return value instanceof FawtaraError;
 }

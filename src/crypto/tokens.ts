@@ -38,8 +38,3 @@ export function tokenMatches(token: string, storedHash: string): boolean {
   const b = Buffer.from(storedHash, 'hex');
   return a.length === b.length && timingSafeEqual(a, b);
 }
-
-/** Mask tokens and bearer credentials in a line of text (logs, error messages). */
-export function redactTokens(text: string): string {
-  return text.replace(TOKEN_SHAPE, '[REDACTED-TOKEN]').replace(/(\bBearer\s+)[A-Za-z0-9._~+/=-]+/gi, '$1[REDACTED]');
-}

@@ -1,6 +1,6 @@
 // Fleet errors: a FawtaraError with a stable fleet `reason` on top of the shared code, so the CLI
 // keeps its exit codes while scripts can branch on why a unit operation was refused.
-import { FawtaraError, type ErrorCode, type ErrorDetails } from '../errors.js';
+import { ReasonedError, type ErrorCode, type ErrorDetails } from '../errors.js';
 
 export type FleetReason =
   | 'NOT_FOUND' // no taxpayer, branch, member or unit by that name
@@ -38,17 +38,10 @@ const CODE_OF_REASON: Record<FleetReason, ErrorCode> = {
   INTERRUPTED: 'ZATCA_UNAVAILABLE',
 };
 
-export class FleetError extends FawtaraError {
-  readonly reason: FleetReason;
-
+export class FleetError extends ReasonedError<FleetReason> {
   constructor(reason: FleetReason, message: string, details: ErrorDetails & { messageAr: string; code?: ErrorCode }) {
-    super(details.code ?? CODE_OF_REASON[reason], message, details);
+    super(CODE_OF_REASON, reason, message, details);
     this.name = 'FleetError';
-    this.reason = reason;
-  }
-
-  override toJSON(): Record<string, unknown> {
-    return { ...super.toJSON(), reason: this.reason };
   }
 }
 

@@ -1,6 +1,8 @@
 // The redaction layer: every line the fleet writes to a person, a log or the exchange log passes
 // through here, so keys, CSID secrets and OTPs cannot leak even through an error message.
 
+import { TOKEN_SHAPE } from '../crypto/tokens.js';
+
 const MASK = '[REDACTED]';
 
 /** Shapes that are secret wherever they appear, whoever registered them. */
@@ -11,6 +13,9 @@ const PATTERNS: ReadonlyArray<[RegExp, string]> = [
   [/(\bOTP\s*[:=]\s*"?)\d{4,8}/gi, `$1${MASK}`],
   [/(--otp[= ]+)\d{4,8}/g, `$1${MASK}`],
   [/\bv1\.[A-Za-z0-9+/=]{40,}/g, `v1.${MASK}`],
+  // Our bearer tokens (crypto/tokens.ts) and any Bearer credential.
+  [TOKEN_SHAPE, '[REDACTED-TOKEN]'],
+  [/(\bBearer\s+)[A-Za-z0-9._~+/=-]+/gi, `$1${MASK}`],
 ];
 
 export class Redactor {

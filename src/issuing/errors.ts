@@ -1,6 +1,6 @@
 // Issuing errors: a FawtaraError with a stable `reason`, English and Arabic text and the field, so
 // the CLI keeps its exit codes and scripts can branch on why a document was not issued.
-import { FawtaraError, type ErrorCode } from '../errors.js';
+import { ReasonedError, type ErrorCode } from '../errors.js';
 
 export type IssueReason =
   | 'ASSIGNED_FIELD' // icv/pih given in the input: the unit assigns them
@@ -27,14 +27,9 @@ const CODE: Record<IssueReason, ErrorCode> = {
   RETRY: 'ZATCA_UNAVAILABLE',
 };
 
-export class IssueError extends FawtaraError {
-  readonly reason: IssueReason;
+export class IssueError extends ReasonedError<IssueReason> {
   constructor(reason: IssueReason, message: string, details: { field: string; messageAr: string; rule?: string }) {
-    super(CODE[reason], message, details);
+    super(CODE, reason, message, details);
     this.name = 'IssueError';
-    this.reason = reason;
-  }
-  override toJSON(): Record<string, unknown> {
-    return { ...super.toJSON(), reason: this.reason };
   }
 }

@@ -1,6 +1,6 @@
 // Typed errors of the reports and the archive: a stable `reason` beside the shared error code, so
 // the CLI maps them to exit codes and the API to HTTP statuses, with English and Arabic messages.
-import { FawtaraError, type ErrorCode } from '../errors.js';
+import { ReasonedError, type ErrorCode } from '../errors.js';
 
 export type ReportReason =
   | 'INVALID_PERIOD' // a period that is not YYYY-Qn, YYYY-MM or a from/to date pair
@@ -17,14 +17,9 @@ const CODE: Record<ReportReason, ErrorCode> = {
   HISTORY_UNAVAILABLE: 'ZATCA_UNAVAILABLE',
 };
 
-export class ReportError extends FawtaraError {
-  readonly reason: ReportReason;
+export class ReportError extends ReasonedError<ReportReason> {
   constructor(reason: ReportReason, message: string, details: { field?: string; messageAr: string; cause?: unknown }) {
-    super(CODE[reason], message, details);
+    super(CODE, reason, message, details);
     this.name = 'ReportError';
-    this.reason = reason;
-  }
-  override toJSON(): Record<string, unknown> {
-    return { ...super.toJSON(), reason: this.reason };
   }
 }

@@ -13,7 +13,6 @@ import { accessContext, type AccessContext, type AccessPolicy } from './access/c
 import { forbidden } from './access/errors.js';
 import { assertBranch, assertTaxpayer, assertUnit, authenticate } from './access/principal.js';
 import { PERMISSIONS, roleAllows } from './access/roles.js';
-import { redactTokens } from '../crypto/tokens.js';
 import { toHttpError } from './errors.js';
 import { strictJsonBodies } from './json-body.js';
 import type { RequestScope, RouteModule, RouteRecord, ServerDeps } from './plugin.js';
@@ -78,7 +77,7 @@ function trustProxyOf(setting: number | string | undefined): string | false | ((
 
 export async function createServer(options: ServerOptions): Promise<FastifyInstance> {
   const access = accessContext(options.fleet, options.policy);
-  const redact = (line: string) => redactTokens(options.fleet.redactor.redact(line));
+  const redact = (line: string) => options.fleet.redactor.redact(line);
   const logger = pino(
     {
       level: options.log ? (options.logLevel ?? 'info') : 'silent',

@@ -1,6 +1,6 @@
 // Typed sync errors: every refusal names what to do, in English and Arabic, with a stable reason
 // the branch node (and the HTTP layer) can act on.
-import { FawtaraError, type ErrorCode } from '../errors.js';
+import { ReasonedError, type ErrorCode } from '../errors.js';
 
 export type SyncReason =
   | 'FORK' // head office holds another document with this unit and ICV, or the PIH does not link
@@ -23,18 +23,12 @@ const CODE_OF_REASON: Record<SyncReason, ErrorCode> = {
   HQ_REFUSED: 'CONFLICT',
 };
 
-export class SyncError extends FawtaraError {
-  readonly reason: SyncReason;
+export class SyncError extends ReasonedError<SyncReason> {
   readonly status?: number;
   constructor(reason: SyncReason, message: string, messageAr: string, extra: { field?: string; status?: number; code?: ErrorCode } = {}) {
-    super(extra.code ?? CODE_OF_REASON[reason], message, { messageAr, ...(extra.field && { field: extra.field }) });
+    super(CODE_OF_REASON, reason, message, { messageAr, ...(extra.code && { code: extra.code }), ...(extra.field && { field: extra.field }) });
     this.name = 'SyncError';
-    this.reason = reason;
     if (extra.status !== undefined) this.status = extra.status;
-  }
-
-  override toJSON(): Record<string, unknown> {
-    return { ...super.toJSON(), reason: this.reason };
   }
 }
 

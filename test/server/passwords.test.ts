@@ -2,7 +2,8 @@
 // malformed hashes refused without throwing; tokens stored only as hashes and masked in text.
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_SCRYPT, checkPasswordPolicy, hashPassword, isCommonPassword, verifyPassword } from '../../src/server/access/passwords.js';
-import { newToken, parseToken, redactTokens, tokenMatches } from '../../src/crypto/tokens.js';
+import { newToken, parseToken, tokenMatches } from '../../src/crypto/tokens.js';
+import { Redactor } from '../../src/egs/redact.js';
 
 describe('passwords', () => {
   it('hashes with memory-hard scrypt at the default cost, salted, and verifies', async () => {
@@ -55,6 +56,6 @@ describe('passwords', () => {
     expect(t.hash).not.toContain(t.token);
     expect(tokenMatches(t.token, t.hash)).toBe(true);
     expect(tokenMatches(newToken('device').token, t.hash)).toBe(false);
-    expect(redactTokens(`got ${t.token} and Authorization: Bearer abc.def`)).toBe('got [REDACTED-TOKEN] and Authorization: Bearer [REDACTED]');
+    expect(new Redactor().redact(`got ${t.token} and Authorization: Bearer abc.def`)).toBe('got [REDACTED-TOKEN] and Authorization: Bearer [REDACTED]');
   });
 });

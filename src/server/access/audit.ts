@@ -1,7 +1,6 @@
 // The audit log of who did what: one append per action (rows are never changed; triggers in the
 // database refuse UPDATE and DELETE). Details pass the redactor, so no secret is ever written.
 import { auditLog, rideAlong, type AuditRow } from '../../store/index.js';
-import { redactTokens } from '../../crypto/tokens.js';
 import type { AccessContext } from './context.js';
 
 export interface AuditEntry {
@@ -36,7 +35,7 @@ function scrub(detail: Record<string, unknown>): Record<string, unknown> {
  * sale's, or one for all rows of the moment): an append costs no fsync of its own under load.
  */
 export async function appendAudit(ax: AccessContext, entry: AuditEntry): Promise<void> {
-  const detail = redactTokens(ax.fleet.redactor.redact(JSON.stringify(scrub(entry.detail ?? {}))));
+  const detail = ax.fleet.redactor.redact(JSON.stringify(scrub(entry.detail ?? {})));
   const row = {
     at: ax.fleet.clock.now().toISOString(),
     actor: entry.actor,
@@ -45,7 +44,7 @@ export async function appendAudit(ax: AccessContext, entry: AuditEntry): Promise
     branch_id: entry.branchId ?? null,
     unit_id: entry.unitId ?? null,
     action: entry.action,
-    target: entry.target == null ? null : redactTokens(entry.target),
+    target: entry.target == null ? null : ax.fleet.redactor.redact(entry.target),
     outcome: entry.outcome,
     status: entry.status ?? null,
     ip: entry.ip ?? null,
