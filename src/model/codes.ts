@@ -19,8 +19,35 @@ export type InvoiceKind = keyof typeof INVOICE_KIND_PREFIX;
 export const TAX_CATEGORY_CODES = ['S', 'Z', 'E', 'O'] as const;
 export type TaxCategoryCode = (typeof TAX_CATEGORY_CODES)[number];
 
-/** Rates BR-KSA-84 accepts for S (15 today; 5 on old-rate prepayments). Z/E/O are always 0. */
-export const STANDARD_RATES = ['15', '5'] as const;
+/** A standard VAT rate and the first day it applies (KSA calendar date). */
+export interface RatePeriod {
+  from: string;
+  rate: string;
+}
+
+/**
+ * KSA's standard rate (category S) by the day it applies from: 5% since VAT began on 2018-01-01 and
+ * 15% from 2020-07-01 (docs/zatca-notes.md, "VAT rates"). A rate change is a new row here, nothing else.
+ * Z, E and O are always 0. BR-KSA-84 accepts exactly these rates on S (5 still appears on
+ * prepayments invoiced before the change).
+ */
+export const STANDARD_RATE_PERIODS: readonly RatePeriod[] = [
+  { from: '2018-01-01', rate: '5' },
+  { from: '2020-07-01', rate: '15' },
+];
+
+/** The standard rate in force on a KSA date (`YYYY-MM-DD`); the first period's rate before it. */
+export function standardRateOn(date: string): string {
+  let rate = STANDARD_RATE_PERIODS[0]!.rate;
+  for (const p of STANDARD_RATE_PERIODS) if (p.from <= date) rate = p.rate;
+  return rate;
+}
+
+/** Every standard rate that has applied (what BR-KSA-84 accepts on category S). */
+export const STANDARD_RATES: readonly string[] = [...new Set(STANDARD_RATE_PERIODS.map((p) => p.rate))];
+
+/** The newest period's rate: what a category S without a rate means unless its date says otherwise. */
+export const LATEST_STANDARD_RATE = STANDARD_RATE_PERIODS[STANDARD_RATE_PERIODS.length - 1]!.rate;
 
 export interface ExemptionText {
   en: string;

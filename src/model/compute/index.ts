@@ -3,9 +3,16 @@
 import { randomUUID } from 'node:crypto';
 import { dec, money, vatOf, ZERO } from '../../money/decimal.js';
 import { INITIAL_PIH } from '../chain.js';
-import { defaultExemptionReason, DOCUMENT_TYPE_CODES, INVOICE_KIND_PREFIX, DEFAULT_NOTE_PAYMENT_MEANS } from '../codes.js';
+import {
+  defaultExemptionReason,
+  LATEST_STANDARD_RATE,
+  standardRateOn,
+  DOCUMENT_TYPE_CODES,
+  INVOICE_KIND_PREFIX,
+  DEFAULT_NOTE_PAYMENT_MEANS,
+} from '../codes.js';
 import type { ComputedInvoice, ComputedPrepaymentLine } from '../computed.js';
-import type { InvoiceFlags, InvoiceInput } from '../schema.js';
+import type { InvoiceFlags, InvoiceInput, TaxCategory } from '../schema.js';
 import { computeBreakdown } from './breakdown.js';
 import { categoryRate, computedCategory, computeLine } from './lines.js';
 import { computeTotals } from './totals.js';
@@ -19,7 +26,27 @@ export function transactionCode(kind: InvoiceInput['kind'], flags: InvoiceFlags)
   return code;
 }
 
-export function computeInvoice(input: InvoiceInput): ComputedInvoice {
+/**
+ * Category S without a rate means the standard rate in force on the document's date (a prepayment
+ * adjustment: on the prepayment invoice's date). The lines module defaults to the latest rate, so
+ * only documents dated in an earlier period are rewritten here, once, before computing.
+ */
+function withDatedStandardRate(input: InvoiceInput): InvoiceInput {
+  const onDate = standardRateOn(input.issueDate);
+  const fill = <T extends { taxCategory: TaxCategory }>(x: T, rate: string): T =>
+    x.taxCategory.code === 'S' && x.taxCategory.rate === undefined ? { ...x, taxCategory: { ...x.taxCategory, rate } } : x;
+  const dated = input.prepaymentAdjustments.some((pa) => standardRateOn(pa.issueDate) !== LATEST_STANDARD_RATE);
+  if (onDate === LATEST_STANDARD_RATE && !dated) return input;
+  return {
+    ...input,
+    lines: onDate === LATEST_STANDARD_RATE ? input.lines : input.lines.map((l) => fill(l, onDate)),
+    allowanceCharges: onDate === LATEST_STANDARD_RATE ? input.allowanceCharges : input.allowanceCharges.map((ac) => fill(ac, onDate)),
+    prepaymentAdjustments: input.prepaymentAdjustments.map((pa) => fill(pa, standardRateOn(pa.issueDate))),
+  };
+}
+
+export function computeInvoice(given: InvoiceInput): ComputedInvoice {
+  const input = withDatedStandardRate(given);
   const lineResults = input.lines.map((line, i) => computeLine(line, i, input.pricesIncludeVat));
 
   let prepaid = ZERO;

@@ -6,6 +6,7 @@ import { dec, type Decimal as Fixed, HUNDRED, money, netOfGross, plain, round2, 
 import type { ComputedAllowanceCharge, ComputedCategory, ComputedLine } from '../computed.js';
 import type { Line, LineAllowanceCharge, TaxCategory } from '../schema.js';
 import { FawtaraError } from '../../errors.js';
+import { LATEST_STANDARD_RATE } from '../codes.js';
 
 export interface LineResult {
   line: ComputedLine;
@@ -27,7 +28,7 @@ interface ResolvedRate {
   text: string;
 }
 const resolved = (rate: Fixed): ResolvedRate => ({ rate, text: rate.toFixed(2) });
-const STANDARD_RATE = resolved(dec(15));
+const STANDARD_RATE = resolved(dec(LATEST_STANDARD_RATE));
 const NO_RATE = resolved(ZERO);
 const ONE = dec(1);
 const THOUSAND = dec(1000);
