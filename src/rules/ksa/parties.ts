@@ -26,8 +26,8 @@ function firstPartyId(c: InvoiceContext, holder: Element): { scheme: string; val
   return { scheme: norm(ids[0]!.getAttribute('schemeID') ?? ''), value: str(ids[0]) };
 }
 
-const SELLER_SCHEMES = ['CRN', 'MOM', 'MLS', '700', 'SAG', 'OTH'];
-const BUYER_SCHEMES = ['TIN', 'CRN', 'MOM', 'MLS', '700', 'SAG', 'NAT', 'GCC', 'IQA', 'OTH', 'PAS'];
+export const SELLER_SCHEMES = ['CRN', 'MOM', 'MLS', '700', 'SAG', 'OTH'];
+export const BUYER_SCHEMES = ['TIN', 'CRN', 'MOM', 'MLS', '700', 'SAG', 'NAT', 'GCC', 'IQA', 'OTH', 'PAS'];
 const TRIVIAL_RUN =
   /(01234567|12345678|23456789|76543210|87654321|98765432|00000000|11111111|22222222|33333333|44444444|55555555|66666666|77777777|88888888|99999999)/;
 
