@@ -2,7 +2,7 @@
 // record — the simulator's history), and what the VAT report counts; every difference with a reason.
 import type { Kysely } from 'kysely';
 import type { Database, EgsUnit, Taxpayer } from '../store/index.js';
-import { units as unitRepo } from '../store/index.js';
+import { documents as documentRepo, tenants as tenantRepo, units as unitRepo } from '../store/index.js';
 import { ENVIRONMENT_SEGMENT, type FatooraEnv } from '../zatca/index.js';
 import { ReportError } from './errors.js';
 import { rejectedReferences } from './corrections.js';
@@ -88,33 +88,155 @@ function issueDateOf(base64: string | null | undefined): string | null {
   return m ? m[1]! : null;
 }
 
+type Diff = (reason: DifferenceReason, d: PeriodDocument | null, message: string, messageAr: string) => void;
+
+/** What reconciling one unit needs beside the unit: the report, ZATCA's record and the corrections. */
+interface UnitInputs {
+  inReport: ReadonlySet<string>;
+  zatcaByUuid: ReadonlyMap<string, ZatcaHistoryRecord[]>;
+  leaning: Awaited<ReturnType<typeof rejectedReferences>>;
+  withHistory: boolean;
+  now: Date;
+}
+
+const submitted = (h: ZatcaHistoryRecord) => Boolean(h.uuid) && (h.endpoint === 'reporting' || h.endpoint === 'clearance');
+
+function byUuid(records: readonly ZatcaHistoryRecord[], into = new Map<string, ZatcaHistoryRecord[]>()): Map<string, ZatcaHistoryRecord[]> {
+  for (const h of records) if (submitted(h)) into.set(h.uuid!, [...(into.get(h.uuid!) ?? []), h]);
+  return into;
+}
+
+/** A document ZATCA does not hold (yet): lost answer, late or pending. */
+function notHeldDifference(d: PeriodDocument, zatcaHolds: boolean, x: UnitInputs, diff: Diff): void {
+  if (x.withHistory && zatcaHolds)
+    diff(
+      'accepted-not-recorded',
+      d,
+      `ZATCA holds ${d.number} but our outbox still waits (an answer was lost; the next attempt gets 208/409)`,
+      `لدى الهيئة ${d.number} بينما لا يزال في قائمة الإرسال لدينا`,
+    );
+  else if (x.now.toISOString() > d.deadline_at || d.late === 1)
+    diff(
+      'late',
+      d,
+      `${d.number} is past its 24-hour deadline (${d.deadline_at}) and ZATCA does not have it yet`,
+      `تجاوز ${d.number} مهلة 24 ساعة ولم يصل إلى الهيئة بعد`,
+    );
+  else
+    diff('pending', d, `${d.number} is queued; ZATCA does not have it yet (deadline ${d.deadline_at})`, `${d.number} في قائمة الانتظار ولم يصل إلى الهيئة بعد`);
+}
+
+/** Every difference one document shows; true when ZATCA's record holds it. */
+function documentDifferences(d: PeriodDocument, x: UnitInputs, diff: Diff): boolean {
+  const weAccepted = isAcceptedSubmission(d.state);
+  const records = x.zatcaByUuid.get(d.uuid) ?? [];
+  const zatcaHolds = records.some((r) => NEW_ACCEPTANCE.has(r.httpStatus) || ALREADY_HELD.has(r.httpStatus));
+  if (d.state === 'rejected')
+    diff(
+      'rejected',
+      d,
+      `${d.number} was rejected by ZATCA: not output VAT; issue a corrected document`,
+      `رفضت الهيئة ${d.number}: لا يُحتسب في ضريبة المخرجات؛ أصدر مستنداً مصححاً`,
+    );
+  else if (d.state === 'held')
+    diff('held', d, `${d.number} is held and needs attention before it is sent again`, `${d.number} موقوف ويحتاج إلى معالجة قبل إعادة إرساله`);
+  else if (!weAccepted && d.cleared_at === null) notHeldDifference(d, zatcaHolds, x, diff);
+  else {
+    if (d.late === 1) diff('late', d, `${d.number} was accepted after its 24-hour deadline (${d.deadline_at})`, `قُبل ${d.number} بعد مهلة 24 ساعة`);
+    if (x.withHistory && !zatcaHolds)
+      diff(
+        'missing-at-zatca',
+        d,
+        `${d.number} is accepted in our log, but ZATCA's record has no acceptance of UUID ${d.uuid}`,
+        `${d.number} مقبول في سجلنا ولا يوجد قبول له في سجل الهيئة`,
+      );
+  }
+  const otherHash = records.find(
+    (r) => (NEW_ACCEPTANCE.has(r.httpStatus) || ALREADY_HELD.has(r.httpStatus)) && r.invoiceHash && r.invoiceHash !== d.invoice_hash,
+  );
+  if (otherHash)
+    diff(
+      'hash-mismatch',
+      d,
+      `ZATCA holds UUID ${d.uuid} with hash ${otherHash.invoiceHash}, ours is ${d.invoice_hash}`,
+      `لدى الهيئة المستند ${d.uuid} ببصمة مختلفة عن المخزنة لدينا`,
+    );
+  const rejectedRef = x.leaning.get(d.id);
+  if (rejectedRef) diff(rejectedRef.reason, d, rejectedRef.message, rejectedRef.messageAr);
+  const counted = x.inReport.has(d.id);
+  if ((weAccepted || d.cleared_at !== null) !== counted)
+    diff(
+      'report-mismatch',
+      d,
+      `${d.number} is ${counted ? 'counted in' : 'missing from'} the VAT report but its state is ${d.state}`,
+      `${d.number} ${counted ? 'محتسب في' : 'غائب عن'} تقرير الضريبة خلافاً لحالته`,
+    );
+  return zatcaHolds;
+}
+
+/** Documents ZATCA accepted from this unit in the period that we never issued. */
+async function unknownToUs(
+  db: Kysely<Database>,
+  taxpayer: Taxpayer,
+  unit: EgsUnit,
+  period: Period,
+  own: readonly PeriodDocument[],
+  history: readonly ZatcaHistoryRecord[],
+) {
+  const ours = new Set(own.map((d) => d.uuid));
+  const found: Difference[] = [];
+  for (const [uuid, records] of byUuid(history)) {
+    if (ours.has(uuid) || !records.some((r) => NEW_ACCEPTANCE.has(r.httpStatus))) continue;
+    const date = issueDateOf(records[0]!.invoice);
+    if (date !== null && (date < period.from || date >= period.toExclusive)) continue;
+    // Not of this period's set: it may be ours in another period (an issue date outside the record's text).
+    if ((await documentRepo.findByUuids(db, taxpayer.id, [uuid])).length > 0) continue;
+    found.push({
+      unit: unit.name,
+      reason: 'unknown-to-us',
+      number: null,
+      uuid,
+      icv: records[0]!.icv ?? null,
+      state: null,
+      message: `ZATCA accepted UUID ${uuid} from unit ${unit.name}, which we never issued`,
+      messageAr: `قبلت الهيئة المستند ${uuid} من الوحدة ${unit.name} ولم نصدره`,
+    });
+  }
+  return found;
+}
+
+/** ZATCA's record of every unit (a branch's relayed document sits in the relay unit's record, seed 000). */
+async function zatcaRecords(allUnits: readonly EgsUnit[], source: ReconcileOptions['zatcaHistory']) {
+  const historyOf = new Map<string, ZatcaHistoryRecord[]>();
+  const zatcaByUuid = new Map<string, ZatcaHistoryRecord[]>();
+  if (source)
+    for (const unit of allUnits) {
+      const records = await source(unit);
+      historyOf.set(unit.id, records);
+      byUuid(records, zatcaByUuid);
+    }
+  return { historyOf, zatcaByUuid };
+}
+
 export async function reconcile(db: Kysely<Database>, taxpayer: Taxpayer, period: Period, options: ReconcileOptions = {}): Promise<Reconciliation> {
   const now = options.now ?? new Date();
   const docs = await periodDocuments(db, { taxpayerId: taxpayer.id, branchId: options.branchId, unitId: options.unitId }, period);
   // The VAT report is computed as the report command does, and compared, not assumed.
   const report = buildVatReport(taxpayer, period, docs, { now });
-  const inReport = new Set(report.documents.map((d) => d.id));
-  const leaning = await rejectedReferences(db, taxpayer.id, docs);
   const allUnits = await unitRepo.listUnits(db, taxpayer.id, {});
-  let list = options.branchId ? allUnits.filter((u) => u.branch_id === options.branchId) : allUnits;
-  if (options.unitId) list = list.filter((u) => u.id === options.unitId);
-  // ZATCA files a document under the unit whose CSID submitted it: a branch's document relayed by
-  // head office (seed 000) is in the relay unit's record. So acceptance is looked up by UUID across
-  // every unit of the taxpayer, while "unknown to us" stays a per-unit question.
-  const historyOf = new Map<string, ZatcaHistoryRecord[]>();
-  const zatcaByUuid = new Map<string, ZatcaHistoryRecord[]>();
-  if (options.zatcaHistory) {
-    for (const unit of allUnits) {
-      const records = await options.zatcaHistory(unit);
-      historyOf.set(unit.id, records);
-      for (const h of records)
-        if (h.uuid && (h.endpoint === 'reporting' || h.endpoint === 'clearance')) zatcaByUuid.set(h.uuid, [...(zatcaByUuid.get(h.uuid) ?? []), h]);
-    }
-  }
+  const list = allUnits.filter((u) => (!options.branchId || u.branch_id === options.branchId) && (!options.unitId || u.id === options.unitId));
+  // ZATCA files a document under the unit whose CSID submitted it, so acceptance is looked up by UUID
+  // across every unit of the taxpayer, while "unknown to us" stays a per-unit question.
+  const { historyOf, zatcaByUuid } = await zatcaRecords(allUnits, options.zatcaHistory);
+  const x: UnitInputs = {
+    inReport: new Set(report.documents.map((d) => d.id)),
+    zatcaByUuid,
+    leaning: await rejectedReferences(db, taxpayer.id, docs),
+    withHistory: options.zatcaHistory !== undefined,
+    now,
+  };
   const branchOf = new Map(docs.map((d) => [d.unit_id, d.branch_name]));
-  const branches = new Map(
-    (await db.selectFrom('branches').select(['id', 'name']).where('taxpayer_id', '=', taxpayer.id).execute()).map((b) => [b.id, b.name]),
-  );
+  const branches = new Map((await tenantRepo.listBranches(db, taxpayer.id)).map((b) => [b.id, b.name]));
   const byUnit = new Map<string, PeriodDocument[]>();
   for (const d of docs) byUnit.set(d.unit_id, [...(byUnit.get(d.unit_id) ?? []), d]);
 
@@ -122,12 +244,8 @@ export async function reconcile(db: Kysely<Database>, taxpayer: Taxpayer, period
   const units: UnitReconciliation[] = [];
   for (const unit of list) {
     const own = byUnit.get(unit.id) ?? [];
-    const history = options.zatcaHistory ? (historyOf.get(unit.id) ?? []) : undefined;
-    const zatca = new Map<string, ZatcaHistoryRecord[]>();
-    for (const h of history ?? [])
-      if (h.uuid && (h.endpoint === 'reporting' || h.endpoint === 'clearance')) zatca.set(h.uuid, [...(zatca.get(h.uuid) ?? []), h]);
     const before = differences.length;
-    const diff = (reason: DifferenceReason, d: PeriodDocument | null, message: string, messageAr: string, extra: Partial<Difference> = {}) =>
+    const diff: Diff = (reason, d, message, messageAr) =>
       differences.push({
         unit: unit.name,
         reason,
@@ -137,100 +255,9 @@ export async function reconcile(db: Kysely<Database>, taxpayer: Taxpayer, period
         state: d?.state ?? null,
         message,
         messageAr,
-        ...extra,
       });
-    let acceptedByZatca = 0;
-    for (const d of own) {
-      const weAccepted = isAcceptedSubmission(d.state);
-      const records = zatcaByUuid.get(d.uuid) ?? [];
-      const accepting = records.filter((r) => NEW_ACCEPTANCE.has(r.httpStatus));
-      const zatcaHolds = accepting.length > 0 || records.some((r) => ALREADY_HELD.has(r.httpStatus));
-      if (zatcaHolds) acceptedByZatca++;
-      const pastDeadline = now.toISOString() > d.deadline_at;
-      if (d.state === 'rejected')
-        diff(
-          'rejected',
-          d,
-          `${d.number} was rejected by ZATCA: not output VAT; issue a corrected document`,
-          `رفضت الهيئة ${d.number}: لا يُحتسب في ضريبة المخرجات؛ أصدر مستنداً مصححاً`,
-        );
-      else if (d.state === 'held')
-        diff('held', d, `${d.number} is held and needs attention before it is sent again`, `${d.number} موقوف ويحتاج إلى معالجة قبل إعادة إرساله`);
-      else if (!weAccepted && d.cleared_at === null) {
-        if (history && zatcaHolds)
-          diff(
-            'accepted-not-recorded',
-            d,
-            `ZATCA holds ${d.number} but our outbox still waits (an answer was lost; the next attempt gets 208/409)`,
-            `لدى الهيئة ${d.number} بينما لا يزال في قائمة الإرسال لدينا`,
-          );
-        else if (pastDeadline || d.late === 1)
-          diff(
-            'late',
-            d,
-            `${d.number} is past its 24-hour deadline (${d.deadline_at}) and ZATCA does not have it yet`,
-            `تجاوز ${d.number} مهلة 24 ساعة ولم يصل إلى الهيئة بعد`,
-          );
-        else
-          diff(
-            'pending',
-            d,
-            `${d.number} is queued; ZATCA does not have it yet (deadline ${d.deadline_at})`,
-            `${d.number} في قائمة الانتظار ولم يصل إلى الهيئة بعد`,
-          );
-      } else {
-        if (d.late === 1) diff('late', d, `${d.number} was accepted after its 24-hour deadline (${d.deadline_at})`, `قُبل ${d.number} بعد مهلة 24 ساعة`);
-        if (history && !zatcaHolds)
-          diff(
-            'missing-at-zatca',
-            d,
-            `${d.number} is accepted in our log, but ZATCA's record has no acceptance of UUID ${d.uuid}`,
-            `${d.number} مقبول في سجلنا ولا يوجد قبول له في سجل الهيئة`,
-          );
-      }
-      const otherHash = records.find(
-        (r) => (NEW_ACCEPTANCE.has(r.httpStatus) || ALREADY_HELD.has(r.httpStatus)) && r.invoiceHash && r.invoiceHash !== d.invoice_hash,
-      );
-      if (otherHash)
-        diff(
-          'hash-mismatch',
-          d,
-          `ZATCA holds UUID ${d.uuid} with hash ${otherHash.invoiceHash}, ours is ${d.invoice_hash}`,
-          `لدى الهيئة المستند ${d.uuid} ببصمة مختلفة عن المخزنة لدينا`,
-        );
-      const rejectedRef = leaning.get(d.id);
-      if (rejectedRef) diff(rejectedRef.reason, d, rejectedRef.message, rejectedRef.messageAr);
-      const shouldCount = weAccepted || d.cleared_at !== null;
-      if (shouldCount !== inReport.has(d.id)) {
-        diff(
-          'report-mismatch',
-          d,
-          `${d.number} is ${inReport.has(d.id) ? 'counted in' : 'missing from'} the VAT report but its state is ${d.state}`,
-          `${d.number} ${inReport.has(d.id) ? 'محتسب في' : 'غائب عن'} تقرير الضريبة خلافاً لحالته`,
-        );
-      }
-    }
-    if (history) {
-      const ours = new Set(own.map((d) => d.uuid));
-      for (const [uuid, records] of zatca) {
-        if (ours.has(uuid) || !records.some((r) => NEW_ACCEPTANCE.has(r.httpStatus))) continue;
-        const date = issueDateOf(records[0]!.invoice);
-        if (date !== null && (date < period.from || date >= period.toExclusive)) continue;
-        // Not of this period's set: it may be ours in another period (an issue date outside the record's text).
-        const known = await db.selectFrom('documents').select('issue_date').where('taxpayer_id', '=', taxpayer.id).where('uuid', '=', uuid).executeTakeFirst();
-        if (known) continue;
-        differences.push({
-          unit: unit.name,
-          reason: 'unknown-to-us',
-          number: null,
-          uuid,
-          icv: records[0]!.icv ?? null,
-          state: null,
-          message: `ZATCA accepted UUID ${uuid} from unit ${unit.name}, which we never issued`,
-          messageAr: `قبلت الهيئة المستند ${uuid} من الوحدة ${unit.name} ولم نصدره`,
-        });
-      }
-    }
+    const acceptedByZatca = own.filter((d) => documentDifferences(d, x, diff)).length;
+    if (x.withHistory) differences.push(...(await unknownToUs(db, taxpayer, unit, period, own, historyOf.get(unit.id) ?? [])));
     if (own.length === 0 && differences.length === before) continue;
     units.push({
       unit: unit.name,
@@ -238,20 +265,13 @@ export async function reconcile(db: Kysely<Database>, taxpayer: Taxpayer, period
       branch: branchOf.get(unit.id) ?? branches.get(unit.branch_id) ?? '',
       issued: own.length,
       acceptedByUs: own.filter((d) => isAcceptedSubmission(d.state)).length,
-      acceptedByZatca: history ? acceptedByZatca : null,
-      inVatReport: own.filter((d) => inReport.has(d.id)).length,
+      acceptedByZatca: x.withHistory ? acceptedByZatca : null,
+      inVatReport: own.filter((d) => x.inReport.has(d.id)).length,
       differences: differences.length - before,
     });
   }
-  return {
-    taxpayer: taxpayer.vat_number,
-    period,
-    source: options.zatcaHistory ? 'zatca-history' : 'submission-log',
-    generatedAt: now.toISOString(),
-    clean: differences.length === 0,
-    units,
-    differences,
-  };
+  const source = x.withHistory ? 'zatca-history' : 'submission-log';
+  return { taxpayer: taxpayer.vat_number, period, source, generatedAt: now.toISOString(), clean: differences.length === 0, units, differences };
 }
 
 /** ZATCA's record from a simulator's control API (`URL` = its root): never a real gateway. */
