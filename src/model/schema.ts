@@ -74,11 +74,9 @@ export type Buyer = z.infer<typeof Buyer>;
 export const TaxCategory = z
   .object({
     code: z.enum(TAX_CATEGORY_CODES, { error: msg('code: one of S, Z, E, O (BR-KSA-18)', 'code: أحد الرموز S أو Z أو E أو O (BR-KSA-18)') }),
-    rate: decimalField('rate', 'النسبة')
-      .optional()
-      .meta({
-        description: 'Percent: S defaults to the standard rate on the document date (15 since 2020-07-01), or give 15 or 5 (BR-KSA-84); Z/E/O 0 (default).',
-      }),
+    rate: decimalField('rate', 'النسبة').optional().meta({
+      description: 'Percent: S defaults to the standard rate on the document date (15 since 2020-07-01), or give 15 or 5 (BR-KSA-84); Z/E/O 0 (default).',
+    }),
     exemptionCode: z.string().max(40).optional().meta({ description: 'VATEX code for Z/E/O (spec §3); O defaults to VATEX-SA-OOS.' }),
     exemptionReason: textField(1, 1000, 'exemptionReason', 'سبب الإعفاء')
       .optional()

@@ -1,7 +1,7 @@
 // computeInvoice: parsed input → fully computed invoice (every amount a final 2-decimal string).
 // Order: lines, prepayment lines, breakdown with document allowances/charges, totals.
 import { randomUUID } from 'node:crypto';
-import { dec, money, vatOf, ZERO } from '../../money/decimal.js';
+import { dec, type Decimal, money, vatOf, ZERO } from '../../money/decimal.js';
 import { INITIAL_PIH } from '../chain.js';
 import {
   defaultExemptionReason,
@@ -45,10 +45,8 @@ function withDatedStandardRate(input: InvoiceInput): InvoiceInput {
   };
 }
 
-export function computeInvoice(given: InvoiceInput): ComputedInvoice {
-  const input = withDatedStandardRate(given);
-  const lineResults = input.lines.map((line, i) => computeLine(line, i, input.pricesIncludeVat));
-
+/** Prepayment adjustment lines (KSA-31, KSA-32, BT-113): their amounts, category and the prepaid total. */
+function computePrepaymentLines(input: InvoiceInput): { prepaymentLines: ComputedPrepaymentLine[]; prepaid: Decimal } {
   let prepaid = ZERO;
   const prepaymentLines = input.prepaymentAdjustments.map((pa, i): ComputedPrepaymentLine => {
     const taxable = dec(pa.taxableAmount);
@@ -73,6 +71,24 @@ export function computeInvoice(given: InvoiceInput): ComputedInvoice {
       ...(exemptionReason !== undefined && { exemptionReason }),
     };
   });
+  return { prepaymentLines, prepaid };
+}
+
+/** Payment means as given; a note's reason is KSA-10 = PaymentMeans/InstructionNote (BR-KSA-17). */
+function paymentMeansOf(input: InvoiceInput): ComputedInvoice['paymentMeans'] {
+  const paymentMeans = input.paymentMeans.map((pm) => ({ code: pm.code, ...(pm.instructionNote !== undefined && { instructionNote: pm.instructionNote }) }));
+  if (input.reason !== undefined) {
+    if (paymentMeans.length === 0) paymentMeans.push({ code: DEFAULT_NOTE_PAYMENT_MEANS });
+    paymentMeans[0] = { ...paymentMeans[0]!, instructionNote: input.reason };
+  }
+  return paymentMeans;
+}
+
+export function computeInvoice(given: InvoiceInput): ComputedInvoice {
+  const input = withDatedStandardRate(given);
+  const lineResults = input.lines.map((line, i) => computeLine(line, i, input.pricesIncludeVat));
+
+  const { prepaymentLines, prepaid } = computePrepaymentLines(input);
 
   const breakdown = computeBreakdown(
     lineResults.map((result, i) => ({ result, category: input.lines[i]!.taxCategory })),
@@ -91,12 +107,7 @@ export function computeInvoice(given: InvoiceInput): ComputedInvoice {
     exchangeRate,
   });
 
-  // The reason of a note is KSA-10 = PaymentMeans/InstructionNote (BR-KSA-17).
-  const paymentMeans = input.paymentMeans.map((pm) => ({ code: pm.code, ...(pm.instructionNote !== undefined && { instructionNote: pm.instructionNote }) }));
-  if (input.reason !== undefined) {
-    if (paymentMeans.length === 0) paymentMeans.push({ code: DEFAULT_NOTE_PAYMENT_MEANS });
-    paymentMeans[0] = { ...paymentMeans[0]!, instructionNote: input.reason };
-  }
+  const paymentMeans = paymentMeansOf(input);
 
   return {
     id: input.id,
