@@ -81,7 +81,8 @@ export function unsignedFromDocument(doc: Document, options: { icv?: number; pih
     sellerName: need(q.sellerName, 'seller cbc:RegistrationName'),
     sellerVatNumber: need(q.sellerVatNumber, 'seller cbc:CompanyID'),
     payableAmount: need(q.payableAmount, 'cbc:PayableAmount'),
-    taxTotalSar: need(q.taxTotalSar, 'cac:TaxTotal/cbc:TaxAmount'),
+    // Tag 5 as the SDK writes and checks it: the first TaxTotal's text (see readQrSources).
+    taxTotalSar: need(q.firstTaxTotal, 'cac:TaxTotal/cbc:TaxAmount'),
     icv: icvText && /^\d+$/.test(icvText.trim()) ? Number(icvText.trim()) : 0,
     pih: readAttachment(doc, 'PIH')?.text.trim() ?? '',
   };

@@ -457,7 +457,7 @@ function checkQr(
     [2, s.sellerVatNumber, 'seller VAT number'],
     [3, s.issueDate !== undefined && s.issueTime !== undefined ? `${s.issueDate}T${s.issueTime}` : undefined, 'IssueDate T IssueTime'],
     [4, s.payableAmount, 'PayableAmount (BT-115)'],
-    [5, s.taxTotalSar, 'VAT total in SAR'],
+    [5, s.firstTaxTotal, 'first TaxTotal (VAT total)'],
     [6, ctx.hash, 'invoice hash'],
   ];
   if (ctx.signed) texts.push([7, ctx.signatureValue ?? '', 'ds:SignatureValue']);
@@ -476,6 +476,23 @@ function checkQr(
         status: 'warn',
         message: `QR tag 4 holds TaxInclusiveAmount (${got}), as SDK 238-R3.2.7 wrote it; SDK 238-R3.4.8 writes PayableAmount (${want})`,
       });
+    } else if (tag === 3 && got === `${want}Z`) {
+      // SDK 238-R3.2.7 appended 'Z' (its samples, e.g. Standard_Invoice_USD.xml); ZATCA's API reports
+      // a tag 3 mismatch as a warning only (fatoora-api.md, invoiceTimeStamp_QRCODE_INVALID).
+      add({
+        layer: 'QR',
+        id: 'qr-tag-3',
+        status: 'warn',
+        message: `QR tag 3 is ${got}, with the 'Z' SDK 238-R3.2.7 appended; SDK 238-R3.4.8 writes IssueDate T IssueTime (${want})`,
+      });
+    } else if (tag === 5 && got === s.taxTotalSar) {
+      // ZATCA's SDK compares tag 5 with the first TaxTotal only (238-R3.2.7 Standard_Invoice_USD.xml).
+      fail(
+        'qr-tag-5',
+        `QR tag 5 holds the SAR VAT total (${got}) but ZATCA's SDK compares it with the first cac:TaxTotal (${want}): write the SAR TaxTotal first or put ${want} in tag 5`,
+        want,
+        got,
+      );
     } else fail(`qr-tag-${tag}`, `QR tag ${tag} (${QR_TAG_NAMES[tag]}) does not match the invoice's ${label}`, want, got);
   }
   if (!ctx.signed) {
