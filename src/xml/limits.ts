@@ -73,8 +73,20 @@ export function decodeXmlBytes(input: Uint8Array | string, options: { source?: s
       );
     }
   }
+  const lone = LONE_SURROGATE.exec(input);
+  if (lone) {
+    // Text given as a string must be what its UTF-8 bytes say: half a surrogate pair has no UTF-8
+    // form, so it would be hashed as U+FFFD and the stored bytes would not be the signed ones.
+    const line = lineAt(input, lone.index);
+    throw new FawtaraError('INVALID_XML', `${at}the text contains half of a UTF-16 surrogate pair (line ${line}), which no UTF-8 document can carry`, {
+      field: options.source,
+      messageAr: `${at}النص يحتوي على نصف زوج بديل في UTF-16 (السطر ${line}) لا يمكن ترميزه بـ UTF-8`,
+    });
+  }
   return input.charCodeAt(0) === 0xfeff ? input.slice(1) : input;
 }
+
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
 /** Offset of the first byte sequence that is not well-formed UTF-8 (RFC 3629), for the message. */
 function firstInvalidUtf8(b: Uint8Array): number {

@@ -110,6 +110,8 @@ describe('XML limits and hostile markup (issue 10 "XML limits")', () => {
     }
     // Valid multi-byte UTF-8 (Arabic, an emoji) is accepted.
     expect(refusals(bytes([...Buffer.from('ضريبة 😀')])).filter((r) => r.entry !== 'validate' && r.code !== 'ACCEPTED')).toEqual([]);
+    // Text given as a string with half a surrogate pair has no UTF-8 form: refused, not hashed as U+FFFD.
+    expectRefusedEverywhere(`${INVOICE_OPEN}\n<cbc:Note>a\ud800b</cbc:Note></Invoice>`, 'INVALID_XML', /half of a UTF-16 surrogate pair \(line 2\)/);
     // A UTF-16 document (byte order mark) is named as such.
     const utf16 = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(`${INVOICE_OPEN}</Invoice>`, 'utf16le')]);
     expectRefusedEverywhere(utf16, 'INVALID_XML', /UTF-16 byte order mark/);
