@@ -27,7 +27,7 @@ export interface SigningCertificate {
  * Load a certificate from PEM, bare base64 DER (the SDK's cert.pem), or ZATCA's
  * `binarySecurityToken` (base64 of the base64 text).
  */
-export function loadCertificate(text: string | Buffer, source = 'certificate'): SigningCertificate {
+export function loadCertificate(text: string | Buffer, source = 'certificate', options: CertificateOptions = {}): SigningCertificate {
   const raw = (typeof text === 'string' ? text : text.toString('utf8')).trim();
   let body = raw.includes('-----BEGIN') ? raw.replace(/-----BEGIN [^-]+-----|-----END [^-]+-----/g, '').replace(/\s+/g, '') : raw.replace(/\s+/g, '');
   let der = Buffer.from(body, 'base64');
@@ -49,14 +49,22 @@ export function loadCertificate(text: string | Buffer, source = 'certificate'): 
       cause: error,
     });
   }
-  return describeCertificate(x509, source);
+  return describeCertificate(x509, source, options);
 }
 
-export function describeCertificate(x509: X509Certificate, source = 'certificate'): SigningCertificate {
+export interface CertificateOptions {
+  /**
+   * Accept a key of any type (ZATCA requires EC secp256k1). Only for reading the certificate of a
+   * document under verification, so that every check that can still be evaluated is reported.
+   */
+  anyKey?: boolean;
+}
+
+export function describeCertificate(x509: X509Certificate, source = 'certificate', options: CertificateOptions = {}): SigningCertificate {
   const der = x509.raw;
   const base64 = der.toString('base64');
   const publicKey = x509.publicKey;
-  if (publicKey.asymmetricKeyType !== 'ec' || publicKey.asymmetricKeyDetails?.namedCurve !== 'secp256k1') {
+  if (!options.anyKey && !isSecp256k1(x509)) {
     throw new FawtaraError('INVALID_CERTIFICATE', `${source}: the certificate key is not EC secp256k1, as ZATCA requires`, {
       field: source,
       messageAr: `${source}: مفتاح الشهادة ليس EC secp256k1 كما تشترط الهيئة`,
@@ -74,6 +82,12 @@ export function describeCertificate(x509: X509Certificate, source = 'certificate
     notBefore: new Date(x509.validFrom),
     notAfter: new Date(x509.validTo),
   };
+}
+
+/** The certificate's key is EC on secp256k1, the only curve ZATCA issues CSIDs for. */
+export function isSecp256k1(x509: X509Certificate): boolean {
+  const key = x509.publicKey;
+  return key.asymmetricKeyType === 'ec' && key.asymmetricKeyDetails?.namedCurve === 'secp256k1';
 }
 
 /** base64 of the lowercase hex SHA-256 of `data`: ZATCA's form for CertDigest and SignedProperties. */

@@ -10,7 +10,7 @@ export interface QrInputs {
   timestamp: string;
   /** LegalMonetaryTotal/PayableAmount text. */
   payableAmount: string;
-  /** Text of the TaxTotal without subtotals (SAR). */
+  /** Text of the first TaxTotal's TaxAmount (our writer puts the SAR total without subtotals first). */
   taxTotalSar: string;
   invoiceHash: string;
   signatureValue: string;

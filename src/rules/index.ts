@@ -84,7 +84,7 @@ export function validateDocument(doc: Document, options: ValidateOptions = {}): 
   const layers: LayerResult[] = [];
   if (wanted.has('XSD')) {
     const findings: Finding[] = validateSchema(doc).map((i) => ({
-      id: 'XSD_SCHEMA_ERROR',
+      id: 'XSD_ZATCA_INVALID',
       flag: 'error',
       layer: 'XSD',
       message: i.message,

@@ -9,7 +9,7 @@ export type LayerName = 'XSD' | 'EN' | 'KSA' | 'QR' | 'SIGNATURE' | 'PIH';
 export const LAYER_ORDER: readonly LayerName[] = ['XSD', 'EN', 'KSA', 'QR', 'SIGNATURE', 'PIH'];
 
 export interface Finding {
-  /** Rule id (`BR-KSA-31`) or, for schema and crypto findings, a stable code (`XSD_SCHEMA_ERROR`). */
+  /** Rule id (`BR-KSA-31`) or, for schema and crypto findings, a stable code (`XSD_ZATCA_INVALID`, ZATCA's own code for any schema failure). */
   id: string;
   flag: Flag;
   layer: LayerName;

@@ -9,6 +9,12 @@ export interface QrSourceTexts {
   issueDate?: string;
   issueTime?: string;
   payableAmount?: string;
+  /**
+   * Text of the first cac:TaxTotal's TaxAmount: what ZATCA's SDK writes in QR tag 5 and compares it
+   * with (238-R3.2.7 sample Standard_Invoice_USD.xml carries the USD total there). Our writer puts
+   * the SAR total without subtotals first, so for our documents this is the SAR VAT total.
+   */
+  firstTaxTotal?: string;
   /** The TaxTotal without subtotals (ZATCA's SAR total); falls back to the first TaxTotal. */
   taxTotalSar?: string;
   /** True when the KSA-2 code starts with 02 (simplified). */
@@ -30,6 +36,7 @@ export function readQrSources(doc: Document): QrSourceTexts {
     issueDate: textOf(firstChild(root, NS.cbc, 'IssueDate')),
     issueTime: textOf(firstChild(root, NS.cbc, 'IssueTime')),
     payableAmount: textOf(findPath(root, 'cac:LegalMonetaryTotal/cbc:PayableAmount')),
+    firstTaxTotal: taxTotals[0] ? textOf(firstChild(taxTotals[0], NS.cbc, 'TaxAmount')) : undefined,
     taxTotalSar: plain ? textOf(firstChild(plain, NS.cbc, 'TaxAmount')) : undefined,
     simplified: !!name && name.startsWith('02'),
     invoiceTypeName: name,

@@ -30,6 +30,7 @@ export function unsignedFromDocument(doc: Document, options: { icv?: number; pih
   // Drop an earlier stamp but keep the text around it: the invoice hash (spec §5) keeps that text,
   // so re-signing a signed invoice leaves its hash unchanged.
   for (const el of childElements(root)) if (isExcludedFromInvoiceHash(el)) root.removeChild(el);
+  declareStampNamespaces(root, options.source);
   const indent = detectIndent(root);
   if (options.icv !== undefined) setReference(doc, 'ICV', String(options.icv), indent);
   if (options.pih !== undefined) setReference(doc, 'PIH', options.pih, indent);
@@ -81,11 +82,40 @@ export function unsignedFromDocument(doc: Document, options: { icv?: number; pih
     sellerName: need(q.sellerName, 'seller cbc:RegistrationName'),
     sellerVatNumber: need(q.sellerVatNumber, 'seller cbc:CompanyID'),
     payableAmount: need(q.payableAmount, 'cbc:PayableAmount'),
-    taxTotalSar: need(q.taxTotalSar, 'cac:TaxTotal/cbc:TaxAmount'),
+    // Tag 5 as the SDK writes and checks it: the first TaxTotal's text (see readQrSources).
+    taxTotalSar: need(q.firstTaxTotal, 'cac:TaxTotal/cbc:TaxAmount'),
     icv: icvText && /^\d+$/.test(icvText.trim()) ? Number(icvText.trim()) : 0,
     pih: readAttachment(doc, 'PIH')?.text.trim() ?? '',
   };
   return { rootStart, head, tail, indent, facts };
+}
+
+const XMLNS = 'http://www.w3.org/2000/xmlns/';
+
+/**
+ * The stamp writes `ext:`, `cac:` and `cbc:` elements as children of the root, so the root must bind
+ * those prefixes to ZATCA's namespaces; missing declarations are added before hashing (the hash
+ * covers them, as ZATCA's SDK hashes the final document). `sig`, `sac`, `sbc`, `ds` and `xades`
+ * are declared on the stamp elements themselves (crypto/xades.ts), whatever the root says.
+ * A prefix the root binds to another namespace cannot be fixed without rewriting the document.
+ */
+function declareStampNamespaces(root: Element, source?: string): void {
+  for (const prefix of ['ext', 'cac', 'cbc'] as const) {
+    const bound = root.getAttributeNS(XMLNS, prefix);
+    if (bound === NS[prefix]) continue;
+    if (bound) {
+      const at = source ? `${source}: ` : '';
+      throw new FawtaraError(
+        'INVALID_XML',
+        `${at}the root binds prefix ${prefix} to ${bound}; the stamp writes ${prefix}: elements in ${NS[prefix]} — use ZATCA's prefixes (xmlns:${prefix}="${NS[prefix]}")`,
+        {
+          field: `xmlns:${prefix}`,
+          messageAr: `${at}العنصر الجذر يربط البادئة ${prefix} بنطاق آخر (${bound})؛ استخدم بادئات الهيئة (xmlns:${prefix}="${NS[prefix]}")`,
+        },
+      );
+    }
+    root.setAttributeNS(XMLNS, `xmlns:${prefix}`, NS[prefix]);
+  }
 }
 
 function removeWithLeadingSpace(el: Element): void {

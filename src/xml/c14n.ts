@@ -65,27 +65,34 @@ function inScopeNamespaces(node: Node | null): Map<string, string> {
   return map;
 }
 
-function writeElement(el: Element, rendered: Map<string, string>, out: string[], options: C14nOptions): void {
-  let context = rendered;
-  if (el.attributes.length === 0) {
-    // Most elements of an invoice: nothing to declare or sort, no allocation.
-    out.push('<', el.tagName, '>');
-  } else {
-    const nsDecls: Array<[string, string]> = [];
-    const attrs: Attr[] = [];
-    for (let i = 0; i < el.attributes.length; i++) {
-      const a = el.attributes.item(i)!;
-      if (a.namespaceURI === XMLNS_NS) nsDecls.push([a.prefix ? a.localName! : '', a.value]);
-      else attrs.push(a);
+/** One element being written: where its children continue and the namespaces they inherit. */
+interface Frame {
+  el: Element;
+  next: Node | null;
+  context: Map<string, string>;
+}
+
+/**
+ * Writes `root` and its subtree with an explicit stack instead of recursion, so that no nesting
+ * depth can overflow the call stack (parse.ts bounds depth too; a DOM may come from elsewhere).
+ */
+function writeElement(root: Element, rendered: Map<string, string>, out: string[], options: C14nOptions): void {
+  const stack: Frame[] = [{ el: root, next: root.firstChild, context: openElement(root, rendered, out) }];
+  while (stack.length > 0) {
+    const frame = stack[stack.length - 1]!;
+    const n = frame.next;
+    if (n === null) {
+      out.push('</', frame.el.tagName, '>');
+      stack.pop();
+      continue;
     }
-    const rendering = renderNamespaces(nsDecls, rendered);
-    context = rendering.context;
-    writeStartTag(out, el, rendering.emitted, attrs);
-  }
-  for (let n = el.firstChild; n; n = n.nextSibling) {
+    frame.next = n.nextSibling;
     switch (n.nodeType) {
       case 1:
-        if (!options.exclude?.(n as Element)) writeElement(n as Element, context, out, options);
+        if (!options.exclude?.(n as Element)) {
+          const el = n as Element;
+          stack.push({ el, next: el.firstChild, context: openElement(el, frame.context, out) });
+        }
         break;
       case 3: // text
       case 4: // CDATA: written as escaped text
@@ -98,7 +105,25 @@ function writeElement(el: Element, rendered: Map<string, string>, out: string[],
         break;
     }
   }
-  out.push('</', el.tagName, '>');
+}
+
+/** The start tag of `el` given the namespaces its output ancestors rendered; returns its children's context. */
+function openElement(el: Element, rendered: Map<string, string>, out: string[]): Map<string, string> {
+  if (el.attributes.length === 0) {
+    // Most elements of an invoice: nothing to declare or sort, no allocation.
+    out.push('<', el.tagName, '>');
+    return rendered;
+  }
+  const nsDecls: Array<[string, string]> = [];
+  const attrs: Attr[] = [];
+  for (let i = 0; i < el.attributes.length; i++) {
+    const a = el.attributes.item(i)!;
+    if (a.namespaceURI === XMLNS_NS) nsDecls.push([a.prefix ? a.localName! : '', a.value]);
+    else attrs.push(a);
+  }
+  const rendering = renderNamespaces(nsDecls, rendered);
+  writeStartTag(out, el, rendering.emitted, attrs);
+  return rendering.context;
 }
 
 /**
@@ -111,7 +136,36 @@ export function canonicalizeExclusive(el: Element): string {
   return out.join('');
 }
 
-function writeExclusive(el: Element, rendered: Map<string, string>, inherited: Map<string, string>, out: string[]): void {
+interface ExclusiveFrame extends Frame {
+  scope: Map<string, string>;
+}
+
+function writeExclusive(root: Element, rendered: Map<string, string>, inherited: Map<string, string>, out: string[]): void {
+  const stack: ExclusiveFrame[] = [{ el: root, next: root.firstChild, ...openExclusive(root, rendered, inherited, out) }];
+  while (stack.length > 0) {
+    const frame = stack[stack.length - 1]!;
+    const n = frame.next;
+    if (n === null) {
+      out.push('</', frame.el.tagName, '>');
+      stack.pop();
+      continue;
+    }
+    frame.next = n.nextSibling;
+    if (n.nodeType === 1) {
+      const el = n as Element;
+      stack.push({ el, next: el.firstChild, ...openExclusive(el, frame.context, frame.scope, out) });
+    } else if (n.nodeType === 3 || n.nodeType === 4) out.push(escapeC14nText((n as unknown as { data: string }).data));
+    else if (n.nodeType === 7) out.push(pi(n));
+  }
+}
+
+/** Exclusive start tag: only the namespaces `el` and its attributes visibly use. */
+function openExclusive(
+  el: Element,
+  rendered: Map<string, string>,
+  inherited: Map<string, string>,
+  out: string[],
+): { context: Map<string, string>; scope: Map<string, string> } {
   let scope = inherited;
   const attrs: Attr[] = [];
   for (let i = 0; i < el.attributes.length; i++) {
@@ -128,12 +182,7 @@ function writeExclusive(el: Element, rendered: Map<string, string>, inherited: M
     rendered,
   );
   writeStartTag(out, el, emitted, attrs);
-  for (let n = el.firstChild; n; n = n.nextSibling) {
-    if (n.nodeType === 1) writeExclusive(n as Element, context, scope, out);
-    else if (n.nodeType === 3 || n.nodeType === 4) out.push(escapeC14nText((n as unknown as { data: string }).data));
-    else if (n.nodeType === 7) out.push(pi(n));
-  }
-  out.push('</', el.tagName, '>');
+  return { context, scope };
 }
 
 /**

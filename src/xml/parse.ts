@@ -4,8 +4,8 @@ import { createRequire } from 'node:module';
 import type { Document, DOMParser as DOMParserType, Element, Node } from '@xmldom/xmldom';
 import { FawtaraError } from '../errors.js';
 import { parseFast } from './fast-parse.js';
+import { checkDeclaredEncoding, checkXmlLimits, decodeXmlBytes, XML_LIMITS } from './limits.js';
 
-/** ZATCA's API refuses invoices over 10 MB (fatoora-api.md, 413). */
 // The parser loads on first use: stamping our own invoices never needs it, and a CLI run that
 // signs one document should not pay for it at start-up.
 let DOMParserClass: typeof DOMParserType | undefined;
@@ -14,10 +14,12 @@ function domParser(): typeof DOMParserType {
   return DOMParserClass;
 }
 
-export const MAX_INVOICE_BYTES = 10 * 1024 * 1024;
+/** ZATCA's API refuses invoices over 10 MB (fatoora-api.md, 413); all limits live in ./limits.ts. */
+export const MAX_INVOICE_BYTES = XML_LIMITS.maxBytes;
 
 export { NS } from './namespaces.js';
 import { NS } from './namespaces.js';
+export { decodeXmlBytes } from './limits.js';
 
 export interface ParseOptions {
   /** Name used in error messages (a file name). */
@@ -31,27 +33,10 @@ export interface ParseOptions {
   readOnly?: boolean;
 }
 
-/** Decode bytes as UTF-8 (dropping a BOM) after checking the size. */
-export function decodeXmlBytes(input: Uint8Array | string, options: ParseOptions = {}): string {
-  const max = options.maxBytes ?? MAX_INVOICE_BYTES;
-  // A UTF-16 unit is at most 3 UTF-8 bytes: text that short cannot exceed the limit, so its byte
-  // count (a full scan) is only taken for long text, where the message needs it.
-  const size = typeof input === 'string' ? (input.length * 3 <= max ? input.length : Buffer.byteLength(input, 'utf8')) : input.byteLength;
-  const where = options.source ? `${options.source}: ` : '';
-  if (size > max) {
-    throw new FawtaraError('TOO_LARGE', `${where}the document is ${size} bytes; ZATCA accepts at most ${max} bytes`, {
-      field: options.source,
-      messageAr: `${where}حجم المستند ${size} بايت؛ الحد الأقصى المقبول ${max} بايت`,
-    });
-  }
-  let text = typeof input === 'string' ? input : Buffer.from(input.buffer, input.byteOffset, input.byteLength).toString('utf8');
-  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-  return text;
-}
-
 /**
  * Parse XML text into a DOM. Throws FawtaraError('INVALID_XML') for anything that is not a
- * well-formed document without a DTD. Line endings are normalized as XML 1.0 §2.11 requires.
+ * well-formed UTF-8 document without a DTD, and FawtaraError('TOO_LARGE') beyond the limits of
+ * ./limits.ts. Line endings are normalized as XML 1.0 §2.11 requires.
  */
 export function parseXml(input: Uint8Array | string, options: ParseOptions = {}): Document {
   const text = decodeXmlBytes(input, options);
@@ -68,15 +53,17 @@ export function parseXml(input: Uint8Array | string, options: ParseOptions = {})
       messageAr: `${where}لا يُسمح بتعريف DOCTYPE أو ENTITY في الفاتورة؛ احذفه`,
     });
   }
+  checkDeclaredEncoding(text, options.source);
+  checkXmlLimits(text, options.source);
   if (options.readOnly) {
     const fast = parseFast(text);
     if (fast) return fast;
   }
-  let firstProblem: string | undefined;
+  let problem: { message: string; line?: number } | undefined;
   const parser = new (domParser())({
-    onError: (level, message) => {
+    onError: (level, message, context) => {
       if (level === 'warning') return;
-      firstProblem ??= message;
+      problem ??= { message, line: (context as { locator?: { lineNumber?: number } } | undefined)?.locator?.lineNumber };
       throw new Error(message);
     },
   });
@@ -84,10 +71,10 @@ export function parseXml(input: Uint8Array | string, options: ParseOptions = {})
   try {
     doc = parser.parseFromString(text, 'text/xml');
   } catch (error) {
-    const detail = (firstProblem ?? (error as Error).message).replace(/\s+/g, ' ').trim();
-    throw new FawtaraError('INVALID_XML', `${where}not well-formed XML: ${detail}`, {
+    const { en, ar } = describeParseProblem(text, problem ?? { message: (error as Error).message });
+    throw new FawtaraError('INVALID_XML', `${where}not well-formed XML: ${en}`, {
       field: options.source,
-      messageAr: `${where}مستند XML غير سليم البنية: ${detail}`,
+      messageAr: `${where}مستند XML غير سليم البنية: ${ar}`,
       cause: error,
     });
   }
@@ -98,6 +85,51 @@ export function parseXml(input: Uint8Array | string, options: ParseOptions = {})
     });
   }
   return doc;
+}
+
+/**
+ * xmldom's message in words a user can act on, in English and Arabic, with the line: an undefined
+ * prefix is named ("prefix xades is not declared, line 40"), never "NamespaceError: prefix is
+ * non-null and namespace is null".
+ */
+function describeParseProblem(text: string, problem: { message: string; line?: number }): { en: string; ar: string } {
+  const detail = problem.message
+    .replace(/^Error constructing the DOM: /, '')
+    .replace(/\s+/g, ' ')
+    .trim();
+  const line = problem.line && problem.line > 0 ? problem.line : undefined;
+  const at = line ? `, line ${line}` : '';
+  const atAr = line ? `، السطر ${line}` : '';
+  if (/NamespaceError|prefix is non-null and namespace is null/.test(detail)) {
+    const prefix = undeclaredPrefix(text, line);
+    return prefix
+      ? {
+          en: `prefix ${prefix} is not declared${at}: add xmlns:${prefix}="…" to an enclosing element`,
+          ar: `البادئة ${prefix} غير معرّفة${atAr}: أضف xmlns:${prefix} إلى عنصر أعلى`,
+        }
+      : { en: `a namespace prefix is not declared${at}`, ar: `بادئة نطاق أسماء غير معرّفة${atAr}` };
+  }
+  const mismatch = /tag mismatch: "([^"]*)" != "([^"]*)"/.exec(detail);
+  if (mismatch)
+    return { en: `end tag </${mismatch[2]}> does not close <${mismatch[1]}>${at}`, ar: `وسم الإغلاق </${mismatch[2]}> لا يغلق <${mismatch[1]}>${atAr}` };
+  const entity = /entity not found:\s*(&[^;\s]*;?)/.exec(detail);
+  if (entity) return { en: `unknown entity ${entity[1]}${at}: write &amp; for a literal &`, ar: `كيان غير معروف ${entity[1]}${atAr}: اكتب &amp; بدلاً من &` };
+  const redefined = /Attribute (\S+) redefined/.exec(detail);
+  if (redefined) return { en: `attribute ${redefined[1]} appears twice on one element${at}`, ar: `السمة ${redefined[1]} مكررة في العنصر نفسه${atAr}` };
+  return { en: `${detail}${at}`, ar: `${detail}${atAr}` };
+}
+
+/** The first prefix used on `line` (or anywhere, without a line) that no xmlns: declaration names. */
+function undeclaredPrefix(text: string, line: number | undefined): string | undefined {
+  const lines = line ? [text.split('\n', line)[line - 1] ?? ''] : [text];
+  for (const l of lines) {
+    for (const m of l.matchAll(/(?:<\/?|\s)([A-Za-z_][\w.-]*):[A-Za-z_][\w.-]*/g)) {
+      const p = m[1]!;
+      if (p === 'xml' || p === 'xmlns') continue;
+      if (!text.includes(`xmlns:${p}=`)) return p;
+    }
+  }
+  return line ? undeclaredPrefix(text, undefined) : undefined;
 }
 
 /** Parse and require a UBL `Invoice` root (credit and debit notes use it too in ZATCA). */

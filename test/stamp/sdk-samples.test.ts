@@ -5,11 +5,11 @@ import { describe, expect, it } from 'vitest';
 import { loadCertificate } from '../../src/crypto/certificate.js';
 import { loadPrivateKey } from '../../src/crypto/keys.js';
 import { createSigner } from '../../src/crypto/signer.js';
-import { decodeTlv } from '../../src/qr/tlv.js';
+import { decodeTlv, encodeTlv } from '../../src/qr/tlv.js';
 import { invoiceHashOf, signInvoiceXml, verifyInvoice } from '../../src/stamp/index.js';
 import { findSignatures, readAttachment, readSignatureParts } from '../../src/stamp/read.js';
 import { parseInvoiceXml } from '../../src/xml/parse.js';
-import { readSdk, sdkDir, signedSamples } from '../helpers/sdk.js';
+import { olderSamples, readSdk, SDK_MISSING_MESSAGE, sdkDir, signedSamples } from '../helpers/sdk.js';
 
 const samples = signedSamples();
 
@@ -92,5 +92,47 @@ describe.skipIf(!sdkDir)('SDK 238-R3.4.8 signed samples', () => {
       expect(findSignatures(parseInvoiceXml(again.xml))).toHaveLength(1);
       expect(again.invoiceHash).toBe(stamped.invoiceHash);
     }
+  });
+});
+
+const usdSample = olderSamples().find((f) => f.endsWith('Standard_Invoice_USD.xml'));
+
+describe.skipIf(!usdSample)(`a foreign-currency invoice of ZATCA's SDK${usdSample ? '' : ` (${SDK_MISSING_MESSAGE})`}`, () => {
+  it('QR tag 5 is the first TaxTotal as the SDK writes it (238-R3.2.7 Standard_Invoice_USD.xml: USD 144.9 first, SAR 543.38 second)', () => {
+    const xml = readFileSync(usdSample!);
+    expect(
+      decodeTlv(readAttachment(parseInvoiceXml(xml), 'QR')!.text)
+        .tags.get(5)!
+        .toString('utf8'),
+    ).toBe('144.9');
+    const result = verifyInvoice(xml);
+    expect(result.checks.find((c) => c.id === 'qr-tag-5')?.status).toBe('pass');
+    // Every other check passes but tag 3: SDK 238-R3.2.7 appended 'Z' to the timestamp, which 238-R3.4.8
+    // (and the team oracle) fail under ZATCA's own code for it.
+    const findings = result.checks.filter((c) => c.status !== 'pass' && c.status !== 'skip');
+    expect(findings.map((c) => `${c.id}:${c.status}:${c.code}`)).toEqual(['qr-tag-3:fail:invoiceTimeStamp_QRCODE_INVALID']);
+    expect(findings[0]!.actual).toBe('2022-03-13T14:40:40Z');
+  });
+
+  it('tag 5 with the SAR total while the USD TaxTotal comes first fails as the SDK judges it, with what to change', () => {
+    const certificate = loadCertificate(readSdk('Data', 'Certificates', 'cert.pem'));
+    const signer = createSigner(loadPrivateKey(readSdk('Data', 'Certificates', 'ec-secp256k1-priv-key.pem')));
+    // Re-signed by `sign`: tag 5 is the first TaxTotal, as the SDK writes it, and the result verifies.
+    const stamped = signInvoiceXml(readFileSync(usdSample!), { certificate, signer });
+    const tags = decodeTlv(readAttachment(parseInvoiceXml(stamped.xml), 'QR')!.text).tags;
+    expect(tags.get(5)!.toString('utf8')).toBe('144.9');
+    expect(verifyInvoice(stamped.xml).checks.filter((c) => c.status === 'fail')).toEqual([]);
+    // The QR is outside the invoice hash: swapping tag 5 for the SAR total keeps hash and signature valid.
+    const qr = readAttachment(parseInvoiceXml(stamped.xml), 'QR')!.text.trim();
+    tags.set(5, Buffer.from('543.38'));
+    const sarInTag5 = stamped.xml.replace(qr, encodeTlv(tags).toString('base64'));
+    const tag5 = verifyInvoice(sarInTag5).checks.find((c) => c.id === 'qr-tag-5')!;
+    expect(tag5.status).toBe('fail');
+    expect(tag5.message).toMatch(/first cac:TaxTotal \(144\.9\)/);
+    expect(
+      verifyInvoice(sarInTag5)
+        .checks.filter((c) => c.status === 'fail')
+        .map((c) => c.id),
+    ).toEqual(['qr-tag-5']);
   });
 });
