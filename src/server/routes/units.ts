@@ -23,6 +23,8 @@ const UnitBody = z.strictObject({
     .regex(/^\d{10}$/)
     .optional(),
   replaces: Ref.optional(),
+  /** `sealed` (default; a replacement keeps its predecessor's) or `pkcs11`: keys generated in the server's token (docs/keys.md). */
+  keyProvider: z.enum(['sealed', 'pkcs11']).optional(),
 });
 const UnitDetail = z.object({
   unit: UnitView,
