@@ -160,11 +160,21 @@ export class Pkcs11Token {
       const pair = lib.C_GenerateKeyPair(
         session,
         { mechanism: m.CKM_EC_KEY_PAIR_GEN },
-        [...common, { type: m.CKA_VERIFY, value: true }, { type: m.CKA_EC_PARAMS, value: SECP256K1_PARAMS }],
+        [
+          ...common,
+          { type: m.CKA_VERIFY, value: true },
+          { type: m.CKA_ENCRYPT, value: false },
+          { type: m.CKA_WRAP, value: false },
+          { type: m.CKA_EC_PARAMS, value: SECP256K1_PARAMS },
+        ],
+        // A signing key and nothing else: no derive (ECDH), decrypt or unwrap, whatever the token's defaults.
         [
           ...common,
           { type: m.CKA_PRIVATE, value: true },
           { type: m.CKA_SIGN, value: true },
+          { type: m.CKA_DERIVE, value: false },
+          { type: m.CKA_DECRYPT, value: false },
+          { type: m.CKA_UNWRAP, value: false },
           { type: m.CKA_SENSITIVE, value: true },
           { type: m.CKA_EXTRACTABLE, value: false },
         ],

@@ -58,13 +58,15 @@ describe.skipIf(SOFTHSM_MISSING)('PKCS#11 token (SoftHSM2)', () => {
     });
   });
 
-  it.skipIf(!PKCS11_TOOL)("opensc's pkcs11-tool lists the private key as sensitive and never extractable", () => {
+  it.skipIf(!PKCS11_TOOL)("opensc's pkcs11-tool lists the private key as sensitive, never extractable, for signing only", () => {
     const listing = listPrivateKeys(hsm, TOKEN, PIN);
     expect(listing).toMatch(/label:\s+fawtara\/300000000000003\/POS-1\/g1\/k1/);
     const access = /Access:\s*([^\n]*)/.exec(listing)?.[1] ?? '';
     expect(access).toContain('sensitive');
     expect(access).toContain('never extractable');
     expect(access).not.toMatch(/(^|, )extractable/);
+    // A signing key only: no ECDH derive, decrypt or unwrap.
+    expect(/Usage:\s*([^\n]*)/.exec(listing)?.[1]?.trim()).toBe('sign');
   });
 
   it('the module refuses to read the private value (CKR_ATTRIBUTE_SENSITIVE)', () => {
