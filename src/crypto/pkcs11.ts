@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
 import type { Handle, PKCS11, Pkcs11Error, Template } from 'pkcs11js';
 import { FawtaraError } from '../errors.js';
-import { compactToDer } from './signer.js';
+import { compactToDer, type Signer } from './signer.js';
 
 type Pkcs11Module = typeof import('pkcs11js');
 
@@ -363,4 +363,13 @@ export class Pkcs11Token {
     this.#keys.clear();
     this.#slot = undefined;
   }
+}
+
+/**
+ * A Signer whose key stays in the token: the same signature input as the sealed signers — ECDSA over
+ * SHA-256 of the message (the invoice-hash bytes, or a CSR's request info); CKM_ECDSA signs the
+ * digest it is handed, so the SHA-256 is taken here.
+ */
+export function tokenSigner(token: Pkcs11Token, id: Buffer, publicKeySpki: Buffer): Signer {
+  return { backend: 'pkcs11', publicKeySpki, sign: (message) => token.signDigest(id, createHash('sha256').update(message).digest()) };
 }

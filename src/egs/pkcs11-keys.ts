@@ -1,10 +1,10 @@
 // Unit keys in a PKCS#11 token (issue 16): the FAWTARA_PKCS11_* settings, the provider that makes,
 // signs with and destroys keys there, and the fleet provider that serves sealed and token units alike.
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { Kysely } from 'kysely';
 import { createCsr } from '../crypto/csr.js';
-import { Pkcs11Token, type Pkcs11Settings } from '../crypto/pkcs11.js';
+import { Pkcs11Token, tokenSigner, type Pkcs11Settings } from '../crypto/pkcs11.js';
 import type { Signer } from '../crypto/signer.js';
 import { FawtaraError } from '../errors.js';
 import { credentials, tenants, units, type Database, type UnitKey } from '../store/index.js';
@@ -103,16 +103,7 @@ export function pkcs11KeyProvider(token: Pkcs11Token): KeyProvider {
     }
     return row;
   };
-  const signerOf = (row: UnitKey): Signer => {
-    const id = tokenKeyId(row.id);
-    // The same signature input as the sealed path: ECDSA over SHA-256 of the message (the invoice
-    // hash bytes, or a CSR's request info); CKM_ECDSA signs the digest it is handed.
-    return {
-      backend: 'pkcs11',
-      publicKeySpki: Buffer.from(row.public_key_spki, 'base64'),
-      sign: (message) => token.signDigest(id, createHash('sha256').update(message).digest()),
-    };
-  };
+  const signerOf = (row: UnitKey): Signer => tokenSigner(token, tokenKeyId(row.id), Buffer.from(row.public_key_spki, 'base64'));
   return {
     name: 'pkcs11',
     async generateKey(db, scope, at) {

@@ -8,7 +8,7 @@ import type { PKCS11 } from 'pkcs11js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXAMPLE_CSR_CONFIG } from '../../src/crypto/local-identity.js';
 import { createCsr, parseCsr } from '../../src/crypto/csr.js';
-import { Pkcs11Token, type Pkcs11Settings } from '../../src/crypto/pkcs11.js';
+import { Pkcs11Token, tokenSigner, type Pkcs11Settings } from '../../src/crypto/pkcs11.js';
 import { createVerifier } from '../../src/crypto/signer.js';
 import { exitCodeOf } from '../../src/cli/output.js';
 import { FawtaraError } from '../../src/errors.js';
@@ -112,8 +112,7 @@ describe.skipIf(SOFTHSM_MISSING)('PKCS#11 token (SoftHSM2)', () => {
   it('signs a CSR in the token: the request verifies with its own public key', () => {
     const id = Buffer.from('aa02030405060708090a0b0c0d0e0f10', 'hex');
     const { publicKeySpki } = token.generateKeyPair('csr', id);
-    const signer = { backend: 'pkcs11', publicKeySpki, sign: (m: Buffer) => token.signDigest(id, createHash('sha256').update(m).digest()) };
-    const csr = createCsr({ config: EXAMPLE_CSR_CONFIG, privateKey: signer, environment: 'simulation' });
+    const csr = createCsr({ config: EXAMPLE_CSR_CONFIG, privateKey: tokenSigner(token, id, publicKeySpki), environment: 'simulation' });
     const parsed = parseCsr(csr.pem);
     expect(parsed.signatureValid).toBe(true);
     expect(parsed.publicKeyIsSecp256k1).toBe(true);
