@@ -46,7 +46,7 @@ describe.skipIf(SOFTHSM_MISSING)('PKCS#11 token (SoftHSM2)', () => {
   it('generates a secp256k1 key inside the token: CKA_SENSITIVE true, CKA_EXTRACTABLE false, labelled', () => {
     const id = Buffer.from('00112233445566778899aabbccddeeff', 'hex');
     const { publicKeySpki } = token.generateKeyPair('fawtara/300000000000003/POS-1/g1/k1', id);
-    // ZATCA requires secp256k1 (ZATCA "E-Invoicing Security Features Implementation Standards", the CSR's EC key).
+    // ZATCA requires secp256k1 (ZATCA "Security Features Implementation Standards"; the SDK's ec-secp256k1-priv-key.pem).
     expect(createPublicKey({ key: publicKeySpki, format: 'der', type: 'spki' }).asymmetricKeyDetails?.namedCurve).toBe('secp256k1');
     expect(token.publicKeySpki(id).equals(publicKeySpki)).toBe(true);
     expect(token.keyAttributes(id)).toEqual({
@@ -96,8 +96,9 @@ describe.skipIf(SOFTHSM_MISSING)('PKCS#11 token (SoftHSM2)', () => {
   it('signs like the sealed path: ECDSA over SHA-256 of the invoice-hash bytes, DER; verifies with createVerifier and node:crypto', () => {
     const id = Buffer.from('0102030405060708090a0b0c0d0e0f10', 'hex');
     const { publicKeySpki } = token.generateKeyPair('parity', id);
-    // The signer input of stamp/stamp.ts: the 32 raw invoice-hash bytes (ZATCA "Electronic Invoice
-    // XML Implementation Standard", XAdES SignatureValue); ECDSA-SHA256 hashes them once more.
+    // The signer input of stamp/stamp.ts: the 32 raw invoice-hash bytes (ZATCA "Security Features
+    // Implementation Standards", XAdES SignatureValue, as the SDK's signed samples verify);
+    // ECDSA-SHA256 hashes them once more.
     const hashBytes = createHash('sha256').update('an invoice body').digest();
     for (let i = 0; i < 20; i++) {
       const der = token.signDigest(id, createHash('sha256').update(hashBytes).digest());
