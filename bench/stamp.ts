@@ -1,9 +1,9 @@
 // bench/stamp: throughput of build + hash + sign + QR for a 10-line simplified invoice on one core,
-// as a ratio to S (one node:crypto secp256k1 signature, same run); per-line cost; cold start.
+// as a ratio to S (one node:crypto secp256k1 signature, same run), PKCS#11 too; per-line cost; cold start.
 // Run: npm run bench:stamp   (cold start needs dist/: npm run build)
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { createLocalIdentity } from '../src/crypto/local-identity.js';
@@ -12,7 +12,8 @@ import { availableSignerBackends, createSigner } from '../src/crypto/signer.js';
 import { unsignedXml } from '../src/ubl/document.js';
 import { stampInvoice } from '../src/stamp/index.js';
 import { buildInvoice } from '../src/ubl/writer.js';
-import { fmt, median, opsPerSecond, ratioToS } from './harness.js';
+import { fmt, makeReferenceSignature, median, opsPerSecond, ratioToS } from './harness.js';
+import { stampPerWorker, tokenIdentity } from './pkcs11.js';
 import { invoiceWithLines } from './invoices.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -46,6 +47,27 @@ for (const backend of availableSignerBackends()) {
     console.log(
       `stamp only (prebuilt 10-line invoice), native signer, self-check ${selfCheck ? 'on ' : 'off'}: ${fmt(r.median)} S (min ${fmt(r.min)} – max ${fmt(r.max)})`,
     );
+  }
+}
+
+// The unit key in a PKCS#11 token (SoftHSM2 here; a network HSM adds its round trip per signature):
+// one thread, then one token object — one pooled session — per worker thread on every core.
+{
+  const token = tokenIdentity(identity.authority);
+  if (typeof token === 'string') console.log(`\nPKCS#11: skipped (${token})`);
+  else {
+    try {
+      const r = ratioToS(() => void stampInvoice(buildInvoice(ten), { certificate: token.certificate, signer: token.signer }), rounds);
+      console.log(
+        `\n10-line simplified, PKCS#11 signer (SoftHSM2), self-check on: ${fmt(r.median)} S (min ${fmt(r.min)} – max ${fmt(r.max)}); ${Math.round(r.opsMedian)} invoices/s vs S = ${Math.round(r.sMedian)} signatures/s`,
+      );
+      const workers = availableParallelism();
+      const s = opsPerSecond(makeReferenceSignature(), 500);
+      const perWorker = await stampPerWorker(token, workers, quick ? 1000 : 3000);
+      console.log(`  ${workers} worker threads, a pooled session each: ${Math.round(perWorker)} invoices/s in all = ${fmt(perWorker / s)} S (one core's S)`);
+    } finally {
+      token.hsm.cleanup();
+    }
   }
 }
 

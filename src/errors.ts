@@ -20,6 +20,7 @@ export type ErrorCode =
   | 'CONFLICT' // already registered (a serial, VAT number, branch name, TIN)
   | 'UNIT_STATE' // the unit cannot do this in its state (revoked, retired, not onboarded, documents pending)
   | 'KEY_STORE' // the key store is unprotected or the key-encryption key does not open it
+  | 'KEY_UNAVAILABLE' // the unit's key is in a security module that cannot be used now (token missing, wrong PIN, session lost): nothing was written
   | 'ZATCA_REJECTED' // ZATCA refused the request (wrong OTP, CSR, …); nothing changed
   | 'ZATCA_UNAVAILABLE' // no answer, 5xx, 429 or an interrupted step: run the same command again
   | 'UNAUTHENTICATED' // no valid credentials: log in (HTTP API)

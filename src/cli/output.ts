@@ -14,7 +14,7 @@ export const EXIT = {
   input: 3,
   /** A bug in Fawtara: please report it. */
   internal: 4,
-  /** A temporary failure (ZATCA unreachable, 5xx/429, an interrupted step, a busy, full, read-only or unreachable database): run the same command again. */
+  /** A temporary failure (ZATCA unreachable, 5xx/429, an interrupted step, a busy, full, read-only or unreachable database, a unit's PKCS#11 token unusable): run the same command again. */
   retry: 5,
 } as const;
 
@@ -40,7 +40,8 @@ export function exitCodeOf(thrown: unknown): number {
   if (!isFawtaraError(error)) return EXIT.internal;
   if (error.code === 'USAGE') return EXIT.usage;
   if (error.code === 'INTERNAL') return EXIT.internal;
-  if (error.code === 'ZATCA_UNAVAILABLE' || error.code === 'BUSY' || error.code === 'STORAGE_UNAVAILABLE') return EXIT.retry;
+  if (error.code === 'ZATCA_UNAVAILABLE' || error.code === 'BUSY' || error.code === 'STORAGE_UNAVAILABLE' || error.code === 'KEY_UNAVAILABLE')
+    return EXIT.retry;
   // STORE_DAMAGED, like bad input, needs a person: exit 3 with the restore procedure in the message.
   return EXIT.input;
 }

@@ -1,6 +1,6 @@
 // PKCS#10 certificate signing requests in ZATCA's profile (spec invoice-and-signing §8): building one
 // from a CSR configuration and a secp256k1 key, and reading any CSR back (the simulator's side).
-import { createPublicKey, sign, verify, type KeyObject } from 'node:crypto';
+import { createPublicKey, verify, type KeyObject } from 'node:crypto';
 import { AsnConvert, OctetString } from '@peculiar/asn1-schema';
 import {
   Attribute,
@@ -18,6 +18,8 @@ import { Attributes, CertificationRequest, CertificationRequestInfo } from '@pec
 import { ecdsaWithSHA256, id_ecdsaWithSHA256 } from '@peculiar/asn1-ecc';
 import { FawtaraError } from '../errors.js';
 import type { LoadedPrivateKey } from './keys.js';
+import type { Signer } from './signer.js';
+import { csrKey } from './csr-key.js';
 import { validateCsrConfig, type CsrConfig } from './csr-config.js';
 
 /** Object identifiers of everything ZATCA's CSR and certificates carry (spec §8). */
@@ -83,8 +85,11 @@ export type CsrAlternativeName = Pick<CsrConfig, 'serialNumber' | 'organizationI
 
 export interface CreateCsrOptions {
   config: CsrConfig;
-  /** The EGS unit's key (from `generatePrivateKey`/`loadPrivateKey`, or a secp256k1 KeyObject). */
-  privateKey: LoadedPrivateKey | KeyObject;
+  /**
+   * The EGS unit's key (from `generatePrivateKey`/`loadPrivateKey`, or a secp256k1 KeyObject), or a
+   * `Signer` whose key stays elsewhere (a PKCS#11 token): it signs the CertificationRequestInfo.
+   */
+  privateKey: LoadedPrivateKey | KeyObject | Signer;
   environment: ZatcaEnvironment;
 }
 
@@ -107,14 +112,7 @@ export function createCsr(options: CreateCsrOptions): CreatedCsr {
       { field: 'environment', messageAr: `البيئة يجب أن تكون إحدى: ${Object.keys(CERTIFICATE_TEMPLATE_NAMES).join('، ')}` },
     );
   }
-  const privateKey = 'key' in options.privateKey && 'publicKeySpki' in options.privateKey ? options.privateKey.key : options.privateKey;
-  if (privateKey.type !== 'private' || privateKey.asymmetricKeyType !== 'ec' || privateKey.asymmetricKeyDetails?.namedCurve !== 'secp256k1') {
-    throw new FawtaraError('INVALID_KEY', 'the CSR key must be a private EC key on curve secp256k1, as ZATCA requires', {
-      field: 'privateKey',
-      messageAr: 'مفتاح طلب الشهادة يجب أن يكون مفتاحاً خاصاً من نوع EC على المنحنى secp256k1',
-    });
-  }
-  const spki = createPublicKey(privateKey).export({ type: 'spki', format: 'der' });
+  const { spki, signInfo } = csrKey(options.privateKey);
 
   const subject = new Name(SUBJECT_LAYOUT.map(([field, oid, encoding]) => singleRdn(oid, config[field], encoding)));
   const alternativeName = new SubjectAlternativeName([
@@ -142,8 +140,8 @@ export function createCsr(options: CreateCsrOptions): CreatedCsr {
     attributes: new Attributes([new Attribute({ type: OID.extensionRequest, values: [AsnConvert.serialize(extensions)] })]),
   });
   const infoDer = Buffer.from(AsnConvert.serialize(info));
-  // ECDSA over the DER CertificationRequestInfo; node:crypto emits the DER (r, s) form PKCS#10 wants.
-  const signature = sign('sha256', infoDer, { key: privateKey, dsaEncoding: 'der' });
+  // ECDSA over the DER CertificationRequestInfo, in the DER (r, s) form PKCS#10 wants.
+  const signature = signInfo(infoDer);
   const request = new CertificationRequest({
     certificationRequestInfo: info,
     signatureAlgorithm: ecdsaWithSHA256,

@@ -4,6 +4,7 @@ import pino, { type Logger } from 'pino';
 import type { FatooraEnv, ZatcaClient } from '../zatca/index.js';
 import { openStore, submissions, type Store, type StoreOptions } from '../store/index.js';
 import { kekSourceFromEnv, openKeyVault, softwareKeyProvider, type KekSource, type KeyProvider, type KeyVault } from './key-custody.js';
+import { fleetKeyProvider, pkcs11SettingsFromEnv } from './pkcs11-keys.js';
 import { processRedactor, type Redactor } from './redact.js';
 
 export interface Clock {
@@ -51,6 +52,7 @@ export interface OpenFleetOptions {
   logger?: Logger;
   redactor?: Redactor;
   actor?: string;
+  /** Default: sealed keys, and units registered with `pkcs11` in the token FAWTARA_PKCS11_* names. */
   keys?: (vault: KeyVault, redactor: Redactor) => KeyProvider;
   pendingDocuments?: FleetContext['pendingDocuments'];
 }
@@ -75,7 +77,9 @@ export async function openFleet(options: OpenFleetOptions): Promise<FleetContext
       store,
       clock,
       zatca: options.zatca,
-      keys: (options.keys ?? softwareKeyProvider)(vault, redactor),
+      keys: options.keys
+        ? options.keys(vault, redactor)
+        : fleetKeyProvider(softwareKeyProvider(vault, redactor), pkcs11SettingsFromEnv(options.env ?? process.env, redactor)),
       vault,
       redactor,
       logger,

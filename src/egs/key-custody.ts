@@ -1,5 +1,5 @@
 // Key custody: the key-encryption key (FAWTARA_MASTER_KEY or a scrypt passphrase), AES-256-GCM
-// envelopes bound to their unit, and the KeyProvider seam a PKCS#11 module can replace later.
+// envelopes bound to their unit, and the KeyProvider seam the PKCS#11 provider also implements.
 import { createCipheriv, createDecipheriv, randomBytes, randomUUID, scryptSync } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { createCsr, type CreatedCsr, type ZatcaEnvironment } from '../crypto/csr.js';
@@ -164,14 +164,18 @@ export interface KeyHandle {
 }
 
 /**
- * Where a unit's private key lives. The software provider keeps it sealed in the store; a PKCS#11
- * provider would keep it in the token and implement the same three operations.
+ * Where a unit's private key lives. The software provider keeps it sealed in the store; the PKCS#11
+ * provider (`egs/pkcs11-keys.ts`) keeps it in a token and implements the same operations.
  */
 export interface KeyProvider {
   readonly name: string;
   generateKey(db: Kysely<Database>, scope: UnitKeyScope, at: Date): Promise<KeyHandle>;
   createCsr(db: Kysely<Database>, scope: UnitKeyScope, keyId: string, config: CsrConfig, environment: ZatcaEnvironment): Promise<CreatedCsr>;
   signer(db: Kysely<Database>, scope: UnitKeyScope, keyId: string): Promise<Signer>;
+  /** Destroy a key that will never sign again (a token's objects); false when there was nothing to do. */
+  destroyKey?(db: Kysely<Database>, scope: UnitKeyScope, keyId: string, at: Date): Promise<boolean>;
+  /** Throw when units cannot be registered with this provider name here (e.g. no token configured). */
+  accepts?(provider: 'sealed' | 'pkcs11'): void;
 }
 
 export function keyContext(scope: UnitKeyScope, keyId: string): string {
@@ -212,6 +216,9 @@ export function softwareKeyProvider(vault: KeyVault, redactor: Redactor): KeyPro
         public_key_spki: key.publicKeySpki.toString('base64'),
         sealed_private_key: vault.seal(der, keyContext(scope, keyId)),
         created_at: at.toISOString(),
+        token_label: null,
+        key_label: null,
+        destroyed_at: null,
       });
       return { keyId, publicKeySpki: key.publicKeySpki };
     },

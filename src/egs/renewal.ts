@@ -6,6 +6,7 @@ import type { FleetContext } from './context.js';
 import { credentialsOf, freshCsr, markCsrSent, partsOf, promote, runComplianceChecks, scopeOf, storeCsid, type StepHooks } from './csid-steps.js';
 import { FleetError } from './errors.js';
 import { exchange, revokeAfterUnauthorized, revokedError, zatcaFailure } from './exchange.js';
+import { destroyUnusedKeys } from './key-retirement.js';
 import { validateOtp } from './onboarding.js';
 import { moveUnit } from './states.js';
 import { resolveUnit, unitEnvironment } from './units.js';
@@ -42,6 +43,8 @@ export async function renewUnit(ctx: FleetContext, taxpayer: Taxpayer, ref: stri
     if (unit.state === 'active') {
       if (sentThisRun) {
         const pcsid = (await credentials.activeCsid(ctx.store.db, scope, 'production'))!;
+        // The key of the superseded PCSID never signs again: a token destroys it now.
+        await destroyUnusedKeys(ctx, unit);
         return { unit, steps, path, pcsidExpiresAt: pcsid.not_after };
       }
       const current = await credentials.activeCsid(ctx.store.db, scope, 'production');

@@ -20,6 +20,8 @@ export interface UnitSummary {
   lastIssuedAt: string | null;
   replacesUnitId: string | null;
   pcsid: { requestId: string; certificateSerial: string; notBefore: string; notAfter: string } | null;
+  /** Where the unit's keys are made and kept: `sealed` in this store or `pkcs11` in a token. */
+  keyProvider: 'sealed' | 'pkcs11';
 }
 
 /** `branches` lets a caller listing many units look each branch up once. */
@@ -43,5 +45,6 @@ export async function describeUnit(fleet: FleetContext, unit: EgsUnit, branches?
     lastIssuedAt: unit.last_issued_at,
     replacesUnitId: unit.replaces_unit_id,
     pcsid: pcsid ? { requestId: pcsid.request_id, certificateSerial: pcsid.certificate_serial, notBefore: pcsid.not_before, notAfter: pcsid.not_after } : null,
+    keyProvider: unit.key_provider === 'pkcs11' ? 'pkcs11' : 'sealed',
   };
 }

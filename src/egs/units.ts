@@ -7,6 +7,8 @@ import { INITIAL_PIH } from '../model/chain.js';
 import { isFatooraEnv, type FatooraEnv } from '../zatca/index.js';
 import type { FleetContext } from './context.js';
 import { FleetError } from './errors.js';
+import { destroyUnusedKeys } from './key-retirement.js';
+import { KEY_PROVIDERS, type KeyProviderName } from './pkcs11-keys.js';
 import { ENDED_UNIT_STATES, moveUnit, type UnitState } from './states.js';
 import { resolveBranch, validateTin } from './tenants.js';
 import { EGS_SERIAL, UNIT_TITLES } from '../model/identifiers.js';
@@ -22,6 +24,8 @@ export interface UnitInput {
   memberTin?: string;
   /** Re-onboarding: the revoked, expired or retired unit of the same device this one replaces. */
   replaces?: string;
+  /** Where the unit's keys are made and kept: `sealed` (default; a replacement keeps its predecessor's) or `pkcs11`. */
+  keyProvider?: string;
 }
 
 function invalid(field: string, message: string, messageAr: string, rule?: string): FleetError {
@@ -122,6 +126,14 @@ export async function addUnit(ctx: FleetContext, taxpayer: Taxpayer, input: Unit
       },
     );
   }
+  const keyProvider = (input.keyProvider ?? replaced?.key_provider ?? 'sealed').trim();
+  if (!(KEY_PROVIDERS as readonly string[]).includes(keyProvider)) {
+    throw invalid('keyProvider', `must be sealed or pkcs11; got "${keyProvider}"`, 'يجب أن يكون مزود المفاتيح sealed أو pkcs11');
+  }
+  if (!ctx.keys.accepts && keyProvider === 'pkcs11') {
+    throw invalid('keyProvider', 'this fleet has no PKCS#11 token configured', 'لا توجد وحدة أمان PKCS#11 مهيأة');
+  }
+  ctx.keys.accepts?.(keyProvider as KeyProviderName);
   const now = ctx.clock.now().toISOString();
   const row = {
     id: randomUUID(),
@@ -142,11 +154,14 @@ export async function addUnit(ctx: FleetContext, taxpayer: Taxpayer, input: Unit
     last_issued_at: null,
     replaces_unit_id: replaced?.id ?? null,
     created_at: now,
+    key_provider: keyProvider,
   };
   await db.transaction().execute(async (trx) => {
     await unitRepo.insertUnit(trx, row);
     await unitRepo.recordCreation(trx, row, ctx.actor, replaced ? `registered to replace unit ${replaced.name} (${replaced.state})` : 'registered', now);
   });
+  // The replaced unit will never sign again: its keys in a token go now (or at its next sweep).
+  if (replaced) await destroyUnusedKeys(ctx, replaced);
   return row;
 }
 
@@ -173,7 +188,11 @@ export interface RetireOptions {
 /** Retire a unit locally. Refused while it has documents ZATCA has not received, unless forced with a reason. */
 export async function retireUnit(ctx: FleetContext, taxpayer: Taxpayer, ref: string, options: RetireOptions = {}): Promise<EgsUnit> {
   const unit = await resolveUnit(ctx, taxpayer, ref);
-  if (unit.state === 'retired') return unit;
+  // Retiring again finishes what a token that was away left: destroying the unit's keys.
+  if (unit.state === 'retired') {
+    await destroyUnusedKeys(ctx, unit);
+    return unit;
+  }
   const pending = ctx.pendingDocuments ? await ctx.pendingDocuments(taxpayer.id, unit.id) : 0;
   const reason = options.reason?.trim();
   if (options.force && !reason) {
@@ -186,7 +205,7 @@ export async function retireUnit(ctx: FleetContext, taxpayer: Taxpayer, ref: str
       { field: 'unit', messageAr: `للوحدة ${unit.name} ‏${pending} مستند لم تستلمه الهيئة بعد؛ أرسلها أولاً أو استخدم --force مع --reason` },
     );
   }
-  return ctx.store.db.transaction().execute(async (trx) => {
+  const retired = await ctx.store.db.transaction().execute(async (trx) => {
     const moved = await moveUnit(trx, unit, {
       to: 'retired',
       actor: ctx.actor,
@@ -196,6 +215,8 @@ export async function retireUnit(ctx: FleetContext, taxpayer: Taxpayer, ref: str
     await credentials.revokeUnitCsids(trx, { taxpayerId: unit.taxpayer_id, unitId: unit.id });
     return moved;
   });
+  await destroyUnusedKeys(ctx, retired);
+  return retired;
 }
 
 export interface ExpiringUnit {

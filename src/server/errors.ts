@@ -31,6 +31,7 @@ export const STATUS_OF_CODE: Record<ErrorCode, number> = {
   BUSY: 503, // the database lock: nothing was written, the same request again is safe
   STORAGE_UNAVAILABLE: 503, // disk full, read-only, I/O error, PostgreSQL unreachable: nothing was written
   STORE_DAMAGED: 503, // the operator restores a backup (docs/operations.md); no request can fix it
+  KEY_UNAVAILABLE: 503, // the unit's PKCS#11 token is missing, refuses the PIN or lost its session: nothing was written
   // Server-side conditions the caller cannot fix: configuration, files, bugs.
   KEY_STORE: 500,
   FILE_NOT_FOUND: 500,

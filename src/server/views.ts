@@ -62,6 +62,8 @@ export const UnitView = z.object({
   lastIssuedAt: z.string().nullable(),
   replacesUnitId: z.string().nullable(),
   pcsid: z.object({ requestId: z.string(), certificateSerial: z.string(), notBefore: z.string(), notAfter: z.string() }).nullable(),
+  /** Where the unit's keys are made and kept: `sealed` (in the store, encrypted) or `pkcs11` (in a token). */
+  keyProvider: z.enum(['sealed', 'pkcs11']),
 });
 export type UnitViewT = z.infer<typeof UnitView>;
 

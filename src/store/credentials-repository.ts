@@ -25,6 +25,30 @@ export function findKey(db: Db, scope: UnitScope, keyId: string): Promise<UnitKe
     .executeTakeFirst();
 }
 
+/** Every key of the unit, oldest first (labels count them; retirement and renewal sweep them). */
+export function listKeys(db: Db, scope: UnitScope): Promise<UnitKey[]> {
+  return db
+    .selectFrom('unit_keys')
+    .selectAll()
+    .where('unit_id', '=', scope.unitId)
+    .where('taxpayer_id', '=', scope.taxpayerId)
+    .orderBy('created_at')
+    .orderBy('id')
+    .execute();
+}
+
+/** Record that the token destroyed the key's objects (once: a destroyed key stays destroyed). */
+export async function markKeyDestroyed(db: Db, scope: UnitScope, keyId: string, at: string): Promise<void> {
+  await db
+    .updateTable('unit_keys')
+    .set({ destroyed_at: at })
+    .where('id', '=', keyId)
+    .where('unit_id', '=', scope.unitId)
+    .where('taxpayer_id', '=', scope.taxpayerId)
+    .where('destroyed_at', 'is', null)
+    .execute();
+}
+
 export async function insertCsr(db: Db, row: CsrsTable): Promise<Csr> {
   await db.insertInto('csrs').values(row).execute();
   return row;

@@ -66,19 +66,26 @@ export interface EgsUnitsTable {
   last_issued_at: Instant | null;
   replaces_unit_id: string | null;
   created_at: Instant;
+  /** Where the unit's keys are made and kept (migration 0012): `sealed` in this store, or `pkcs11` in a token. */
+  key_provider: string;
 }
 
 export interface UnitKeysTable {
   id: string;
   unit_id: string;
   taxpayer_id: string;
-  /** `software` (encrypted here) or another provider's name (e.g. a PKCS#11 slot). */
+  /** `software` (sealed in this store) or `pkcs11` (generated and kept in a token). */
   provider: string;
   /** base64 DER SubjectPublicKeyInfo: public, used to bind certificates. */
   public_key_spki: string;
-  /** AES-256-GCM envelope (base64) of the private key, bound to this unit and key id. */
+  /** AES-256-GCM envelope (base64) of the private key, bound to this unit and key id; empty for a key in a token. */
   sealed_private_key: string;
   created_at: Instant;
+  /** A key in a PKCS#11 token (migration 0012): the token's label and the CKA_LABEL of its objects. */
+  token_label: string | null;
+  key_label: string | null;
+  /** When the token destroyed the key's objects (retirement, or a renewal that replaced the key). */
+  destroyed_at: Instant | null;
 }
 
 export interface CsrsTable {

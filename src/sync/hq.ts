@@ -315,6 +315,7 @@ async function resolveUnits(ctx: FleetContext, trx: SyncDb, taxpayer: Taxpayer, 
       last_issued_at: null,
       replaces_unit_id: null,
       created_at: now,
+      key_provider: 'sealed',
     };
     await trx.insertInto('egs_units').values(row).execute();
     await trx

@@ -87,6 +87,7 @@ export async function seedRecord(store: Store): Promise<void> {
       last_issued_at: null,
       replaces_unit_id: null,
       created_at: NOW,
+      key_provider: 'sealed',
     })
     .execute();
   await db

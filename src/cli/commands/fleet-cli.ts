@@ -80,6 +80,12 @@ export function registerFleetCommands(program: Command, run: Runner): void {
     .option('--name <name>', "unit name, the CSR common name (default: the serial's third part)")
     .option('--member <tin>', "VAT groups: the member's 10-digit TIN (the CSR OU)")
     .option('--replaces <unit>', 'a revoked, expired or retired unit of the same device (re-onboarding as a new unit)')
+    .addOption(
+      new Option('--key-provider <provider>', 'where its keys are made and kept: sealed in the store (default) or in the FAWTARA_PKCS11_* token').choices([
+        'sealed',
+        'pkcs11',
+      ]),
+    )
     .action(act('unitsAdd'));
   common(units.command('list').description('list units'))
     .option('--branch <name>', 'only this branch')

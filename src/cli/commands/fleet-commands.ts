@@ -167,13 +167,15 @@ export async function unitsAdd(opts: Opts, io: Io): Promise<number> {
       ...(text(opts.name) && { name: text(opts.name)! }),
       ...(text(opts.member) && { memberTin: text(opts.member)! }),
       ...(text(opts.replaces) && { replaces: text(opts.replaces)! }),
+      ...(text(opts.keyProvider) && { keyProvider: text(opts.keyProvider)! }),
     });
     const view = await unitView(s.ctx, u);
     return print(
       s.io,
       s.json,
       { unit: view },
-      () => `unit ${u.name} (${u.serial}) registered in ${view.branch}, state new; next: fawtara units onboard ${u.name} --otp <OTP>`,
+      () =>
+        `unit ${u.name} (${u.serial}) registered in ${view.branch}, state new, keys ${view.keyProvider === 'pkcs11' ? 'in the PKCS#11 token' : 'sealed in the store'}; next: fawtara units onboard ${u.name} --otp <OTP>`,
     );
   });
 }
@@ -215,6 +217,14 @@ export async function unitsShow(opts: Opts, io: Io): Promise<number> {
       certificateSerial: c.certificate_serial,
       notAfter: c.not_after,
     }));
+    // Public facts of each key only: where it is, its label, when it was made and destroyed.
+    const keys = (await credentials.listKeys(db, scope)).map((k) => ({
+      provider: k.provider === 'pkcs11' ? 'pkcs11' : 'sealed',
+      token: k.token_label,
+      label: k.key_label,
+      createdAt: k.created_at,
+      destroyedAt: k.destroyed_at,
+    }));
     const history = (await units.listTransitions(db, t.id, u.id)).map((h) => ({
       at: h.at,
       from: h.from_state,
@@ -230,10 +240,13 @@ export async function unitsShow(opts: Opts, io: Io): Promise<number> {
       outcome: e.outcome,
       messages: JSON.parse(e.messages) as unknown[],
     }));
-    return print(s.io, s.json, { unit: view, csids, history, exchanges }, () =>
+    return print(s.io, s.json, { unit: view, keys, csids, history, exchanges }, () =>
       [
         `${u.name}  ${u.serial}  ${u.state}  (${u.environment}, title ${u.title}, OU ${u.organization_unit}, branch ${view.branch})`,
         `ICV ${u.icv}${view.pcsid ? `, production CSID ${view.pcsid.requestId} valid until ${view.pcsid.notAfter}` : ''}`,
+        `key provider: ${view.keyProvider === 'pkcs11' ? 'pkcs11 (keys generated and kept in the token; never exported)' : 'sealed (keys encrypted in this store)'}`,
+        'keys:',
+        table(keys, ['provider', 'token', 'label', 'createdAt', 'destroyedAt']),
         'certificates:',
         table(csids, ['kind', 'purpose', 'requestId', 'status', 'notAfter']),
         'history:',

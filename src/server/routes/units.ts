@@ -18,6 +18,8 @@ const UnitBody = z.strictObject({
   name: z.string().min(1).max(64).optional(),
   memberTin: z.string().regex(TIN).optional(),
   replaces: Ref.optional(),
+  /** `sealed` (default; a replacement keeps its predecessor's) or `pkcs11`: keys generated in the server's token (docs/keys.md). */
+  keyProvider: z.enum(['sealed', 'pkcs11']).optional(),
 });
 const UnitDetail = z.object({
   unit: UnitView,
