@@ -29,7 +29,8 @@ export {
 } from './tenants.js';
 export { addUnit, resolveUnit, retireUnit, expiringUnits, SERIAL_PATTERN, TITLES, type UnitInput, type ExpiringUnit } from './units.js';
 export { onboardUnit, type OnboardOptions, type OnboardResult } from './onboarding.js';
-export { renewUnit, type RenewOptions, type RenewResult } from './renewal.js';
+export { renewUnit, type RenewOptions, type RenewResult, type DrainUnit } from './renewal.js';
+export { assertNotPaused, pauseIssuing, resumeIssuing, ISSUING_PAUSE_MS } from './pause.js';
 export { bulkOnboard, parseBulkList, type BulkEntry, type BulkResult, type BulkOptions } from './bulk.js';
 export { assertCanIssue, unitSigning, callAsUnit, bindCertificateToUnit, type UnitSigning } from './signing.js';
 export { requiredSteps, COMPLIANCE_STEPS, type ComplianceStep } from './compliance-documents.js';

@@ -144,6 +144,10 @@ export async function addUnit(ctx: FleetContext, taxpayer: Taxpayer, input: Unit
     last_issued_at: null,
     replaces_unit_id: replaced?.id ?? null,
     created_at: now,
+    issuing_paused_until: null,
+    issuing_paused_reason: null,
+    credentials_refused_at: null,
+    credentials_refused_reason: null,
   };
   await db.transaction().execute(async (trx) => {
     await unitRepo.insertUnit(trx, row);

@@ -2,7 +2,7 @@
 // (one fsync for many documents). The chain head of every unit in a batch is locked for it.
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
-import { assertCanIssue, unitSigning, type FleetContext, type UnitSigning } from '../egs/index.js';
+import { assertCanIssue, assertNotPaused, unitSigning, type FleetContext, type UnitSigning } from '../egs/index.js';
 import { FawtaraError } from '../errors.js';
 import { stampInvoice } from '../stamp/index.js';
 import {
@@ -191,6 +191,7 @@ export class Issuer {
         if (!unit)
           throw new FawtaraError('NOT_FOUND', `unit ${p.unit.name} no longer exists`, { field: 'unit', messageAr: `الوحدة ${p.unit.name} غير موجودة` });
         assertCanIssue(unit);
+        assertNotPaused(unit, now);
         const signing = this.signings.get(unit.id)!;
         if (!activeCsid.has(unit.id))
           activeCsid.set(unit.id, (await credentials.activeCsid(trx, { taxpayerId: unit.taxpayer_id, unitId: unit.id }, 'production'))?.id);

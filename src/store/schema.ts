@@ -66,6 +66,12 @@ export interface EgsUnitsTable {
   last_issued_at: Instant | null;
   replaces_unit_id: string | null;
   created_at: Instant;
+  /** Issuing refused until then while the certificate is switched (renewal); NULL: not paused. */
+  issuing_paused_until: Instant | null;
+  issuing_paused_reason: string | null;
+  /** ZATCA answered 401 to this unit's credentials: its submissions wait until an operator decides. */
+  credentials_refused_at: Instant | null;
+  credentials_refused_reason: string | null;
 }
 
 export interface UnitKeysTable {

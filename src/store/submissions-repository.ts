@@ -135,6 +135,33 @@ export async function releaseHeld(db: Db, now: string, filter: { taxpayerId?: st
   return Number((await q.executeTakeFirst()).numUpdatedRows);
 }
 
+/** A unit's queued jobs in ICV order, due or not (a drain before its certificate changes). */
+export function queuedOfUnit(db: Db, taxpayerId: string, unitId: string, limit: number): Promise<Array<Pick<Submission, 'document_id' | 'icv'>>> {
+  return db
+    .selectFrom('submissions')
+    .select(['document_id', 'icv'])
+    .where('taxpayer_id', '=', taxpayerId)
+    .where('unit_id', '=', unitId)
+    .where('state', '=', 'to-submit')
+    .orderBy('icv')
+    .limit(limit)
+    .execute();
+}
+
+/** A unit's jobs ZATCA does not hold yet, per state (renewal and retirement say which wait). */
+export async function pendingOfUnit(db: Db, taxpayerId: string, unitId: string): Promise<{ queued: number; held: number }> {
+  const rows = await db
+    .selectFrom('submissions')
+    .select(['state', (eb) => eb.fn.countAll<number>().as('n')])
+    .where('taxpayer_id', '=', taxpayerId)
+    .where('unit_id', '=', unitId)
+    .where('state', 'in', [...PENDING_STATES])
+    .groupBy('state')
+    .execute();
+  const n = (state: string) => Number(rows.find((r) => r.state === state)?.n ?? 0);
+  return { queued: n('to-submit'), held: n('held') };
+}
+
 export async function pendingCount(db: Db, taxpayerId: string, unitId: string): Promise<number> {
   const r = await db
     .selectFrom('submissions')

@@ -315,6 +315,10 @@ async function resolveUnits(ctx: FleetContext, trx: SyncDb, taxpayer: Taxpayer, 
       last_issued_at: null,
       replaces_unit_id: null,
       created_at: now,
+      issuing_paused_until: null,
+      issuing_paused_reason: null,
+      credentials_refused_at: null,
+      credentials_refused_reason: null,
     };
     await trx.insertInto('egs_units').values(row).execute();
     await trx

@@ -1,5 +1,6 @@
 // The fleet commands: taxpayers, branches (and their branch node's sync), units (add, list, show, onboard —
 // one or a bulk list — renew, retire, expiring), as tables or --json. No secret but a sync token, once.
+import { drainUnit } from '../../outbox/index.js';
 import { readFileSync } from 'node:fs';
 import {
   addBranch,
@@ -320,7 +321,15 @@ export async function unitsRenew(opts: Opts, io: Io): Promise<number> {
   return withFleet(opts, io, async (s) => {
     if (otp) s.ctx.redactor.add(otp);
     const t = await s.taxpayer();
-    const r = await renewUnit(s.ctx, t, text(opts.unit) ?? '', { ...(otp && { otp }), afterStep: (step) => void (!s.json && s.io.err(`  ${step}`)) });
+    const r = await renewUnit(s.ctx, t, text(opts.unit) ?? '', {
+      ...(otp && { otp }),
+      afterStep: (step) => void (!s.json && s.io.err(`  ${step}`)),
+      // The unit's queue reaches ZATCA with the current certificate before it is switched.
+      drain: async (unit) => {
+        const d = await drainUnit(s.ctx, unit);
+        if (!s.json) for (const r of d.results) s.io.err(`  ${r.number}: ${r.state} — ${r.outcome}${r.httpStatus ? ` HTTP ${r.httpStatus}` : ''}`);
+      },
+    });
     return print(s.io, s.json, { unit: await unitView(s.ctx, r.unit), path: r.path, steps: r.steps, alreadyRenewed: Boolean(r.alreadyRenewed) }, () =>
       r.alreadyRenewed
         ? `unit ${r.unit.name} was already renewed (production CSID valid until ${r.pcsidExpiresAt}); give --otp to renew again`
