@@ -32,6 +32,6 @@ export { onboardUnit, type OnboardOptions, type OnboardResult } from './onboardi
 export { renewUnit, type RenewOptions, type RenewResult, type DrainUnit } from './renewal.js';
 export { assertNotPaused, pauseIssuing, resumeIssuing, ISSUING_PAUSE_MS } from './pause.js';
 export { bulkOnboard, parseBulkList, type BulkEntry, type BulkResult, type BulkOptions } from './bulk.js';
-export { assertCanIssue, unitSigning, callAsUnit, bindCertificateToUnit, type UnitSigning } from './signing.js';
+export { assertCanIssue, assertCertificateValidAt, unitSigning, callAsUnit, bindCertificateToUnit, type UnitSigning } from './signing.js';
 export { requiredSteps, COMPLIANCE_STEPS, type ComplianceStep } from './compliance-documents.js';
 export type { StepHooks } from './csid-steps.js';

@@ -141,6 +141,12 @@ export async function outboxStatusCommand(opts: Opts, io: Io): Promise<number> {
           .slice(0, 20)
           .map((d) => `  LATE    ${d.number}  ICV ${d.icv}  deadline ${d.deadlineAt}  ${d.state}${d.lastOutcome ? ` (${d.lastOutcome})` : ''}`),
         ...status.atRisk.slice(0, 20).map((d) => `  AT RISK ${d.number}  ICV ${d.icv}  ${d.minutesLeft} min left`),
+        ...(status.clockAhead.length > 0
+          ? [
+              `issued while the clock ran ahead (issue time later than now): ${status.clockAhead.length} — submitted now, deadline from the real clock; see "A unit whose clock jumped" in docs/issuing.md`,
+              ...status.clockAhead.slice(0, 20).map((d) => `  AHEAD   ${d.number}  ICV ${d.icv}  ${d.state}  deadline ${d.deadlineAt}`),
+            ]
+          : []),
       ];
       s.io.out(lines.join('\n'));
     }
