@@ -81,9 +81,15 @@ export interface UnitSigning {
  * The unit's production certificate and key for stamping. `csidId` (optional) must be one of this
  * unit's own CSIDs: a certificate is never used from another unit, even of the same taxpayer.
  */
-export async function unitSigning(ctx: FleetContext, taxpayer: Taxpayer, ref: string, options: { csidId?: string } = {}): Promise<UnitSigning> {
+export async function unitSigning(
+  ctx: FleetContext,
+  taxpayer: Taxpayer,
+  ref: string,
+  options: { csidId?: string; forSubmission?: boolean } = {},
+): Promise<UnitSigning> {
   const unit = await resolveUnit(ctx, taxpayer, ref);
-  assertCanIssue(unit);
+  // A unit retired with documents still queued keeps its CSID to submit them (retireUnit), never to sign.
+  if (!(options.forSubmission && unit.state === 'retired')) assertCanIssue(unit);
   const scope = scopeOf(unit);
   const csid = options.csidId
     ? await credentials.findCsid(ctx.store.db, scope, options.csidId)

@@ -20,7 +20,7 @@ import {
 } from '../../egs/index.js';
 import { describeUnit } from '../../egs/unit-view.js';
 import { FawtaraError } from '../../errors.js';
-import { credentials, logs, tenants, units } from '../../store/index.js';
+import { credentials, logs, submissions, tenants, units } from '../../store/index.js';
 import { createSyncToken, setBranchSync } from '../../sync/hq.js';
 import { EXIT, type Io } from '../output.js';
 import { withFleet, type FleetCliOptions } from './fleet-session.js';
@@ -341,8 +341,17 @@ export async function unitsRenew(opts: Opts, io: Io): Promise<number> {
 export async function unitsRetire(opts: Opts, io: Io): Promise<number> {
   return withFleet(opts, io, async (s) => {
     const t = await s.taxpayer();
-    const u = await retireUnit(s.ctx, t, text(opts.unit) ?? '', { force: Boolean(opts.force), ...(text(opts.reason) && { reason: text(opts.reason)! }) });
-    return print(s.io, s.json, { unit: await unitView(s.ctx, u) }, () => `unit ${u.name} retired`);
+    const u = await retireUnit(s.ctx, t, text(opts.unit) ?? '', {
+      force: Boolean(opts.force),
+      ...(text(opts.reason) && { reason: text(opts.reason)! }),
+      drain: async (unit) => void (await drainUnit(s.ctx, unit)),
+    });
+    const left = await submissions.pendingOfUnit(s.ctx.store.db, t.id, u.id);
+    return print(s.io, s.json, { unit: await unitView(s.ctx, u), unsubmitted: left }, () =>
+      left.queued + left.held === 0
+        ? `unit ${u.name} retired; ZATCA holds every document it issued`
+        : `unit ${u.name} retired (forced): it never issues again; ${left.queued} queued document(s) are still submitted by the outbox with its kept certificate, ${left.held} held one(s) wait for "fawtara outbox run --retry-held"`,
+    );
   });
 }
 

@@ -72,7 +72,11 @@ export default defineRoutes({
         response: { 200: out(z.object({ unit: UnitView })) },
       },
       handler: async (request) => {
-        const u = await retireUnit(fleetFor(deps, request), scoped(request, 'taxpayer'), scoped(request, 'unit').id, request.body);
+        const fleet = fleetFor(deps, request);
+        const u = await retireUnit(fleet, scoped(request, 'taxpayer'), scoped(request, 'unit').id, {
+          ...request.body,
+          drain: async (unit) => void (await drainUnit(fleet, unit)),
+        });
         request.auditDetail = { force: Boolean(request.body.force), ...(request.body.reason && { reason: request.body.reason }) };
         return { unit: await unitView(deps.fleet, u) };
       },
