@@ -1,5 +1,5 @@
 // Issue 17 item 1: a renewal never strands queued documents. ZATCA stops accepting the old certificate
-// once it issues the new one (ZATCA renewal API; the simulator revokes it then — fatoora-api §12.6/§12.7),
+// once it issues the new one (ZATCA renewal API; the simulator revokes it then, docs/simulator.md),
 // so the unit's queue is submitted with the current CSID first and the switch happens only on an empty
 // queue. Both paths (200 and 428), ZATCA failing mid-drain, and a crash after every step. SQLite and PostgreSQL.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -22,7 +22,7 @@ async function refusal(p: Promise<unknown>): Promise<FleetError> {
 }
 
 const DAY = 86_400_000;
-// The simulator issues certificates valid from issue for five years (fatoora-api §12.3).
+// The simulator issues certificates valid for five years from issue (its default validity).
 const NOT_AFTER = T0.getTime() + 5 * 365 * DAY + 2 * DAY;
 
 describe.each(ENGINES)('certificate validity and the clock on %s', (engine) => {

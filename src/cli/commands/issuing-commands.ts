@@ -5,8 +5,9 @@ import { auditChains, type AuditReport, type ZatcaRecord } from '../../audit/ind
 import { FawtaraError } from '../../errors.js';
 import { issueDocument } from '../../issuing/index.js';
 import { outboxStatus, runOutbox } from '../../outbox/index.js';
-import { submissions, type EgsUnit } from '../../store/index.js';
-import { ENVIRONMENT_SEGMENT, type FatooraEnv } from '../../zatca/index.js';
+import { submissions, type Database, type EgsUnit } from '../../store/index.js';
+import type { Kysely } from 'kysely';
+import { simulatorHistorySource, unitCertificateSerials } from '../../reports/index.js';
 import { EXIT, type Io } from '../output.js';
 import { DEFAULT_SIMULATOR_URL, withFleet, type FleetCliOptions } from './fleet-session.js';
 
@@ -165,26 +166,10 @@ function instant(value: string | undefined, field: string): string | undefined {
   return new Date(at).toISOString();
 }
 
-/** The simulator's "what did you receive from unit X" (its control API; never a real gateway). */
-function simulatorHistory(target: string): (unit: EgsUnit) => Promise<ZatcaRecord[]> {
-  const root = (target === 'simulator' ? (process.env.FAWTARA_SIMULATOR_URL ?? DEFAULT_SIMULATOR_URL) : target)
-    .replace(/\/e-invoicing\/.*$/, '')
-    .replace(/\/+$/, '');
-  return async (unit) => {
-    const segment = ENVIRONMENT_SEGMENT[unit.environment as FatooraEnv];
-    const response = await fetch(`${root}/__sim/${segment}/egs/${encodeURIComponent(unit.serial)}/history`).catch(() => undefined);
-    if (!response?.ok) {
-      throw new FawtaraError(
-        'ZATCA_UNAVAILABLE',
-        `the simulator at ${root} did not give unit ${unit.name}'s history (is it running? is --zatca a simulator?)`,
-        {
-          field: '--simulator-history',
-          messageAr: `لم يُرجع المحاكي سجل الوحدة ${unit.name}`,
-        },
-      );
-    }
-    return ((await response.json()) as { submissions: ZatcaRecord[] }).submissions;
-  };
+/** The simulator's "what did you receive from unit X" (its control API; never a real gateway), by the unit's certificates. */
+function simulatorHistory(target: string, db: Kysely<Database>): (unit: EgsUnit) => Promise<ZatcaRecord[]> {
+  const root = target === 'simulator' ? (process.env.FAWTARA_SIMULATOR_URL ?? DEFAULT_SIMULATOR_URL) : target;
+  return simulatorHistorySource(root, fetch, unitCertificateSerials(db));
 }
 
 export async function auditCommand(opts: Opts, io: Io): Promise<number> {
@@ -197,7 +182,7 @@ export async function auditCommand(opts: Opts, io: Io): Promise<number> {
       ...(text(opts.unit) && { unit: text(opts.unit)! }),
       ...(from && { from }),
       ...(to && { to }),
-      ...(opts.simulatorHistory ? { zatcaHistory: simulatorHistory(text(opts.zatca) ?? process.env.FAWTARA_ZATCA ?? 'simulator') } : {}),
+      ...(opts.simulatorHistory ? { zatcaHistory: simulatorHistory(text(opts.zatca) ?? process.env.FAWTARA_ZATCA ?? 'simulator', s.ctx.store.db) } : {}),
       onProgress: (done, total) => {
         if (!s.tty || s.json) return;
         const now = Date.now();
