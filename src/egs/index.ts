@@ -18,6 +18,7 @@ export { UNIT_STATES, ISSUING_STATES, FINAL_STATES, canMove, moveUnit, type Unit
 export {
   addTaxpayer,
   addMember,
+  removeMember,
   addBranch,
   resolveTaxpayer,
   resolveBranch,

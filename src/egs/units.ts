@@ -14,8 +14,10 @@ export const SERIAL_PATTERN = /^1-[^|]+\|2-[^|]+\|3-[^|]+$/;
 export const TITLES = ['1000', '0100', '1100'] as const;
 
 export interface UnitInput {
-  branch: string;
-  serial: string;
+  /** Default with `replaces`: the replaced unit's branch. */
+  branch?: string;
+  /** Default with `replaces`: the replaced unit's serial (the same device). */
+  serial?: string;
   title?: string;
   environment?: string;
   /** CSR common name; default the serial's third part. */

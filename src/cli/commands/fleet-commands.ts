@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import {
   addBranch,
   addMember,
+  removeMember,
   addTaxpayer,
   addUnit,
   bulkOnboard,
@@ -76,6 +77,14 @@ export async function taxpayersAddMember(opts: Opts, io: Io): Promise<number> {
     const t = await s.taxpayer();
     const m = await addMember(s.ctx, t, { tin: text(opts.tin) ?? '', name: text(opts.name) ?? '' });
     return print(s.io, s.json, { member: { tin: m.tin, name: m.name, group: t.vat_number } }, () => `member ${m.tin} added to VAT group ${t.vat_number}`);
+  });
+}
+
+export async function taxpayersRemoveMember(opts: Opts, io: Io): Promise<number> {
+  return withFleet(opts, io, async (s) => {
+    const t = await s.taxpayer();
+    const m = await removeMember(s.ctx, t, text(opts.tin) ?? '');
+    return print(s.io, s.json, { removed: { tin: m.tin, name: m.name, group: t.vat_number } }, () => `member ${m.tin} removed from VAT group ${t.vat_number}`);
   });
 }
 
@@ -161,8 +170,9 @@ export async function unitsAdd(opts: Opts, io: Io): Promise<number> {
   return withFleet(opts, io, async (s) => {
     const t = await s.taxpayer();
     const u = await addUnit(s.ctx, t, {
-      branch: text(opts.branch) ?? '',
-      serial: text(opts.serial) ?? '',
+      // With --replaces both default to the replaced unit's (the same device in the same branch).
+      ...(text(opts.branch) && { branch: text(opts.branch)! }),
+      ...(text(opts.serial) && { serial: text(opts.serial)! }),
       ...(text(opts.title) && { title: text(opts.title)! }),
       ...(text(opts.env) && { environment: text(opts.env)! }),
       ...(text(opts.name) && { name: text(opts.name)! }),
@@ -195,7 +205,7 @@ export async function unitsList(opts: Opts, io: Io): Promise<number> {
     return print(s.io, s.json, { units: views }, () =>
       table(
         views.map((v) => ({ ...v, expires: v.pcsid?.notAfter.slice(0, 10) ?? '' })),
-        ['name', 'serial', 'branch', 'state', 'environment', 'title', 'organizationUnit', 'icv', 'expires'],
+        ['name', 'serial', 'generation', 'branch', 'state', 'environment', 'title', 'organizationUnit', 'icv', 'expires'],
       ),
     );
   });

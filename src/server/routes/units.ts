@@ -10,11 +10,13 @@ import { UnitView, unitView } from '../views.js';
 
 const ListQuery = z.strictObject({ branch: Ref.optional(), state: z.enum(UNIT_STATES).optional() });
 const UnitBody = z.strictObject({
-  branch: Ref,
+  branch: Ref.optional().describe("required unless `replaces` is given (default: the replaced unit's branch)"),
   serial: z
     .string()
     .regex(/^1-[^|]+\|2-[^|]+\|3-[^|]+$/)
-    .max(200),
+    .max(200)
+    .optional()
+    .describe("required unless `replaces` is given (default: the replaced unit's serial)"),
   title: z.enum(['1100', '1000', '0100']).optional(),
   environment: z.enum(['sandbox', 'simulation', 'production']).optional(),
   name: z.string().min(1).max(64).optional(),
@@ -71,9 +73,9 @@ export default defineRoutes({
       handler: async (request, reply) => {
         const p = principalOf(request);
         const t = scoped(request, 'taxpayer');
-        const branch = await branchInScope(deps.fleet, p, t, request.body.branch);
         // Replacing a device's old unit is an act on that unit too: it must be in scope as well.
-        if (request.body.replaces) await unitInScope(deps.fleet, p, t, request.body.replaces);
+        const replaced = request.body.replaces ? await unitInScope(deps.fleet, p, t, request.body.replaces) : undefined;
+        const branch = await branchInScope(deps.fleet, p, t, request.body.branch ?? replaced?.branch_id ?? '');
         const u = await addUnit(fleetFor(deps, request), t, { ...request.body, branch: branch.id });
         request.auditDetail = { unit: u.name, serial: u.serial };
         void reply.code(201);
