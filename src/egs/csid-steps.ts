@@ -13,6 +13,7 @@ import { complianceDocumentJson, requiredSteps } from './compliance-documents.js
 import { FleetError } from './errors.js';
 import { exchange, revokeAfterUnauthorized, zatcaFailure } from './exchange.js';
 import { secretContext } from './key-custody.js';
+import { resumeIssuing } from './pause.js';
 import { moveUnit } from './states.js';
 import { branchLocation } from './tenants.js';
 import { unitEnvironment } from './units.js';
@@ -217,6 +218,8 @@ export async function promote(ctx: FleetContext, parts: UnitParts, ccsid: Csid, 
       }
       pcsid = await storeCsid(ctx, trx, unit, csr, 'production', purpose, body);
       await credentials.setCsidStatus(trx, scope, ccsid.id, 'promoted');
+      // Renewal paused issuing for this switch (egs/renewal.ts); the new certificate is in place.
+      await resumeIssuing(trx, unit);
       return moveUnit(trx, unit, {
         to: 'active',
         actor: ctx.actor,

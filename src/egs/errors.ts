@@ -16,7 +16,9 @@ export type FleetReason =
   | 'WRONG_STATE' // the operation does not apply in the unit's current state
   | 'CERTIFICATE_NOT_OF_UNIT' // a certificate used from a unit it does not belong to
   | 'KEY_STORE' // the key store is unprotected, or the KEK does not open it
-  | 'UNSUBMITTED_DOCUMENTS' // retire refused while documents wait for ZATCA
+  | 'UNSUBMITTED_DOCUMENTS' // retire or renewal refused while documents wait for ZATCA
+  | 'CLOCK_OUTSIDE_CERTIFICATE' // the clock lies before the signing certificate's start: fix the clock
+  | 'UNIT_PAUSED' // issuing paused for seconds while the unit's certificate is switched: send again
   | 'INTERRUPTED'; // an injected failure (tests) or a lost answer: run the command again
 
 /** The shared error code (and so the CLI exit code) of each fleet reason: one table. */
@@ -35,6 +37,8 @@ const CODE_OF_REASON: Record<FleetReason, ErrorCode> = {
   CERTIFICATE_NOT_OF_UNIT: 'UNIT_STATE',
   KEY_STORE: 'KEY_STORE',
   UNSUBMITTED_DOCUMENTS: 'UNIT_STATE',
+  UNIT_PAUSED: 'BUSY',
+  CLOCK_OUTSIDE_CERTIFICATE: 'UNIT_STATE',
   INTERRUPTED: 'ZATCA_UNAVAILABLE',
 };
 

@@ -18,6 +18,7 @@ export { UNIT_STATES, ISSUING_STATES, ENDED_UNIT_STATES, canMove, moveUnit, type
 export {
   addTaxpayer,
   addMember,
+  removeMember,
   addBranch,
   resolveTaxpayer,
   resolveBranch,
@@ -29,8 +30,9 @@ export {
 } from './tenants.js';
 export { addUnit, resolveUnit, retireUnit, expiringUnits, type UnitInput, type ExpiringUnit } from './units.js';
 export { onboardUnit, type OnboardOptions, type OnboardResult } from './onboarding.js';
-export { renewUnit, type RenewOptions, type RenewResult } from './renewal.js';
+export { renewUnit, type RenewOptions, type RenewResult, type DrainUnit } from './renewal.js';
+export { assertNotPaused, pauseIssuing, resumeIssuing, ISSUING_PAUSE_MS } from './pause.js';
 export { bulkOnboard, parseBulkList, type BulkEntry, type BulkResult, type BulkOptions } from './bulk.js';
-export { assertCanIssue, unitSigning, callAsUnit, bindCertificateToUnit, type UnitSigning } from './signing.js';
+export { assertCanIssue, assertCertificateValidAt, unitSigning, callAsUnit, bindCertificateToUnit, type UnitSigning } from './signing.js';
 export { requiredSteps, COMPLIANCE_STEPS, type ComplianceStep } from './compliance-documents.js';
 export type { StepHooks } from './csid-steps.js';

@@ -1,18 +1,25 @@
-// Renewing a unit's production CSID (spec §3.4, §8.4) with a renewal OTP and a CSR on a new key:
-// a 200 is the new PCSID; a 428 is a renewed CCSID that redoes compliance before its PCSID.
-// The unit keeps issuing with its current PCSID, and its ICV/PIH chain, throughout.
-import { credentials, type EgsUnit, type Taxpayer } from '../store/index.js';
+// Renewing a unit's production CSID (ZATCA renewal API, docs/fleet.md) with a renewal OTP and a CSR on
+// a new key: 200 is the new PCSID; 428 a renewed CCSID that redoes compliance before its PCSID.
+import { credentials, submissions, type EgsUnit, type Taxpayer } from '../store/index.js';
 import type { FleetContext } from './context.js';
 import { credentialsOf, freshCsr, markCsrSent, partsOf, promote, runComplianceChecks, scopeOf, storeCsid, type StepHooks } from './csid-steps.js';
-import { FleetError } from './errors.js';
+import { FleetError, isFleetError } from './errors.js';
 import { exchange, revokeAfterUnauthorized, revokedError, zatcaFailure } from './exchange.js';
 import { destroyUnusedKeys } from './key-retirement.js';
 import { validateOtp } from './onboarding.js';
+import { pauseIssuing, resumeIssuing } from './pause.js';
 import { moveUnit } from './states.js';
 import { resolveUnit, unitEnvironment } from './units.js';
 
+/**
+ * Submit every queued document of the unit once, now, with its current certificate (the outbox
+ * provides it: egs/ sits below outbox/). Without it, a renewal proceeds only on an empty queue.
+ */
+export type DrainUnit = (unit: EgsUnit) => Promise<void>;
+
 export interface RenewOptions extends StepHooks {
   otp?: string;
+  drain?: DrainUnit;
 }
 
 export interface RenewResult {
@@ -42,6 +49,7 @@ export async function renewUnit(ctx: FleetContext, taxpayer: Taxpayer, ref: stri
     const scope = scopeOf(unit);
     if (unit.state === 'active') {
       if (sentThisRun) {
+        await resumeIssuing(ctx.store.db, unit);
         const pcsid = (await credentials.activeCsid(ctx.store.db, scope, 'production'))!;
         // The key of the superseded PCSID never signs again: a token destroys it now.
         await destroyUnusedKeys(ctx, unit);
@@ -54,16 +62,23 @@ export async function renewUnit(ctx: FleetContext, taxpayer: Taxpayer, ref: stri
           messageAr: 'لا توجد شهادة إنتاج للتجديد؛ سجّل الوحدة أولاً',
         });
       // A rerun after a finished renewal (e.g. after a crash at its very end) has nothing to do.
-      if (options.otp === undefined && current.purpose === 'renew') return { unit, steps, path, pcsidExpiresAt: current.not_after, alreadyRenewed: true };
+      if (options.otp === undefined && current.purpose === 'renew') {
+        await resumeIssuing(ctx.store.db, unit);
+        return { unit, steps, path, pcsidExpiresAt: current.not_after, alreadyRenewed: true };
+      }
       const otp = validateOtp(options.otp);
       const { csr, created } = await freshCsr(ctx, parts, 'renew');
       if (created) await note('renewal-csr-created', unit);
+      // The old certificate stops working once ZATCA issues the new one (ZATCA's renewal API; the
+      // simulator revokes it then): everything it signed must reach ZATCA before the request leaves.
+      await drainBeforeSwitch(ctx, taxpayer, unit, options.drain, note, 'renewal');
       const creds = credentialsOf(ctx, unit, current);
       await markCsrSent(ctx, unit, csr);
       sentThisRun = true;
       const outcome = await exchange(ctx, unit, 'renew-production-csid', () =>
         ctx.zatca(unitEnvironment(unit)).renewProductionCsid(creds, { otp, csrPem: csr.pem }),
       );
+      if (!(outcome.kind === 'accepted' || outcome.kind === 'renewal-needs-compliance') || !outcome.body) await resumeIssuing(ctx.store.db, unit);
       if (outcome.kind === 'unauthorized') throw await revokeAfterUnauthorized(ctx, unit, 'renew-production-csid');
       if ((outcome.kind === 'accepted' || outcome.kind === 'renewal-needs-compliance') && outcome.body) {
         const body = outcome.body;
@@ -74,6 +89,8 @@ export async function renewUnit(ctx: FleetContext, taxpayer: Taxpayer, ref: stri
           if (direct) await credentials.setCsidStatus(trx, scope, current.id, 'superseded');
           await storeCsid(ctx, trx, u, csr, direct ? 'production' : 'compliance', 'renew', body);
           await credentials.setCsrStatus(trx, scope, csr.id, 'sent', 'used');
+          // 200 switched the certificate; 428 leaves the current one working until the promotion.
+          await resumeIssuing(trx, u);
           return direct
             ? moveUnit(trx, u, { to: 'active', actor: ctx.actor, reason: `production CSID renewed directly (request ${body.requestID})`, at: ctx.clock.now() })
             : moveUnit(trx, u, {
@@ -101,9 +118,22 @@ export async function renewUnit(ctx: FleetContext, taxpayer: Taxpayer, ref: stri
           messageAr: 'لا توجد شهادة امتثال مجددة؛ أعد التجديد برمز تحقق جديد',
         });
       const r = await runComplianceChecks(ctx, parts, ccsid, { afterStep: note });
-      const p = await promote(ctx, { ...parts, unit: r.unit }, ccsid, 'renew', { afterStep: note });
+      // Promotion is the switch on this path: the queue signed with the current PCSID goes first.
+      await drainBeforeSwitch(ctx, taxpayer, r.unit, options.drain, note, 'promotion');
+      let p: Awaited<ReturnType<typeof promote>>;
+      try {
+        p = await promote(ctx, { ...parts, unit: r.unit }, ccsid, 'renew', { afterStep: note });
+      } catch (error) {
+        // A refusal or no answer: the current certificate still works. (An injected crash keeps the
+        // pause, as a real one would; it ends by itself or on the next run.)
+        if (!isFleetError(error, 'INTERRUPTED')) await resumeIssuing(ctx.store.db, unit);
+        throw error;
+      }
       // Missing steps were forgotten by promote(); the next round submits them again.
-      if (p.kind === 'missing-steps') ctx.logger.warn({ unit: unit.name, missing: p.missing }, 'renewal: ZATCA misses compliance steps');
+      if (p.kind === 'missing-steps') {
+        await resumeIssuing(ctx.store.db, unit);
+        ctx.logger.warn({ unit: unit.name, missing: p.missing }, 'renewal: ZATCA misses compliance steps');
+      }
       continue;
     }
     if (unit.state === 'revoked') throw revokedError(unit);
@@ -120,4 +150,41 @@ export async function renewUnit(ctx: FleetContext, taxpayer: Taxpayer, ref: stri
     field: 'unit',
     messageAr: 'لم يكتمل التجديد؛ أعد تشغيل الأمر',
   });
+}
+
+/**
+ * Pause issuing on the unit, submit its queue with the current certificate, and go on only when ZATCA
+ * holds every document it signed. Otherwise the pause is lifted and the renewal is refused unsent
+ * (the OTP stays unused): documents still failing are named with what to do (docs/fleet.md).
+ */
+async function drainBeforeSwitch(
+  ctx: FleetContext,
+  taxpayer: Taxpayer,
+  unit: EgsUnit,
+  drain: DrainUnit | undefined,
+  note: (step: string, unit: EgsUnit) => Promise<void>,
+  before: 'renewal' | 'promotion',
+): Promise<void> {
+  await pauseIssuing(ctx, unit, before === 'renewal' ? 'renewal request' : 'renewed certificate promotion');
+  await note(`${before}-issuing-paused`, unit);
+  try {
+    await drain?.(unit);
+  } catch (error) {
+    await resumeIssuing(ctx.store.db, unit);
+    throw error;
+  }
+  const { queued, held } = await submissions.pendingOfUnit(ctx.store.db, taxpayer.id, unit.id);
+  const waiting = { length: queued + held };
+  if (waiting.length > 0) {
+    await resumeIssuing(ctx.store.db, unit);
+    throw new FleetError(
+      'UNSUBMITTED_DOCUMENTS',
+      `unit ${unit.name}: renewal not sent — ${waiting.length} document(s) signed with the current certificate have not reached ZATCA (${queued} queued, ${held} held), and the current certificate stops working once the new one is issued. Nothing changed and the OTP is still unused: see "fawtara outbox status", submit them ("fawtara outbox run --once"${held > 0 ? ', "--retry-held" for held ones once their cause is fixed' : ''}), then renew again`,
+      {
+        field: 'unit',
+        messageAr: `الوحدة ${unit.name}: لم يُرسل طلب التجديد — ${waiting.length} مستند موقّع بالشهادة الحالية لم يصل إلى الهيئة بعد، والشهادة الحالية تتوقف عند إصدار الجديدة. لم يتغير شيء ورمز التحقق لم يُستخدم: أرسل المستندات أولاً ثم أعد التجديد`,
+      },
+    );
+  }
+  await note(`${before}-queue-drained`, unit);
 }

@@ -42,6 +42,34 @@ export function assertCanIssue(unit: EgsUnit): void {
   );
 }
 
+/**
+ * The issue time must lie within the signing certificate's validity (issue 10 "Clock"): after its end
+ * the unit is expired — or the clock runs far ahead; before its start the clock is behind. Nothing is
+ * signed either way, so a wrong clock never leaves a document no later one can follow.
+ */
+export function assertCertificateValidAt(unit: Pick<EgsUnit, 'name' | 'serial'>, certificate: SigningCertificate, now: Date): void {
+  const at = now.toISOString();
+  const end = certificate.notAfter.toISOString();
+  const start = certificate.notBefore.toISOString();
+  if (now.getTime() > certificate.notAfter.getTime()) {
+    throw new FleetError(
+      'UNIT_EXPIRED',
+      `unit ${unit.name} (${unit.serial}): the clock says ${at}, after its certificate's end (${end}); nothing was issued. If the clock is right the production CSID has expired — onboard the device again as a new unit ("fawtara units add --replaces ${unit.name}"), and renew before the end next time ("fawtara units expiring"); if the clock runs ahead, correct the system clock`,
+      {
+        field: 'clock',
+        messageAr: `الوحدة ${unit.name}: الوقت الحالي ${at} بعد نهاية صلاحية شهادتها (${end})؛ لم يُصدر شيء. إن كانت الساعة صحيحة فقد انتهت الشهادة — سجّل الجهاز كوحدة جديدة وجدّد قبل الانتهاء مستقبلاً؛ وإن كانت الساعة متقدمة فاضبطها`,
+      },
+    );
+  }
+  if (now.getTime() < certificate.notBefore.getTime()) {
+    throw new FleetError(
+      'CLOCK_OUTSIDE_CERTIFICATE',
+      `unit ${unit.name} (${unit.serial}): the clock says ${at}, before its certificate's start (${start}); nothing was issued — correct the system clock`,
+      { field: 'clock', messageAr: `الوحدة ${unit.name}: الوقت الحالي ${at} قبل بداية صلاحية شهادتها (${start})؛ لم يُصدر شيء — اضبط ساعة النظام` },
+    );
+  }
+}
+
 export interface UnitSigning {
   unit: EgsUnit;
   csid: Csid;
@@ -53,9 +81,15 @@ export interface UnitSigning {
  * The unit's production certificate and key for stamping. `csidId` (optional) must be one of this
  * unit's own CSIDs: a certificate is never used from another unit, even of the same taxpayer.
  */
-export async function unitSigning(ctx: FleetContext, taxpayer: Taxpayer, ref: string, options: { csidId?: string } = {}): Promise<UnitSigning> {
+export async function unitSigning(
+  ctx: FleetContext,
+  taxpayer: Taxpayer,
+  ref: string,
+  options: { csidId?: string; forSubmission?: boolean } = {},
+): Promise<UnitSigning> {
   const unit = await resolveUnit(ctx, taxpayer, ref);
-  assertCanIssue(unit);
+  // A unit retired with documents still queued keeps its CSID to submit them (retireUnit), never to sign.
+  if (!(options.forSubmission && unit.state === 'retired')) assertCanIssue(unit);
   const scope = scopeOf(unit);
   const csid = options.csidId
     ? await credentials.findCsid(ctx.store.db, scope, options.csidId)

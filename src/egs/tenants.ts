@@ -2,7 +2,7 @@
 // registration. A taxpayer is the isolation boundary: every later lookup goes through one.
 import { randomUUID } from 'node:crypto';
 
-import { tenants, type Branch, type Taxpayer, type VatGroupMember } from '../store/index.js';
+import { tenants, units, type Branch, type Taxpayer, type VatGroupMember } from '../store/index.js';
 import type { FleetContext } from './context.js';
 import { FleetError } from './errors.js';
 import { CRN, isVatGroupNumber, TIN, VAT_NUMBER } from '../model/identifiers.js';
@@ -119,6 +119,33 @@ export async function addMember(ctx: FleetContext, taxpayer: Taxpayer, input: { 
     name: text(input.name, 'name', 'the member name'),
     created_at: ctx.clock.now().toISOString(),
   });
+}
+
+/**
+ * Remove a member from a VAT group (it left the group). Refused while one of its devices can still
+ * issue or onboard: ZATCA revokes a leaving member's units (VAT-group event), so retire them first.
+ */
+export async function removeMember(ctx: FleetContext, taxpayer: Taxpayer, tinInput: string): Promise<VatGroupMember> {
+  if (!taxpayer.is_vat_group) throw invalid('taxpayer', `${taxpayer.vat_number} is not a VAT group; only groups have members`, 'هذا المكلف ليس مجموعة ضريبية');
+  const tin = validateTin(tinInput);
+  const member = await tenants.findMember(ctx.store.db, taxpayer.id, tin);
+  if (!member)
+    throw new FleetError('NOT_FOUND', `${tin} is not a member of VAT group ${taxpayer.vat_number}`, {
+      field: 'tin',
+      messageAr: `${tin} ليس عضواً في المجموعة الضريبية ${taxpayer.vat_number}`,
+    });
+  const live = (await units.listUnits(ctx.store.db, taxpayer.id)).filter((u) => u.member_tin === tin && !['revoked', 'expired', 'retired'].includes(u.state));
+  if (live.length > 0)
+    throw new FleetError(
+      'WRONG_STATE',
+      `member ${tin} still has ${live.length} unit(s) that are not revoked, expired or retired (${live.map((u) => u.name).join(', ')}); retire them first ("fawtara units retire U") — their documents stay in the archive`,
+      {
+        field: 'tin',
+        messageAr: `للعضو ${tin} عدد ${live.length} من الوحدات غير الملغاة أو المتقاعدة؛ أوقفها أولاً بأمر التقاعد، وتبقى مستنداتها في الأرشيف`,
+      },
+    );
+  await tenants.deleteMember(ctx.store.db, taxpayer.id, member.id);
+  return member;
 }
 
 /**

@@ -1,7 +1,7 @@
 // EGS units: registration (serial, branch, title, environment, OU), lookup within a taxpayer,
 // re-onboarding as a new unit, local retirement, and the expiry monitor.
 import { randomUUID } from 'node:crypto';
-import { tenants, units as unitRepo, credentials, type EgsUnit, type Taxpayer } from '../store/index.js';
+import { tenants, units as unitRepo, credentials, submissions, type EgsUnit, type Taxpayer } from '../store/index.js';
 import { visibleName } from '../model/visible-name.js';
 import { INITIAL_PIH } from '../model/chain.js';
 import { isFatooraEnv, type FatooraEnv } from '../zatca/index.js';
@@ -9,13 +9,15 @@ import type { FleetContext } from './context.js';
 import { FleetError } from './errors.js';
 import { destroyUnusedKeys } from './key-retirement.js';
 import { KEY_PROVIDERS, type KeyProviderName } from './pkcs11-keys.js';
-import { ENDED_UNIT_STATES, moveUnit, type UnitState } from './states.js';
+import { ENDED_UNIT_STATES, ISSUING_STATES, moveUnit, type UnitState } from './states.js';
 import { resolveBranch, validateTin } from './tenants.js';
 import { EGS_SERIAL, UNIT_TITLES } from '../model/identifiers.js';
 
 export interface UnitInput {
-  branch: string;
-  serial: string;
+  /** Default with `replaces`: the replaced unit's branch. */
+  branch?: string;
+  /** Default with `replaces`: the replaced unit's serial (the same device). */
+  serial?: string;
   title?: string;
   environment?: string;
   /** CSR common name; default the serial's third part. */
@@ -155,6 +157,10 @@ export async function addUnit(ctx: FleetContext, taxpayer: Taxpayer, input: Unit
     replaces_unit_id: replaced?.id ?? null,
     created_at: now,
     key_provider: keyProvider,
+    issuing_paused_until: null,
+    issuing_paused_reason: null,
+    credentials_refused_at: null,
+    credentials_refused_reason: null,
   };
   await db.transaction().execute(async (trx) => {
     await unitRepo.insertUnit(trx, row);
@@ -183,36 +189,54 @@ export async function resolveUnit(ctx: FleetContext, taxpayer: Taxpayer, ref: st
 export interface RetireOptions {
   force?: boolean;
   reason?: string;
+  /** Submit the unit's queue once before deciding (the outbox's `drainUnit`; egs/ sits below outbox/). */
+  drain?: (unit: EgsUnit) => Promise<void>;
 }
 
-/** Retire a unit locally. Refused while it has documents ZATCA has not received, unless forced with a reason. */
+/**
+ * Retire a unit locally. Its queue is submitted first (with `drain`); documents ZATCA still does not
+ * hold refuse the retirement unless forced with a reason. Forced, the unit never issues again but
+ * keeps its production CSID for submitting what it already signed — ZATCA still counts the unit as
+ * active — so queued documents go on to ZATCA and held ones wait for `outbox run --retry-held`.
+ */
 export async function retireUnit(ctx: FleetContext, taxpayer: Taxpayer, ref: string, options: RetireOptions = {}): Promise<EgsUnit> {
-  const unit = await resolveUnit(ctx, taxpayer, ref);
+  let unit = await resolveUnit(ctx, taxpayer, ref);
   // Retiring again finishes what a token that was away left: destroying the unit's keys.
   if (unit.state === 'retired') {
     await destroyUnusedKeys(ctx, unit);
     return unit;
   }
-  const pending = ctx.pendingDocuments ? await ctx.pendingDocuments(taxpayer.id, unit.id) : 0;
   const reason = options.reason?.trim();
   if (options.force && !reason) {
     throw invalid('reason', '--force needs --reason "<why>" (it is kept in the unit history)', 'الخيار --force يتطلب ذكر السبب بالخيار --reason');
   }
+  if (options.drain && ISSUING_STATES.includes(unit.state as UnitState)) {
+    await options.drain(unit);
+    unit = await resolveUnit(ctx, taxpayer, unit.id);
+  }
+  const { queued, held } = await submissions.pendingOfUnit(ctx.store.db, taxpayer.id, unit.id);
+  const pending = ctx.pendingDocuments ? await ctx.pendingDocuments(taxpayer.id, unit.id) : queued + held;
   if (pending > 0 && !options.force) {
     throw new FleetError(
       'UNSUBMITTED_DOCUMENTS',
-      `unit ${unit.name} still has ${pending} document(s) ZATCA has not received; submit them first, or retire anyway with --force --reason "<why>"`,
-      { field: 'unit', messageAr: `للوحدة ${unit.name} ‏${pending} مستند لم تستلمه الهيئة بعد؛ أرسلها أولاً أو استخدم --force مع --reason` },
+      `unit ${unit.name} still has ${pending} document(s) ZATCA has not received (${queued} queued, ${held} held); submit them first ("fawtara outbox run --once"), or retire anyway with --force --reason "<why>": the unit then never issues again, and keeps its certificate only to submit those documents`,
+      {
+        field: 'unit',
+        messageAr: `للوحدة ${unit.name} عدد ${pending} من المستندات لم تستلمها الهيئة بعد؛ أرسلها أولاً، أو استخدم --force مع --reason: عندها لا تصدر الوحدة أي مستند جديد وتحتفظ بشهادتها لإرسال تلك المستندات فقط`,
+      },
     );
   }
+  const u = unit;
   const retired = await ctx.store.db.transaction().execute(async (trx) => {
-    const moved = await moveUnit(trx, unit, {
+    const moved = await moveUnit(trx, u, {
       to: 'retired',
       actor: ctx.actor,
-      reason: reason ? `retired: ${reason}${pending > 0 ? ` (forced with ${pending} unsubmitted document(s))` : ''}` : 'retired',
+      reason: reason
+        ? `retired: ${reason}${pending > 0 ? ` (forced with ${pending} unsubmitted document(s), ${queued} queued and ${held} held; its production CSID is kept to submit them)` : ''}`
+        : 'retired',
       at: ctx.clock.now(),
     });
-    await credentials.revokeUnitCsids(trx, { taxpayerId: unit.taxpayer_id, unitId: unit.id });
+    if (pending === 0) await credentials.revokeUnitCsids(trx, { taxpayerId: u.taxpayer_id, unitId: u.id });
     return moved;
   });
   await destroyUnusedKeys(ctx, retired);

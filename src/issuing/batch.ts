@@ -2,7 +2,8 @@
 // (one fsync for many documents). The chain head of every unit in a batch is locked for it.
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
-import { assertCanIssue, unitSigning, type FleetContext, type UnitSigning } from '../egs/index.js';
+import { REPORTING_DEADLINE_MS } from '../outbox/index.js';
+import { assertCanIssue, assertCertificateValidAt, assertNotPaused, unitSigning, type FleetContext, type UnitSigning } from '../egs/index.js';
 import { FawtaraError } from '../errors.js';
 import { stampInvoice } from '../stamp/index.js';
 import {
@@ -49,7 +50,8 @@ interface Pending extends IssueRequest {
 
 type Outcome = { ok: Issued } | { error: unknown; retry?: boolean };
 
-export const DEADLINE_MS = 24 * 3600_000;
+/** The reporting deadline lives with the outbox, which also rebases it after a clock jump. */
+export const DEADLINE_MS = REPORTING_DEADLINE_MS;
 
 /** One issuer per fleet context: the queue, the batches in flight and the signing identities. */
 export class Issuer {
@@ -191,6 +193,7 @@ export class Issuer {
         if (!unit)
           throw new FawtaraError('NOT_FOUND', `unit ${p.unit.name} no longer exists`, { field: 'unit', messageAr: `الوحدة ${p.unit.name} غير موجودة` });
         assertCanIssue(unit);
+        assertNotPaused(unit, now);
         const signing = this.signings.get(unit.id)!;
         if (!activeCsid.has(unit.id))
           activeCsid.set(unit.id, (await credentials.activeCsid(trx, { taxpayerId: unit.taxpayer_id, unitId: unit.id }, 'production'))?.id);
@@ -210,13 +213,14 @@ export class Issuer {
         if (head.last && nowIso < head.last) {
           throw new IssueError(
             'CLOCK_BEHIND',
-            `the clock (${nowIso}) is earlier than unit ${unit.name}'s last issue time (${head.last}); fix the system clock — documents are never issued back in time`,
+            `the clock (${nowIso}) is earlier than unit ${unit.name}'s last issue time (${head.last}); fix the system clock — documents are never issued back in time. If that last document was issued while the clock ran ahead, see "A unit whose clock jumped" in docs/issuing.md`,
             {
               field: 'clock',
-              messageAr: `ساعة النظام (${nowIso}) أقدم من وقت آخر إصدار للوحدة ${unit.name} (${head.last})؛ اضبط الساعة`,
+              messageAr: `ساعة النظام (${nowIso}) أقدم من وقت آخر إصدار للوحدة ${unit.name} (${head.last})؛ اضبط الساعة، وإن صدر ذلك المستند والساعة متقدمة فاتبع خطوات الاسترداد في دليل الإصدار`,
             },
           );
         }
+        assertCertificateValidAt(unit, signing.certificate, now);
         const inv = { ...p.prepared.computed, icv: head.icv + 1, pih: head.pih, ...when };
         const visible = p.visibleUnits && ((unitId: string) => p.visibleUnits!.has(unitId));
         const prior =

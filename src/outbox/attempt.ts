@@ -37,7 +37,7 @@ async function signingOf(a: AttemptContext, doc: IssuedDocument): Promise<UnitSi
   if (!p) {
     p = (async () => {
       const taxpayer = await tenants.findTaxpayerById(a.ctx.store.db, doc.taxpayer_id);
-      return unitSigning(a.ctx, taxpayer!, sender);
+      return unitSigning(a.ctx, taxpayer!, sender, { forSubmission: true });
     })();
     a.signings.set(sender, p);
     p.catch(() => a.signings.delete(sender));

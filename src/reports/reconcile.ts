@@ -2,7 +2,7 @@
 // record — the simulator's history), and what the VAT report counts; every difference with a reason.
 import type { Kysely } from 'kysely';
 import type { Database, EgsUnit, Taxpayer } from '../store/index.js';
-import { documents as documentRepo, tenants as tenantRepo, units as unitRepo } from '../store/index.js';
+import { credentials, documents as documentRepo, tenants as tenantRepo, units as unitRepo } from '../store/index.js';
 import { ENVIRONMENT_SEGMENT, type FatooraEnv } from '../zatca/index.js';
 import { ReportError } from './errors.js';
 import { rejectedReferences } from './corrections.js';
@@ -275,14 +275,21 @@ export async function reconcile(db: Kysely<Database>, taxpayer: Taxpayer, period
 }
 
 /** ZATCA's record from a simulator's control API (`URL` = its root): never a real gateway. */
-export function simulatorHistorySource(url: string, fetchImpl: typeof fetch = fetch): (unit: EgsUnit) => Promise<ZatcaHistoryRecord[]> {
+export function simulatorHistorySource(
+  url: string,
+  fetchImpl: typeof fetch = fetch,
+  /** The unit's certificate serial numbers: a re-onboarded device shares its serial with earlier generations (issue 17 item 4). */
+  certificatesOf?: (unit: EgsUnit) => Promise<string[]>,
+): (unit: EgsUnit) => Promise<ZatcaHistoryRecord[]> {
   const root = url
     .replace(/\/e-invoicing\/.*$/, '')
     .replace(/\/__sim\/.*$/, '')
     .replace(/\/+$/, '');
   return async (unit) => {
     const segment = ENVIRONMENT_SEGMENT[unit.environment as FatooraEnv] ?? unit.environment;
-    const response = await fetchImpl(`${root}/__sim/${segment}/egs/${encodeURIComponent(unit.serial)}/history`).catch(() => undefined);
+    const certificates = certificatesOf ? await certificatesOf(unit) : [];
+    const query = certificates.length > 0 ? `?certificate=${encodeURIComponent(certificates.join(','))}` : '';
+    const response = await fetchImpl(`${root}/__sim/${segment}/egs/${encodeURIComponent(unit.serial)}/history${query}`).catch(() => undefined);
     // A unit never onboarded at this simulator has no record: nothing received from it.
     if (response?.status === 404) return [];
     if (!response?.ok) {
@@ -293,6 +300,18 @@ export function simulatorHistorySource(url: string, fetchImpl: typeof fetch = fe
     }
     return ((await response.json()) as { submissions: ZatcaHistoryRecord[] }).submissions;
   };
+}
+
+/**
+ * Serial numbers of the production certificates ZATCA issued to this unit (this generation only): the
+ * certificates its documents are signed with. (Compliance certificates are left out: their serial is
+ * a timestamp in the simulator, not unique enough to name a unit.)
+ */
+export function unitCertificateSerials(db: Kysely<Database>): (unit: EgsUnit) => Promise<string[]> {
+  return async (unit) =>
+    (await credentials.listCsids(db, { taxpayerId: unit.taxpayer_id, unitId: unit.id }))
+      .filter((c) => c.kind === 'production')
+      .map((c) => c.certificate_serial);
 }
 
 export function reconciliationCsv(r: Reconciliation): string {

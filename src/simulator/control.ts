@@ -255,9 +255,22 @@ export class EnvironmentControl {
   }
 
   /** "What did you receive from unit X": every submission, in order (spec §12.11 history). */
-  history(idOrSerial: string): SubmissionRecord[] {
-    const e = this.egs(idOrSerial);
+  history(idOrSerial: string, certificateSerials: readonly string[] = []): SubmissionRecord[] {
+    const e = certificateSerials.length > 0 ? this.egsByCertificate(certificateSerials) : this.egs(idOrSerial);
     return this.env.state.submissions.filter((s) => s.egsId === e.id);
+  }
+
+  /**
+   * The EGS one of whose certificates has one of these serial numbers (decimal). A device onboarded
+   * again keeps its serial (a second EGS record), so only a certificate names one generation.
+   */
+  egsByCertificate(certificateSerials: readonly string[]): EgsRecord {
+    const wanted = new Set(certificateSerials);
+    for (const csid of Object.values(this.env.state.csids)) {
+      const serial = BigInt('0x' + new X509Certificate(Buffer.from(csid.certificateBase64, 'base64')).serialNumber).toString(10);
+      if (wanted.has(serial) && this.env.state.egs[csid.egsId]) return this.env.state.egs[csid.egsId]!;
+    }
+    throw new ControlError(404, 'no EGS unit holds a certificate with that serial number', 'لا توجد وحدة تحمل شهادة بهذا الرقم التسلسلي');
   }
 
   /** Per taxpayer: units and what each sent. */

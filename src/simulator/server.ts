@@ -295,7 +295,15 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
   );
   app.get(
     `${base}/egs/:id/history`,
-    handle((r) => ({ submissions: control(r).history((r.params as { id: string }).id) })),
+    // `?certificate=<serial>,…` (decimal, the unit's CSIDs) picks one generation of a re-onboarded device.
+    handle((r) => {
+      const certificates = String((r.query as { certificate?: string }).certificate ?? '')
+        .split(',')
+        .map((x) => x.trim())
+        .filter((x) => /^\d{1,80}$/.test(x))
+        .slice(0, 50);
+      return { submissions: control(r).history((r.params as { id: string }).id, certificates) };
+    }),
   );
   app.post(
     `${base}/vat-groups/:groupVat/events`,

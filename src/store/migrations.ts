@@ -6,6 +6,7 @@ import { accessTables } from './migration-0003-access.js';
 import { syncTables } from './migration-0004-sync.js';
 import { replaceGuard } from './migration-0005-replace-guard.js';
 import { guardTables } from './migration-0007-guards.js';
+import { unitHolds } from './migration-0009-unit-holds.js';
 import { prepaidBreakdown } from './migration-0010-prepaid.js';
 import { keyCustody } from './migration-0012-key-custody.js';
 
@@ -199,6 +200,7 @@ export function fleetMigrations(dialect: Dialect): Record<string, Migration> {
     '0004_sync': syncTables(dialect),
     '0005_replace_guard': replaceGuard(dialect),
     '0007_guards': guardTables(dialect),
+    '0009_unit_holds': unitHolds(),
     '0010_prepaid_breakdown': prepaidBreakdown(),
     '0012_key_custody': keyCustody(),
   };
@@ -213,7 +215,14 @@ export class InCodeMigrations implements MigrationProvider {
 
 /** Apply every pending migration on `db` (PostgreSQL: `pgSchema` holds Kysely's bookkeeping tables too). */
 export async function runMigrator(db: Kysely<any>, dialect: Dialect, pgSchema: string | undefined): Promise<void> {
-  const migrator = new Migrator({ db, provider: new InCodeMigrations(dialect), ...(pgSchema && { migrationTableSchema: pgSchema }) });
+  // Unordered: numbers are reserved per piece of work, so a store may have applied 0010 before 0009
+  // ships; every migration is independent of the ones numbered after it.
+  const migrator = new Migrator({
+    db,
+    provider: new InCodeMigrations(dialect),
+    allowUnorderedMigrations: true,
+    ...(pgSchema && { migrationTableSchema: pgSchema }),
+  });
   const { error, results } = await migrator.migrateToLatest();
   if (error) {
     const failed = results?.find((r) => r.status === 'Error')?.migrationName;

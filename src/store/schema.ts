@@ -68,6 +68,12 @@ export interface EgsUnitsTable {
   created_at: Instant;
   /** Where the unit's keys are made and kept (migration 0012): `sealed` in this store, or `pkcs11` in a token. */
   key_provider: string;
+  /** Issuing refused until then while the certificate is switched (renewal); NULL: not paused. */
+  issuing_paused_until: Instant | null;
+  issuing_paused_reason: string | null;
+  /** ZATCA answered 401 to this unit's credentials: its submissions wait until an operator decides. */
+  credentials_refused_at: Instant | null;
+  credentials_refused_reason: string | null;
 }
 
 export interface UnitKeysTable {

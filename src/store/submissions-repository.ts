@@ -116,6 +116,42 @@ export function listAttempts(db: Db, documentId: string): Promise<SubmissionAtte
 }
 
 /** Flag pending jobs past their deadline as late (once); returns how many were newly flagged. */
+/**
+ * Jobs whose times came from a clock that ran ahead (issue 10 "Clock forward"): a next attempt beyond
+ * any backoff is due now, and a deadline more than 24 h away becomes 24 h from the real clock — the
+ * earliest moment this process can vouch for. Returns how many rows were moved.
+ */
+export async function rebaseClockAhead(db: Db, now: Date, longestBackoffMs: number, deadlineMs: number): Promise<number> {
+  const nowIso = now.toISOString();
+  const retry = await db
+    .updateTable('submissions')
+    .set({ next_attempt_at: nowIso, updated_at: nowIso })
+    .where('state', '=', 'to-submit')
+    .where('next_attempt_at', '>', new Date(now.getTime() + longestBackoffMs + 60_000).toISOString())
+    .executeTakeFirst();
+  const deadline = await db
+    .updateTable('submissions')
+    .set({ deadline_at: new Date(now.getTime() + deadlineMs).toISOString(), updated_at: nowIso })
+    .where('state', 'in', [...PENDING_SUBMISSION_STATES])
+    .where('deadline_at', '>', new Date(now.getTime() + deadlineMs + 60_000).toISOString())
+    .executeTakeFirst();
+  return Number(retry.numUpdatedRows) + Number(deadline.numUpdatedRows);
+}
+
+/** Jobs ZATCA does not hold whose document carries an issue time later than `now` (a clock that ran ahead). */
+export function pendingIssuedAfter(db: Db, now: string, taxpayerId?: string, limit = 1000, unitIds?: readonly string[]): Promise<Submission[]> {
+  let q = db
+    .selectFrom('submissions')
+    .selectAll()
+    .where('state', 'in', [...PENDING_SUBMISSION_STATES])
+    .where('issued_at', '>', now)
+    .orderBy('issued_at')
+    .limit(limit);
+  if (taxpayerId) q = q.where('taxpayer_id', '=', taxpayerId);
+  if (unitIds) q = q.where('unit_id', 'in', [...unitIds]);
+  return q.execute();
+}
+
 export async function flagLate(db: Db, now: string): Promise<number> {
   const r = await db
     .updateTable('submissions')
@@ -133,6 +169,33 @@ export async function releaseHeld(db: Db, now: string, filter: { taxpayerId?: st
   if (filter.taxpayerId) q = q.where('taxpayer_id', '=', filter.taxpayerId);
   if (filter.unitId) q = q.where('unit_id', '=', filter.unitId);
   return Number((await q.executeTakeFirst()).numUpdatedRows);
+}
+
+/** A unit's queued jobs in ICV order, due or not (a drain before its certificate changes). */
+export function queuedOfUnit(db: Db, taxpayerId: string, unitId: string, limit: number): Promise<Array<Pick<Submission, 'document_id' | 'icv'>>> {
+  return db
+    .selectFrom('submissions')
+    .select(['document_id', 'icv'])
+    .where('taxpayer_id', '=', taxpayerId)
+    .where('unit_id', '=', unitId)
+    .where('state', '=', 'to-submit')
+    .orderBy('icv')
+    .limit(limit)
+    .execute();
+}
+
+/** A unit's jobs ZATCA does not hold yet, per state (renewal and retirement say which wait). */
+export async function pendingOfUnit(db: Db, taxpayerId: string, unitId: string): Promise<{ queued: number; held: number }> {
+  const rows = await db
+    .selectFrom('submissions')
+    .select(['state', (eb) => eb.fn.countAll<number>().as('n')])
+    .where('taxpayer_id', '=', taxpayerId)
+    .where('unit_id', '=', unitId)
+    .where('state', 'in', [...PENDING_SUBMISSION_STATES])
+    .groupBy('state')
+    .execute();
+  const n = (state: string) => Number(rows.find((r) => r.state === state)?.n ?? 0);
+  return { queued: n('to-submit'), held: n('held') };
 }
 
 export async function pendingCount(db: Db, taxpayerId: string, unitId: string): Promise<number> {

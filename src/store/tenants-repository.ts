@@ -31,6 +31,10 @@ export function listMembers(db: Db, taxpayerId: string): Promise<VatGroupMember[
   return db.selectFrom('vat_group_members').selectAll().where('taxpayer_id', '=', taxpayerId).orderBy('tin').execute();
 }
 
+export async function deleteMember(db: Db, taxpayerId: string, id: string): Promise<void> {
+  await db.deleteFrom('vat_group_members').where('taxpayer_id', '=', taxpayerId).where('id', '=', id).execute();
+}
+
 export function findMember(db: Db, taxpayerId: string, tin: string): Promise<VatGroupMember | undefined> {
   return db.selectFrom('vat_group_members').selectAll().where('taxpayer_id', '=', taxpayerId).where('tin', '=', tin).executeTakeFirst();
 }

@@ -5,9 +5,19 @@ import type { Database, EgsUnit, EgsUnitsTable, UnitTransition } from './schema.
 
 type Db = Kysely<Database>;
 
-export async function insertUnit(db: Db, row: EgsUnitsTable): Promise<EgsUnit> {
-  await db.insertInto('egs_units').values(row).execute();
-  return row;
+/** The lifecycle marks (pause, refused credentials) start empty and may be left out. */
+type UnitMarks = 'issuing_paused_until' | 'issuing_paused_reason' | 'credentials_refused_at' | 'credentials_refused_reason';
+
+export async function insertUnit(db: Db, row: Omit<EgsUnitsTable, UnitMarks> & Partial<Pick<EgsUnitsTable, UnitMarks>>): Promise<EgsUnit> {
+  const full: EgsUnitsTable = {
+    issuing_paused_until: null,
+    issuing_paused_reason: null,
+    credentials_refused_at: null,
+    credentials_refused_reason: null,
+    ...row,
+  };
+  await db.insertInto('egs_units').values(full).execute();
+  return full;
 }
 
 /**

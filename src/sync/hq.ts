@@ -316,6 +316,10 @@ async function resolveUnits(ctx: FleetContext, trx: SyncDb, taxpayer: Taxpayer, 
       replaces_unit_id: null,
       created_at: now,
       key_provider: 'sealed',
+      issuing_paused_until: null,
+      issuing_paused_reason: null,
+      credentials_refused_at: null,
+      credentials_refused_reason: null,
     };
     await trx.insertInto('egs_units').values(row).execute();
     await trx

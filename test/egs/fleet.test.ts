@@ -151,7 +151,7 @@ describe.each(ENGINES)('EGS fleet on %s (issue 5 Done-when)', (engine) => {
     try {
       const direct = await renewUnit(fleet.ctx, chain, 'JED-POS-2', { otp: otpsFor(sim, CHAIN_VAT, 1, 'renew')[0]! });
       expect(direct.path).toBe('200');
-      expect(direct.steps).toEqual(['renewal-csr-created', 'renewal-pcsid-issued']);
+      expect(direct.steps).toEqual(['renewal-csr-created', 'renewal-issuing-paused', 'renewal-queue-drained', 'renewal-pcsid-issued']);
       expect((await reportOne(fleet.ctx, chain, 'JED-POS-2')).ok).toBe(true);
     } finally {
       control().configure({ renewalResponse: 428 });

@@ -42,6 +42,9 @@ export function registerFleetCommands(program: Command, run: Runner): void {
     .requiredOption('--tin <tin>', "the member's 10-digit TIN")
     .requiredOption('--name <name>', "the member's name")
     .action(act('taxpayersAddMember'));
+  common(taxpayers.command('remove-member').description('remove a member that left the VAT group (its units must be retired first)'))
+    .requiredOption('--tin <tin>', "the member's 10-digit TIN")
+    .action(act('taxpayersRemoveMember'));
   common(taxpayers.command('list').description('list taxpayers')).action(act('taxpayersList'));
   common(taxpayers.command('show').description('a taxpayer with its members, branches and unit counts').argument('[vat]', 'VAT number')).action(
     act('taxpayersShow'),

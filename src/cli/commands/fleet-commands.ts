@@ -1,9 +1,11 @@
 // The fleet commands: taxpayers, branches (and their branch node's sync), units (add, list, show, onboard —
 // one or a bulk list — renew, retire, expiring), as tables or --json. No secret but a sync token, once.
+import { drainUnit } from '../../outbox/index.js';
 import { readFileSync } from 'node:fs';
 import {
   addBranch,
   addMember,
+  removeMember,
   addTaxpayer,
   addUnit,
   bulkOnboard,
@@ -19,7 +21,7 @@ import {
 } from '../../egs/index.js';
 import { describeUnit } from '../../egs/unit-view.js';
 import { FawtaraError } from '../../errors.js';
-import { credentials, logs, tenants, units } from '../../store/index.js';
+import { credentials, logs, submissions, tenants, units } from '../../store/index.js';
 import { createSyncToken, setBranchSync } from '../../sync/hq.js';
 import { EXIT, type Io } from '../output.js';
 import { withFleet, type FleetCliOptions } from './fleet-session.js';
@@ -75,6 +77,14 @@ export async function taxpayersAddMember(opts: Opts, io: Io): Promise<number> {
     const t = await s.taxpayer();
     const m = await addMember(s.ctx, t, { tin: text(opts.tin) ?? '', name: text(opts.name) ?? '' });
     return print(s.io, s.json, { member: { tin: m.tin, name: m.name, group: t.vat_number } }, () => `member ${m.tin} added to VAT group ${t.vat_number}`);
+  });
+}
+
+export async function taxpayersRemoveMember(opts: Opts, io: Io): Promise<number> {
+  return withFleet(opts, io, async (s) => {
+    const t = await s.taxpayer();
+    const m = await removeMember(s.ctx, t, text(opts.tin) ?? '');
+    return print(s.io, s.json, { removed: { tin: m.tin, name: m.name, group: t.vat_number } }, () => `member ${m.tin} removed from VAT group ${t.vat_number}`);
   });
 }
 
@@ -160,8 +170,9 @@ export async function unitsAdd(opts: Opts, io: Io): Promise<number> {
   return withFleet(opts, io, async (s) => {
     const t = await s.taxpayer();
     const u = await addUnit(s.ctx, t, {
-      branch: text(opts.branch) ?? '',
-      serial: text(opts.serial) ?? '',
+      // With --replaces both default to the replaced unit's (the same device in the same branch).
+      ...(text(opts.branch) && { branch: text(opts.branch)! }),
+      ...(text(opts.serial) && { serial: text(opts.serial)! }),
       ...(text(opts.title) && { title: text(opts.title)! }),
       ...(text(opts.env) && { environment: text(opts.env)! }),
       ...(text(opts.name) && { name: text(opts.name)! }),
@@ -196,7 +207,7 @@ export async function unitsList(opts: Opts, io: Io): Promise<number> {
     return print(s.io, s.json, { units: views }, () =>
       table(
         views.map((v) => ({ ...v, expires: v.pcsid?.notAfter.slice(0, 10) ?? '' })),
-        ['name', 'serial', 'branch', 'state', 'environment', 'title', 'organizationUnit', 'icv', 'expires'],
+        ['name', 'serial', 'generation', 'branch', 'state', 'environment', 'title', 'organizationUnit', 'icv', 'expires'],
       ),
     );
   });
@@ -333,7 +344,15 @@ export async function unitsRenew(opts: Opts, io: Io): Promise<number> {
   return withFleet(opts, io, async (s) => {
     if (otp) s.ctx.redactor.add(otp);
     const t = await s.taxpayer();
-    const r = await renewUnit(s.ctx, t, text(opts.unit) ?? '', { ...(otp && { otp }), afterStep: (step) => void (!s.json && s.io.err(`  ${step}`)) });
+    const r = await renewUnit(s.ctx, t, text(opts.unit) ?? '', {
+      ...(otp && { otp }),
+      afterStep: (step) => void (!s.json && s.io.err(`  ${step}`)),
+      // The unit's queue reaches ZATCA with the current certificate before it is switched.
+      drain: async (unit) => {
+        const d = await drainUnit(s.ctx, unit);
+        if (!s.json) for (const r of d.results) s.io.err(`  ${r.number}: ${r.state} — ${r.outcome}${r.httpStatus ? ` HTTP ${r.httpStatus}` : ''}`);
+      },
+    });
     return print(s.io, s.json, { unit: await unitView(s.ctx, r.unit), path: r.path, steps: r.steps, alreadyRenewed: Boolean(r.alreadyRenewed) }, () =>
       r.alreadyRenewed
         ? `unit ${r.unit.name} was already renewed (production CSID valid until ${r.pcsidExpiresAt}); give --otp to renew again`
@@ -345,8 +364,17 @@ export async function unitsRenew(opts: Opts, io: Io): Promise<number> {
 export async function unitsRetire(opts: Opts, io: Io): Promise<number> {
   return withFleet(opts, io, async (s) => {
     const t = await s.taxpayer();
-    const u = await retireUnit(s.ctx, t, text(opts.unit) ?? '', { force: Boolean(opts.force), ...(text(opts.reason) && { reason: text(opts.reason)! }) });
-    return print(s.io, s.json, { unit: await unitView(s.ctx, u) }, () => `unit ${u.name} retired`);
+    const u = await retireUnit(s.ctx, t, text(opts.unit) ?? '', {
+      force: Boolean(opts.force),
+      ...(text(opts.reason) && { reason: text(opts.reason)! }),
+      drain: async (unit) => void (await drainUnit(s.ctx, unit)),
+    });
+    const left = await submissions.pendingOfUnit(s.ctx.store.db, t.id, u.id);
+    return print(s.io, s.json, { unit: await unitView(s.ctx, u), unsubmitted: left }, () =>
+      left.queued + left.held === 0
+        ? `unit ${u.name} retired; ZATCA holds every document it issued`
+        : `unit ${u.name} retired (forced): it never issues again; ${left.queued} queued document(s) are still submitted by the outbox with its kept certificate, ${left.held} held one(s) wait for "fawtara outbox run --retry-held"`,
+    );
   });
 }
 

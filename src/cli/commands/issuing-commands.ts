@@ -6,8 +6,9 @@ import { auditChains, type AuditReport, type ZatcaRecord } from '../../audit/ind
 import { FawtaraError } from '../../errors.js';
 import { issueDocument } from '../../issuing/index.js';
 import { outboxStatus, runOutbox } from '../../outbox/index.js';
-import { submissions, type EgsUnit } from '../../store/index.js';
-import { ENVIRONMENT_SEGMENT, type FatooraEnv } from '../../zatca/index.js';
+import { submissions, type Database, type EgsUnit } from '../../store/index.js';
+import type { Kysely } from 'kysely';
+import { simulatorHistorySource, unitCertificateSerials } from '../../reports/index.js';
 import { EXIT, type Io } from '../output.js';
 import { DEFAULT_SIMULATOR_URL, withFleet, type FleetCliOptions } from './fleet-session.js';
 
@@ -142,6 +143,12 @@ export async function outboxStatusCommand(opts: Opts, io: Io): Promise<number> {
           .slice(0, 20)
           .map((d) => `  LATE    ${d.number}  ICV ${d.icv}  deadline ${d.deadlineAt}  ${d.state}${d.lastOutcome ? ` (${d.lastOutcome})` : ''}`),
         ...status.atRisk.slice(0, 20).map((d) => `  AT RISK ${d.number}  ICV ${d.icv}  ${d.minutesLeft} min left`),
+        ...(status.clockAhead.length > 0
+          ? [
+              `issued while the clock ran ahead (issue time later than now): ${status.clockAhead.length} — submitted now, deadline from the real clock; see "A unit whose clock jumped" in docs/issuing.md`,
+              ...status.clockAhead.slice(0, 20).map((d) => `  AHEAD   ${d.number}  ICV ${d.icv}  ${d.state}  deadline ${d.deadlineAt}`),
+            ]
+          : []),
       ];
       s.io.out(lines.join('\n'));
     }
@@ -160,26 +167,10 @@ function instant(value: string | undefined, field: string): string | undefined {
   return at.toISOString();
 }
 
-/** The simulator's "what did you receive from unit X" (its control API; never a real gateway). */
-function simulatorHistory(target: string): (unit: EgsUnit) => Promise<ZatcaRecord[]> {
-  const root = (target === 'simulator' ? (process.env.FAWTARA_SIMULATOR_URL ?? DEFAULT_SIMULATOR_URL) : target)
-    .replace(/\/e-invoicing\/.*$/, '')
-    .replace(/\/+$/, '');
-  return async (unit) => {
-    const segment = ENVIRONMENT_SEGMENT[unit.environment as FatooraEnv];
-    const response = await fetch(`${root}/__sim/${segment}/egs/${encodeURIComponent(unit.serial)}/history`).catch(() => undefined);
-    if (!response?.ok) {
-      throw new FawtaraError(
-        'ZATCA_UNAVAILABLE',
-        `the simulator at ${root} did not give unit ${unit.name}'s history (is it running? is --zatca a simulator?)`,
-        {
-          field: '--simulator-history',
-          messageAr: `لم يُرجع المحاكي سجل الوحدة ${unit.name}`,
-        },
-      );
-    }
-    return ((await response.json()) as { submissions: ZatcaRecord[] }).submissions;
-  };
+/** The simulator's "what did you receive from unit X" (its control API; never a real gateway), by the unit's certificates. */
+function simulatorHistory(target: string, db: Kysely<Database>): (unit: EgsUnit) => Promise<ZatcaRecord[]> {
+  const root = target === 'simulator' ? (process.env.FAWTARA_SIMULATOR_URL ?? DEFAULT_SIMULATOR_URL) : target;
+  return simulatorHistorySource(root, fetch, unitCertificateSerials(db));
 }
 
 export async function auditCommand(opts: Opts, io: Io): Promise<number> {
@@ -192,7 +183,7 @@ export async function auditCommand(opts: Opts, io: Io): Promise<number> {
       ...(text(opts.unit) && { unit: text(opts.unit)! }),
       ...(from && { from }),
       ...(to && { to }),
-      ...(opts.simulatorHistory ? { zatcaHistory: simulatorHistory(text(opts.zatca) ?? process.env.FAWTARA_ZATCA ?? 'simulator') } : {}),
+      ...(opts.simulatorHistory ? { zatcaHistory: simulatorHistory(text(opts.zatca) ?? process.env.FAWTARA_ZATCA ?? 'simulator', s.ctx.store.db) } : {}),
       onProgress: (done, total) => {
         if (!s.tty || s.json) return;
         const now = Date.now();

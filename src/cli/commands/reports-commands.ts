@@ -10,6 +10,7 @@ import {
   reconciliationCsv,
   rowsBy,
   simulatorHistorySource,
+  unitCertificateSerials,
   vatDocumentsCsv,
   vatReport,
   vatReportCsv,
@@ -122,7 +123,7 @@ export async function reportReconcileCommand(opts: Opts, io: Io): Promise<number
     const history = text(opts.simulatorHistory);
     const r = await reconcile(s.ctx.store.db, t, period, {
       ...(unit && { unitId: unit.id }),
-      ...(history && { zatcaHistory: simulatorHistorySource(history) }),
+      ...(history && { zatcaHistory: simulatorHistorySource(history, fetch, unitCertificateSerials(s.ctx.store.db)) }),
       now: s.ctx.clock.now(),
     });
     const format = s.json ? 'json' : (text(opts.format) ?? 'text');

@@ -6,6 +6,7 @@ import { FawtaraError } from '../../errors.js';
 import { adminExists, issueSetupToken } from '../../server/access/sessions.js';
 import { createServer } from '../../server/index.js';
 import { startOutboxWorker } from '../../server/outbox-worker.js';
+import { startExpiryMonitor } from '../../server/expiry-monitor.js';
 import { startBranchNode } from '../../sync/index.js';
 import { EXIT, type Io } from '../output.js';
 import { withFleet, type FleetCliOptions } from './fleet-session.js';
@@ -73,6 +74,8 @@ export async function serveCommand(opts: ServeOptions, rawIo: Io): Promise<numbe
     const worker = branch
       ? startBranchNode(s.ctx, await s.taxpayer(), { ...branch, node: `${opts.taxpayer ?? 'branch'}@${host}:${boundPort}` })
       : startOutboxWorker(s.ctx);
+    // Head office watches every unit's certificate: warns 30 days ahead, marks the expired (hourly).
+    const expiry = branch ? undefined : startExpiryMonitor(s.ctx);
     // The setup token goes to this terminal only (rawIo: not through the log file).
     if (s.json)
       rawIo.out(
@@ -119,6 +122,7 @@ export async function serveCommand(opts: ServeOptions, rawIo: Io): Promise<numbe
       process.on('SIGTERM', stop);
     });
     await worker.stop();
+    await expiry?.stop();
     await app.close();
     log.end();
     return EXIT.ok;

@@ -1,14 +1,15 @@
 // Outbox status within a caller's scope: the taxpayer-wide figures of `outboxStatus`, or the same
 // figures computed over one branch's or one unit's submissions for a scoped caller.
 import type { FleetContext } from '../../egs/index.js';
-import { AT_RISK_MS, outboxStatus, type OutboxStatus } from '../../outbox/index.js';
-import { isPendingSubmission, PENDING_SUBMISSION_STATES } from '../../store/index.js';
+import { AT_RISK_MS, outboxDocumentView, outboxStatus, type OutboxStatus } from '../../outbox/index.js';
+import { isPendingSubmission, PENDING_SUBMISSION_STATES, submissions } from '../../store/index.js';
 
 export async function scopedOutboxStatus(ctx: FleetContext, taxpayerId: string, unitIds: string[] | undefined): Promise<OutboxStatus> {
   if (!unitIds) return outboxStatus(ctx, taxpayerId);
   const now = ctx.clock.now();
   const db = ctx.store.db;
-  if (unitIds.length === 0) return { now: now.toISOString(), depth: 0, byState: {}, oldestAgeSeconds: 0, atRisk: [], late: [], deliveredLate: 0 };
+  if (unitIds.length === 0)
+    return { now: now.toISOString(), depth: 0, byState: {}, oldestAgeSeconds: 0, atRisk: [], late: [], deliveredLate: 0, clockAhead: [] };
   const counts = await db
     .selectFrom('submissions')
     .select((eb) => ['state', eb.fn.countAll<number>().as('n'), eb.fn.min('issued_at').as('oldest'), eb.fn.sum<number>('late').as('late')])
@@ -50,5 +51,8 @@ export async function scopedOutboxStatus(ctx: FleetContext, taxpayerId: string, 
     atRisk: views.filter((v) => v.minutesLeft >= 0),
     late: views.filter((v) => v.minutesLeft < 0),
     deliveredLate: counts.filter((c) => !isPendingSubmission(c.state)).reduce((n, c) => n + Number(c.late ?? 0), 0),
+    clockAhead: await Promise.all(
+      (await submissions.pendingIssuedAfter(db, now.toISOString(), taxpayerId, 100, unitIds)).map((s) => outboxDocumentView(db, now, s)),
+    ),
   };
 }

@@ -25,6 +25,7 @@ const Status = z.object({
   atRisk: z.array(DocView).describe('less than 2 hours to the deadline'),
   late: z.array(DocView).describe('past the deadline, still queued (never dropped)'),
   deliveredLate: z.number(),
+  clockAhead: z.array(DocView).describe('issued while the clock ran ahead: submitted at once, deadline 24 h from the real clock (docs/issuing.md)'),
 });
 
 export default defineRoutes({

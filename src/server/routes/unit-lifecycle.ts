@@ -1,5 +1,6 @@
 // Unit lifecycle actions (docs/fleet.md): onboard with a portal OTP, renew, retire. Each resumes
 // like the CLI does; the OTP is registered with the redactor before anything can log it.
+import { drainUnit } from '../../outbox/index.js';
 import { z } from 'zod';
 import { onboardUnit, renewUnit, retireUnit } from '../../egs/index.js';
 import { defineRoutes, fleetFor, scoped } from '../plugin.js';
@@ -47,7 +48,10 @@ export default defineRoutes({
       handler: async (request) => {
         const fleet = fleetFor(deps, request);
         if (request.body.otp) fleet.redactor.add(request.body.otp);
-        const r = await renewUnit(fleet, scoped(request, 'taxpayer'), scoped(request, 'unit').id, { ...(request.body.otp && { otp: request.body.otp }) });
+        const r = await renewUnit(fleet, scoped(request, 'taxpayer'), scoped(request, 'unit').id, {
+          ...(request.body.otp && { otp: request.body.otp }),
+          drain: async (unit) => void (await drainUnit(fleet, unit)),
+        });
         request.auditDetail = { path: r.path, state: r.unit.state };
         return {
           unit: await unitView(deps.fleet, r.unit),
@@ -68,7 +72,11 @@ export default defineRoutes({
         response: { 200: out(z.object({ unit: UnitView })) },
       },
       handler: async (request) => {
-        const u = await retireUnit(fleetFor(deps, request), scoped(request, 'taxpayer'), scoped(request, 'unit').id, request.body);
+        const fleet = fleetFor(deps, request);
+        const u = await retireUnit(fleet, scoped(request, 'taxpayer'), scoped(request, 'unit').id, {
+          ...request.body,
+          drain: async (unit) => void (await drainUnit(fleet, unit)),
+        });
         request.auditDetail = { force: Boolean(request.body.force), ...(request.body.reason && { reason: request.body.reason }) };
         return { unit: await unitView(deps.fleet, u) };
       },

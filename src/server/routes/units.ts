@@ -11,8 +11,13 @@ import { EGS_SERIAL, TIN, UNIT_TITLES } from '../../model/identifiers.js';
 
 const ListQuery = z.strictObject({ branch: Ref.optional(), state: z.enum(UNIT_STATES).optional() });
 const UnitBody = z.strictObject({
-  branch: Ref,
-  serial: z.string().regex(EGS_SERIAL).max(200),
+  branch: Ref.optional().describe("required unless `replaces` is given (default: the replaced unit's branch)"),
+  serial: z
+    .string()
+    .regex(EGS_SERIAL)
+    .max(200)
+    .optional()
+    .describe("required unless `replaces` is given (default: the replaced unit's serial)"),
   title: z.enum(UNIT_TITLES).optional(),
   environment: z.enum(['sandbox', 'simulation', 'production']).optional(),
   name: z.string().min(1).max(64).optional(),
@@ -68,9 +73,9 @@ export default defineRoutes({
       handler: async (request, reply) => {
         const p = principalOf(request);
         const t = scoped(request, 'taxpayer');
-        const branch = await branchInScope(deps.fleet, p, t, request.body.branch);
         // Replacing a device's old unit is an act on that unit too: it must be in scope as well.
-        if (request.body.replaces) await unitInScope(deps.fleet, p, t, request.body.replaces);
+        const replaced = request.body.replaces ? await unitInScope(deps.fleet, p, t, request.body.replaces) : undefined;
+        const branch = await branchInScope(deps.fleet, p, t, request.body.branch ?? replaced?.branch_id ?? '');
         const u = await addUnit(fleetFor(deps, request), t, { ...request.body, branch: branch.id });
         request.auditDetail = { unit: u.name, serial: u.serial };
         void reply.code(201);
