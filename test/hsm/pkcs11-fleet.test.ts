@@ -30,6 +30,7 @@ import { fleetKeyProvider, pkcs11SettingsFromEnv, tokenKeyId } from '../../src/e
 import { describeUnit } from '../../src/egs/unit-view.js';
 import type { FawtaraError } from '../../src/errors.js';
 import { issueDocument } from '../../src/issuing/index.js';
+import { drainUnit } from '../../src/outbox/index.js';
 import { STATUS_OF_CODE } from '../../src/server/errors.js';
 import type { RunningSimulator } from '../../src/simulator/index.js';
 import { verifyInvoice } from '../../src/stamp/index.js';
@@ -235,7 +236,8 @@ describe.skipIf(SOFTHSM_MISSING).each(ENGINES)('PKCS#11 units on %s (SoftHSM2)',
   it('renewal makes the new key in the token and destroys the replaced one; the chain goes on', async () => {
     const before = await resolveUnit(ctx, taxpayer, 'HSM-1');
     const [oldKey] = await keysOf('HSM-1');
-    const r = await renewUnit(ctx, taxpayer, 'HSM-1', { otp: otpsFor(sim, CHAIN_VAT, 1, 'renew')[0]! });
+    // Renewal first submits what the current certificate signed (docs/fleet.md, renewal drains the queue).
+    const r = await renewUnit(ctx, taxpayer, 'HSM-1', { otp: otpsFor(sim, CHAIN_VAT, 1, 'renew')[0]!, drain: async (u) => void (await drainUnit(ctx, u)) });
     expect(r.unit.state).toBe('active');
     const keys = await keysOf('HSM-1');
     expect(keys).toHaveLength(2);
