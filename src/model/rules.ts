@@ -221,7 +221,9 @@ const LINE_RULES: readonly InputRule[] = [
       if (/^\d+$/.test(line.name.trim())) f.input(`${p}.name`, 'an item name is not just digits', 'اسم الصنف لا يكون أرقاماً فقط', 'BR-KSA-F-C-01');
       checkCategory(f, `${p}.taxCategory`, line.taxCategory, true);
       noteExemption(f, state, line.taxCategory, `${p}.taxCategory`);
-      line.allowanceCharges.forEach((ac, j) => checkAllowanceCharge(f, `${p}.allowanceCharges[${j}]`, ac));
+      line.allowanceCharges.forEach((ac, j) => {
+        checkAllowanceCharge(f, `${p}.allowanceCharges[${j}]`, ac);
+      });
     }),
   ),
   rule('BR-KSA-23 (document allowances and charges)', (i, f, state) =>
