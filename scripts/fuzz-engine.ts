@@ -115,8 +115,11 @@ const ODD_VALUES: readonly unknown[] = [
 /** Containers (object or array) and keys reachable in `value`, for a random pick. */
 function slots(value: unknown, out: Array<[Record<string, unknown> | unknown[], string | number]> = [], depth = 0): typeof out {
   if (depth > 8 || value === null || typeof value !== 'object') return out;
-  if (Array.isArray(value)) value.forEach((v, i) => (out.push([value, i]), slots(v, out, depth + 1)));
-  else for (const [k, v] of Object.entries(value)) out.push([value as Record<string, unknown>, k]), slots(v, out, depth + 1);
+  const entries: Array<[string | number, unknown]> = Array.isArray(value) ? value.map((v, i) => [i, v]) : Object.entries(value);
+  for (const [key, v] of entries) {
+    out.push([value as Record<string, unknown> | unknown[], key]);
+    slots(v, out, depth + 1);
+  }
   return out;
 }
 

@@ -29,7 +29,10 @@ function cachedCertificate(text: string, source: string, anyKey = false): Signin
 
 function verifierOf(cert: SigningCertificate): Verifier {
   let v = verifiers.get(cert);
-  if (!v) verifiers.set(cert, (v = createVerifier(cert.publicKeySpki)));
+  if (!v) {
+    v = createVerifier(cert.publicKeySpki);
+    verifiers.set(cert, v);
+  }
   return v;
 }
 

@@ -73,7 +73,8 @@ export function decodeXmlBytes(input: Uint8Array | string, options: { source?: s
       );
     }
   }
-  const lone = LONE_SURROGATE.exec(input);
+  // isWellFormed (V8, Node 20) answers without a regex scan; only a bad text pays for the position.
+  const lone = (input as { isWellFormed?: () => boolean }).isWellFormed?.() === true ? null : LONE_SURROGATE.exec(input);
   if (lone) {
     // Text given as a string must be what its UTF-8 bytes say: half a surrogate pair has no UTF-8
     // form, so it would be hashed as U+FFFD and the stored bytes would not be the signed ones.
@@ -144,6 +145,13 @@ function refuse(source: string | undefined, text: string, offset: number, what: 
   });
 }
 
+/** `xmlns` or `xmlns:…` starts at `at` (an attribute name). */
+function isXmlnsName(text: string, at: number): boolean {
+  if (!text.startsWith('xmlns', at)) return false;
+  const c = text.charCodeAt(at + 5);
+  return c === 0x3a /* : */ || c === 0x3d /* = */ || c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d;
+}
+
 /**
  * One linear pass over the text counting what a parser would build, refusing a document beyond
  * XML_LIMITS before any parser or C14N sees it. Malformed markup is left for the parser to report.
@@ -195,7 +203,7 @@ export function checkXmlLimits(text: string, source?: string, limits: XmlLimits 
       else if (c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d) nameStart = k + 1;
       else if (c === 0x3d /* = */) {
         attributes++;
-        if (nameStart !== -1 && text.startsWith('xmlns', nameStart) && (text[nameStart + 5] === ':' || /[\s=]/.test(text[nameStart + 5] ?? ''))) {
+        if (nameStart !== -1 && text.charCodeAt(nameStart) === 0x78 /* x */ && isXmlnsName(text, nameStart)) {
           namespaces++;
           if (namespaces > limits.maxNamespaceDeclarations)
             refuse(

@@ -108,7 +108,7 @@ describe.skipIf(!usdSample)(`a foreign-currency invoice of ZATCA's SDK${usdSampl
     const result = verifyInvoice(xml);
     expect(result.checks.find((c) => c.id === 'qr-tag-5')?.status).toBe('pass');
     // Every other check passes but tag 3: SDK 238-R3.2.7 appended 'Z' to the timestamp, which 238-R3.4.8
-    // (and the team oracle) fail under ZATCA's own code for it.
+    // fails under ZATCA's own code for it — the team oracle's verdict on this file too (qr-timestamp only).
     const findings = result.checks.filter((c) => c.status !== 'pass' && c.status !== 'skip');
     expect(findings.map((c) => `${c.id}:${c.status}:${c.code}`)).toEqual(['qr-tag-3:fail:invoiceTimeStamp_QRCODE_INVALID']);
     expect(findings[0]!.actual).toBe('2022-03-13T14:40:40Z');
