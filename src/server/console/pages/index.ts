@@ -1,0 +1,24 @@
+// The console's pages: one row each (URL under /console/taxpayers/:vat/, the permission it needs, its
+// title, its renderer). The route module registers them all; the navigation lists those a role may open.
+import type { JsonSchema } from '../../schema.js';
+import type { Permission } from '../../access/roles.js';
+import type { PageContext } from '../context.js';
+import type { Html } from '../html.js';
+import type { WordKey } from '../words.js';
+import { overviewLive, overviewPage } from './overview.js';
+
+export interface ConsolePage {
+  name: string;
+  path: string;
+  needs: Permission;
+  title: WordKey;
+  params?: JsonSchema;
+  /** A fragment for the live refresh, without the page shell. */
+  bare?: boolean;
+  render(ctx: PageContext): Promise<Html>;
+}
+
+export const CONSOLE_PAGES: readonly ConsolePage[] = [
+  { name: 'overview', path: 'overview', needs: 'fleet:read', title: 'overview', render: overviewPage },
+  { name: 'overviewLive', path: 'overview/live', needs: 'fleet:read', title: 'overview', bare: true, render: overviewLive },
+];
