@@ -1,11 +1,12 @@
 // The console's pages: one row each (URL under /console/taxpayers/:vat/, the permission it needs, its
 // title, its renderer). The route module registers them all; the navigation lists those a role may open.
-import type { JsonSchema } from '../../schema.js';
+import { js, UnitParams, type JsonSchema } from '../../schema.js';
 import type { Permission } from '../../access/roles.js';
 import type { PageContext } from '../context.js';
 import type { Html } from '../html.js';
 import type { WordKey } from '../words.js';
 import { overviewLive, overviewPage } from './overview.js';
+import { unitPage, unitsPage } from './units.js';
 
 export interface ConsolePage {
   name: string;
@@ -21,4 +22,6 @@ export interface ConsolePage {
 export const CONSOLE_PAGES: readonly ConsolePage[] = [
   { name: 'overview', path: 'overview', needs: 'fleet:read', title: 'overview', render: overviewPage },
   { name: 'overviewLive', path: 'overview/live', needs: 'fleet:read', title: 'overview', bare: true, render: overviewLive },
+  { name: 'units', path: 'units', needs: 'fleet:read', title: 'units', render: unitsPage },
+  { name: 'unit', path: 'units/:unit', needs: 'fleet:read', title: 'units', params: js(UnitParams), render: unitPage },
 ];
