@@ -1,5 +1,6 @@
 // The console's pages: one row each (URL under /console/taxpayers/:vat/, the permission it needs, its
 // title, its renderer). The route module registers them all; the navigation lists those a role may open.
+import { z } from 'zod';
 import { js, UnitParams, type JsonSchema } from '../../schema.js';
 import type { Permission } from '../../access/roles.js';
 import type { PageContext } from '../context.js';
@@ -7,6 +8,9 @@ import type { Html } from '../html.js';
 import type { WordKey } from '../words.js';
 import { overviewLive, overviewPage } from './overview.js';
 import { unitPage, unitsPage } from './units.js';
+import { documentPage, documentsPage } from './documents.js';
+
+const DocParams = UnitParams.extend({ document: z.string().min(1).max(200) });
 
 export interface ConsolePage {
   name: string;
@@ -24,4 +28,6 @@ export const CONSOLE_PAGES: readonly ConsolePage[] = [
   { name: 'overviewLive', path: 'overview/live', needs: 'fleet:read', title: 'overview', bare: true, render: overviewLive },
   { name: 'units', path: 'units', needs: 'fleet:read', title: 'units', render: unitsPage },
   { name: 'unit', path: 'units/:unit', needs: 'fleet:read', title: 'units', params: js(UnitParams), render: unitPage },
+  { name: 'documents', path: 'documents', needs: 'documents:read', title: 'documents', render: documentsPage },
+  { name: 'document', path: 'units/:unit/documents/:document', needs: 'documents:read', title: 'documents', params: js(DocParams), render: documentPage },
 ];
