@@ -41,3 +41,12 @@ export function query(params: Record<string, string | number | undefined | null>
   const s = q.toString();
   return s ? `?${s}` : '';
 }
+
+/**
+ * Data for the page's script in a `<script type="application/json">` block: never executed, and with
+ * `<`, `>` and `&` escaped inside the JSON strings so no value can close the element.
+ */
+export function jsonBlock(id: string, value: unknown): Html {
+  const json = JSON.stringify(value).replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return new Html(`<script type="application/json" id="${escapeHtml(id)}">${json}</script>`);
+}

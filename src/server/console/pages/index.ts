@@ -9,6 +9,7 @@ import type { WordKey } from '../words.js';
 import { overviewLive, overviewPage } from './overview.js';
 import { unitPage, unitsPage } from './units.js';
 import { documentPage, documentsPage } from './documents.js';
+import { reconciliationPage, vatReportPage } from './reports.js';
 
 const DocParams = UnitParams.extend({ document: z.string().min(1).max(200) });
 
@@ -29,5 +30,7 @@ export const CONSOLE_PAGES: readonly ConsolePage[] = [
   { name: 'units', path: 'units', needs: 'fleet:read', title: 'units', render: unitsPage },
   { name: 'unit', path: 'units/:unit', needs: 'fleet:read', title: 'units', params: js(UnitParams), render: unitPage },
   { name: 'documents', path: 'documents', needs: 'documents:read', title: 'documents', render: documentsPage },
+  { name: 'vatReport', path: 'vat-report', needs: 'reports:read', title: 'vatReport', render: vatReportPage },
+  { name: 'reconciliation', path: 'reconciliation', needs: 'reports:read', title: 'reconciliation', render: reconciliationPage },
   { name: 'document', path: 'units/:unit/documents/:document', needs: 'documents:read', title: 'documents', params: js(DocParams), render: documentPage },
 ];
