@@ -16,7 +16,7 @@ const NAV: ReadonlyArray<{ key: WordKey; path: string; needs: Permission }> = [
   { key: 'documents', path: 'documents', needs: 'documents:read' },
   { key: 'vatReport', path: 'vat-report', needs: 'reports:read' },
   { key: 'reconciliation', path: 'reconciliation', needs: 'reports:read' },
-  { key: 'chainAudit', path: 'chain-audit', needs: 'reports:read' },
+  { key: 'chainAudit', path: 'chain-audit', needs: 'documents:read' },
   { key: 'archive', path: 'archive', needs: 'archive:read' },
   { key: 'auditLog', path: 'audit-log', needs: 'audit:read' },
   { key: 'users', path: 'users', needs: 'users:read' },

@@ -101,6 +101,18 @@ export const WORDS = {
   vatAmount: w('VAT (SAR)', 'الضريبة (ريال)'),
   downloadCsv: w('Download CSV', 'تنزيل CSV'),
   difference: w('Difference', 'الفرق'),
+  // proving pages
+  chainAuditIntro: w(
+    "Re-verifies every stored document of the period: its hash, its signature by the unit's certificate, and its place in the unit's ICV/PIH chain.",
+    'يعيد التحقق من كل مستند مخزن في الفترة: تجزئته وتوقيعه بشهادة الوحدة وموقعه في سلسلة العداد والتجزئة السابقة.',
+  ),
+  archiveIntro: w(
+    'The archive index of a VAT period (kept six years): choose a quarter or a month.',
+    'فهرس الأرشيف لفترة ضريبية (يُحفظ ست سنوات): اختر ربعاً أو شهراً.',
+  ),
+  retainUntil: w('Kept until', 'يُحفظ حتى'),
+  deviceTokens: w('Device tokens', 'رموز الأجهزة'),
+  lastUsed: w('Last used', 'آخر استخدام'),
 } as const;
 
 export type WordKey = keyof typeof WORDS;

@@ -10,6 +10,7 @@ import { overviewLive, overviewPage } from './overview.js';
 import { unitPage, unitsPage } from './units.js';
 import { documentPage, documentsPage } from './documents.js';
 import { reconciliationPage, vatReportPage } from './reports.js';
+import { archivePage, auditLogPage, chainAuditPage, usersPage } from './audit.js';
 
 const DocParams = UnitParams.extend({ document: z.string().min(1).max(200) });
 
@@ -32,5 +33,9 @@ export const CONSOLE_PAGES: readonly ConsolePage[] = [
   { name: 'documents', path: 'documents', needs: 'documents:read', title: 'documents', render: documentsPage },
   { name: 'vatReport', path: 'vat-report', needs: 'reports:read', title: 'vatReport', render: vatReportPage },
   { name: 'reconciliation', path: 'reconciliation', needs: 'reports:read', title: 'reconciliation', render: reconciliationPage },
+  { name: 'chainAudit', path: 'chain-audit', needs: 'documents:read', title: 'chainAudit', render: chainAuditPage },
+  { name: 'archive', path: 'archive', needs: 'archive:read', title: 'archive', render: archivePage },
+  { name: 'auditLog', path: 'audit-log', needs: 'audit:read', title: 'auditLog', render: auditLogPage },
+  { name: 'users', path: 'users', needs: 'users:read', title: 'users', render: usersPage },
   { name: 'document', path: 'units/:unit/documents/:document', needs: 'documents:read', title: 'documents', params: js(DocParams), render: documentPage },
 ];
