@@ -77,6 +77,9 @@ export default defineRoutes({
     });
     app.addHook('onRequest', async (_request, reply) => {
       reply.header('content-security-policy', CONSOLE_CSP);
+      // A browser under no-referrer sends `Origin: null` with a form post, which the CSRF check must
+      // refuse; same-origin keeps the Origin of our own pages and still tells no other site anything.
+      reply.header('referrer-policy', 'same-origin');
     });
     app.setErrorHandler(consoleErrorHandler);
 
