@@ -28,6 +28,8 @@ export interface ConsoleFixture {
   sim(path: string, body?: unknown): Promise<unknown>;
   /** An API call with the demo admin's Bearer session. */
   api(method: string, path: string, body?: unknown): Promise<{ status: number; json: any }>;
+  /** One POS sale on RUH-POS-1 that ZATCA (the simulator) rejects; its number once it is rejected. */
+  rejectedSale(): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -59,7 +61,7 @@ export async function consoleFixture(): Promise<ConsoleFixture> {
   });
   const bearer = `Bearer ${((await login.json()) as { token: string }).token}`;
   const contexts: BrowserContext[] = [];
-  return {
+  const fixture: ConsoleFixture = {
     h,
     dir,
     async context() {
@@ -96,10 +98,37 @@ export async function consoleFixture(): Promise<ConsoleFixture> {
       });
       return { status: r.status, json: await r.json().catch(() => undefined) };
     },
+    async rejectedSale() {
+      // The simulator's clock runs 25 hours ahead, so the sale is reported past the 24 hours of
+      // BR-KSA-98 (a warning), which the simulator treats as an error — as the reconciliation tests do.
+      const { now } = (await fixture.sim('/clock')) as { now: string };
+      await fixture.sim('/clock', { advanceSeconds: 25 * 3600 });
+      await fixture.sim('/mode', { severityOverrides: { 'BR-KSA-98': 'ERROR' } });
+      try {
+        const sale = await fetch(`${h.url}/api/v1/taxpayers/${VAT}/units/RUH-POS-1/sales`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${h.deviceToken}`, 'content-type': 'application/json' },
+          body: JSON.stringify({ lines: [{ name: 'قهوة | Coffee', quantity: '1', unitPrice: '10.00' }] }),
+        });
+        if (sale.status !== 201) throw new Error(`the sale was refused: ${await sale.text()}`);
+        const { number } = (await sale.json()) as { number: string };
+        // Bounded wait for the outbox worker to report it: 300 tries.
+        for (let i = 0; i < 300; i++) {
+          const r = await fixture.api('GET', `/api/v1/taxpayers/${VAT}/documents?state=rejected&number=${encodeURIComponent(number)}`);
+          if (r.json.documents.length > 0) return number;
+          await new Promise((done) => setTimeout(done, 200));
+        }
+        throw new Error(`${number} was not rejected`);
+      } finally {
+        await fixture.sim('/mode', { severityOverrides: {} });
+        await fixture.sim('/clock', { now });
+      }
+    },
     async close() {
       for (const c of contexts) await c.close().catch(() => undefined);
       await h.stop();
       rmSync(dir, { recursive: true, force: true });
     },
   };
+  return fixture;
 }

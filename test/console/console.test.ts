@@ -6,16 +6,6 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BROWSER_MISSING, consoleFixture, USER_PASSWORD, VAT, type ConsoleFixture } from './browser.js';
 
-const bounded = async <T>(what: string, probe: () => Promise<T | undefined>): Promise<T> => {
-  // Bounded wait for work another part of the server does (the outbox worker): 300 tries.
-  for (let i = 0; i < 300; i++) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`gave up waiting for ${what}`);
-};
-
 describe.skipIf(BROWSER_MISSING !== undefined)('the console in chromium', () => {
   let f: ConsoleFixture;
   let rejectedNumber: string;
@@ -23,25 +13,7 @@ describe.skipIf(BROWSER_MISSING !== undefined)('the console in chromium', () => 
 
   beforeAll(async () => {
     f = await consoleFixture();
-    // A rejection, as ZATCA gives one: the simulator's clock runs 25 hours ahead, so the sale is
-    // reported past the 24 hours of BR-KSA-98 (a warning), which the simulator treats as an error —
-    // the way the reconciliation tests provoke a rejection.
-    const { now } = (await f.sim('/clock')) as { now: string };
-    await f.sim('/clock', { advanceSeconds: 25 * 3600 });
-    await f.sim('/mode', { severityOverrides: { 'BR-KSA-98': 'ERROR' } });
-    const sale = await fetch(`${f.h.url}/api/v1/taxpayers/${VAT}/units/RUH-POS-1/sales`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${f.h.deviceToken}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ lines: [{ name: 'قهوة | Coffee', quantity: '1', unitPrice: '10.00' }] }),
-    });
-    expect(sale.status).toBe(201);
-    rejectedNumber = ((await sale.json()) as { number: string }).number;
-    await bounded('the rejection', async () => {
-      const r = await f.api('GET', `/api/v1/taxpayers/${VAT}/documents?state=rejected`);
-      return r.json.documents.length > 0 ? true : undefined;
-    });
-    await f.sim('/mode', { severityOverrides: {} });
-    await f.sim('/clock', { now });
+    rejectedNumber = await f.rejectedSale();
   }, 180_000);
   afterAll(async () => f?.close());
 
