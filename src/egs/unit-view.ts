@@ -17,6 +17,8 @@ export interface UnitSummary {
   state: string;
   stateChangedAt: string;
   icv: number;
+  /** Chain head: the hash of the last document issued (the next document's PIH). */
+  pih: string;
   lastIssuedAt: string | null;
   replacesUnitId: string | null;
   pcsid: { requestId: string; certificateSerial: string; notBefore: string; notAfter: string } | null;
@@ -42,6 +44,7 @@ export async function describeUnit(fleet: FleetContext, unit: EgsUnit, branches?
     state: unit.state,
     stateChangedAt: unit.state_changed_at,
     icv: unit.icv,
+    pih: unit.pih,
     lastIssuedAt: unit.last_issued_at,
     replacesUnitId: unit.replaces_unit_id,
     pcsid: pcsid ? { requestId: pcsid.request_id, certificateSerial: pcsid.certificate_serial, notBefore: pcsid.not_before, notAfter: pcsid.not_after } : null,

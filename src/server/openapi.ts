@@ -31,6 +31,7 @@ function contentOf(body: Json): Record<string, { schema: Json }> {
 export function openApiDocument(routes: readonly RouteRecord[], tags: ReadonlyArray<RouteModule['tag']>, version: string): Json {
   const paths: Record<string, Record<string, Json>> = {};
   for (const r of routes) {
+    if (r.options.config?.console) continue;
     const schema = (r.options.schema ?? {}) as Json;
     const cfg = r.options.config ?? {};
     const path = r.url.replace(/:([A-Za-z0-9_]+)/g, '{$1}');

@@ -39,7 +39,7 @@ export interface RouteRecord {
   method: string;
   url: string;
   /** Read lazily: module hooks may add tags after the route is recorded. */
-  options: { schema?: Record<string, unknown>; config?: { operation?: string; access?: Permission | 'public' } };
+  options: { schema?: Record<string, unknown>; config?: { operation?: string; access?: Permission | 'public'; console?: boolean } };
 }
 
 /** Entities named by the URL (`:vat`, `:branch`, `:unit`), resolved and scope-checked before the handler. */
@@ -60,12 +60,16 @@ declare module 'fastify' {
     operation?: string;
     /** The permission the route needs, or `public` (only health, login, setup and the docs shell). */
     access?: Permission | 'public';
+    /** A console page or form (HTML for browsers), left out of the OpenAPI document. */
+    console?: boolean;
   }
   interface FastifyRequest {
     principal: Principal | null;
     scope: RequestScope;
     /** Non-secret facts a handler adds to the audit row of this request. */
     auditDetail: Record<string, unknown> | undefined;
+    /** The session token when it came in the console's cookie (the CSRF check and the console's API calls use it). */
+    sessionToken: string | undefined;
   }
 }
 

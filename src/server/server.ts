@@ -2,6 +2,7 @@
 // the few public ones, scope checks from the URL, one error format, audit rows, and route discovery.
 import { randomUUID } from 'node:crypto';
 import { readdirSync } from 'node:fs';
+import fastifyCookie from '@fastify/cookie';
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import pino from 'pino';
 import type { FleetContext } from '../egs/index.js';
@@ -9,6 +10,7 @@ import { FawtaraError } from '../errors.js';
 import { tenants, units, type StoreOptions } from '../store/index.js';
 import { WorkerPool, type WorkerPoolOptions } from '../workers/pool.js';
 import { appendAudit } from './access/audit.js';
+import { checkCsrf, cookieCredential } from './access/browser.js';
 import { accessContext, type AccessContext, type AccessPolicy } from './access/context.js';
 import { forbidden } from './access/errors.js';
 import { assertBranch, assertTaxpayer, assertUnit, authenticate } from './access/principal.js';
@@ -23,7 +25,16 @@ import { ERROR_SCHEMA } from './schema.js';
  * static page holding the login form for the browsable API; it carries no data. Adding a route here
  * is a security decision: the tests list these exactly.
  */
-export const PUBLIC_ROUTES: ReadonlySet<string> = new Set(['GET /health', 'POST /api/v1/auth/login', 'POST /api/v1/setup', 'GET /docs']);
+export const PUBLIC_ROUTES: ReadonlySet<string> = new Set([
+  'GET /health',
+  'POST /api/v1/auth/login',
+  'POST /api/v1/setup',
+  'GET /docs',
+  // The console's login page and form, and its own script and style (docs/console.md).
+  'GET /',
+  'POST /console/login',
+  'GET /console/assets/:file',
+]);
 
 export interface ServerOptions {
   fleet: FleetContext;
@@ -105,6 +116,7 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
   });
 
   strictJsonBodies(app as unknown as FastifyInstance);
+  await app.register(fastifyCookie);
   const routes: RouteRecord[] = [];
   const deps: ServerDeps = { fleet: options.fleet, access, routes, tags: [] };
   const shareable = options.store && (options.store.databaseUrl || options.store.sqliteFile !== ':memory:');
@@ -117,6 +129,7 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
   app.decorateRequest('principal', null);
   app.decorateRequest('scope', null as unknown as RequestScope);
   app.decorateRequest('auditDetail', undefined);
+  app.decorateRequest('sessionToken', undefined);
 
   app.addHook('onRoute', (route) => {
     const method = Array.isArray(route.method) ? route.method.join(',') : route.method;
@@ -140,7 +153,10 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
     const required = request.routeOptions.config.access;
     // No route matched: the not-found handler decides (401 for anonymous callers, 404 otherwise).
     if (required === undefined || required === 'public') return;
-    const principal = await authenticate(access, request.headers.authorization, request.ip);
+    // A browser carries its session in the HttpOnly cookie; every other client sends Bearer.
+    const cookieToken = cookieCredential(request);
+    request.sessionToken = cookieToken;
+    const principal = await authenticate(access, request.headers.authorization ?? (cookieToken && `Bearer ${cookieToken}`), request.ip);
     request.principal = principal;
     if (!roleAllows(principal.role, required)) {
       throw forbidden(
@@ -155,15 +171,20 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
   app.addHook('preValidation', async (request) => {
     const p = request.principal;
     if (!p) return;
+    // After body parsing (a plain form sends its token as `_csrf`), before anything is done.
+    if (request.sessionToken) {
+      const form = (request.body ?? {}) as { _csrf?: unknown };
+      checkCsrf(request, request.sessionToken, typeof form._csrf === 'string' ? form._csrf : undefined);
+    }
     const params = (request.params ?? {}) as Record<string, string | undefined>;
     await resolveScope(deps, request, p, params);
   });
 
   app.addHook('onSend', async (request, reply, payload) => {
-    reply.header('cache-control', 'no-store');
+    if (!reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
     reply.header('x-content-type-options', 'nosniff');
-    reply.header('referrer-policy', 'no-referrer');
-    reply.header('x-frame-options', 'DENY');
+    if (!reply.hasHeader('referrer-policy')) reply.header('referrer-policy', 'no-referrer');
+    if (!reply.hasHeader('x-frame-options')) reply.header('x-frame-options', 'DENY');
     if (!reply.hasHeader('content-security-policy')) reply.header('content-security-policy', "default-src 'none'; frame-ancestors 'none'");
     await auditRequest(access, request, reply.statusCode);
     return payload;
@@ -177,7 +198,8 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
 
   app.setNotFoundHandler(async (request) => {
     // Anonymous callers cannot probe which paths exist.
-    await authenticate(access, request.headers.authorization, request.ip);
+    const cookieToken = cookieCredential(request);
+    await authenticate(access, request.headers.authorization ?? (cookieToken && `Bearer ${cookieToken}`), request.ip);
     throw new FawtaraError('NOT_FOUND', `no route ${request.method} ${request.url.split('?')[0]}; see /openapi.json`, {
       messageAr: 'لا يوجد مسار بهذا العنوان؛ راجع /openapi.json',
     });

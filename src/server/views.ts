@@ -59,6 +59,7 @@ export const UnitView = z.object({
   state: z.string(),
   stateChangedAt: z.string(),
   icv: z.number(),
+  pih: z.string().describe("chain head: the last document's hash, the next one's PIH"),
   lastIssuedAt: z.string().nullable(),
   replacesUnitId: z.string().nullable(),
   pcsid: z.object({ requestId: z.string(), certificateSerial: z.string(), notBefore: z.string(), notAfter: z.string() }).nullable(),

@@ -15,6 +15,18 @@ export function listExchanges(db: Db, taxpayerId: string, unitId?: string): Prom
   return q.orderBy('id').execute();
 }
 
+/** A unit's latest exchanges, newest first (the console's unit page). */
+export function recentExchanges(db: Db, taxpayerId: string, unitId: string, limit: number): Promise<ZatcaExchange[]> {
+  return db
+    .selectFrom('zatca_exchanges')
+    .selectAll()
+    .where('taxpayer_id', '=', taxpayerId)
+    .where('unit_id', '=', unitId)
+    .orderBy('id', 'desc')
+    .limit(limit)
+    .execute();
+}
+
 export function readKeyStore(db: Db): Promise<KeyStoreTable | undefined> {
   return db.selectFrom('key_store').selectAll().where('id', '=', 'kek').executeTakeFirst();
 }

@@ -9,6 +9,7 @@ import { guardTables } from './migration-0007-guards.js';
 import { unitHolds } from './migration-0009-unit-holds.js';
 import { prepaidBreakdown } from './migration-0010-prepaid.js';
 import { keyCustody } from './migration-0012-key-custody.js';
+import { consoleTables } from './migration-0013-console.js';
 
 type Dialect = 'sqlite' | 'postgres';
 
@@ -203,6 +204,7 @@ export function fleetMigrations(dialect: Dialect): Record<string, Migration> {
     '0009_unit_holds': unitHolds(),
     '0010_prepaid_breakdown': prepaidBreakdown(),
     '0012_key_custody': keyCustody(),
+    '0013_console': consoleTables(dialect),
   };
 }
 

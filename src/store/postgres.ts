@@ -16,6 +16,8 @@ const APPEND_ONLY_TABLES: ReadonlySet<string> = new Set([
   'audit_log',
   'unit_transitions',
   'zatca_exchanges',
+  'document_context',
+  'clock_offsets',
 ]);
 /** Tables the runtime role only reads: the migrations' bookkeeping and the store's identity. */
 const READ_ONLY_TABLES: ReadonlySet<string> = new Set(['kysely_migration', 'kysely_migration_lock', 'store_meta']);

@@ -32,11 +32,13 @@ describe.each(ENGINES)('route matrix on %s', (engine) => {
     expect(res.headers['www-authenticate']).toBe('Bearer');
   };
 
-  it('the public routes are exactly the four listed; every other route declares a permission', () => {
+  it('the public routes are exactly the ones listed (API: health, login, setup, docs; console: login page, login form, its script and style); every other route declares a permission', () => {
     const routes = s.routes();
     expect(routes.length).toBeGreaterThan(30);
     expect(new Set(routes.filter(isPublic).map(key))).toEqual(PUBLIC_ROUTES);
-    expect(new Set(routes.filter(isPublic).map(key))).toEqual(new Set(['GET /health', 'POST /api/v1/auth/login', 'POST /api/v1/setup', 'GET /docs']));
+    expect(new Set(routes.filter(isPublic).map(key))).toEqual(
+      new Set(['GET /health', 'POST /api/v1/auth/login', 'POST /api/v1/setup', 'GET /docs', 'GET /', 'POST /console/login', 'GET /console/assets/:file']),
+    );
   });
 
   it('every route refuses anonymous, malformed and forged credentials with 401', async () => {

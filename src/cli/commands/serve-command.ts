@@ -82,6 +82,7 @@ export async function serveCommand(opts: ServeOptions, rawIo: Io): Promise<numbe
         JSON.stringify({
           ok: true,
           url,
+          console: `${url}/`,
           docs: `${url}/docs`,
           openapi: `${url}/openapi.json`,
           dataDir: s.dataDir,
@@ -94,6 +95,7 @@ export async function serveCommand(opts: ServeOptions, rawIo: Io): Promise<numbe
           branch
             ? `Fawtara branch node listening on ${url}, syncing to ${branch.hqUrl}  (data: ${s.ctx.store.location})`
             : `Fawtara head office listening on ${url}  (data: ${s.ctx.store.location})`,
+          `  Console:  ${url}/   (open it in a browser and log in)`,
           `  API page: ${url}/docs    OpenAPI: ${url}/openapi.json    health: ${url}/health`,
           '  Outbox worker running in this process: documents are submitted to ZATCA as they are issued.',
           ...(setup

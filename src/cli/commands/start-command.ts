@@ -66,6 +66,7 @@ export async function runStart(opts: StartOptions, io: Io, signal: AbortSignal, 
         JSON.stringify({
           ok: sale.valid,
           url: h.url,
+          console: `${h.url}/`,
           docs: `${h.url}/docs`,
           dataDir: h.dataDir,
           firstStart: h.firstStart,
@@ -86,6 +87,8 @@ export async function runStart(opts: StartOptions, io: Io, signal: AbortSignal, 
             : `Key store: master key from ${h.key.file} (FAWTARA_MASTER_KEY is not set).`;
       io.out(
         [
+          `Console: ${h.url}/   — open it in a browser and log in as ${h.adminUsername}${h.adminPassword ? ' (password below)' : ''}`,
+          '',
           `Fawtara ${version} — ZATCA e-invoicing (FATOORA Phase 2), head office`,
           '',
           h.firstStart

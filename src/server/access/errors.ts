@@ -17,7 +17,8 @@ export type AccessReason =
   | 'WEAK_PASSWORD'
   | 'INVALID_FIELD' // a malformed username, role or scope
   | 'DUPLICATE' // a username already taken
-  | 'NOT_FOUND'; // no such user or device token
+  | 'NOT_FOUND' // no such user or device token
+  | 'CSRF'; // a cookie-session write without this session's CSRF token, or from another site
 
 export class AccessError extends FawtaraError {
   readonly reason: AccessReason;

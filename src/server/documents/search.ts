@@ -1,6 +1,7 @@
 // Document search for the API: by unit, branch, period, state, kind and number, newest first, in
 // keyset pages (stable under concurrent issuing), always confined to the caller's scope.
 import { FawtaraError } from '../../errors.js';
+import { sql } from 'kysely';
 import type { Store } from '../../store/index.js';
 
 export interface DocumentFilter {
@@ -14,6 +15,8 @@ export interface DocumentFilter {
   kind?: string;
   documentType?: string;
   number?: string;
+  /** The buyer's VAT number (15 digits, exact) or a part of the buyer's name. */
+  buyer?: string;
   limit: number;
   cursor?: string;
 }
@@ -97,6 +100,12 @@ export async function searchDocuments(store: Store, f: DocumentFilter): Promise<
   if (f.kind) q = q.where('d.kind', '=', f.kind);
   if (f.documentType) q = q.where('d.document_type', '=', f.documentType);
   if (f.number) q = q.where('d.number', '=', f.number);
+  if (f.buyer) {
+    const b = f.buyer;
+    // A name part: case-insensitive on both engines, its own % and _ taken literally.
+    const pattern = `%${b.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    q = /^\d{15}$/.test(b) ? q.where('d.buyer_vat', '=', b) : q.where(sql<boolean>`lower(d.buyer_name) like ${pattern} escape '\\'`);
+  }
   if (f.cursor) {
     const c = decodeCursor(f.cursor);
     q = q.where((eb) => eb.or([eb('d.issued_at', '<', c.at), eb.and([eb('d.issued_at', '=', c.at), eb('d.id', '<', c.id)])]));

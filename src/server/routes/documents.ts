@@ -32,9 +32,33 @@ const ListQuery = z.strictObject({
   kind: z.enum(['standard', 'simplified']).optional(),
   documentType: z.enum(['invoice', 'creditNote', 'debitNote', 'prepayment']).optional(),
   number: z.string().max(127).optional(),
+  buyer: z.string().min(1).max(127).optional().describe("buyer's VAT number (exact) or a part of the buyer's name"),
   limit: z.coerce.number().int().min(1).max(500).default(50),
   cursor: z.string().max(400).optional(),
 });
+const Attempt = z.object({
+  at: z.string(),
+  endpoint: z.string(),
+  attempt: z.number(),
+  httpStatus: z.number().nullable(),
+  outcome: z.string(),
+  stateAfter: z.string(),
+  messages: z.array(z.object({ severity: z.string(), code: z.string(), message: z.string() })).describe("ZATCA's validation messages, as it sent them"),
+});
+/** The stored JSON list of ZATCA's messages of one attempt (written by the outbox; read defensively). */
+function messagesOf(text: string): Array<{ severity: string; code: string; message: string }> {
+  try {
+    const list = JSON.parse(text) as unknown;
+    if (!Array.isArray(list)) return [];
+    return list.map((m: Record<string, unknown>) => ({
+      severity: String(m.severity ?? m.type ?? ''),
+      code: String(m.code ?? ''),
+      message: String(m.message ?? ''),
+    }));
+  } catch {
+    return [];
+  }
+}
 const Page = z.object({ documents: z.array(DocumentSummary), nextCursor: z.string().nullable() });
 const XmlText = media('application/xml', 'the XML document, byte for byte as stored');
 
@@ -109,6 +133,7 @@ export default defineRoutes({
           ...(q.kind && { kind: q.kind }),
           ...(q.documentType && { documentType: q.documentType }),
           ...(q.number && { number: q.number }),
+          ...(q.buyer && { buyer: q.buyer }),
           limit: q.limit,
           ...(q.cursor && { cursor: q.cursor }),
         });
@@ -121,14 +146,23 @@ export default defineRoutes({
       schema: {
         summary: 'One document of the unit (id, UUID or number) with its submission and links',
         params: js(DocParams),
-        response: { 200: out(z.object({ document: DocumentSummary })) },
+        response: { 200: out(z.object({ document: DocumentSummary, attempts: z.array(Attempt) })) },
       },
       handler: async (request) => {
         const t = scoped(request, 'taxpayer');
         const u = scoped(request, 'unit');
         const d = await documentOfUnit(deps.fleet.store, u, request.params.document);
         const page = await searchDocuments(deps.fleet.store, { taxpayerId: t.id, unitId: u.id, number: d.number, limit: 1 });
-        return { document: summaryView(t.vat_number, page.rows[0]!) };
+        const attempts = (await submissions.listAttempts(deps.fleet.store.db, d.id)).map((a) => ({
+          at: a.at,
+          endpoint: a.endpoint,
+          attempt: Number(a.attempt),
+          httpStatus: a.http_status === null ? null : Number(a.http_status),
+          outcome: a.outcome,
+          stateAfter: a.state_after,
+          messages: messagesOf(a.messages),
+        }));
+        return { document: summaryView(t.vat_number, page.rows[0]!), attempts };
       },
     });
 

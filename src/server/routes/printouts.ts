@@ -71,10 +71,14 @@ export default defineRoutes({
       handler: async (request, reply) => {
         const r = await print('html')(request);
         // the page carries no script and loads nothing: say so to the browser
-        return reply
-          .type('text/html; charset=utf-8')
-          .header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'; img-src data:")
-          .send(r.body);
+        return (
+          reply
+            .type('text/html; charset=utf-8')
+            // the console's document page shows it in a frame of its own origin; no other site may
+            .header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'self'")
+            .header('x-frame-options', 'SAMEORIGIN')
+            .send(r.body)
+        );
       },
     });
   },

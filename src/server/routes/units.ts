@@ -2,7 +2,7 @@
 // certificates (never a secret) and history, and the expiry watch.
 import { z } from 'zod';
 import { addUnit, expiringUnits, UNIT_STATES } from '../../egs/index.js';
-import { credentials, tenants, units } from '../../store/index.js';
+import { credentials, logs, tenants, units } from '../../store/index.js';
 import { branchInScope, unitInScope } from '../documents/scope.js';
 import { defineRoutes, fleetFor, principalOf, scoped } from '../plugin.js';
 import { js, out, Ref, TaxpayerParams, UnitParams } from '../schema.js';
@@ -32,6 +32,11 @@ const UnitDetail = z.object({
     z.object({ kind: z.string(), purpose: z.string(), requestId: z.string(), status: z.string(), certificateSerial: z.string(), notAfter: z.string() }),
   ),
   history: z.array(z.object({ at: z.string(), from: z.string().nullable(), to: z.string(), actor: z.string(), reason: z.string() })),
+  exchanges: z
+    .array(
+      z.object({ at: z.string(), endpoint: z.string(), httpStatus: z.number().nullable(), outcome: z.string(), messages: z.string(), durationMs: z.number() }),
+    )
+    .describe("the unit's latest 20 exchanges with ZATCA, newest first (messages: JSON list of ZATCA's {severity, code, message})"),
 });
 const ExpiringQuery = z.strictObject({ days: z.coerce.number().int().min(0).max(3650).default(30) });
 const Expiring = z.object({ days: z.number(), units: z.array(z.object({ unit: UnitView, notAfter: z.string(), daysLeft: z.number() })) });
@@ -110,6 +115,14 @@ export default defineRoutes({
             to: h.to_state,
             actor: h.actor,
             reason: h.reason,
+          })),
+          exchanges: (await logs.recentExchanges(db, u.taxpayer_id, u.id, 20)).map((x) => ({
+            at: x.at,
+            endpoint: x.endpoint,
+            httpStatus: x.http_status,
+            outcome: x.outcome,
+            messages: x.messages,
+            durationMs: x.duration_ms,
           })),
         };
       },
