@@ -70,10 +70,10 @@ function faultyModule(path: string): PKCS11 {
       if (typeof value !== 'function') return value;
       return (...args: unknown[]) => {
         if (fault.unplugged && String(prop).startsWith('C_')) throw removed(String(prop));
-        if (prop === 'C_Sign') {
+        if (prop === 'C_Sign' || prop === 'C_SignAsync') {
           if (fault.signsLeft <= 0) {
             fault.unplugged = true;
-            throw removed('C_Sign');
+            throw removed(String(prop));
           }
           fault.signsLeft--;
         }
