@@ -11,8 +11,8 @@ let moduleApi: Pkcs11Module | undefined;
 /** One loaded and initialised library per module path in this thread (C_Initialize is per process). */
 const libraries = new Map<string, PKCS11>();
 
-export function unavailable(message: string, messageAr: string, cause?: unknown): FawtaraError {
-  return new FawtaraError('KEY_UNAVAILABLE', message, { field: 'FAWTARA_PKCS11_MODULE', messageAr, cause });
+export function unavailable(message: string, messageAr: string, cause?: unknown, field = 'FAWTARA_PKCS11_MODULE'): FawtaraError {
+  return new FawtaraError('KEY_UNAVAILABLE', message, { field, messageAr, cause });
 }
 
 export function api(): Pkcs11Module {
@@ -83,6 +83,7 @@ export function mapError(error: unknown, token: string): FawtaraError {
     `the PKCS#11 token "${token}" cannot sign now (${name}): check that the HSM is reachable and the token present; nothing was written — run the same request again`,
     `لا يمكن لوحدة الأمان "${token}" التوقيع الآن (${name})؛ تحقق من اتصال وحدة الأمان ووجودها؛ لم يُكتب شيء — أعد المحاولة`,
     error,
+    'FAWTARA_PKCS11_TOKEN',
   );
 }
 

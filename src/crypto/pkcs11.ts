@@ -234,6 +234,8 @@ export class Pkcs11Token {
     throw unavailable(
       `no PKCS#11 token labelled "${this.#settings.token}" (FAWTARA_PKCS11_TOKEN) is present in ${this.#settings.module}: connect the HSM or correct the label; nothing was written`,
       `لا توجد وحدة أمان باسم "${this.#settings.token}" (FAWTARA_PKCS11_TOKEN)؛ صِل وحدة الأمان أو صحح الاسم؛ لم يُكتب شيء`,
+      undefined,
+      'FAWTARA_PKCS11_TOKEN',
     );
   }
 
