@@ -34,9 +34,10 @@ function pinDigest(pin: string): string {
 }
 
 /**
- * One token of one module. Every call is synchronous (the module answers in the calling thread) and
- * takes a pooled session; a lost session is reopened and the call tried once more; any other fault
- * becomes KEY_UNAVAILABLE and the next call starts afresh (slot, session, login).
+ * One token of one module. Every call takes a session from this object's pool (synchronous calls
+ * answer in the calling thread; `signDigestAsync` on a libuv thread); a lost session is reopened and
+ * the call tried once more; any other fault becomes KEY_UNAVAILABLE and the next call starts afresh
+ * (slot, session, login).
  */
 export class Pkcs11Token {
   readonly #settings: Pkcs11Settings;
@@ -206,13 +207,11 @@ export class Pkcs11Token {
   #open(lib: PKCS11): Handle {
     const m = api();
     this.#slot ??= this.#findSlot(lib);
-    const session = lib.C_OpenSession(this.#slot, m.CKF_SERIAL_SESSION | m.CKF_RW_SESSION);
+    // The PIN first: a PIN file that cannot be read, or a PIN already refused, opens no session.
     const pin = this.#settings.pin();
     const digest = pinDigest(pin);
-    if (digest === this.#refusedPin) {
-      lib.C_CloseSession(session);
-      throw mapError({ code: m.CKR_PIN_INCORRECT }, this.#settings.token);
-    }
+    if (digest === this.#refusedPin) throw mapError({ code: m.CKR_PIN_INCORRECT }, this.#settings.token);
+    const session = lib.C_OpenSession(this.#slot, m.CKF_SERIAL_SESSION | m.CKF_RW_SESSION);
     try {
       lib.C_Login(session, m.CKU_USER, pin);
     } catch (error) {
