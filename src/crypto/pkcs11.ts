@@ -1,12 +1,10 @@
 // PKCS#11 tokens (network and cloud HSMs, SoftHSM): secp256k1 keys generated inside the token and
 // never readable, ECDSA made by the token, sessions pooled per thread and reopened after a loss.
 import { createHash } from 'node:crypto';
-import { createRequire } from 'node:module';
 import type { Handle, PKCS11, Pkcs11Error, Template } from 'pkcs11js';
+import { api, library, mapError, sessionLost, unavailable } from './pkcs11-module.js';
 import { FawtaraError } from '../errors.js';
 import { compactToDer, type Signer } from './signer.js';
-
-type Pkcs11Module = typeof import('pkcs11js');
 
 export interface Pkcs11Settings {
   /** Path of the PKCS#11 module (`FAWTARA_PKCS11_MODULE`), e.g. SoftHSM's `libsofthsm2.so`. */
@@ -31,103 +29,15 @@ const SECP256K1_PARAMS = Buffer.from('06052b8104000a', 'hex');
 /** SubjectPublicKeyInfo header of a secp256k1 key; the 65-byte uncompressed point follows. */
 const SECP256K1_SPKI_HEADER = Buffer.from('3056301006072a8648ce3d020106052b8104000a034200', 'hex');
 
-const require = createRequire(import.meta.url);
-let moduleApi: Pkcs11Module | undefined;
-/** One loaded and initialised library per module path in this thread (C_Initialize is per process). */
-const libraries = new Map<string, PKCS11>();
-
-function unavailable(message: string, messageAr: string, cause?: unknown): FawtaraError {
-  return new FawtaraError('KEY_UNAVAILABLE', message, { field: 'FAWTARA_PKCS11_MODULE', messageAr, cause });
-}
-
-function api(): Pkcs11Module {
-  if (!moduleApi) {
-    try {
-      moduleApi = require('pkcs11js') as Pkcs11Module;
-    } catch (error) {
-      throw unavailable(
-        'the pkcs11js package is not installed (an optional dependency that needs a C++ compiler): reinstall Fawtara on a machine with build tools to use a PKCS#11 token',
-        'الحزمة pkcs11js غير مثبتة؛ أعد تثبيت البرنامج على جهاز فيه أدوات البناء لاستخدام وحدة أمان PKCS#11',
-        error,
-      );
-    }
-  }
-  return moduleApi;
-}
-
-function library(path: string): PKCS11 {
-  let lib = libraries.get(path);
-  if (lib) return lib;
-  const m = api();
-  lib = new m.PKCS11();
-  try {
-    lib.load(path);
-  } catch (error) {
-    throw unavailable(
-      `the PKCS#11 module ${path} (FAWTARA_PKCS11_MODULE) cannot be loaded: check the path and that the HSM client is installed`,
-      `تعذر تحميل مكتبة PKCS#11 ‏${path} المحددة في FAWTARA_PKCS11_MODULE؛ تحقق من المسار ومن تثبيت برنامج وحدة الأمان`,
-      error,
-    );
-  }
-  try {
-    // OS locking: worker threads of this process share the module.
-    lib.C_Initialize({ flags: m.CKF_OS_LOCKING_OK });
-  } catch (error) {
-    if ((error as Pkcs11Error).code !== m.CKR_CRYPTOKI_ALREADY_INITIALIZED) throw mapError(error, path);
-  }
-  libraries.set(path, lib);
-  return lib;
-}
-
-function codeName(code: number): string {
-  const m = api() as unknown as Record<string, unknown>;
-  return Object.keys(m).find((k) => k.startsWith('CKR_') && m[k] === code) ?? `0x${code.toString(16)}`;
-}
-
-/** A module's error as a typed error: anything the token says stops signing for now, never a crash. */
-function mapError(error: unknown, token: string): FawtaraError {
-  if (error instanceof FawtaraError) return error;
-  const m = api();
-  // Only the module's own errors are operational; anything else is a bug and stays one.
-  if (!(error instanceof m.NativeError) && typeof (error as Pkcs11Error)?.code !== 'number') throw error;
-  const code = (error as Pkcs11Error)?.code;
-  if (code === m.CKR_PIN_INCORRECT || code === m.CKR_PIN_LOCKED || code === m.CKR_PIN_EXPIRED || code === m.CKR_PIN_INVALID) {
-    const locked = code === m.CKR_PIN_LOCKED;
-    return new FawtaraError(
-      'KEY_UNAVAILABLE',
-      `the PKCS#11 token "${token}" ${locked ? 'has locked its user PIN (unlock it with the security officer PIN)' : 'refused the PIN'}: set the right PIN in FAWTARA_PKCS11_PIN or FAWTARA_PKCS11_PIN_FILE; signing resumes with the next request`,
-      {
-        field: 'FAWTARA_PKCS11_PIN',
-        messageAr: `وحدة الأمان "${token}" ${locked ? 'أقفلت رمز PIN' : 'رفضت رمز PIN'}؛ عيّن الرمز الصحيح في FAWTARA_PKCS11_PIN أو FAWTARA_PKCS11_PIN_FILE ثم أعد المحاولة`,
-        cause: error,
-      },
-    );
-  }
-  const name = typeof code === 'number' ? codeName(code) : ((error as Error)?.message ?? String(error));
-  return unavailable(
-    `the PKCS#11 token "${token}" cannot sign now (${name}): check that the HSM is reachable and the token present; nothing was written — run the same request again`,
-    `لا يمكن لوحدة الأمان "${token}" التوقيع الآن (${name})؛ تحقق من اتصال وحدة الأمان ووجودها؛ لم يُكتب شيء — أعد المحاولة`,
-    error,
-  );
-}
-
-/** Errors after which the session (or login) is gone but the token may well be there: reopen once. */
-function sessionLost(error: unknown): boolean {
-  const m = api();
-  const code = (error as Pkcs11Error)?.code;
-  return [m.CKR_SESSION_HANDLE_INVALID, m.CKR_SESSION_CLOSED, m.CKR_USER_NOT_LOGGED_IN, m.CKR_OBJECT_HANDLE_INVALID, m.CKR_KEY_HANDLE_INVALID].includes(
-    code as number,
-  );
-}
-
 function pinDigest(pin: string): string {
   return createHash('sha256').update(pin, 'utf8').digest('hex');
 }
 
 /**
- * One token of one module. Every call is synchronous (the module answers in the calling thread) and
- * takes a pooled session; a lost session is reopened and the call tried once more; any other fault
- * becomes KEY_UNAVAILABLE and the next call starts afresh (slot, session, login).
+ * One token of one module. Every call takes a session from this object's pool (synchronous calls
+ * answer in the calling thread; `signDigestAsync` on a libuv thread); a lost session is reopened and
+ * the call tried once more; any other fault becomes KEY_UNAVAILABLE and the next call starts afresh
+ * (slot, session, login).
  */
 export class Pkcs11Token {
   readonly #settings: Pkcs11Settings;
@@ -248,6 +158,26 @@ export class Pkcs11Token {
     this.#reset();
   }
 
+  /**
+   * The same signature off the event loop: the module signs on a libuv thread, in a pooled session
+   * of its own (a session runs one operation at a time; concurrent signatures each take one).
+   */
+  async signDigestAsync(id: Buffer, digest: Buffer): Promise<Buffer> {
+    for (let attempt = 0; ; attempt++) {
+      let session: Handle | undefined;
+      try {
+        const lib = (this.#loaded = this.#lib());
+        session = this.#idle.pop() ?? this.#open(lib);
+        lib.C_SignInit(session, { mechanism: api().CKM_ECDSA }, this.#privateKey(lib, session, id));
+        const der = compactToDer(await lib.C_SignAsync(session, digest, Buffer.alloc(72)));
+        this.#idle.push(session);
+        return der;
+      } catch (error) {
+        this.#recover(error, session, attempt);
+      }
+    }
+  }
+
   #call<T>(work: (lib: PKCS11, session: Handle) => T): T {
     for (let attempt = 0; ; attempt++) {
       let session: Handle | undefined;
@@ -258,27 +188,30 @@ export class Pkcs11Token {
         this.#idle.push(session);
         return result;
       } catch (error) {
-        if (error instanceof FawtaraError && error.code !== 'KEY_UNAVAILABLE') {
-          if (session) this.#idle.push(session);
-          throw error;
-        }
-        this.#reset();
-        if (attempt === 0 && sessionLost(error)) continue;
-        throw mapError(error, this.#settings.token);
+        this.#recover(error, session, attempt);
       }
     }
+  }
+
+  /** After a failed call: return to try once more (a lost session), or throw what the caller sees. */
+  #recover(error: unknown, session: Handle | undefined, attempt: number): void {
+    if (error instanceof FawtaraError && error.code !== 'KEY_UNAVAILABLE') {
+      if (session) this.#idle.push(session);
+      throw error;
+    }
+    this.#reset();
+    if (attempt === 0 && sessionLost(error)) return;
+    throw mapError(error, this.#settings.token);
   }
 
   #open(lib: PKCS11): Handle {
     const m = api();
     this.#slot ??= this.#findSlot(lib);
-    const session = lib.C_OpenSession(this.#slot, m.CKF_SERIAL_SESSION | m.CKF_RW_SESSION);
+    // The PIN first: a PIN file that cannot be read, or a PIN already refused, opens no session.
     const pin = this.#settings.pin();
     const digest = pinDigest(pin);
-    if (digest === this.#refusedPin) {
-      lib.C_CloseSession(session);
-      throw mapError({ code: m.CKR_PIN_INCORRECT }, this.#settings.token);
-    }
+    if (digest === this.#refusedPin) throw mapError({ code: m.CKR_PIN_INCORRECT }, this.#settings.token);
+    const session = lib.C_OpenSession(this.#slot, m.CKF_SERIAL_SESSION | m.CKF_RW_SESSION);
     try {
       lib.C_Login(session, m.CKU_USER, pin);
     } catch (error) {
@@ -300,6 +233,8 @@ export class Pkcs11Token {
     throw unavailable(
       `no PKCS#11 token labelled "${this.#settings.token}" (FAWTARA_PKCS11_TOKEN) is present in ${this.#settings.module}: connect the HSM or correct the label; nothing was written`,
       `لا توجد وحدة أمان باسم "${this.#settings.token}" (FAWTARA_PKCS11_TOKEN)؛ صِل وحدة الأمان أو صحح الاسم؛ لم يُكتب شيء`,
+      undefined,
+      'FAWTARA_PKCS11_TOKEN',
     );
   }
 
@@ -371,5 +306,11 @@ export class Pkcs11Token {
  * digest it is handed, so the SHA-256 is taken here.
  */
 export function tokenSigner(token: Pkcs11Token, id: Buffer, publicKeySpki: Buffer): Signer {
-  return { backend: 'pkcs11', publicKeySpki, sign: (message) => token.signDigest(id, createHash('sha256').update(message).digest()) };
+  const digest = (message: Buffer) => createHash('sha256').update(message).digest();
+  return {
+    backend: 'pkcs11',
+    publicKeySpki,
+    sign: (message) => token.signDigest(id, digest(message)),
+    signAsync: (message) => token.signDigestAsync(id, digest(message)),
+  };
 }

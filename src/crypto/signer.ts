@@ -13,6 +13,11 @@ export interface Signer {
   readonly publicKeySpki: Buffer;
   /** DER ECDSA signature over `hashBytes` (the message; hashed once more with SHA-256 by ECDSA-SHA256). */
   sign(hashBytes: Buffer): Buffer;
+  /**
+   * The same signature without blocking the event loop, for a key that lives elsewhere (a PKCS#11
+   * token answers on a libuv thread). In-memory signers leave it out: they are faster called directly.
+   */
+  signAsync?(hashBytes: Buffer): Promise<Buffer>;
 }
 
 interface NativeSecp256k1 {

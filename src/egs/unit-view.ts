@@ -26,6 +26,39 @@ export interface UnitSummary {
   keyProvider: 'sealed' | 'pkcs11';
 }
 
+export type UnitKeySummary = {
+  provider: 'sealed' | 'pkcs11';
+  token: string | null;
+  label: string | null;
+  createdAt: string;
+  destroyedAt: string | null;
+};
+
+/** The unit's keys, oldest first: where each is and its label — public facts only, never key material. */
+export async function describeUnitKeys(fleet: FleetContext, unit: EgsUnit): Promise<UnitKeySummary[]> {
+  const keys = await credentials.listKeys(fleet.store.db, { taxpayerId: unit.taxpayer_id, unitId: unit.id });
+  return keys.map((k) => ({
+    provider: k.provider === 'pkcs11' ? 'pkcs11' : 'sealed',
+    token: k.token_label,
+    label: k.key_label,
+    createdAt: k.created_at,
+    destroyedAt: k.destroyed_at,
+  }));
+}
+
+/** The unit's CSIDs: kind, purpose, ZATCA's request id, status and validity — never the secret. */
+export async function describeUnitCsids(fleet: FleetContext, unit: EgsUnit): Promise<Array<Record<string, string>>> {
+  const csids = await credentials.listCsids(fleet.store.db, { taxpayerId: unit.taxpayer_id, unitId: unit.id });
+  return csids.map((c) => ({
+    kind: c.kind,
+    purpose: c.purpose,
+    requestId: c.request_id,
+    status: c.status,
+    certificateSerial: c.certificate_serial,
+    notAfter: c.not_after,
+  }));
+}
+
 /** `branches` lets a caller listing many units look each branch up once. */
 export async function describeUnit(fleet: FleetContext, unit: EgsUnit, branches?: Map<string, Branch>): Promise<UnitSummary> {
   const branch = branches?.get(unit.branch_id) ?? (await tenants.findBranch(fleet.store.db, unit.taxpayer_id, unit.branch_id));

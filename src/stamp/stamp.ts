@@ -45,13 +45,30 @@ export function bindSignerToCertificate(signer: Signer, certificate: SigningCert
 const verifierCache = new WeakMap<SigningCertificate, ReturnType<typeof createVerifier>>();
 
 export function stampInvoice(doc: UnsignedInvoice, options: StampOptions): StampedInvoice {
-  const { certificate, signer } = options;
-  bindSignerToCertificate(signer, certificate);
+  const hash = hashOf(doc, options);
+  return assemble(doc, options, hash, options.signer.sign(hash.bytes).toString('base64'));
+}
+
+/**
+ * `stampInvoice` for a signer that signs off the event loop (a PKCS#11 token): the same hash, the
+ * same signature input and the same assembly; the signature is awaited. Other signers stamp as above.
+ */
+export async function stampInvoiceAsync(doc: UnsignedInvoice, options: StampOptions): Promise<StampedInvoice> {
+  if (!options.signer.signAsync) return stampInvoice(doc, options);
+  const hash = hashOf(doc, options);
+  return assemble(doc, options, hash, (await options.signer.signAsync(hash.bytes)).toString('base64'));
+}
+
+function hashOf(doc: UnsignedInvoice, options: StampOptions): ReturnType<typeof hashCanonicalText> {
+  bindSignerToCertificate(options.signer, options.certificate);
   // §5: the hashed text is the final document minus the three stamp elements. They are inserted
   // with no whitespace of their own, so stamping never changes the invoice hash: the unsigned
   // document, the signed one and ZATCA's cleared one all hash alike.
-  const hash = hashCanonicalText([doc.rootStart, doc.head, doc.tail]);
-  const signatureValue = signer.sign(hash.bytes).toString('base64');
+  return hashCanonicalText([doc.rootStart, doc.head, doc.tail]);
+}
+
+function assemble(doc: UnsignedInvoice, options: StampOptions, hash: ReturnType<typeof hashCanonicalText>, signatureValue: string): StampedInvoice {
+  const { certificate } = options;
   const signingTime = formatSigningTime(options.signingTime ?? new Date());
   const sp = {
     signingTime,

@@ -10,6 +10,11 @@ import { EXAMPLE_CSR_CONFIG } from '../../src/crypto/local-identity.js';
 import { createCsr, parseCsr } from '../../src/crypto/csr.js';
 import { Pkcs11Token, tokenSigner, type Pkcs11Settings } from '../../src/crypto/pkcs11.js';
 import { createVerifier } from '../../src/crypto/signer.js';
+import { loadCertificate } from '../../src/crypto/certificate.js';
+import { createCertificateAuthority, issueCertificate } from '../../src/crypto/x509-issue.js';
+import { stampInvoiceAsync, verifyInvoice } from '../../src/stamp/index.js';
+import { buildInvoice } from '../../src/ubl/writer.js';
+import { scenarioJson, scenarioNames } from '../helpers/scenarios.js';
 import { exitCodeOf } from '../../src/cli/output.js';
 import { FawtaraError } from '../../src/errors.js';
 import { STATUS_OF_CODE } from '../../src/server/errors.js';
@@ -117,6 +122,24 @@ describe.skipIf(SOFTHSM_MISSING)('PKCS#11 token (SoftHSM2)', () => {
     const parsed = parseCsr(csr.pem);
     expect(parsed.signatureValid).toBe(true);
     expect(parsed.publicKeyIsSecp256k1).toBe(true);
+  });
+
+  it('signs off the event loop as well: concurrent signatures each take a pooled session; a stamp made that way verifies', async () => {
+    const id = Buffer.from('dd02030405060708090a0b0c0d0e0f10', 'hex');
+    const { publicKeySpki } = token.generateKeyPair('async', id);
+    const signer = tokenSigner(token, id, publicKeySpki);
+    const messages = Array.from({ length: 16 }, (_, i) => createHash('sha256').update(`document ${i}`).digest());
+    const signatures = await Promise.all(messages.map((m) => signer.signAsync!(m)));
+    signatures.forEach((der, i) => expect(createVerifier(publicKeySpki).verify(messages[i]!, der)).toBe(true));
+    // The whole stamp through the async path: same hash, signature input and assembly as stampInvoice.
+    const authority = createCertificateAuthority();
+    const csr = createCsr({ config: EXAMPLE_CSR_CONFIG, privateKey: signer, environment: 'simulation' });
+    const now = Date.now();
+    const certificate = loadCertificate(
+      issueCertificate({ ca: authority, csr: parseCsr(csr.pem), notBefore: new Date(now - 60_000), notAfter: new Date(now + 86_400_000) }).pem,
+    );
+    const stamped = await stampInvoiceAsync(buildInvoice(scenarioJson(scenarioNames()[0]!)), { certificate, signer });
+    expect(verifyInvoice(stamped.xml, { certificate }).ok).toBe(true);
   });
 
   it('destroys both halves of a key; signing with it afterwards is KEY_UNAVAILABLE (exit 5, HTTP 503)', () => {

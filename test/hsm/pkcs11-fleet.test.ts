@@ -31,7 +31,7 @@ import { describeUnit } from '../../src/egs/unit-view.js';
 import type { FawtaraError } from '../../src/errors.js';
 import { issueDocument } from '../../src/issuing/index.js';
 import { drainUnit } from '../../src/outbox/index.js';
-import { STATUS_OF_CODE } from '../../src/server/errors.js';
+import { toHttpError } from '../../src/server/errors.js';
 import type { RunningSimulator } from '../../src/simulator/index.js';
 import { verifyInvoice } from '../../src/stamp/index.js';
 import { credentials, documents, type Branch, type Taxpayer } from '../../src/store/index.js';
@@ -71,10 +71,10 @@ function faultyModule(path: string): PKCS11 {
       if (typeof value !== 'function') return value;
       return (...args: unknown[]) => {
         if (fault.unplugged && String(prop).startsWith('C_')) throw removed(String(prop));
-        if (prop === 'C_Sign') {
+        if (prop === 'C_Sign' || prop === 'C_SignAsync') {
           if (fault.signsLeft <= 0) {
             fault.unplugged = true;
-            throw removed('C_Sign');
+            throw removed(String(prop));
           }
           fault.signsLeft--;
         }
@@ -197,7 +197,8 @@ describe.skipIf(SOFTHSM_MISSING).each(ENGINES)('PKCS#11 units on %s (SoftHSM2)',
       expect(error.message).toContain(`"${TOKEN}"`);
       expect(error.messageAr).toBeTruthy();
       expect(exitCodeOf(error)).toBe(5);
-      expect(STATUS_OF_CODE[error.code]).toBe(503);
+      const http = toHttpError(error, 'req-1');
+      expect([http.status, http.headers['retry-after'], http.body.error.code]).toEqual([503, '30', 'KEY_UNAVAILABLE']);
     }
     // Exactly the two signed documents were written: no gap, no half-written row, the head moved by two.
     const after = await resolveUnit(ctx, taxpayer, 'HSM-1');

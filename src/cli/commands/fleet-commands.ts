@@ -19,9 +19,9 @@ import {
   UNIT_STATES,
   type BulkResult,
 } from '../../egs/index.js';
-import { describeUnit } from '../../egs/unit-view.js';
+import { describeUnit, describeUnitCsids, describeUnitKeys } from '../../egs/unit-view.js';
 import { FawtaraError } from '../../errors.js';
-import { credentials, logs, submissions, tenants, units } from '../../store/index.js';
+import { logs, submissions, tenants, units } from '../../store/index.js';
 import { createSyncToken, setBranchSync } from '../../sync/hq.js';
 import { EXIT, type Io } from '../output.js';
 import { withFleet, type FleetCliOptions } from './fleet-session.js';
@@ -185,8 +185,7 @@ export async function unitsAdd(opts: Opts, io: Io): Promise<number> {
       s.io,
       s.json,
       { unit: view },
-      () =>
-        `unit ${u.name} (${u.serial}) registered in ${view.branch}, state new, keys ${view.keyProvider === 'pkcs11' ? 'in the PKCS#11 token' : 'sealed in the store'}; next: fawtara units onboard ${u.name} --otp <OTP>`,
+      () => `unit ${u.name} (${u.serial}) registered in ${view.branch}, state new, keys ${view.keyProvider}; next: fawtara units onboard ${u.name} --otp <OTP>`,
     );
   });
 }
@@ -218,24 +217,9 @@ export async function unitsShow(opts: Opts, io: Io): Promise<number> {
     const t = await s.taxpayer();
     const u = await resolveUnit(s.ctx, t, text(opts.unit) ?? '');
     const db = s.ctx.store.db;
-    const scope = { taxpayerId: t.id, unitId: u.id };
     const view = await unitView(s.ctx, u);
-    const csids = (await credentials.listCsids(db, scope)).map((c) => ({
-      kind: c.kind,
-      purpose: c.purpose,
-      requestId: c.request_id,
-      status: c.status,
-      certificateSerial: c.certificate_serial,
-      notAfter: c.not_after,
-    }));
-    // Public facts of each key only: where it is, its label, when it was made and destroyed.
-    const keys = (await credentials.listKeys(db, scope)).map((k) => ({
-      provider: k.provider === 'pkcs11' ? 'pkcs11' : 'sealed',
-      token: k.token_label,
-      label: k.key_label,
-      createdAt: k.created_at,
-      destroyedAt: k.destroyed_at,
-    }));
+    const csids = await describeUnitCsids(s.ctx, u);
+    const keys = await describeUnitKeys(s.ctx, u);
     const history = (await units.listTransitions(db, t.id, u.id)).map((h) => ({
       at: h.at,
       from: h.from_state,
@@ -255,8 +239,7 @@ export async function unitsShow(opts: Opts, io: Io): Promise<number> {
       [
         `${u.name}  ${u.serial}  ${u.state}  (${u.environment}, title ${u.title}, OU ${u.organization_unit}, branch ${view.branch})`,
         `ICV ${u.icv}${view.pcsid ? `, production CSID ${view.pcsid.requestId} valid until ${view.pcsid.notAfter}` : ''}`,
-        `key provider: ${view.keyProvider === 'pkcs11' ? 'pkcs11 (keys generated and kept in the token; never exported)' : 'sealed (keys encrypted in this store)'}`,
-        'keys:',
+        `key provider: ${view.keyProvider === 'pkcs11' ? 'pkcs11 (made and kept in the token, never exported)' : 'sealed (encrypted in this store)'}; keys:`,
         table(keys, ['provider', 'token', 'label', 'createdAt', 'destroyedAt']),
         'certificates:',
         table(csids, ['kind', 'purpose', 'requestId', 'status', 'notAfter']),
