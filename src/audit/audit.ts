@@ -109,7 +109,7 @@ export async function auditChains(ctx: FleetContext, taxpayer: Taxpayer, options
 type Report = (check: string, message: string, d?: IssuedDocument) => void;
 
 function checkDocument(d: IssuedDocument, expectedPih: string, brk: Report): void {
-  let result;
+  let result: ReturnType<typeof verifyInvoice>;
   try {
     result = verifyInvoice(d.xml, { pih: expectedPih, source: d.number });
   } catch (error) {

@@ -296,13 +296,13 @@ export function parseCsrConfig(text: string | Buffer, source?: string): CsrConfi
 
 /** The properties text the SDK would read for `config` (non-ASCII kept as UTF-8, as in its AR examples). */
 export function formatCsrConfigProperties(config: CsrConfig): string {
-  const escape = (v: string): string =>
+  const escapeValue = (v: string): string =>
     v
       .replace(/\\/g, '\\\\')
       .replace(/\n/g, '\\n')
       .replace(/\r/g, '\\r')
       .replace(/^[ \t\f]/, (c) => '\\' + c);
-  return CSR_CONFIG_FIELDS.map((f) => `${CSR_PROPERTY_NAMES[f]}=${escape(config[f])}\n`).join('');
+  return CSR_CONFIG_FIELDS.map((f) => `${CSR_PROPERTY_NAMES[f]}=${escapeValue(config[f])}\n`).join('');
 }
 
 function unknownKeyIssue(key: string, valid: readonly string[]): Issue {

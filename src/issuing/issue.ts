@@ -68,7 +68,7 @@ export async function issueDocument(
     issuer.units.set(key, unit);
   }
   const prepared = prepareDocument(taxpayer, unit, invoiceJson, ctx.clock.now());
-  let issued;
+  let issued: Awaited<ReturnType<typeof issuer.submit>>;
   try {
     issued = await issuer.submit({
       taxpayer,

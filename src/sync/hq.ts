@@ -43,7 +43,7 @@ function verifyDocument(taxpayer: Taxpayer, d: BatchDocument): { xml: string; pr
   if (b64(xml) !== d.xml) return { xml, problem: 'the bytes are not valid UTF-8 (they would not survive storage unchanged)' };
   const hash = invoiceHashOf(xml).base64;
   if (hash !== d.invoiceHash) return { xml, problem: `the bytes hash to ${hash}, not to the declared ${d.invoiceHash}` };
-  let result;
+  let result: ReturnType<typeof verifyInvoice>;
   try {
     result = verifyInvoice(xml, { pih: d.pih, source: d.number });
   } catch (error) {

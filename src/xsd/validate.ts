@@ -374,7 +374,7 @@ function matchOnce(p: CParticle, s: MatchState, pos: number): number {
         }
         if (alt.empty) emptyOk = true;
       }
-      if (!emptyOk && s.record) for (const alt of p.alts) firstLabels(alt).forEach((l) => noteExpected(s, pos, l));
+      if (!emptyOk && s.record) for (const alt of p.alts) for (const l of firstLabels(alt)) noteExpected(s, pos, l);
       return emptyOk ? pos : -1;
     }
   }
@@ -444,6 +444,7 @@ const DATE = new RegExp(`^-?(\\d{4,})-(\\d\\d)-(\\d\\d)${TZ}$`);
 const TIME = new RegExp(`^(\\d\\d):(\\d\\d):(\\d\\d)(\\.\\d+)?${TZ}$`);
 const DATETIME = new RegExp(`^-?(\\d{4,})-(\\d\\d)-(\\d\\d)T(\\d\\d):(\\d\\d):(\\d\\d)(\\.\\d+)?${TZ}$`);
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=|[A-Za-z0-9+/]{4})?$/;
+// biome-ignore lint/suspicious/noMisleadingCharacterClass: XML's NameChar production lists the combining marks U+0300–U+036F as a range of their own
 const NCNAME = /^[\p{L}_][\p{L}\p{N}_.\-\u00B7\u0300-\u036F\u203F-\u2040]*$/u;
 const LANGUAGE = /^[a-zA-Z]{1,8}(-[a-zA-Z0-9]{1,8})*$/;
 

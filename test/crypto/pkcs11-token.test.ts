@@ -16,7 +16,7 @@ import { stampInvoiceAsync, verifyInvoice } from '../../src/stamp/index.js';
 import { buildInvoice } from '../../src/ubl/writer.js';
 import { scenarioJson, scenarioNames } from '../helpers/scenarios.js';
 import { exitCodeOf } from '../../src/cli/output.js';
-import { FawtaraError } from '../../src/errors.js';
+import type { FawtaraError } from '../../src/errors.js';
 import { STATUS_OF_CODE } from '../../src/server/errors.js';
 import { listPrivateKeys, PKCS11_TOOL, SOFTHSM_MISSING, softHsm, type SoftHsm } from '../helpers/softhsm.js';
 
@@ -130,7 +130,7 @@ describe.skipIf(SOFTHSM_MISSING)('PKCS#11 token (SoftHSM2)', () => {
     const signer = tokenSigner(token, id, publicKeySpki);
     const messages = Array.from({ length: 16 }, (_, i) => createHash('sha256').update(`document ${i}`).digest());
     const signatures = await Promise.all(messages.map((m) => signer.signAsync!(m)));
-    signatures.forEach((der, i) => expect(createVerifier(publicKeySpki).verify(messages[i]!, der)).toBe(true));
+    for (const [i, der] of signatures.entries()) expect(createVerifier(publicKeySpki).verify(messages[i]!, der)).toBe(true);
     // The whole stamp through the async path: same hash, signature input and assembly as stampInvoice.
     const authority = createCertificateAuthority();
     const csr = createCsr({ config: EXAMPLE_CSR_CONFIG, privateKey: signer, environment: 'simulation' });

@@ -181,7 +181,7 @@ describe.skipIf(SOFTHSM_MISSING).each(ENGINES)('PKCS#11 units on %s (SoftHSM2)',
     expect(results[3]!.released).toBe(true);
     const chain = await chainOf('HSM-1');
     expect(chain.map((d) => d.icv)).toEqual([1, 2, 3]);
-    chain.forEach((d, i) => expect(d.pih).toBe(i === 0 ? INITIAL_PIH : chain[i - 1]!.invoice_hash));
+    for (const [i, d] of chain.entries()) expect(d.pih).toBe(i === 0 ? INITIAL_PIH : chain[i - 1]!.invoice_hash);
   });
 
   it('the token lost mid-batch: signed documents commit, the rest fail KEY_UNAVAILABLE (exit 5, HTTP 503) with nothing written; issuing resumes', async () => {
@@ -215,7 +215,7 @@ describe.skipIf(SOFTHSM_MISSING).each(ENGINES)('PKCS#11 units on %s (SoftHSM2)',
     expect(resumed.icv).toBe(before.icv + 3);
     const chain = await chainOf('HSM-1');
     expect(chain.map((d) => d.icv)).toEqual(Array.from({ length: before.icv + 3 }, (_, i) => i + 1));
-    chain.forEach((d, i) => expect(d.pih).toBe(i === 0 ? INITIAL_PIH : chain[i - 1]!.invoice_hash));
+    for (const [i, d] of chain.entries()) expect(d.pih).toBe(i === 0 ? INITIAL_PIH : chain[i - 1]!.invoice_hash);
     expect(verifyInvoice(resumed.xml).ok).toBe(true);
   });
 

@@ -49,7 +49,7 @@ describe.each(ENGINES)('issuing on %s', (engine) => {
       const chain = await documents.unitChainPage(f.ctx.store.db, f.taxpayer.id, unit.id, 0, 1000);
       const expected = unit.name === 'POS-1' ? 40 : 15;
       expect(chain.map((d) => d.icv)).toEqual(Array.from({ length: expected }, (_, i) => i + 1));
-      chain.forEach((d, i) => expect(d.pih).toBe(i === 0 ? INITIAL_PIH : chain[i - 1]!.invoice_hash));
+      for (const [i, d] of chain.entries()) expect(d.pih).toBe(i === 0 ? INITIAL_PIH : chain[i - 1]!.invoice_hash);
       const head = await resolveUnit(f.ctx, f.taxpayer, unit.id);
       expect([head.icv, head.pih]).toEqual([expected, chain.at(-1)!.invoice_hash]);
     }

@@ -85,7 +85,7 @@ describe('a database lock held past the busy timeout (SQLite)', () => {
   it('through the API: 503 BUSY with Retry-After while locked; the same request succeeds afterwards', async () => {
     const url = `/api/v1/taxpayers/${CHAIN_VAT}/branches`;
     other.exec('BEGIN IMMEDIATE');
-    let res;
+    let res: Awaited<ReturnType<typeof app.inject>>;
     try {
       res = await app.inject({ method: 'POST', url, headers: admin, payload: branch('Jeddah') });
     } finally {

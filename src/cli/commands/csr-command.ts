@@ -31,7 +31,7 @@ export async function csrCommand(opts: CsrOptions, io: Io): Promise<number> {
   // (or, like the SDK, to a time-stamped file in the current folder) with owner-only permissions.
   let keyPath = opts.privateKey;
   let generated = false;
-  let key;
+  let key: ReturnType<typeof generatePrivateKey>;
   if (keyPath && existsSync(keyPath)) {
     key = loadPrivateKey(readInput(keyPath, 'private key'), keyPath);
   } else {

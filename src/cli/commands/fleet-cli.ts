@@ -24,7 +24,9 @@ export function registerFleetCommands(program: Command, run: Runner): void {
       const opts = args.at(-2) as Record<string, unknown>;
       const positional = cmd.registeredArguments.map((a) => a.name());
       const merged: Record<string, unknown> = { ...opts };
-      positional.forEach((n, i) => (merged[n] = args[i]));
+      positional.forEach((n, i) => {
+        merged[n] = args[i];
+      });
       return run(load(name))(merged);
     };
   const repeat = (value: string, previous: string[] = []) => [...previous, value];

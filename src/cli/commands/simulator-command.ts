@@ -24,7 +24,7 @@ function wholeNumber(value: string, option: string, max: number): number {
 export async function simulatorCommand(opts: SimulatorOptions, io: Io): Promise<number> {
   const port = wholeNumber(opts.port, '--port', 65535);
   const seed = opts.seed === undefined ? undefined : wholeNumber(opts.seed, '--seed', 2 ** 31);
-  let sim;
+  let sim: Awaited<ReturnType<typeof startSimulator>>;
   try {
     sim = await startSimulator({ port, host: '127.0.0.1', ...(opts.data && { dataDir: opts.data }), ...(seed !== undefined && { seed }) });
   } catch (error) {

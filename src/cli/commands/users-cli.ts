@@ -19,7 +19,9 @@ export function registerServerCommands(program: Command, run: Runner): void {
       const cmd = args.at(-1) as Command;
       const opts = args.at(-2) as Record<string, unknown>;
       const merged: Record<string, unknown> = { ...opts };
-      cmd.registeredArguments.forEach((a, i) => (merged[a.name()] = args[i]));
+      cmd.registeredArguments.forEach((a, i) => {
+        merged[a.name()] = args[i];
+      });
       return run(load(name))(merged);
     };
 

@@ -12,12 +12,7 @@ import { EGS_SERIAL, TIN, UNIT_TITLES } from '../../model/identifiers.js';
 const ListQuery = z.strictObject({ branch: Ref.optional(), state: z.enum(UNIT_STATES).optional() });
 const UnitBody = z.strictObject({
   branch: Ref.optional().describe("required unless `replaces` is given (default: the replaced unit's branch)"),
-  serial: z
-    .string()
-    .regex(EGS_SERIAL)
-    .max(200)
-    .optional()
-    .describe("required unless `replaces` is given (default: the replaced unit's serial)"),
+  serial: z.string().regex(EGS_SERIAL).max(200).optional().describe("required unless `replaces` is given (default: the replaced unit's serial)"),
   title: z.enum(UNIT_TITLES).optional(),
   environment: z.enum(['sandbox', 'simulation', 'production']).optional(),
   name: z.string().min(1).max(64).optional(),
