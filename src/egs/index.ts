@@ -14,6 +14,7 @@ export {
   type KeyProvider,
   type KeyHandle,
 } from './key-custody.js';
+export { dataDirKek, MASTER_KEY_FILE, type DataDirKek } from './master-key-file.js';
 export { UNIT_STATES, ISSUING_STATES, FINAL_STATES, canMove, moveUnit, type UnitState } from './states.js';
 export {
   addTaxpayer,
@@ -27,7 +28,18 @@ export {
   type TaxpayerInput,
   type BranchInput,
 } from './tenants.js';
-export { addUnit, resolveUnit, retireUnit, expiringUnits, SERIAL_PATTERN, TITLES, type UnitInput, type ExpiringUnit } from './units.js';
+export {
+  addUnit,
+  resolveUnit,
+  retireUnit,
+  setUnitTarget,
+  unitZatca,
+  expiringUnits,
+  SERIAL_PATTERN,
+  TITLES,
+  type UnitInput,
+  type ExpiringUnit,
+} from './units.js';
 export { onboardUnit, type OnboardOptions, type OnboardResult } from './onboarding.js';
 export { renewUnit, type RenewOptions, type RenewResult } from './renewal.js';
 export { bulkOnboard, parseBulkList, type BulkEntry, type BulkResult, type BulkOptions } from './bulk.js';

@@ -8,7 +8,7 @@ import { FleetError } from './errors.js';
 import { exchange, revokeAfterUnauthorized, revokedError, zatcaFailure } from './exchange.js';
 import { validateOtp } from './onboarding.js';
 import { moveUnit } from './states.js';
-import { resolveUnit, unitEnvironment } from './units.js';
+import { resolveUnit, unitZatca } from './units.js';
 
 export interface RenewOptions extends StepHooks {
   otp?: string;
@@ -58,9 +58,7 @@ export async function renewUnit(ctx: FleetContext, taxpayer: Taxpayer, ref: stri
       const creds = credentialsOf(ctx, unit, current);
       await markCsrSent(ctx, unit, csr);
       sentThisRun = true;
-      const outcome = await exchange(ctx, unit, 'renew-production-csid', () =>
-        ctx.zatca(unitEnvironment(unit)).renewProductionCsid(creds, { otp, csrPem: csr.pem }),
-      );
+      const outcome = await exchange(ctx, unit, 'renew-production-csid', () => unitZatca(ctx, unit).renewProductionCsid(creds, { otp, csrPem: csr.pem }));
       if (outcome.kind === 'unauthorized') throw await revokeAfterUnauthorized(ctx, unit, 'renew-production-csid');
       if ((outcome.kind === 'accepted' || outcome.kind === 'renewal-needs-compliance') && outcome.body) {
         const body = outcome.body;

@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { tenants, units as unitRepo, credentials, type EgsUnit, type Taxpayer } from '../store/index.js';
 import { visibleName } from '../model/visible-name.js';
 import { INITIAL_PIH } from '../ubl/document.js';
-import { isFatooraEnv, type FatooraEnv } from '../zatca/index.js';
+import { isFatooraEnv, type FatooraEnv, type ZatcaClient } from '../zatca/index.js';
 import type { FleetContext } from './context.js';
 import { FleetError } from './errors.js';
 import { FINAL_STATES, moveUnit, type UnitState } from './states.js';
@@ -24,6 +24,8 @@ export interface UnitInput {
   memberTin?: string;
   /** Re-onboarding: the revoked, expired or retired unit of the same device this one replaces. */
   replaces?: string;
+  /** Where its environment is reached (ZATCA's gateway or a simulator), given its environment; recorded with the unit. */
+  zatcaBaseUrl?: (environment: FatooraEnv) => string;
 }
 
 function invalid(field: string, message: string, messageAr: string, rule?: string): FleetError {
@@ -144,6 +146,7 @@ export async function addUnit(ctx: FleetContext, taxpayer: Taxpayer, input: Unit
     last_issued_at: null,
     replaces_unit_id: replaced?.id ?? null,
     created_at: now,
+    zatca_base_url: input.zatcaBaseUrl?.(environment) ?? replaced?.zatca_base_url ?? null,
   };
   await db.transaction().execute(async (trx) => {
     await unitRepo.insertUnit(trx, row);
@@ -233,4 +236,16 @@ export async function expiringUnits(ctx: FleetContext, taxpayer: Taxpayer, days:
 
 export function unitEnvironment(unit: EgsUnit): FatooraEnv {
   return unit.environment as FatooraEnv;
+}
+
+/** The client for the unit's recorded target: the one place every ZATCA call of a unit is addressed. */
+export function unitZatca(ctx: FleetContext, unit: EgsUnit): ZatcaClient {
+  return unit.zatca_base_url ? ctx.zatca(unitEnvironment(unit), unit.zatca_base_url) : ctx.zatca(unitEnvironment(unit));
+}
+
+/** Record where a unit's environment is reached (onboarding against a target, a demo simulator's new port). */
+export async function setUnitTarget(ctx: FleetContext, unit: EgsUnit, baseUrl: string): Promise<EgsUnit> {
+  if (unit.zatca_base_url === baseUrl) return unit;
+  await unitRepo.setZatcaBaseUrl(ctx.store.db, unit, baseUrl);
+  return { ...unit, zatca_base_url: baseUrl };
 }

@@ -358,7 +358,13 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
     }),
   );
 
-  await app.listen({ port: options.port ?? 0, host });
+  try {
+    await app.listen({ port: options.port ?? 0, host });
+  } catch (error) {
+    // A taken port: release what was set up, so the caller may try another port.
+    await app.close();
+    throw error;
+  }
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : (options.port ?? 0);
   return {

@@ -6,6 +6,7 @@ import { accessTables } from './migration-0003-access.js';
 import { syncTables } from './migration-0004-sync.js';
 import { replaceGuard } from './migration-0005-replace-guard.js';
 import { guardTables } from './migration-0007-guards.js';
+import { unitTarget } from './migration-0008-unit-target.js';
 import { prepaidBreakdown } from './migration-0010-prepaid.js';
 
 type Dialect = 'sqlite' | 'postgres';
@@ -198,6 +199,7 @@ export function fleetMigrations(dialect: Dialect): Record<string, Migration> {
     '0004_sync': syncTables(dialect),
     '0005_replace_guard': replaceGuard(dialect),
     '0007_guards': guardTables(dialect),
+    '0008_unit_target': unitTarget(),
     '0010_prepaid_breakdown': prepaidBreakdown(),
   };
 }
@@ -211,7 +213,14 @@ export class InCodeMigrations implements MigrationProvider {
 
 /** Apply every pending migration on `db` (PostgreSQL: `pgSchema` holds Kysely's bookkeeping tables too). */
 export async function runMigrator(db: Kysely<any>, dialect: Dialect, pgSchema: string | undefined): Promise<void> {
-  const migrator = new Migrator({ db, provider: new InCodeMigrations(dialect), ...(pgSchema && { migrationTableSchema: pgSchema }) });
+  // Unordered: migrations are numbered when they are planned, so a store may already hold a later one
+  // (0010) when an earlier number (0008) lands; each migration touches only its own columns.
+  const migrator = new Migrator({
+    db,
+    provider: new InCodeMigrations(dialect),
+    allowUnorderedMigrations: true,
+    ...(pgSchema && { migrationTableSchema: pgSchema }),
+  });
   const { error, results } = await migrator.migrateToLatest();
   if (error) {
     const failed = results?.find((r) => r.status === 'Error')?.migrationName;

@@ -66,6 +66,11 @@ export interface EgsUnitsTable {
   last_issued_at: Instant | null;
   replaces_unit_id: string | null;
   created_at: Instant;
+  /**
+   * Where the unit's environment is reached: ZATCA's gateway or a simulator's base URL for it
+   * (migration 0008). NULL for units registered before it: the command's --zatca target decides.
+   */
+  zatca_base_url: string | null;
 }
 
 export interface UnitKeysTable {

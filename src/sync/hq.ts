@@ -315,6 +315,8 @@ async function resolveUnits(ctx: FleetContext, trx: SyncDb, taxpayer: Taxpayer, 
       last_issued_at: null,
       replaces_unit_id: null,
       created_at: now,
+      // The branch node submits its own documents: head office records no target for this unit.
+      zatca_base_url: null,
     };
     await trx.insertInto('egs_units').values(row).execute();
     await trx

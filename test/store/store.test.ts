@@ -55,6 +55,7 @@ async function seed(store: Store, vat: string) {
     last_issued_at: null,
     replaces_unit_id: null,
     created_at: now,
+    zatca_base_url: null,
   });
   return { taxpayer, branch, unit };
 }

@@ -12,7 +12,10 @@ const common = (c: Command): Command =>
     .addOption(new Option('--json', 'print a JSON object instead of text'));
 
 const withZatca = (c: Command): Command =>
-  c.option('--zatca <target>', 'simulator | sandbox | simulation | production | a base URL; env FAWTARA_ZATCA, default simulator');
+  c.option(
+    '--zatca <target>',
+    "simulator | sandbox | simulation | production | a base URL; env FAWTARA_ZATCA, default simulator. Recorded with the unit; later commands use the unit's own",
+  );
 
 export function registerFleetCommands(program: Command, run: Runner): void {
   const load = (name: FleetCommand) => async () => (await import('./fleet-commands.js'))[name];
@@ -72,7 +75,7 @@ export function registerFleetCommands(program: Command, run: Runner): void {
     .action(act('branchesSync'));
 
   const units = program.command('units').description('EGS units: register, onboard, renew, retire, watch expiry');
-  common(units.command('add').description('register an EGS unit (device or server)'))
+  withZatca(common(units.command('add').description('register an EGS unit (device or server); --zatca is recorded as where its environment is reached')))
     .option('--branch <name>', 'its branch')
     .option('--serial <serial>', 'EGS serial 1-<maker>|2-<model>|3-<serial>, unique per taxpayer')
     .option('--title <tscz>', 'invoice types: 1100 both (default), 1000 standard, 0100 simplified')
