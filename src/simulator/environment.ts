@@ -438,14 +438,20 @@ export class SimEnvironment {
           ? { ...simMessage('duplicate-reported', language), code: null, category: null }
           : simMessage('duplicate-reported', language);
       const body = { validationResults: toResults([message]), reportingStatus: 'NOT_REPORTED' };
-      this.recordRaw(pcsid, 'reporting', 409, null, hash as string, null);
+      this.recordRaw(pcsid, 'reporting', 409, earlier.uuid ?? bodyUuid(request.rawBody), hash as string, null);
       this.save();
       return { status: 409, body };
     }
     const run = await this.pipeline(request, pcsid, 'reporting');
     const status = run.results.status === 'ERROR' ? 400 : run.results.status === 'WARNING' ? 202 : 200;
     if (status !== 400 && run.bodyHash) {
-      this.state.successes[run.bodyHash] = { invoiceHash: run.bodyHash, at: this.now().toISOString(), endpoint: 'reporting', validationResults: run.results };
+      this.state.successes[run.bodyHash] = {
+        invoiceHash: run.bodyHash,
+        uuid: run.facts?.uuid ?? null,
+        at: this.now().toISOString(),
+        endpoint: 'reporting',
+        validationResults: run.results,
+      };
     }
     this.record(pcsid, 'reporting', status, run);
     this.save();
@@ -466,7 +472,7 @@ export class SimEnvironment {
       const previous = earlier.validationResults;
       const messages = [...previous.infoMessages, ...previous.warningMessages, ...previous.errorMessages];
       if (this.mode.duplicate208Warning) messages.push(simMessage('duplicate-cleared', language));
-      this.recordRaw(pcsid, 'clearance', 208, null, hash as string, null);
+      this.recordRaw(pcsid, 'clearance', 208, earlier.uuid ?? bodyUuid(request.rawBody), hash as string, null);
       this.save();
       return { status: 208, body: { validationResults: toResults(messages), clearanceStatus: 'CLEARED', clearedInvoice: earlier.clearedInvoice ?? null } };
     }
@@ -487,6 +493,7 @@ export class SimEnvironment {
     if (run.bodyHash) {
       this.state.successes[run.bodyHash] = {
         invoiceHash: run.bodyHash,
+        uuid: run.facts?.uuid ?? null,
         at: this.now().toISOString(),
         endpoint: 'clearance',
         validationResults: run.results,
@@ -711,6 +718,12 @@ function parseJsonObject(text: string): Record<string, unknown> | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** The request body's `uuid` (a duplicate stored before UUIDs were kept with successes). */
+function bodyUuid(rawBody: string): string | null {
+  const uuid = parseJsonObject(rawBody)?.uuid;
+  return typeof uuid === 'string' ? uuid.slice(0, 100) : null;
 }
 
 /** The CSR as PEM text from `{"csr": base64(PEM)}`; undefined when absent (→ Missing-CSR). */
