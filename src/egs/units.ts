@@ -98,16 +98,16 @@ export async function addUnit(ctx: FleetContext, taxpayer: Taxpayer, input: Unit
   if (sameSerial.length > 0 && (!replaced || replaced.serial !== serial || sameSerial.at(-1)!.id !== replaced.id)) {
     throw new FleetError(
       'DUPLICATE',
-      `serial ${serial} is already registered for taxpayer ${taxpayer.vat_number} (unit ${sameSerial.at(-1)!.name}); a serial is unique per taxpayer — to onboard the same device again after revocation use --replaces`,
+      `serial ${serial} is already registered for taxpayer ${taxpayer.vat_number} (unit ${sameSerial.at(-1)!.name}); a serial is unique per taxpayer — to onboard the same device again after revocation, register a new unit that replaces that one (field replaces; in the CLI --replaces)`,
       {
         field: 'serial',
-        messageAr: `الرقم التسلسلي ${serial} مسجل مسبقاً لهذا المكلف؛ لإعادة تسجيل الجهاز نفسه بعد الإلغاء استخدم --replaces`,
+        messageAr: `الرقم التسلسلي ${serial} مسجل مسبقاً لهذا المكلف؛ لإعادة تسجيل الجهاز نفسه بعد الإلغاء سجّل وحدة جديدة تحل محل تلك الوحدة (replaces)`,
       },
     );
   }
   const sameName = (await unitRepo.unitsWithName(db, taxpayer.id, name)).filter((u) => u.serial !== serial);
   if (sameName.length > 0) {
-    throw new FleetError('DUPLICATE', `unit name ${name} is already used by ${sameName[0]!.serial}; choose another --name`, {
+    throw new FleetError('DUPLICATE', `unit name ${name} is already used by ${sameName[0]!.serial}; choose another name`, {
       field: 'name',
       messageAr: `اسم الوحدة ${name} مستخدم مسبقاً؛ اختر اسماً آخر`,
     });
@@ -182,13 +182,13 @@ export async function retireUnit(ctx: FleetContext, taxpayer: Taxpayer, ref: str
   const pending = ctx.pendingDocuments ? await ctx.pendingDocuments(taxpayer.id, unit.id) : 0;
   const reason = options.reason?.trim();
   if (options.force && !reason) {
-    throw invalid('reason', '--force needs --reason "<why>" (it is kept in the unit history)', 'الخيار --force يتطلب ذكر السبب بالخيار --reason');
+    throw invalid('reason', 'retiring with force needs a reason (it is kept in the unit history)', 'التقاعد القسري يتطلب ذكر السبب (يُحفظ في سجل الوحدة)');
   }
   if (pending > 0 && !options.force) {
     throw new FleetError(
       'UNSUBMITTED_DOCUMENTS',
-      `unit ${unit.name} still has ${pending} document(s) ZATCA has not received; submit them first, or retire anyway with --force --reason "<why>"`,
-      { field: 'unit', messageAr: `للوحدة ${unit.name} ‏${pending} مستند لم تستلمه الهيئة بعد؛ أرسلها أولاً أو استخدم --force مع --reason` },
+      `unit ${unit.name} still has ${pending} document(s) ZATCA has not received; submit them first, or retire anyway with force and a reason`,
+      { field: 'unit', messageAr: `للوحدة ${unit.name} ‏${pending} مستند لم تستلمه الهيئة بعد؛ أرسلها أولاً أو أحلها للتقاعد قسراً مع ذكر السبب` },
     );
   }
   return ctx.store.db.transaction().execute(async (trx) => {

@@ -32,6 +32,13 @@ export function registerFleetCommands(program: Command, run: Runner): void {
     };
   const repeat = (value: string, previous: string[] = []) => [...previous, value];
 
+  program
+    .command('init')
+    .description('create the store in the data directory (only init, taxpayers add and serve create one; other commands refuse a folder without a store)')
+    .option('--data <dir>', 'data directory; env FAWTARA_DATA_DIR, default ./.fawtara')
+    .addOption(new Option('--json', 'print a JSON object instead of text'))
+    .action((opts: Record<string, unknown>) => run(async () => (await import('./init-command.js')).init)(opts));
+
   const taxpayers = program.command('taxpayers').description('taxpayers (VAT numbers) and VAT-group members (docs/fleet.md)');
   common(taxpayers.command('add').description('register a taxpayer'))
     .requiredOption('--vat <number>', '15-digit VAT number (first and last digit 3)')

@@ -31,26 +31,31 @@ const unitView = describeUnit;
 const text = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
 
 export async function taxpayersAdd(opts: Opts, io: Io): Promise<number> {
-  return withFleet(opts, io, async (s) => {
-    const members = ((opts.member as string[] | undefined) ?? []).map((m) => {
-      const [tin, ...name] = m.split(':');
-      return { tin: tin ?? '', name: name.join(':') || (tin ?? '') };
-    });
-    const t = await addTaxpayer(s.ctx, {
-      vatNumber: text(opts.vat) ?? '',
-      nameAr: text(opts.nameAr) ?? '',
-      ...(text(opts.nameEn) && { nameEn: text(opts.nameEn)! }),
-      vatGroup: Boolean(opts.vatGroup),
-      ...(text(opts.businessCategory) && { businessCategory: text(opts.businessCategory)! }),
-      members,
-    });
-    return print(
-      s.io,
-      s.json,
-      { taxpayer: { vatNumber: t.vat_number, nameAr: t.name_ar, nameEn: t.name_en, vatGroup: t.is_vat_group === 1, members } },
-      () => `taxpayer ${t.vat_number} registered${t.is_vat_group ? ` (VAT group, ${members.length} member(s))` : ''}`,
-    );
-  });
+  return withFleet(
+    opts,
+    io,
+    async (s) => {
+      const members = ((opts.member as string[] | undefined) ?? []).map((m) => {
+        const [tin, ...name] = m.split(':');
+        return { tin: tin ?? '', name: name.join(':') || (tin ?? '') };
+      });
+      const t = await addTaxpayer(s.ctx, {
+        vatNumber: text(opts.vat) ?? '',
+        nameAr: text(opts.nameAr) ?? '',
+        ...(text(opts.nameEn) && { nameEn: text(opts.nameEn)! }),
+        vatGroup: Boolean(opts.vatGroup),
+        ...(text(opts.businessCategory) && { businessCategory: text(opts.businessCategory)! }),
+        members,
+      });
+      return print(
+        s.io,
+        s.json,
+        { taxpayer: { vatNumber: t.vat_number, nameAr: t.name_ar, nameEn: t.name_en, vatGroup: t.is_vat_group === 1, members } },
+        () => `taxpayer ${t.vat_number} registered${t.is_vat_group ? ` (VAT group, ${members.length} member(s))` : ''}`,
+      );
+    },
+    { create: true },
+  );
 }
 
 export async function taxpayersAddMember(opts: Opts, io: Io): Promise<number> {
@@ -306,6 +311,11 @@ export async function unitsRenew(opts: Opts, io: Io): Promise<number> {
 export async function unitsRetire(opts: Opts, io: Io): Promise<number> {
   return withFleet(opts, io, async (s) => {
     const t = await s.taxpayer();
+    if (opts.force && !text(opts.reason)?.trim())
+      throw new FawtaraError('USAGE', '--force needs --reason "<why>" (kept in the unit history)', {
+        field: '--reason',
+        messageAr: 'الخيار --force يتطلب ذكر السبب بالخيار --reason',
+      });
     const u = await retireUnit(s.ctx, t, text(opts.unit) ?? '', { force: Boolean(opts.force), ...(text(opts.reason) && { reason: text(opts.reason)! }) });
     return print(s.io, s.json, { unit: await unitView(s.ctx, u) }, () => `unit ${u.name} retired`);
   });

@@ -1,6 +1,6 @@
 // How a fleet command opens its world: data directory, database (SQLite or FAWTARA_DATABASE_URL),
 // key vault, ZATCA target, a redacted log file and redacted output — and closes it again.
-import { appendFileSync, mkdirSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { createFleetLogger, dataDirKek, openFleet, processRedactor, resolveTaxpayer, setUnitTarget, type FleetContext } from '../../egs/index.js';
@@ -91,28 +91,50 @@ export interface FleetSession {
   fail(error: unknown): number;
 }
 
-export async function withFleet(opts: FleetCliOptions, rawIo: Io, body: (session: FleetSession) => Promise<number>): Promise<number> {
+/** The commands that may create a store where there is none; every other one refuses (a mistyped --data must not make an empty store). */
+export const CREATES_STORE = ['fawtara init', 'fawtara taxpayers add', 'fawtara serve'] as const;
+
+function noStoreYet(dataDir: string): FawtaraError {
+  return new FawtaraError(
+    'NOT_FOUND',
+    `there is no Fawtara store in ${dataDir}: check --data (or FAWTARA_DATA_DIR); a store is created only by ${CREATES_STORE.join(', ')}`,
+    {
+      field: '--data',
+      messageAr: `لا يوجد مخزن Fawtara في ${dataDir}: تحقق من --data أو FAWTARA_DATA_DIR؛ لا يُنشأ المخزن إلا بالأمر fawtara init أو fawtara taxpayers add أو fawtara serve`,
+    },
+  );
+}
+
+export async function withFleet(
+  opts: FleetCliOptions,
+  rawIo: Io,
+  body: (session: FleetSession) => Promise<number>,
+  options: { create?: boolean } = {},
+): Promise<number> {
   const redactor = processRedactor;
   const io: Io = { out: (t) => rawIo.out(redactor.redact(t)), err: (t) => rawIo.err(redactor.redact(t)) };
   const json = Boolean(opts.json);
   const fail = (error: unknown) => reportError(redactError(error), io, json);
   const dataDir = opts.data ?? process.env.FAWTARA_DATA_DIR ?? '.fawtara';
   let ctx: FleetContext;
-  const storeOptions: StoreOptions = storeOptionsFromEnv(dataDir);
+  const storeOptions: StoreOptions = { ...storeOptionsFromEnv(dataDir), ...(!options.create && { create: false }) };
   try {
+    // The key first: a missing key-encryption key is named even before a missing store.
+    const kek = dataDirKek(dataDir).kek;
+    if (!options.create && !storeOptions.databaseUrl && !existsSync(dataDir)) throw noStoreYet(dataDir);
     mkdirSync(dataDir, { recursive: true, mode: 0o700 });
     const logFile = join(dataDir, 'fawtara.log');
     ctx = await openFleet({
       store: storeOptions,
       zatca: zatcaTarget(commandTarget(opts)),
       // The key the server finds for this data directory: the environment's, else its master.key file.
-      kek: dataDirKek(dataDir).kek,
+      kek,
       redactor,
       logger: createFleetLogger((line) => appendFileSync(logFile, line, { mode: 0o600 }), redactor, process.env.FAWTARA_LOG_LEVEL ?? 'info'),
       actor: `cli:${safeUser()}`,
     });
   } catch (error) {
-    return fail(error);
+    return fail((error as { reason?: string }).reason === 'NO_STORE' ? noStoreYet(dataDir) : error);
   }
   try {
     return await body({
