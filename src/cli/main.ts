@@ -5,6 +5,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { FawtaraError } from '../errors.js';
 import { EXIT, processIo, reportError, type Action, type Io, type Runner } from './output.js';
 import { translateSdkArgs } from './sdk-args.js';
+import { arabicUsageError } from './usage-errors.js';
 import { registerFleetCommands } from './commands/fleet-cli.js';
 import { registerIssuingCommands } from './commands/issuing-cli.js';
 import { registerServerCommands } from './commands/users-cli.js';
@@ -12,13 +13,22 @@ import { registerReportCommands } from './commands/reports-cli.js';
 import { registerStoreCommands } from './commands/store-cli.js';
 import { registerRenderCommand } from './commands/render-cli.js';
 
-export function buildProgram(io: Io, setExit: (code: number) => void): Command {
+export function buildProgram(io: Io, setExit: (code: number) => void, jsonErrors = false): Command {
   const program = new Command('fawtara')
     .description('ZATCA e-invoicing (FATOORA Phase 2): build, sign, hash, QR, CSR, verify and validate invoices')
     .version('0.1.0')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
-    .configureOutput({ writeOut: (s) => io.out(s.replace(/\n$/, '')), writeErr: (s) => io.err(s.replace(/\n$/, '')) });
+    .configureOutput({
+      writeOut: (s) => io.out(s.replace(/\n$/, '')),
+      writeErr: (s) => io.err(s.replace(/\n$/, '')),
+      // Usage errors in English and Arabic; with --json, the same JSON error object as every other failure.
+      outputError: (s, write) => {
+        const message = s.trim().replace(/^error: /, '');
+        if (jsonErrors) io.out(JSON.stringify({ ok: false, error: { code: 'USAGE', message, messageAr: arabicUsageError(message) } }, null, 2));
+        else write(`${s.replace(/\n$/, '')}\nخطأ: ${arabicUsageError(message)}\n`);
+      },
+    });
 
   // Commander hands each action its parsed options; the command module owns their exact type.
   const run: Runner =
@@ -148,8 +158,8 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
 
 export async function main(argv: readonly string[], io: Io = processIo): Promise<number> {
   let exit: number = EXIT.ok;
-  const program = buildProgram(io, (code) => (exit = code));
   const args = translateSdkArgs(argv);
+  const program = buildProgram(io, (code) => (exit = code), args.includes('--json'));
   if (args.length === 0) {
     program.outputHelp();
     return EXIT.usage;

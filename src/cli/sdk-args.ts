@@ -22,7 +22,11 @@ const OPTIONS: Record<string, string[]> = {
   '-nonprod': ['--env', 'sandbox'],
   '-sim': ['--env', 'simulation'],
   '-help': ['--help'],
+  '-version': ['--version'],
 };
+
+/** Spellings the SDK accepts on their own, with or without a command. */
+const ALONE: Record<string, string> = { '-help': '--help', '-version': '--version' };
 
 /** True when argv uses the SDK's single-dash spelling. */
 export function isSdkStyle(args: readonly string[]): boolean {
@@ -31,7 +35,7 @@ export function isSdkStyle(args: readonly string[]): boolean {
 
 /** Rewrite SDK-style arguments; the command moves to the front whatever its position. */
 export function translateSdkArgs(args: readonly string[]): string[] {
-  if (!isSdkStyle(args)) return [...args];
+  if (!isSdkStyle(args)) return args.map((a) => ALONE[a] ?? a);
   const command = args.find((a) => a in COMMANDS)!;
   const rest: string[] = [];
   for (const a of args) {

@@ -4,7 +4,7 @@ import { createWriteStream, existsSync, mkdirSync, readFileSync, writeFileSync }
 import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { createFleetLogger, openFleet, processRedactor, type FleetContext } from '../egs/index.js';
+import { createFleetLogger, dataDirKek, openFleet, processRedactor, type DataDirKek, type FleetContext } from '../egs/index.js';
 import { createDeviceToken } from '../server/access/users.js';
 import { createServer } from '../server/index.js';
 import type { AccessPolicy } from '../server/access/context.js';
@@ -13,7 +13,6 @@ import { startSimulator, type RunningSimulator } from '../simulator/index.js';
 import { units } from '../store/index.js';
 import { createZatcaClient, simulatorBaseUrl } from '../zatca/index.js';
 import { DEMO_VAT } from './catalog.js';
-import { demoKek, type DemoKek } from './master-key.js';
 import { seedDemo, type SeedOptions } from './seed.js';
 
 export interface HeadOfficeOptions {
@@ -32,7 +31,7 @@ export interface HeadOffice {
   url: string;
   simulatorUrl: string;
   dataDir: string;
-  key: DemoKek;
+  key: DataDirKek;
   /** True when this start created the demo (first start of the data directory). */
   firstStart: boolean;
   issuedNow: number;
@@ -51,6 +50,8 @@ interface DemoState {
   createdAt: string;
   /** The simulator's seed: its CA and serials must stay the same across restarts. */
   simulatorSeed: string;
+  /** The port the simulator had last time, tried first so the units' recorded target stays the same. */
+  simulatorPort?: number;
 }
 
 export async function startHeadOffice(o: HeadOfficeOptions): Promise<HeadOffice> {
@@ -61,24 +62,28 @@ export async function startHeadOffice(o: HeadOfficeOptions): Promise<HeadOffice>
   const state: DemoState = firstStart
     ? { version: 1, createdAt: new Date().toISOString(), simulatorSeed: randomBytes(8).toString('hex') }
     : (JSON.parse(readFileSync(stateFile, 'utf8')) as DemoState);
-  const key = demoKek(dataDir, o.env);
+  const key = dataDirKek(dataDir, o.env, { create: true });
   const closers: Array<() => Promise<void>> = [];
   const closeAll = async () => {
     for (const c of closers.reverse()) await c().catch(() => undefined);
   };
   try {
-    const sim: RunningSimulator = await startSimulator({
-      port: o.simulatorPort ?? 0,
-      host: '127.0.0.1',
-      dataDir: join(dataDir, 'simulator'),
-      seed: state.simulatorSeed,
-    });
+    const simOptions = { host: '127.0.0.1' as const, dataDir: join(dataDir, 'simulator'), seed: state.simulatorSeed };
+    const sim: RunningSimulator = await startSimulator({ ...simOptions, port: o.simulatorPort ?? state.simulatorPort ?? 0 }).catch(
+      (error: NodeJS.ErrnoException) => {
+        // Last start's port is taken now: any free one (seedDemo re-points the units at it).
+        if (error.code !== 'EADDRINUSE' || o.simulatorPort !== undefined) throw error;
+        return startSimulator({ ...simOptions, port: 0 });
+      },
+    );
+    state.simulatorPort = Number(new URL(sim.url).port);
     closers.push(() => sim.close());
     const fleetLog = createWriteStream(join(dataDir, 'fawtara.log'), { flags: 'a' });
     closers.push(async () => void fleetLog.end());
     const fleet = await openFleet({
       store: { dataDir },
-      zatca: (env) => createZatcaClient({ baseUrl: simulatorBaseUrl(sim.url, env) }),
+      // Each unit's recorded target (seedDemo points the demo's units at this simulator), as the CLI does.
+      zatca: (env, baseUrl) => createZatcaClient({ baseUrl: baseUrl ?? simulatorBaseUrl(sim.url, env) }),
       kek: key.kek,
       redactor: processRedactor,
       logger: createFleetLogger((line) => void fleetLog.write(line), processRedactor, o.env?.FAWTARA_LOG_LEVEL ?? 'info'),
@@ -91,7 +96,7 @@ export async function startHeadOffice(o: HeadOfficeOptions): Promise<HeadOffice>
     closers.push(() => app.close());
 
     const seeded = await seedDemo(fleet, app.fawtara.access, sim, o.seed);
-    if (firstStart) writeFileSync(stateFile, `${JSON.stringify(state, null, 2)}\n`, { mode: 0o600 });
+    writeFileSync(stateFile, `${JSON.stringify(state, null, 2)}\n`, { mode: 0o600 });
 
     let portNote: string | undefined;
     try {

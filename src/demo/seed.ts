@@ -2,7 +2,7 @@
 // simulator (OTPs from its control API), a few days' volume of sales issued, and a demo admin whose
 // random password is returned once (stored only as a scrypt hash). Every step is safe to repeat.
 import { randomBytes, randomUUID } from 'node:crypto';
-import { addBranch, addTaxpayer, addUnit, bulkOnboard, type FleetContext } from '../egs/index.js';
+import { addBranch, addTaxpayer, addUnit, bulkOnboard, setUnitTarget, type FleetContext } from '../egs/index.js';
 import { FawtaraError } from '../errors.js';
 import { issueDateTime, issueDocument } from '../issuing/index.js';
 import { saleToInvoice } from '../pos/sale.js';
@@ -10,6 +10,7 @@ import type { AccessContext } from '../server/access/context.js';
 import { createUser, findUser } from '../server/access/users.js';
 import type { RunningSimulator } from '../simulator/index.js';
 import { documents, tenants, units, type Taxpayer } from '../store/index.js';
+import { simulatorBaseUrl, type FatooraEnv } from '../zatca/index.js';
 import { DEMO_BRANCHES, DEMO_TAXPAYER, DEMO_UNITS, DEMO_VAT, demoSale, prng } from './catalog.js';
 
 export const DEMO_ADMIN = 'demo-admin';
@@ -32,7 +33,12 @@ export async function seedDemo(ctx: FleetContext, ax: AccessContext, sim: Runnin
   const db = ctx.store.db;
   const taxpayer = (await tenants.findTaxpayerByVat(db, DEMO_VAT)) ?? (await addTaxpayer(ctx, DEMO_TAXPAYER));
   for (const b of DEMO_BRANCHES) if (!(await tenants.findBranch(db, taxpayer.id, b.name))) await addBranch(ctx, taxpayer, b);
-  for (const u of DEMO_UNITS) if (!(await units.findUnit(db, taxpayer.id, u.name))) await addUnit(ctx, taxpayer, u);
+  for (const u of DEMO_UNITS) {
+    const unit = (await units.findUnit(db, taxpayer.id, u.name)) ?? (await addUnit(ctx, taxpayer, u));
+    // The units' target is this start's simulator (its port may differ from the last start's), so
+    // the CLI run against this data directory reaches the same simulator as the server.
+    await setUnitTarget(ctx, unit, simulatorBaseUrl(sim.url, unit.environment as FatooraEnv));
+  }
 
   const pending = [];
   for (const u of DEMO_UNITS) if ((await units.findUnit(db, taxpayer.id, u.name))!.state !== 'active') pending.push(u.name);

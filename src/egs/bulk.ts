@@ -1,6 +1,6 @@
 // Bulk onboarding: a CSV or JSON list of units (existing ones by name/serial, or new ones with
 // branch and serial), one OTP each, onboarded one after another with a per-unit result.
-import type { Taxpayer } from '../store/index.js';
+import type { EgsUnit, Taxpayer } from '../store/index.js';
 import { units as unitRepo } from '../store/index.js';
 import type { FleetContext } from './context.js';
 import type { StepHooks } from './csid-steps.js';
@@ -125,6 +125,8 @@ export interface BulkOptions {
   onProgress?: (done: number, total: number, last: BulkResult) => void;
   /** Per-unit step hook (tests inject failures through it). */
   afterStep?: StepHooks['afterStep'];
+  /** Before each unit is onboarded (the CLI records its ZATCA target there); a throw fails that unit only. */
+  beforeOnboard?: (unit: EgsUnit) => Promise<unknown>;
 }
 
 /** Onboard every entry, continuing after a failure; each unit's result says what to do next. */
@@ -152,6 +154,7 @@ export async function bulkOnboard(ctx: FleetContext, taxpayer: Taxpayer, entries
           }));
         ref = unit.id;
       }
+      if (options.beforeOnboard) await options.beforeOnboard((await unitRepo.findUnit(ctx.store.db, taxpayer.id, ref))!);
       const r = await onboardUnit(ctx, taxpayer, ref, { ...(entry.otp && { otp: entry.otp }), ...(options.afterStep && { afterStep: options.afterStep }) });
       label = r.unit.name;
       serial = r.unit.serial;

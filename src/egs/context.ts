@@ -14,8 +14,11 @@ export interface Clock {
 export interface FleetContext {
   store: Store;
   clock: Clock;
-  /** The ZATCA client for a unit's environment (simulator or a real gateway). */
-  zatca: (environment: FatooraEnv) => ZatcaClient;
+  /**
+   * The ZATCA client for a unit's environment (simulator or a real gateway); `baseUrl` is the unit's
+   * recorded target (egs/units.ts `unitZatca`), absent for units registered before targets were kept.
+   */
+  zatca: (environment: FatooraEnv, baseUrl?: string) => ZatcaClient;
   keys: KeyProvider;
   vault: KeyVault;
   redactor: Redactor;

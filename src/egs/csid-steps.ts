@@ -16,7 +16,7 @@ import { secretContext } from './key-custody.js';
 import { resumeIssuing } from './pause.js';
 import { moveUnit } from './states.js';
 import { branchLocation } from './tenants.js';
-import { unitEnvironment } from './units.js';
+import { unitEnvironment, unitZatca } from './units.js';
 
 export type Purpose = 'onboard' | 'renew';
 
@@ -161,7 +161,7 @@ export async function runComplianceChecks(ctx: FleetContext, parts: UnitParts, c
   const certificate = certificateOf(ccsid);
   const signer = await ctx.keys.signer(ctx.store.db, scopeOf(unit), ccsid.key_id);
   const creds = credentialsOf(ctx, unit, ccsid);
-  const client = ctx.zatca(unitEnvironment(unit));
+  const client = unitZatca(ctx, unit);
   let sequence = done.size;
   for (const step of todo) {
     const now = ctx.clock.now();
@@ -203,7 +203,7 @@ export async function promote(ctx: FleetContext, parts: UnitParts, ccsid: Csid, 
   const resumed = markedBefore && ctx.clock.now().getTime() - Date.parse(ccsid.promotion_requested_at!) >= LOST_ANSWER_AFTER_MS;
   await credentials.markPromotionRequested(ctx.store.db, scope, ccsid.id, ctx.clock.now().toISOString());
   const creds = credentialsOf(ctx, unit, ccsid);
-  const client = ctx.zatca(unitEnvironment(unit));
+  const client = unitZatca(ctx, unit);
   const outcome = await exchange(ctx, unit, 'production-csid', () => client.requestProductionCsid(creds, ccsid.request_id));
   if (outcome.kind === 'unauthorized') throw await revokeAfterUnauthorized(ctx, unit, 'production-csid');
   if (outcome.kind === 'accepted' && outcome.body) {

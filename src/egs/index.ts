@@ -14,6 +14,7 @@ export {
   type KeyProvider,
   type KeyHandle,
 } from './key-custody.js';
+export { dataDirKek, MASTER_KEY_FILE, type DataDirKek } from './master-key-file.js';
 export { UNIT_STATES, ISSUING_STATES, ENDED_UNIT_STATES, canMove, moveUnit, type UnitState } from './states.js';
 export {
   addTaxpayer,
@@ -28,7 +29,7 @@ export {
   type TaxpayerInput,
   type BranchInput,
 } from './tenants.js';
-export { addUnit, resolveUnit, retireUnit, expiringUnits, type UnitInput, type ExpiringUnit } from './units.js';
+export { addUnit, resolveUnit, retireUnit, setUnitTarget, unitZatca, expiringUnits, type UnitInput, type ExpiringUnit } from './units.js';
 export { onboardUnit, type OnboardOptions, type OnboardResult } from './onboarding.js';
 export { renewUnit, type RenewOptions, type RenewResult, type DrainUnit } from './renewal.js';
 export { assertNotPaused, pauseIssuing, resumeIssuing, ISSUING_PAUSE_MS } from './pause.js';

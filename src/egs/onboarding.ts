@@ -7,7 +7,7 @@ import { freshCsr, markCsrSent, partsOf, promote, runComplianceChecks, scopeOf, 
 import { FleetError } from './errors.js';
 import { exchange, revokedError, zatcaFailure } from './exchange.js';
 import { moveUnit } from './states.js';
-import { resolveUnit, unitEnvironment } from './units.js';
+import { resolveUnit, unitZatca } from './units.js';
 
 export interface OnboardOptions extends StepHooks {
   /** The portal OTP; needed only while the unit has no compliance CSID yet. */
@@ -66,7 +66,7 @@ export async function onboardUnit(ctx: FleetContext, taxpayer: Taxpayer, ref: st
         const otp = validateOtp(options.otp);
         await markCsrSent(ctx, unit, csr);
         otpSpent = true;
-        const outcome = await exchange(ctx, unit, 'compliance-csid', () => ctx.zatca(unitEnvironment(unit)).requestComplianceCsid({ otp, csrPem: csr.pem }));
+        const outcome = await exchange(ctx, unit, 'compliance-csid', () => unitZatca(ctx, unit).requestComplianceCsid({ otp, csrPem: csr.pem }));
         if (outcome.kind === 'accepted' && outcome.body) {
           const body = outcome.body;
           const u = unit;

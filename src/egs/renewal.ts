@@ -9,7 +9,7 @@ import { destroyUnusedKeys } from './key-retirement.js';
 import { validateOtp } from './onboarding.js';
 import { pauseIssuing, resumeIssuing } from './pause.js';
 import { moveUnit } from './states.js';
-import { resolveUnit, unitEnvironment } from './units.js';
+import { resolveUnit, unitZatca } from './units.js';
 
 /**
  * Submit every queued document of the unit once, now, with its current certificate (the outbox
@@ -76,7 +76,7 @@ export async function renewUnit(ctx: FleetContext, taxpayer: Taxpayer, ref: stri
       await markCsrSent(ctx, unit, csr);
       sentThisRun = true;
       const outcome = await exchange(ctx, unit, 'renew-production-csid', () =>
-        ctx.zatca(unitEnvironment(unit)).renewProductionCsid(creds, { otp, csrPem: csr.pem }),
+        unitZatca(ctx, unit).renewProductionCsid(creds, { otp, csrPem: csr.pem }),
       );
       if (!(outcome.kind === 'accepted' || outcome.kind === 'renewal-needs-compliance') || !outcome.body) await resumeIssuing(ctx.store.db, unit);
       if (outcome.kind === 'unauthorized') throw await revokeAfterUnauthorized(ctx, unit, 'renew-production-csid');

@@ -10,7 +10,7 @@ import { certificateOf, credentialsOf, scopeOf } from './csid-steps.js';
 import { FleetError } from './errors.js';
 import { exchange, revokeAfterUnauthorized, revokedError } from './exchange.js';
 import { ISSUING_STATES, type UnitState } from './states.js';
-import { resolveUnit, unitEnvironment } from './units.js';
+import { resolveUnit, unitZatca } from './units.js';
 
 /** Refuse to issue on a unit that is not onboarded, or is revoked, expired or retired — with the reason. */
 export function assertCanIssue(unit: EgsUnit): void {
@@ -156,7 +156,7 @@ export async function callAsUnit<T>(
   call: (client: ZatcaClient, credentials: CsidCredentials) => Promise<ZatcaOutcome<T>>,
 ): Promise<ZatcaOutcome<T>> {
   const creds = credentialsOf(ctx, signing.unit, signing.csid);
-  const outcome = await exchange(ctx, signing.unit, endpoint, () => call(ctx.zatca(unitEnvironment(signing.unit)), creds));
+  const outcome = await exchange(ctx, signing.unit, endpoint, () => call(unitZatca(ctx, signing.unit), creds));
   if (outcome.kind === 'unauthorized') throw await revokeAfterUnauthorized(ctx, signing.unit, endpoint);
   return outcome;
 }

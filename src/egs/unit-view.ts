@@ -12,6 +12,8 @@ export interface UnitSummary {
   branchId: string;
   title: string;
   environment: string;
+  /** Where its environment is reached (ZATCA's gateway or a simulator); null: not recorded (registered before migration 0008). */
+  zatcaBaseUrl: string | null;
   organizationUnit: string;
   memberTin: string | null;
   state: string;
@@ -72,6 +74,7 @@ export async function describeUnit(fleet: FleetContext, unit: EgsUnit, branches?
     branchId: unit.branch_id,
     title: unit.title,
     environment: unit.environment,
+    zatcaBaseUrl: unit.zatca_base_url,
     organizationUnit: unit.organization_unit,
     memberTin: unit.member_tin,
     state: unit.state,

@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { tenants, units as unitRepo, credentials, submissions, type EgsUnit, type Taxpayer } from '../store/index.js';
 import { visibleName } from '../model/visible-name.js';
 import { INITIAL_PIH } from '../model/chain.js';
-import { isFatooraEnv, type FatooraEnv } from '../zatca/index.js';
+import { isFatooraEnv, type FatooraEnv, type ZatcaClient } from '../zatca/index.js';
 import type { FleetContext } from './context.js';
 import { FleetError } from './errors.js';
 import { destroyUnusedKeys } from './key-retirement.js';
@@ -28,6 +28,8 @@ export interface UnitInput {
   replaces?: string;
   /** Where the unit's keys are made and kept: `sealed` (default; a replacement keeps its predecessor's) or `pkcs11`. */
   keyProvider?: string;
+  /** Where its environment is reached (ZATCA's gateway or a simulator), given its environment; recorded with the unit. */
+  zatcaBaseUrl?: (environment: FatooraEnv) => string;
 }
 
 function invalid(field: string, message: string, messageAr: string, rule?: string): FleetError {
@@ -100,16 +102,16 @@ export async function addUnit(ctx: FleetContext, taxpayer: Taxpayer, input: Unit
   if (sameSerial.length > 0 && (!replaced || replaced.serial !== serial || sameSerial.at(-1)!.id !== replaced.id)) {
     throw new FleetError(
       'DUPLICATE',
-      `serial ${serial} is already registered for taxpayer ${taxpayer.vat_number} (unit ${sameSerial.at(-1)!.name}); a serial is unique per taxpayer — to onboard the same device again after revocation use --replaces`,
+      `serial ${serial} is already registered for taxpayer ${taxpayer.vat_number} (unit ${sameSerial.at(-1)!.name}); a serial is unique per taxpayer — to onboard the same device again after revocation, register a new unit that replaces that one (field replaces; in the CLI --replaces)`,
       {
         field: 'serial',
-        messageAr: `الرقم التسلسلي ${serial} مسجل مسبقاً لهذا المكلف؛ لإعادة تسجيل الجهاز نفسه بعد الإلغاء استخدم --replaces`,
+        messageAr: `الرقم التسلسلي ${serial} مسجل مسبقاً لهذا المكلف؛ لإعادة تسجيل الجهاز نفسه بعد الإلغاء سجّل وحدة جديدة تحل محل تلك الوحدة (replaces)`,
       },
     );
   }
   const sameName = (await unitRepo.unitsWithName(db, taxpayer.id, name)).filter((u) => u.serial !== serial);
   if (sameName.length > 0) {
-    throw new FleetError('DUPLICATE', `unit name ${name} is already used by ${sameName[0]!.serial}; choose another --name`, {
+    throw new FleetError('DUPLICATE', `unit name ${name} is already used by ${sameName[0]!.serial}; choose another name`, {
       field: 'name',
       messageAr: `اسم الوحدة ${name} مستخدم مسبقاً؛ اختر اسماً آخر`,
     });
@@ -161,6 +163,7 @@ export async function addUnit(ctx: FleetContext, taxpayer: Taxpayer, input: Unit
     issuing_paused_reason: null,
     credentials_refused_at: null,
     credentials_refused_reason: null,
+    zatca_base_url: input.zatcaBaseUrl?.(environment) ?? replaced?.zatca_base_url ?? null,
   };
   await db.transaction().execute(async (trx) => {
     await unitRepo.insertUnit(trx, row);
@@ -208,7 +211,7 @@ export async function retireUnit(ctx: FleetContext, taxpayer: Taxpayer, ref: str
   }
   const reason = options.reason?.trim();
   if (options.force && !reason) {
-    throw invalid('reason', '--force needs --reason "<why>" (it is kept in the unit history)', 'الخيار --force يتطلب ذكر السبب بالخيار --reason');
+    throw invalid('reason', 'retiring with force needs a reason (it is kept in the unit history)', 'التقاعد القسري يتطلب ذكر السبب (يُحفظ في سجل الوحدة)');
   }
   if (options.drain && ISSUING_STATES.includes(unit.state as UnitState)) {
     await options.drain(unit);
@@ -219,10 +222,10 @@ export async function retireUnit(ctx: FleetContext, taxpayer: Taxpayer, ref: str
   if (pending > 0 && !options.force) {
     throw new FleetError(
       'UNSUBMITTED_DOCUMENTS',
-      `unit ${unit.name} still has ${pending} document(s) ZATCA has not received (${queued} queued, ${held} held); submit them first ("fawtara outbox run --once"), or retire anyway with --force --reason "<why>": the unit then never issues again, and keeps its certificate only to submit those documents`,
+      `unit ${unit.name} still has ${pending} document(s) ZATCA has not received (${queued} queued, ${held} held); submit them first, or retire anyway with force and a reason: the unit then never issues again, and keeps its certificate only to submit those documents`,
       {
         field: 'unit',
-        messageAr: `للوحدة ${unit.name} عدد ${pending} من المستندات لم تستلمها الهيئة بعد؛ أرسلها أولاً، أو استخدم --force مع --reason: عندها لا تصدر الوحدة أي مستند جديد وتحتفظ بشهادتها لإرسال تلك المستندات فقط`,
+        messageAr: `للوحدة ${unit.name} عدد ${pending} من المستندات لم تستلمها الهيئة بعد؛ أرسلها أولاً، أو أحلها للتقاعد قسراً مع ذكر السبب: عندها لا تصدر الوحدة أي مستند جديد وتحتفظ بشهادتها لإرسال تلك المستندات فقط`,
       },
     );
   }
@@ -276,4 +279,16 @@ export async function expiringUnits(ctx: FleetContext, taxpayer: Taxpayer, days:
 
 export function unitEnvironment(unit: EgsUnit): FatooraEnv {
   return unit.environment as FatooraEnv;
+}
+
+/** The client for the unit's recorded target: the one place every ZATCA call of a unit is addressed. */
+export function unitZatca(ctx: FleetContext, unit: EgsUnit): ZatcaClient {
+  return unit.zatca_base_url ? ctx.zatca(unitEnvironment(unit), unit.zatca_base_url) : ctx.zatca(unitEnvironment(unit));
+}
+
+/** Record where a unit's environment is reached (onboarding against a target, a demo simulator's new port). */
+export async function setUnitTarget(ctx: FleetContext, unit: EgsUnit, baseUrl: string): Promise<EgsUnit> {
+  if (unit.zatca_base_url === baseUrl) return unit;
+  await unitRepo.setZatcaBaseUrl(ctx.store.db, unit, baseUrl);
+  return { ...unit, zatca_base_url: baseUrl };
 }

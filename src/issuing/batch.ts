@@ -23,7 +23,7 @@ import { writeInvoice } from '../ubl/writer.js';
 import { IssueError } from './errors.js';
 import { checkNoteReference } from './notes.js';
 import { checkPrepaymentReferences } from './prepayments.js';
-import { issueDateTime, type PreparedDocument } from './prepare.js';
+import { isSameDocument, issueDateTime, type PreparedDocument } from './prepare.js';
 import { documentTotals } from './totals.js';
 
 export interface IssueRequest {
@@ -233,7 +233,15 @@ export class Issuer {
           }
           throw duplicate('uuid', inv.uuid, prior, visible);
         }
-        const sameNumber = written.find((d) => d.taxpayer_id === p.taxpayer.id && d.number === inv.id) ?? taken.get(`${p.taxpayer.id}|${inv.id}`);
+        const inBatch = written.find((d) => d.taxpayer_id === p.taxpayer.id && d.number === inv.id);
+        const stored = taken.get(`${p.taxpayer.id}|${inv.id}`);
+        // The same command run again (a standard invoice left waiting for clearance): the same number
+        // and content on the same unit is the stored document, not a second one.
+        if (!inBatch && stored && stored.unit_id === unit.id && isSameDocument(stored, p.prepared)) {
+          out.push({ ok: { document: stored, submission: (await submissions.findSubmission(trx, stored.id))!, replayed: true } });
+          continue;
+        }
+        const sameNumber = inBatch ?? stored;
         if (sameNumber) throw duplicate('id', inv.id, sameNumber, visible);
         const reference = await checkNoteReference(
           trx,
@@ -354,10 +362,10 @@ function duplicate(
   }
   return new IssueError(
     'DUPLICATE',
-    `${field}: ${value} is already used by document ${prior.number} (ICV ${prior.icv}); every document of a taxpayer has its own ${field === 'uuid' ? 'UUID' : 'invoice number'}`,
+    `${field}: ${value} is already used by document ${prior.number} (ICV ${prior.icv})${field === 'id' ? ' with different content (the same input again returns the stored document)' : ''}; every document of a taxpayer has its own ${field === 'uuid' ? 'UUID' : 'invoice number'}`,
     {
       field,
-      messageAr: `${field}: القيمة ${value} مستخدمة في المستند ${prior.number}؛ لكل مستند ${field === 'uuid' ? 'معرف' : 'رقم'} خاص به`,
+      messageAr: `${field}: القيمة ${value} مستخدمة في المستند ${prior.number}${field === 'id' ? ' بمحتوى مختلف (إعادة المدخلات نفسها تُرجع المستند المحفوظ)' : ''}؛ لكل مستند ${field === 'uuid' ? 'معرف' : 'رقم'} خاص به`,
       rule: field === 'uuid' ? 'BR-KSA-03' : 'BR-02',
     },
   );

@@ -1,7 +1,9 @@
 // Everything about one document that does not need the chain head: the input parsed and computed,
 // and the checks that it may be issued on this unit at all — done before any lock is taken.
 import { computeInvoice, parseInvoiceInput, type ComputedInvoice } from '../model/index.js';
-import type { EgsUnit, Taxpayer } from '../store/index.js';
+import type { EgsUnit, IssuedDocument, Taxpayer } from '../store/index.js';
+import { XML_DECLARATION } from '../ubl/document.js';
+import { writeInvoice } from '../ubl/writer.js';
 import { FawtaraError } from '../errors.js';
 import { IssueError } from './errors.js';
 import { issueDateTime } from '../model/ksa-time.js';
@@ -13,6 +15,26 @@ export { issueDateTime };
 export interface PreparedDocument {
   /** Computed with placeholder issue date/time, ICV and PIH; the batch sets the real ones. */
   computed: ComputedInvoice;
+  /** The input named its UUID; without one a random UUID was drawn, so a rerun is recognized by number and content. */
+  uuidGiven: boolean;
+}
+
+/**
+ * "Run the same command again": is `prior` (a stored document with this number) what this input
+ * would have produced? Written again with the prior's UUID, ICV, PIH and issue time, every byte
+ * outside the stamp must equal the stored text (the stamp elements sit between these pieces).
+ */
+export function isSameDocument(prior: Pick<IssuedDocument, 'xml' | 'uuid' | 'icv' | 'pih' | 'issue_date' | 'issue_time'>, prepared: PreparedDocument): boolean {
+  if (prepared.uuidGiven && prepared.computed.uuid !== prior.uuid) return false;
+  const again = writeInvoice({
+    ...prepared.computed,
+    uuid: prior.uuid,
+    icv: prior.icv,
+    pih: prior.pih,
+    issueDate: prior.issue_date,
+    issueTime: prior.issue_time,
+  });
+  return prior.xml.startsWith(XML_DECLARATION + again.rootStart) && prior.xml.includes(again.head) && prior.xml.endsWith(again.tail);
 }
 
 export function prepareDocument(taxpayer: Taxpayer, unit: EgsUnit, json: unknown, now: Date): PreparedDocument {
@@ -60,5 +82,5 @@ export function prepareDocument(taxpayer: Taxpayer, unit: EgsUnit, json: unknown
       },
     );
   }
-  return { computed: computeInvoice(input) };
+  return { computed: computeInvoice(input), uuidGiven: typeof (json as { uuid?: unknown }).uuid === 'string' };
 }

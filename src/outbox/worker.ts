@@ -23,6 +23,8 @@ export interface OutboxRunOptions {
   /** Worker identity stored with leases and in the log. */
   owner?: string;
   taxpayerId?: string;
+  /** Only this unit's documents. */
+  unitId?: string;
   onResult?: (result: AttemptResult) => void;
 }
 
@@ -70,6 +72,7 @@ export async function runOutbox(ctx: FleetContext, options: OutboxRunOptions = {
       leaseUntil: new Date(now.getTime() + leaseMs).toISOString(),
       limit: batch,
       ...(options.taxpayerId && { taxpayerId: options.taxpayerId }),
+      ...(options.unitId && { unitId: options.unitId }),
     });
     if (jobs.length === 0) {
       if (options.once) break;

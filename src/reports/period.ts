@@ -26,13 +26,26 @@ function validDate(value: string, field: string): string {
   return value;
 }
 
-/** A period from `--period` (quarter or month) or `--from`/`--to` (inclusive dates). */
-export function parsePeriod(input: { period?: string | undefined; from?: string | undefined; to?: string | undefined }): Period {
+/** What the caller calls the three inputs: CLI options, or an HTTP route's query fields (never a CLI flag there). */
+export interface PeriodFieldNames {
+  period: string;
+  from: string;
+  to: string;
+}
+
+export const CLI_PERIOD_FIELDS: PeriodFieldNames = { period: '--period', from: '--from', to: '--to' };
+
+/** A period from `period` (quarter or month) or `from`/`to` (inclusive dates); errors name the fields as `names` says. */
+export function parsePeriod(
+  input: { period?: string | undefined; from?: string | undefined; to?: string | undefined },
+  names: PeriodFieldNames = CLI_PERIOD_FIELDS,
+): Period {
+  const { period: P, from: F, to: T } = names;
   const p = input.period?.trim();
   if (p && (input.from || input.to)) {
-    throw new ReportError('INVALID_PERIOD', 'give either --period or --from/--to, not both', {
-      field: '--period',
-      messageAr: 'حدد --period أو --from/--to وليس كليهما',
+    throw new ReportError('INVALID_PERIOD', `give either ${P} or ${F}/${T}, not both`, {
+      field: P,
+      messageAr: `حدد ${P} أو ${F}/${T} وليس كليهما`,
     });
   }
   if (p) {
@@ -50,19 +63,19 @@ export function parsePeriod(input: { period?: string | undefined; from?: string 
       const to = day(y, m + 1, 0);
       return { label: p, from: day(y, m, 1), to, toExclusive: nextDay(to) };
     }
-    throw new ReportError('INVALID_PERIOD', `--period must be a quarter (2026-Q3) or a month (2026-11); got "${p}"`, {
-      field: '--period',
-      messageAr: `--period يجب أن يكون ربعاً (2026-Q3) أو شهراً (2026-11)`,
+    throw new ReportError('INVALID_PERIOD', `${P} must be a quarter (2026-Q3) or a month (2026-11); got "${p}"`, {
+      field: P,
+      messageAr: `${P} يجب أن يكون ربعاً (2026-Q3) أو شهراً (2026-11)`,
     });
   }
   if (input.from && input.to) {
-    const from = validDate(input.from, '--from');
-    const to = validDate(input.to, '--to');
-    if (to < from) throw new ReportError('INVALID_PERIOD', '--to is before --from', { field: '--to', messageAr: 'تاريخ النهاية قبل تاريخ البداية' });
+    const from = validDate(input.from, F);
+    const to = validDate(input.to, T);
+    if (to < from) throw new ReportError('INVALID_PERIOD', `${T} is before ${F}`, { field: T, messageAr: `${T}: تاريخ النهاية قبل تاريخ البداية` });
     return { label: `${from}..${to}`, from, to, toExclusive: nextDay(to) };
   }
-  throw new ReportError('INVALID_PERIOD', 'a period is required: --period 2026-Q3 | 2026-11, or --from YYYY-MM-DD --to YYYY-MM-DD', {
-    field: '--period',
-    messageAr: 'الفترة مطلوبة: --period أو --from و --to',
+  throw new ReportError('INVALID_PERIOD', `a period is required: ${P} 2026-Q3 | 2026-11, or ${F} YYYY-MM-DD with ${T} YYYY-MM-DD`, {
+    field: P,
+    messageAr: `الفترة مطلوبة: ${P} أو ${F} و ${T}`,
   });
 }

@@ -17,7 +17,8 @@ const tooLong = (field: string) =>
 
 /** `parsePeriod` (quarter, month or from..to) no longer than MAX_RANGE_DAYS. */
 export function boundedPeriod(q: { period?: string | undefined; from?: string | undefined; to?: string | undefined }): Period {
-  const period = parsePeriod(q);
+  // HTTP callers send query fields, not CLI options: errors name `querystring.period` and so on.
+  const period = parsePeriod(q, { period: 'querystring.period', from: 'querystring.from', to: 'querystring.to' });
   if ((Date.parse(period.toExclusive) - Date.parse(period.from)) / DAY_MS > MAX_RANGE_DAYS) throw tooLong('querystring.to');
   return period;
 }

@@ -104,7 +104,9 @@ export function toHttpError(thrown: unknown, requestId: string): HttpError {
       ...(missing ? [missing] : []),
       ...(extra ? [extra] : []),
     ].join('.');
-    const what = extra ? 'is not a known field' : (first?.message ?? 'is invalid');
+    // An enum names what it allows (ajv's message alone does not).
+    const allowed = Array.isArray(first?.params?.allowedValues) ? (first.params.allowedValues as unknown[]).map(String) : undefined;
+    const what = extra ? 'is not a known field' : allowed ? `must be one of: ${allowed.join(', ')}` : (first?.message ?? 'is invalid');
     return {
       status: 400,
       headers,
@@ -112,7 +114,7 @@ export function toHttpError(thrown: unknown, requestId: string): HttpError {
         error: {
           code: 'INVALID_INPUT',
           message: `${path}: ${what}`,
-          messageAr: `${path}: ${extra ? 'حقل غير معروف' : 'قيمة غير صالحة أو مفقودة'}`,
+          messageAr: `${path}: ${extra ? 'حقل غير معروف' : allowed ? `يجب أن تكون إحدى القيم: ${allowed.join('، ')}` : 'قيمة غير صالحة أو مفقودة'}`,
           field: path,
           reason: 'INVALID_FIELD',
         },

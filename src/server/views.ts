@@ -54,6 +54,7 @@ export const UnitView = z.object({
   branchId: z.string(),
   title: z.string(),
   environment: z.string(),
+  zatcaBaseUrl: z.string().nullable().describe("where the unit's ZATCA requests go (its recorded target); null: not recorded"),
   organizationUnit: z.string(),
   memberTin: z.string().nullable(),
   state: z.string(),

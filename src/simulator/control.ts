@@ -5,7 +5,7 @@ import type { ZatcaEndpoint } from '../zatca/types.js';
 import type { SimulatorClock } from './clock.js';
 import type { EnvironmentMode } from './config.js';
 import type { SimEnvironment } from './environment.js';
-import type { FaultRates, QueuedFault } from './faults.js';
+import type { FaultDecision, FaultRates, QueuedFault } from './faults.js';
 import { SeededRandom } from './random.js';
 import { emptyState, VAT_STATUSES, type EgsRecord, type EgsState, type SubmissionRecord, type TaxpayerRecord, type VatStatus } from './state.js';
 import { VAT_NUMBER } from '../model/identifiers.js';
@@ -238,7 +238,7 @@ export class EnvironmentControl {
     this.env.faults.clear();
   }
 
-  faultLog(): ReadonlyArray<{ endpoint: ZatcaEndpoint; decision: unknown }> {
+  faultLog(): ReadonlyArray<{ endpoint: ZatcaEndpoint; decision: FaultDecision | null }> {
     return this.env.faults.log;
   }
 

@@ -13,6 +13,8 @@ export interface QueuedFault {
   status?: FaultStatus;
   /** Close the connection without answering. */
   drop?: boolean;
+  /** Process the request (state changes, history), then close the connection instead of answering: a lost answer. */
+  dropAnswer?: boolean;
   delayMs?: number;
   /** How many requests it applies to. */
   count: number;
@@ -24,16 +26,19 @@ export interface FaultRates {
   rateLimited: number;
   slow: number;
   dropped: number;
+  /** Probability of a lost answer: processed, then the connection closed (the caller retries; 208/409 follow). */
+  lostAnswer: number;
   /** Delay of a slow answer. */
   slowMs: number;
 }
 
-export const NO_FAULT_RATES: FaultRates = { serverError: 0, rateLimited: 0, slow: 0, dropped: 0, slowMs: 0 };
+export const NO_FAULT_RATES: FaultRates = { serverError: 0, rateLimited: 0, slow: 0, dropped: 0, lostAnswer: 0, slowMs: 0 };
 
 /** What to do to one request. */
 export interface FaultDecision {
   status?: FaultStatus;
   drop?: boolean;
+  dropAnswer?: boolean;
   delayMs?: number;
 }
 
@@ -59,6 +64,7 @@ export class FaultPlan {
       rateLimited: p(rates.rateLimited, this.rates.rateLimited),
       slow: p(rates.slow, this.rates.slow),
       dropped: p(rates.dropped, this.rates.dropped),
+      lostAnswer: p(rates.lostAnswer, this.rates.lostAnswer),
       slowMs: clampDelay(rates.slowMs ?? this.rates.slowMs),
     };
     return this.rates;
@@ -89,11 +95,12 @@ export class FaultPlan {
       return {
         ...(fault.status !== undefined && { status: fault.status }),
         ...(fault.drop && { drop: true }),
+        ...(fault.dropAnswer && { dropAnswer: true }),
         ...(fault.delayMs !== undefined && { delayMs: fault.delayMs }),
       };
     }
     const r = this.rates;
-    if (r.serverError + r.rateLimited + r.slow + r.dropped === 0) return null;
+    if (r.serverError + r.rateLimited + r.slow + r.dropped + r.lostAnswer === 0) return null;
     // Two draws per request whatever the outcome, so the sequence depends only on the seed and
     // the number of requests.
     const roll = this.random.float();
@@ -106,6 +113,8 @@ export class FaultPlan {
     if (roll < edge) return { status: 429 };
     edge += r.slow;
     if (roll < edge) return { delayMs: r.slowMs };
+    edge += r.lostAnswer;
+    if (roll < edge) return { dropAnswer: true };
     return null;
   }
 }

@@ -78,6 +78,9 @@ function headersOf(request: FastifyRequest): Record<string, string | undefined> 
   return out;
 }
 
+/** Requests whose answer an injected fault drops once they have been processed. */
+const LOSE_ANSWER = new WeakSet<FastifyRequest>();
+
 function send(reply: FastifyReply, response: GatewayResponse): FastifyReply {
   reply.code(response.status);
   if (response.diagnostic) reply.header('x-simulator-diagnostic', response.diagnostic.replace(/[^\x20-\x7e]/g, '?'));
@@ -102,6 +105,7 @@ const faultSchema = z.object({
   endpoint: endpointSchema.default('*'),
   status: z.union([z.literal(413), z.literal(429), z.literal(500), z.literal(503), z.literal(504)]).optional(),
   drop: z.boolean().optional(),
+  dropAnswer: z.boolean().optional(),
   delayMs: z.number().min(0).optional(),
   count: z.number().int().min(1).max(10_000).default(1),
 });
@@ -110,6 +114,7 @@ const ratesSchema = z.object({
   rateLimited: z.number().min(0).max(1).optional(),
   slow: z.number().min(0).max(1).optional(),
   dropped: z.number().min(0).max(1).optional(),
+  lostAnswer: z.number().min(0).max(1).optional(),
   slowMs: z.number().min(0).optional(),
 });
 const revokeSchema = z.object({ reason: z.string().max(200).optional() }).optional();
@@ -175,6 +180,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
         const decision = entry.env.faults.decide(endpoint);
         if (!decision) return undefined;
         if (decision.delayMs) await sleep(decision.delayMs);
+        // A lost answer is decided here but carried out after the handler has processed the request.
+        if (decision.dropAnswer) LOSE_ANSWER.add(request);
         if (decision.drop) {
           reply.hijack();
           request.raw.socket?.destroy();
@@ -208,6 +215,12 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
             return entry.env.internalError(endpoint, error);
           }
         });
+        if (LOSE_ANSWER.delete(request)) {
+          // Processed (state and history are written); the answer never reaches the caller.
+          reply.hijack();
+          request.raw.socket?.destroy();
+          return reply;
+        }
         return send(reply, response);
       },
     });
@@ -366,7 +379,13 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
     }),
   );
 
-  await app.listen({ port: options.port ?? 0, host });
+  try {
+    await app.listen({ port: options.port ?? 0, host });
+  } catch (error) {
+    // A taken port: release what was set up, so the caller may try another port.
+    await app.close();
+    throw error;
+  }
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : (options.port ?? 0);
   return {

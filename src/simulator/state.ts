@@ -93,6 +93,8 @@ export interface SubmissionRecord {
 
 export interface SuccessEntry {
   invoiceHash: string;
+  /** The document's UUID, so the 208/409 answers to later copies are recorded with it. */
+  uuid?: string | null;
   at: string;
   endpoint: 'reporting' | 'clearance';
   validationResults: ValidationResults;

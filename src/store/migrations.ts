@@ -6,6 +6,7 @@ import { accessTables } from './migration-0003-access.js';
 import { syncTables } from './migration-0004-sync.js';
 import { replaceGuard } from './migration-0005-replace-guard.js';
 import { guardTables } from './migration-0007-guards.js';
+import { unitTarget } from './migration-0008-unit-target.js';
 import { unitHolds } from './migration-0009-unit-holds.js';
 import { prepaidBreakdown } from './migration-0010-prepaid.js';
 import { keyCustody } from './migration-0012-key-custody.js';
@@ -201,6 +202,7 @@ export function fleetMigrations(dialect: Dialect): Record<string, Migration> {
     '0004_sync': syncTables(dialect),
     '0005_replace_guard': replaceGuard(dialect),
     '0007_guards': guardTables(dialect),
+    '0008_unit_target': unitTarget(),
     '0009_unit_holds': unitHolds(),
     '0010_prepaid_breakdown': prepaidBreakdown(),
     '0012_key_custody': keyCustody(),

@@ -74,6 +74,11 @@ export interface EgsUnitsTable {
   /** ZATCA answered 401 to this unit's credentials: its submissions wait until an operator decides. */
   credentials_refused_at: Instant | null;
   credentials_refused_reason: string | null;
+  /**
+   * Where the unit's environment is reached: ZATCA's gateway or a simulator's base URL for it
+   * (migration 0008). NULL for units registered before it: the command's --zatca target decides.
+   */
+  zatca_base_url: string | null;
 }
 
 export interface UnitKeysTable {

@@ -32,6 +32,8 @@ export interface ClaimOptions {
   leaseUntil: string;
   limit: number;
   taxpayerId?: string;
+  /** Only this unit's jobs (`outbox run --unit`). */
+  unitId?: string;
 }
 
 /**
@@ -50,6 +52,7 @@ export async function claimDue(store: Store, o: ClaimOptions): Promise<Submissio
       .orderBy('icv')
       .limit(o.limit);
     if (o.taxpayerId) q = q.where('taxpayer_id', '=', o.taxpayerId);
+    if (o.unitId) q = q.where('unit_id', '=', o.unitId);
     if (store.dialect === 'postgres') q = q.forUpdate().skipLocked();
     const ids = (await q.execute()).map((r) => r.document_id);
     if (ids.length === 0) return [];
@@ -164,6 +167,19 @@ export async function flagLate(db: Db, now: string): Promise<number> {
 }
 
 /** Put held jobs (needing attention) back in the queue, due now. */
+/** A person asked for one unit's queue now: its waiting jobs become due at once (backoff skipped, nothing else changes). */
+export async function makeDue(db: Db, now: string, filter: { taxpayerId: string; unitId: string }): Promise<number> {
+  const r = await db
+    .updateTable('submissions')
+    .set({ next_attempt_at: now })
+    .where('taxpayer_id', '=', filter.taxpayerId)
+    .where('unit_id', '=', filter.unitId)
+    .where('state', '=', 'to-submit')
+    .where('next_attempt_at', '>', now)
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows);
+}
+
 export async function releaseHeld(db: Db, now: string, filter: { taxpayerId?: string; unitId?: string } = {}): Promise<number> {
   let q = db.updateTable('submissions').set({ state: 'to-submit', next_attempt_at: now, updated_at: now }).where('state', '=', 'held');
   if (filter.taxpayerId) q = q.where('taxpayer_id', '=', filter.taxpayerId);

@@ -20,6 +20,11 @@ export async function insertUnit(db: Db, row: Omit<EgsUnitsTable, UnitMarks> & P
   return full;
 }
 
+/** Where the unit's environment is reached (migration 0008); not part of its chain or state. */
+export async function setZatcaBaseUrl(db: Db, unit: Pick<EgsUnit, 'id' | 'taxpayer_id'>, baseUrl: string): Promise<void> {
+  await db.updateTable('egs_units').set({ zatca_base_url: baseUrl }).where('id', '=', unit.id).where('taxpayer_id', '=', unit.taxpayer_id).execute();
+}
+
 /**
  * A unit of this taxpayer by id, name or serial, in that order of precedence: an id is exact, a name
  * or a serial names its latest generation (a re-onboarded device is a new unit with the same serial).

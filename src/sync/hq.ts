@@ -320,6 +320,8 @@ async function resolveUnits(ctx: FleetContext, trx: SyncDb, taxpayer: Taxpayer, 
       issuing_paused_reason: null,
       credentials_refused_at: null,
       credentials_refused_reason: null,
+      // The branch node submits its own documents: head office records no target for this unit.
+      zatca_base_url: null,
     };
     await trx.insertInto('egs_units').values(row).execute();
     await trx

@@ -56,6 +56,7 @@ async function seed(store: Store, vat: string) {
     replaces_unit_id: null,
     created_at: now,
     key_provider: 'sealed',
+    zatca_base_url: null,
   });
   return { taxpayer, branch, unit };
 }

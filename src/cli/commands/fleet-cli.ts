@@ -12,7 +12,10 @@ const common = (c: Command): Command =>
     .addOption(new Option('--json', 'print a JSON object instead of text'));
 
 const withZatca = (c: Command): Command =>
-  c.option('--zatca <target>', 'simulator | sandbox | simulation | production | a base URL; env FAWTARA_ZATCA, default simulator');
+  c.option(
+    '--zatca <target>',
+    "simulator | sandbox | simulation | production | a base URL; env FAWTARA_ZATCA, default simulator. Recorded with the unit; later commands use the unit's own",
+  );
 
 export function registerFleetCommands(program: Command, run: Runner): void {
   const load = (name: FleetCommand) => async () => (await import('./fleet-commands.js'))[name];
@@ -30,6 +33,13 @@ export function registerFleetCommands(program: Command, run: Runner): void {
       return run(load(name))(merged);
     };
   const repeat = (value: string, previous: string[] = []) => [...previous, value];
+
+  program
+    .command('init')
+    .description('create the store in the data directory (only init, taxpayers add and serve create one; other commands refuse a folder without a store)')
+    .option('--data <dir>', 'data directory; env FAWTARA_DATA_DIR, default ./.fawtara')
+    .addOption(new Option('--json', 'print a JSON object instead of text'))
+    .action((opts: Record<string, unknown>) => run(async () => (await import('./init-command.js')).init)(opts));
 
   const taxpayers = program.command('taxpayers').description('taxpayers (VAT numbers) and VAT-group members (docs/fleet.md)');
   common(taxpayers.command('add').description('register a taxpayer'))
@@ -77,7 +87,7 @@ export function registerFleetCommands(program: Command, run: Runner): void {
     .action(act('branchesSync'));
 
   const units = program.command('units').description('EGS units: register, onboard, renew, retire, watch expiry');
-  common(units.command('add').description('register an EGS unit (device or server)'))
+  withZatca(common(units.command('add').description('register an EGS unit (device or server); --zatca is recorded as where its environment is reached')))
     .option('--branch <name>', 'its branch')
     .option('--serial <serial>', 'EGS serial 1-<maker>|2-<model>|3-<serial>, unique per taxpayer')
     .option('--title <tscz>', 'invoice types: 1100 both (default), 1000 standard, 0100 simplified')

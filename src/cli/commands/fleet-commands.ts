@@ -17,59 +17,47 @@ import {
   resolveUnit,
   retireUnit,
   UNIT_STATES,
-  type BulkResult,
 } from '../../egs/index.js';
 import { describeUnit, describeUnitCsids, describeUnitKeys } from '../../egs/unit-view.js';
 import { FawtaraError } from '../../errors.js';
 import { logs, submissions, tenants, units } from '../../store/index.js';
 import { createSyncToken, setBranchSync } from '../../sync/hq.js';
 import { EXIT, type Io } from '../output.js';
-import { withFleet, type FleetCliOptions } from './fleet-session.js';
+import { commandTarget, recordTarget, targetBaseUrl, withFleet, type FleetCliOptions } from './fleet-session.js';
+import { print, progressReporter, table } from './fleet-output.js';
 
 type Opts = FleetCliOptions & Record<string, unknown>;
-
-function table(rows: Array<Record<string, unknown>>, columns: string[]): string {
-  if (rows.length === 0) return '(none)';
-  const cells = rows.map((r) => columns.map((c) => String(r[c] ?? '')));
-  const widths = columns.map((c, i) => Math.max(c.length, ...cells.map((row) => row[i]!.length)));
-  const line = (values: string[]) =>
-    values
-      .map((v, i) => v.padEnd(widths[i]!))
-      .join('  ')
-      .trimEnd();
-  return [line(columns.map((c) => c.toUpperCase())), ...cells.map(line)].join('\n');
-}
-
-function print(io: Io, json: boolean, value: unknown, text: () => string): number {
-  io.out(json ? JSON.stringify({ ok: true, ...(value as object) }, null, 2) : text());
-  return EXIT.ok;
-}
 
 const unitView = describeUnit;
 
 const text = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
 
 export async function taxpayersAdd(opts: Opts, io: Io): Promise<number> {
-  return withFleet(opts, io, async (s) => {
-    const members = ((opts.member as string[] | undefined) ?? []).map((m) => {
-      const [tin, ...name] = m.split(':');
-      return { tin: tin ?? '', name: name.join(':') || (tin ?? '') };
-    });
-    const t = await addTaxpayer(s.ctx, {
-      vatNumber: text(opts.vat) ?? '',
-      nameAr: text(opts.nameAr) ?? '',
-      ...(text(opts.nameEn) && { nameEn: text(opts.nameEn)! }),
-      vatGroup: Boolean(opts.vatGroup),
-      ...(text(opts.businessCategory) && { businessCategory: text(opts.businessCategory)! }),
-      members,
-    });
-    return print(
-      s.io,
-      s.json,
-      { taxpayer: { vatNumber: t.vat_number, nameAr: t.name_ar, nameEn: t.name_en, vatGroup: t.is_vat_group === 1, members } },
-      () => `taxpayer ${t.vat_number} registered${t.is_vat_group ? ` (VAT group, ${members.length} member(s))` : ''}`,
-    );
-  });
+  return withFleet(
+    opts,
+    io,
+    async (s) => {
+      const members = ((opts.member as string[] | undefined) ?? []).map((m) => {
+        const [tin, ...name] = m.split(':');
+        return { tin: tin ?? '', name: name.join(':') || (tin ?? '') };
+      });
+      const t = await addTaxpayer(s.ctx, {
+        vatNumber: text(opts.vat) ?? '',
+        nameAr: text(opts.nameAr) ?? '',
+        ...(text(opts.nameEn) && { nameEn: text(opts.nameEn)! }),
+        vatGroup: Boolean(opts.vatGroup),
+        ...(text(opts.businessCategory) && { businessCategory: text(opts.businessCategory)! }),
+        members,
+      });
+      return print(
+        s.io,
+        s.json,
+        { taxpayer: { vatNumber: t.vat_number, nameAr: t.name_ar, nameEn: t.name_en, vatGroup: t.is_vat_group === 1, members } },
+        () => `taxpayer ${t.vat_number} registered${t.is_vat_group ? ` (VAT group, ${members.length} member(s))` : ''}`,
+      );
+    },
+    { create: true },
+  );
 }
 
 export async function taxpayersAddMember(opts: Opts, io: Io): Promise<number> {
@@ -179,6 +167,7 @@ export async function unitsAdd(opts: Opts, io: Io): Promise<number> {
       ...(text(opts.member) && { memberTin: text(opts.member)! }),
       ...(text(opts.replaces) && { replaces: text(opts.replaces)! }),
       ...(text(opts.keyProvider) && { keyProvider: text(opts.keyProvider)! }),
+      zatcaBaseUrl: (environment) => targetBaseUrl(commandTarget(opts), environment),
     });
     const view = await unitView(s.ctx, u);
     return print(
@@ -253,21 +242,6 @@ export async function unitsShow(opts: Opts, io: Io): Promise<number> {
 }
 
 /** A progress bar on a terminal, one plain line per unit otherwise (logs, CI, pipes). */
-function progressReporter(io: Io, tty: boolean, redact: (t: string) => string): (done: number, total: number, r: BulkResult) => void {
-  return (done, total, r) => {
-    const status = r.ok ? r.state : `FAILED (${r.error?.reason})`;
-    if (tty) {
-      const width = 30;
-      const filled = Math.round((done / total) * width);
-      process.stderr.write(
-        redact(`\r[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${done}/${total} ${r.unit}: ${status}`.padEnd(100) + (done === total ? '\n' : '')),
-      );
-    } else {
-      io.err(`[${done}/${total}] ${r.unit}: ${status}`);
-    }
-  };
-}
-
 export async function unitsOnboard(opts: Opts, io: Io): Promise<number> {
   const otp = text(opts.otp);
   return withFleet(opts, io, async (s) => {
@@ -292,7 +266,10 @@ export async function unitsOnboard(opts: Opts, io: Io): Promise<number> {
       }
       const entries = parseBulkList(body, from);
       for (const e of entries) if (e.otp) s.ctx.redactor.add(e.otp);
-      const results = await bulkOnboard(s.ctx, t, entries, { onProgress: progressReporter(s.io, s.tty, (t) => s.ctx.redactor.redact(t)) });
+      const results = await bulkOnboard(s.ctx, t, entries, {
+        onProgress: progressReporter(s.io, s.tty, (t) => s.ctx.redactor.redact(t)),
+        beforeOnboard: (unit) => recordTarget(s.ctx, unit, opts),
+      });
       const failed = results.filter((r) => !r.ok).length;
       s.io.out(
         s.json
@@ -313,6 +290,7 @@ export async function unitsOnboard(opts: Opts, io: Io): Promise<number> {
         field: 'unit',
         messageAr: 'حدد الوحدة المراد تسجيلها أو قائمة بالخيار --from',
       });
+    await recordTarget(s.ctx, await resolveUnit(s.ctx, t, ref), opts);
     const r = await onboardUnit(s.ctx, t, ref, { ...(otp && { otp }), afterStep: (step) => void (!s.json && s.io.err(`  ${step}`)) });
     return print(s.io, s.json, { unit: await unitView(s.ctx, r.unit), steps: r.steps, alreadyActive: r.alreadyActive }, () =>
       r.alreadyActive
@@ -327,6 +305,7 @@ export async function unitsRenew(opts: Opts, io: Io): Promise<number> {
   return withFleet(opts, io, async (s) => {
     if (otp) s.ctx.redactor.add(otp);
     const t = await s.taxpayer();
+    await recordTarget(s.ctx, await resolveUnit(s.ctx, t, text(opts.unit) ?? ''), opts);
     const r = await renewUnit(s.ctx, t, text(opts.unit) ?? '', {
       ...(otp && { otp }),
       afterStep: (step) => void (!s.json && s.io.err(`  ${step}`)),
@@ -347,6 +326,11 @@ export async function unitsRenew(opts: Opts, io: Io): Promise<number> {
 export async function unitsRetire(opts: Opts, io: Io): Promise<number> {
   return withFleet(opts, io, async (s) => {
     const t = await s.taxpayer();
+    if (opts.force && !text(opts.reason)?.trim())
+      throw new FawtaraError('USAGE', '--force needs --reason "<why>" (kept in the unit history)', {
+        field: '--reason',
+        messageAr: 'الخيار --force يتطلب ذكر السبب بالخيار --reason',
+      });
     const u = await retireUnit(s.ctx, t, text(opts.unit) ?? '', {
       force: Boolean(opts.force),
       ...(text(opts.reason) && { reason: text(opts.reason)! }),

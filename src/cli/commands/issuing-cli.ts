@@ -27,6 +27,7 @@ export function registerIssuingCommands(program: Command, run: Runner): void {
   const outbox = program.command('outbox').description('the submission queue: send documents until ZATCA has them; deadlines');
   common(outbox.command('run').description('submit due documents (retries with backoff); runs until stopped, or with --once until nothing is due'))
     .option('--once', 'stop when no document is due')
+    .option('--unit <unit>', "only this unit's documents, sent now (its waiting ones skip the retry backoff)")
     .option('--concurrency <n>', 'submissions in flight at once', '8')
     .option('--retry-held', 'first put documents that needed attention (401, 413, …) back in the queue')
     .action(run(load('outboxRunCommand')));

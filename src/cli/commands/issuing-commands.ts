@@ -4,13 +4,14 @@ import { instantFromText } from '../../model/ksa-time.js';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { auditChains, type AuditReport, type ZatcaRecord } from '../../audit/index.js';
 import { FawtaraError } from '../../errors.js';
+import { resolveUnit } from '../../egs/index.js';
 import { issueDocument } from '../../issuing/index.js';
 import { outboxStatus, runOutbox } from '../../outbox/index.js';
 import { submissions, type Database, type EgsUnit } from '../../store/index.js';
 import type { Kysely } from 'kysely';
 import { simulatorHistorySource, unitCertificateSerials } from '../../reports/index.js';
 import { EXIT, type Io } from '../output.js';
-import { DEFAULT_SIMULATOR_URL, withFleet, type FleetCliOptions } from './fleet-session.js';
+import { commandTarget, DEFAULT_SIMULATOR_URL, withFleet, type FleetCliOptions } from './fleet-session.js';
 
 type Opts = FleetCliOptions & Record<string, unknown>;
 const text = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
@@ -70,7 +71,7 @@ export async function issueCommand(opts: Opts, io: Io): Promise<number> {
       else if (rejected) lines.push(`REJECTED by ZATCA: ${r.submission.lastMessage}; the document stays in the unit's chain — issue a corrected new document`);
       else
         lines.push(
-          `not cleared yet (${r.submission.lastOutcome ?? 'no answer'}): do not give it to the buyer; run the same command again, or "fawtara outbox run"`,
+          `not cleared yet (${r.submission.lastOutcome ?? 'no answer'}${r.submission.lastMessage ? `: ${r.submission.lastMessage}` : ''}): do not give it to the buyer; run the same command again (it resumes this document), or "fawtara outbox run --once --unit ${text(opts.unit)}"`,
         );
       if (output && r.legalXml) lines.push(`written: ${output}`);
       s.io.out(lines.join('\n'));
@@ -82,7 +83,10 @@ export async function issueCommand(opts: Opts, io: Io): Promise<number> {
 export async function outboxRunCommand(opts: Opts, io: Io): Promise<number> {
   return withFleet(opts, io, async (s) => {
     const t = await s.taxpayer();
-    if (opts.retryHeld) await submissions.releaseHeld(s.ctx.store.db, s.ctx.clock.now().toISOString(), { taxpayerId: t.id });
+    const unit = text(opts.unit) ? await resolveUnit(s.ctx, t, text(opts.unit)!) : undefined;
+    const nowIso = s.ctx.clock.now().toISOString();
+    if (opts.retryHeld) await submissions.releaseHeld(s.ctx.store.db, nowIso, { taxpayerId: t.id, ...(unit && { unitId: unit.id }) });
+    if (unit) await submissions.makeDue(s.ctx.store.db, nowIso, { taxpayerId: t.id, unitId: unit.id });
     const stop = new AbortController();
     const onSignal = () => stop.abort();
     process.once('SIGINT', onSignal);
@@ -93,6 +97,7 @@ export async function outboxRunCommand(opts: Opts, io: Io): Promise<number> {
         concurrency: positive(text(opts.concurrency), '--concurrency', 8) || 1,
         signal: stop.signal,
         taxpayerId: t.id,
+        ...(unit && { unitId: unit.id }),
         onResult: (r) => {
           if (!s.json)
             s.io.err(
@@ -117,7 +122,9 @@ export async function outboxRunCommand(opts: Opts, io: Io): Promise<number> {
               .join(', ') || 'nothing due'
           }; still waiting ${status.depth} (late ${status.late.length}, at risk ${status.atRisk.length})`,
         );
-      return status.byState['to-submit'] && opts.once ? EXIT.retry : EXIT.ok;
+      // --once: exit 5 while documents still wait (with --unit: that unit's, whose every waiting one was just tried).
+      const waiting = unit ? summary.byState['to-submit'] : status.byState['to-submit'];
+      return waiting && opts.once ? EXIT.retry : EXIT.ok;
     } finally {
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
@@ -183,7 +190,7 @@ export async function auditCommand(opts: Opts, io: Io): Promise<number> {
       ...(text(opts.unit) && { unit: text(opts.unit)! }),
       ...(from && { from }),
       ...(to && { to }),
-      ...(opts.simulatorHistory ? { zatcaHistory: simulatorHistory(text(opts.zatca) ?? process.env.FAWTARA_ZATCA ?? 'simulator', s.ctx.store.db) } : {}),
+      ...(opts.simulatorHistory ? { zatcaHistory: simulatorHistory(commandTarget(opts), s.ctx.store.db) } : {}),
       onProgress: (done, total) => {
         if (!s.tty || s.json) return;
         const now = Date.now();

@@ -128,7 +128,7 @@ export async function serveCommand(opts: ServeOptions, rawIo: Io): Promise<numbe
     await app.close();
     log.end();
     return EXIT.ok;
-  });
+  }, { create: true });
 }
 
 /** `--role branch --hq URL [--hq-token T]` (token also from FAWTARA_HQ_TOKEN, so it stays out of `ps`). */

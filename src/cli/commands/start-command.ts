@@ -104,7 +104,7 @@ export async function runStart(opts: StartOptions, io: Io, signal: AbortSignal, 
           `  API page:   ${h.url}/docs   (log in there)    OpenAPI: ${h.url}/openapi.json`,
           h.adminPassword
             ? `  Login:      ${h.adminUsername} / ${h.adminPassword}\n              (random, shown this once; stored only as a scrypt hash — change it with POST /api/v1/auth/password)`
-            : `  Login:      ${h.adminUsername} (its password was printed at the first start; only its hash is stored)`,
+            : `  Login:      ${h.adminUsername} (its password was printed at the first start; only its hash is stored — a new one: npx fawtara users passwd ${h.adminUsername})`,
           '',
           'Try:',
           `  # a POS sale with RUH-POS-1's device token (valid 1 day; a new one is printed at each start)`,

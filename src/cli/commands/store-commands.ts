@@ -1,10 +1,8 @@
 // `fawtara backup` (an online, consistent copy of the SQLite store) and `fawtara restore` (stage the
 // copy, chain-audit it, then swap it in with the replaced files kept aside). Text or --json.
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { auditChains, type AuditFinding } from '../../audit/index.js';
-import { MASTER_KEY_FILE, demoKek } from '../../demo/master-key.js';
-import { kekSourceFromEnv, openFleet, type KekSource } from '../../egs/index.js';
+import { dataDirKek, openFleet } from '../../egs/index.js';
 import { FawtaraError } from '../../errors.js';
 import { assertNotInUse, backupStore, DATABASE_FILE, holdsStore, stageRestore, swapIn, tenants, units } from '../../store/index.js';
 import { EXIT, type Io } from '../output.js';
@@ -46,13 +44,6 @@ export async function backupCommand(opts: StoreCliOptions, io: Io): Promise<numb
   return EXIT.ok;
 }
 
-/** The key-encryption key to open the restored store with: the environment's, else the demo's key file in the data directory. */
-function kekFor(dataDir: string): KekSource {
-  const env = process.env;
-  if (!env.FAWTARA_MASTER_KEY?.trim() && !env.FAWTARA_KEY_PASSPHRASE && existsSync(join(dataDir, MASTER_KEY_FILE))) return demoKek(dataDir, env).kek;
-  return kekSourceFromEnv(env);
-}
-
 interface UnitHead {
   taxpayer: string;
   unit: string;
@@ -76,7 +67,8 @@ async function checkRestored(file: string, dataDir: string): Promise<RestoreChec
     zatca: () => {
       throw new FawtaraError('INTERNAL', 'a restore never calls ZATCA', { messageAr: 'الاستعادة لا تتصل بهيئة الزكاة' });
     },
-    kek: kekFor(dataDir),
+    // The same key the server and every other command find for this data directory.
+    kek: dataDirKek(dataDir).kek,
     actor: 'cli:restore',
   });
   const check: RestoreCheck = { documents: 0, checked: 0, breaks: [], warnings: [], heads: [] };

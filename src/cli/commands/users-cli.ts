@@ -49,6 +49,11 @@ export function registerServerCommands(program: Command, run: Runner): void {
     .action(act('usersAdd'));
   common(users.command('list').description('list users (never a password or hash)')).action(act('usersList'));
   common(users.command('disable').description('disable a user and end its sessions').argument('<username>')).action(act('usersDisable'));
+  common(
+    users.command('passwd').description("reset a user's password (generated and printed once, or --password-stdin); ends its sessions").argument('<username>'),
+  )
+    .option('--password-stdin', 'read the new password from standard input')
+    .action(act('usersPasswd'));
   common(users.command('enable').description('enable a user again').argument('<username>')).action(act('usersEnable'));
   common(users.command('token').description('create a device token bound to one unit (printed once)'))
     .requiredOption('--unit <unit>', 'the unit (name, serial or id)')

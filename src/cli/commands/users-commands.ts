@@ -6,7 +6,7 @@ import { resolveBranch, resolveUnit } from '../../egs/index.js';
 import { FawtaraError } from '../../errors.js';
 import { accessContext } from '../../server/access/context.js';
 import { issueSetupToken } from '../../server/access/sessions.js';
-import { createDeviceToken, createUser, findUser, listUsers, setUserDisabled } from '../../server/access/users.js';
+import { createDeviceToken, createUser, findUser, listUsers, resetPassword, setUserDisabled } from '../../server/access/users.js';
 import { userView } from '../../server/views.js';
 import { EXIT, type Io } from '../output.js';
 import { withFleet, type FleetCliOptions } from './fleet-session.js';
@@ -100,6 +100,23 @@ async function setDisabled(opts: Opts, io: Io, disabled: boolean): Promise<numbe
       throw new FawtaraError('NOT_FOUND', `no user ${String(opts.username)}`, { field: 'username', messageAr: `لا يوجد مستخدم ${String(opts.username)}` });
     const u = await setUserDisabled(ax, operator(), user, disabled);
     return out(io, s.json, { user: userView(u) }, [`user ${u.username} ${disabled ? 'disabled (its sessions ended)' : 'enabled'}`]);
+  });
+}
+
+/** `users passwd <username>`: a new password from stdin, or generated and printed once; the user's sessions end. */
+export async function usersPasswd(opts: Opts, io: Io): Promise<number> {
+  return withFleet(opts, io, async (s) => {
+    const ax = accessContext(s.ctx);
+    const user = await findUser(ax, text(opts.username) ?? '');
+    if (!user)
+      throw new FawtaraError('NOT_FOUND', `no user ${String(opts.username)}`, { field: 'username', messageAr: `لا يوجد مستخدم ${String(opts.username)}` });
+    const generated = !opts.passwordStdin;
+    const password = generated ? randomBytes(18).toString('base64url') : await readStdin();
+    await resetPassword(ax, operator(), user, password);
+    return out(io, s.json, { user: userView(user), ...(generated && { password }) }, [
+      `password of ${user.username} reset; its sessions ended`,
+      ...(generated ? [`new password (shown once; the user changes it with POST /api/v1/auth/password): ${password}`] : []),
+    ]);
   });
 }
 

@@ -175,6 +175,29 @@ export async function changePassword(ax: AccessContext, p: Principal, current: s
   });
 }
 
+/**
+ * The operator at the machine sets a new password for a user (`fawtara users passwd`): the one way
+ * back in when a password is lost (the demo's is printed once). CLI only — an API caller changes
+ * its own password with the current one. Every session of the user ends.
+ */
+export async function resetPassword(ax: AccessContext, creator: Creator, user: UserRow, next: string): Promise<void> {
+  if (creator.kind !== 'cli')
+    throw forbidden('WRONG_ROLE', 'a password is reset only by the operator at the machine', 'تُعاد كلمة المرور من سطر الأوامر فقط', 'username');
+  const db = ax.fleet.store.db;
+  const password = checkPasswordPolicy(next, user.username);
+  const now = ax.fleet.clock.now().toISOString();
+  await access.setPasswordHash(db, user.id, await hashPassword(password, ax.policy.scrypt), now);
+  await access.endSessionsOf(db, user.id, now);
+  await appendAudit(ax, {
+    actor: creator.actor,
+    taxpayerId: user.taxpayer_id,
+    branchId: user.branch_id,
+    action: 'user.password-reset',
+    target: `user:${user.username}`,
+    outcome: 'ok',
+  });
+}
+
 export async function createDeviceToken(
   ax: AccessContext,
   creator: Creator,
