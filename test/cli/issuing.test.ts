@@ -126,11 +126,12 @@ describe.each(ENGINES)('issuing CLI on %s', (engine) => {
     expect(JSON.parse((await run('outbox', 'status', '--json')).stdout).depth).toBe(0);
   });
 
-  it('units retire is refused while a document waits for ZATCA', async () => {
+  it('units retire first submits what waits for ZATCA, then retires (issue 17 item 3)', async () => {
     expect((await run('issue', '--unit', 'CLI-1', '--input', file('s2.json', saleJson(taxpayer, branch, { number: 'CLI-S-2' })))).code).toBe(0);
     const retire = await fleet('units', 'retire', 'CLI-1');
-    expect(retire.code).toBe(3);
-    expect(retire.stderr).toMatch(/1 document\(s\) ZATCA has not received/);
+    expect(retire.code, retire.stderr).toBe(0);
+    expect(retire.stdout).toMatch(/retired; ZATCA holds every document it issued/);
+    expect(JSON.parse((await run('outbox', 'status', '--json')).stdout).depth).toBe(0);
   });
 
   it.runIf(engine === 'sqlite')('audit exits 1 when stored bytes were changed behind the database guards', async () => {
