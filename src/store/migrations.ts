@@ -7,7 +7,7 @@ import { syncTables } from './migration-0004-sync.js';
 import { replaceGuard } from './migration-0005-replace-guard.js';
 import { guardTables } from './migration-0007-guards.js';
 import { prepaidBreakdown } from './migration-0010-prepaid.js';
-import { consoleTables } from './migration-0013-console.js';
+import { consoleIndexes, consoleTables } from './migration-0013-console.js';
 
 type Dialect = 'sqlite' | 'postgres';
 
@@ -201,6 +201,7 @@ export function fleetMigrations(dialect: Dialect): Record<string, Migration> {
     '0007_guards': guardTables(dialect),
     '0010_prepaid_breakdown': prepaidBreakdown(),
     '0013_console': consoleTables(dialect),
+    '0013_console_indexes': consoleIndexes(),
   };
 }
 
