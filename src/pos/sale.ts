@@ -38,6 +38,14 @@ export const SaleBody = z.strictObject({
     })
     .optional(),
   note: z.string().max(1000).optional(),
+  operator: z
+    .strictObject({ id: z.string().min(1).max(64), name: z.string().min(1).max(100).optional() })
+    .optional()
+    .describe('the cashier who made the sale (many share one device and its certificate); stored beside the document, not in the signed XML'),
+  deviceTime: z.iso
+    .datetime({ offset: true })
+    .optional()
+    .describe("the device's own clock when it made the sale (ISO 8601 with offset): head office records the drift against its clock"),
 });
 export type Sale = z.infer<typeof SaleBody>;
 

@@ -11,6 +11,7 @@ export * as tenants from './tenants-repository.js';
 export * as units from './units-repository.js';
 export * as credentials from './credentials-repository.js';
 export * as logs from './log-repository.js';
+export * as documentContext from './document-context-repository.js';
 export * as documents from './documents-repository.js';
 export * as submissions from './submissions-repository.js';
 export * as access from './access-repository.js';

@@ -75,6 +75,23 @@ export function consoleTables(dialect: Dialect): Migration {
   };
 }
 
+/**
+ * The outbox status counts a taxpayer's submissions by state (with the oldest issue time and the late
+ * flag): with this covering index that is a scan of the index alone, not of the table (bench/console.ts).
+ */
+export function consoleIndexes(): Migration {
+  return {
+    async up(db: Kysely<any>) {
+      await db.schema
+        .createIndex('submissions_taxpayer_state')
+        .ifNotExists()
+        .on('submissions')
+        .columns(['taxpayer_id', 'state', 'issued_at', 'late'])
+        .execute();
+    },
+  };
+}
+
 /** The store's database seen with this migration's tables (they are not in the shared `Database` type). */
 export function consoleDb(db: Kysely<any>): Kysely<ConsoleTables> {
   return db as Kysely<ConsoleTables>;

@@ -10,7 +10,7 @@ import { unitTarget } from './migration-0008-unit-target.js';
 import { unitHolds } from './migration-0009-unit-holds.js';
 import { prepaidBreakdown } from './migration-0010-prepaid.js';
 import { keyCustody } from './migration-0012-key-custody.js';
-import { consoleTables } from './migration-0013-console.js';
+import { consoleIndexes, consoleTables } from './migration-0013-console.js';
 
 type Dialect = 'sqlite' | 'postgres';
 
@@ -207,6 +207,7 @@ export function fleetMigrations(dialect: Dialect): Record<string, Migration> {
     '0010_prepaid_breakdown': prepaidBreakdown(),
     '0012_key_custody': keyCustody(),
     '0013_console': consoleTables(dialect),
+    '0013_console_indexes': consoleIndexes(),
   };
 }
 

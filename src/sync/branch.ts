@@ -254,7 +254,8 @@ export async function pushBatch(batch: SyncBatch, options: Pick<BranchSyncOption
     res = await doFetch(new URL('/api/v1/sync/batches', options.hqUrl), {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${options.token}` },
-      body: JSON.stringify(batch),
+      // the node's own clock at sending: head office records the offset (docs/server.md, "Operators and clocks")
+      body: JSON.stringify({ ...batch, nodeTime: new Date().toISOString() }),
       signal: AbortSignal.timeout(options.timeoutMs ?? 30_000),
     });
   } catch (error) {

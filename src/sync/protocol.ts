@@ -97,6 +97,8 @@ export const SyncBatch = z.strictObject({
   statuses: z.array(StatusUpdate).max(500),
   /** UUIDs the branch handed to head office and has no final outcome for yet. */
   relayPending: z.array(z.string().min(1).max(64)).max(500),
+  /** The node's clock when it sent this (not part of batchId): head office records the offset. */
+  nodeTime: z.iso.datetime({ offset: true }).optional(),
 });
 export type SyncBatch = z.infer<typeof SyncBatch>;
 

@@ -27,7 +27,7 @@ export const consolePath = (vat: string, page: string) => `/console/taxpayers/${
 export function shell(locale: Locale, title: string, body: Html, csrf = ''): string {
   return html`<!doctype html>
 <html lang="${locale}" dir="${locale === 'ar' ? 'rtl' : 'ltr'}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
-<meta name="csrf-token" content="${csrf}"><title>${title} · ${t(locale, 'appName')}</title>
+<meta name="csrf-token" content="${csrf}"><link rel="icon" href="data:,"><title>${title} · ${t(locale, 'appName')}</title>
 <link rel="stylesheet" href="/console/assets/console.css"><script src="/console/assets/console.js" defer></script></head>
 <body>${body}</body></html>`.text;
 }

@@ -113,6 +113,12 @@ export const WORDS = {
   retainUntil: w('Kept until', 'يُحفظ حتى'),
   deviceTokens: w('Device tokens', 'رموز الأجهزة'),
   lastUsed: w('Last used', 'آخر استخدام'),
+  clockDrift: w('Clock drift per device and branch node', 'انحراف الساعة لكل جهاز وعقدة فرع'),
+  clockTolerance: w('Tolerance', 'الحد المسموح'),
+  drift: w('Drift', 'الانحراف'),
+  byOperator: w('By operator (cashier)', 'حسب المشغّل (الكاشير)'),
+  issuedBy: w('Issued by', 'أصدره'),
+  deviceClock: w('Device clock', 'ساعة الجهاز'),
 } as const;
 
 export type WordKey = keyof typeof WORDS;

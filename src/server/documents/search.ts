@@ -17,6 +17,8 @@ export interface DocumentFilter {
   number?: string;
   /** The buyer's VAT number (15 digits, exact) or a part of the buyer's name. */
   buyer?: string;
+  /** The operator (cashier id) recorded beside the document (migration 0013). */
+  operator?: string;
   limit: number;
   cursor?: string;
 }
@@ -105,6 +107,10 @@ export async function searchDocuments(store: Store, f: DocumentFilter): Promise<
     // A name part: case-insensitive on both engines, its own % and _ taken literally.
     const pattern = `%${b.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
     q = /^\d{15}$/.test(b) ? q.where('d.buyer_vat', '=', b) : q.where(sql<boolean>`lower(d.buyer_name) like ${pattern} escape '\\'`);
+  }
+  if (f.operator) {
+    const op = f.operator;
+    q = q.where(sql<boolean>`exists (select 1 from document_context c where c.document_id = d.id and c.operator_id = ${op})`);
   }
   if (f.cursor) {
     const c = decodeCursor(f.cursor);

@@ -7,13 +7,13 @@ import { sellerOf } from '../../pos/sale.js';
 import { qrPng } from '../../qr/image.js';
 import { readAttachment } from '../../stamp/read.js';
 import { parseInvoiceXml } from '../../xml/parse.js';
-import { documents, submissions, tenants, type EgsUnit, type Store, type Taxpayer } from '../../store/index.js';
+import { documentContext, documents, submissions, SUBMISSION_STATES, tenants, type EgsUnit, type Store, type Taxpayer } from '../../store/index.js';
 import { defineRoutes, fleetFor, principalOf, scoped } from '../plugin.js';
 import { js, media, out, Ref, TaxpayerParams, UnitParams } from '../schema.js';
 import { searchDocuments } from '../documents/search.js';
+import { recordIssueContext } from '../documents/context.js';
 import { periodRange, scopedFilter, visibleUnitsOf } from '../documents/scope.js';
 import { DocumentSummary, documentOfUnit, Issued, issuedView, summaryView } from '../documents/views.js';
-import { SUBMISSION_STATES } from '../../store/index.js';
 
 const DocParams = UnitParams.extend({ document: z.string().min(1).max(200).describe('document id, UUID or invoice number') });
 const IssueQuery = z.strictObject({
@@ -33,8 +33,17 @@ const ListQuery = z.strictObject({
   documentType: z.enum(['invoice', 'creditNote', 'debitNote', 'prepayment']).optional(),
   number: z.string().max(127).optional(),
   buyer: z.string().min(1).max(127).optional().describe("buyer's VAT number (exact) or a part of the buyer's name"),
+  operator: z.string().min(1).max(64).optional().describe('the cashier id (or username) who made the sale'),
   limit: z.coerce.number().int().min(1).max(500).default(50),
   cursor: z.string().max(400).optional(),
+});
+const IssuedBy = z.object({
+  actor: z.string().describe('the calling token: device:<id>, user:<name>'),
+  operatorId: z.string().nullable(),
+  operatorName: z.string().nullable(),
+  deviceTime: z.string().nullable(),
+  receivedAt: z.string(),
+  driftMs: z.number().nullable().describe("the device's clock minus head office's at the sale"),
 });
 const Attempt = z.object({
   at: z.string(),
@@ -101,12 +110,14 @@ export default defineRoutes({
           const t = scoped(request, 'taxpayer');
           const u = scoped(request, 'unit');
           const wait = request.query.wait;
+          const receivedAt = deps.fleet.clock.now();
           const invoice = { ...request.body, seller: await sellerOfUnit(deps.fleet.store, t, u, request.body) };
           const r = await issueDocument(fleetFor(deps, request), t, u.id, invoice, {
             ...(wait === 0 ? { clearance: 'queue' } : { clearanceWaitMs: wait * 1000 }),
             visibleUnits: await visibleUnitsOf(deps.fleet, principalOf(request), t),
           });
           request.auditDetail = { number: r.number, uuid: r.uuid, icv: r.icv, replayed: r.replayed };
+          await recordIssueContext(deps, request, { documentId: r.id, taxpayerId: t.id, unitId: u.id, receivedAt });
           void reply.code(r.replayed ? 200 : r.released ? 201 : 202);
           return issuedView(t.vat_number, r);
         },
@@ -134,6 +145,7 @@ export default defineRoutes({
           ...(q.documentType && { documentType: q.documentType }),
           ...(q.number && { number: q.number }),
           ...(q.buyer && { buyer: q.buyer }),
+          ...(q.operator && { operator: q.operator }),
           limit: q.limit,
           ...(q.cursor && { cursor: q.cursor }),
         });
@@ -146,7 +158,7 @@ export default defineRoutes({
       schema: {
         summary: 'One document of the unit (id, UUID or number) with its submission and links',
         params: js(DocParams),
-        response: { 200: out(z.object({ document: DocumentSummary, attempts: z.array(Attempt) })) },
+        response: { 200: out(z.object({ document: DocumentSummary, attempts: z.array(Attempt), issuedBy: IssuedBy.nullable() })) },
       },
       handler: async (request) => {
         const t = scoped(request, 'taxpayer');
@@ -162,7 +174,18 @@ export default defineRoutes({
           stateAfter: a.state_after,
           messages: messagesOf(a.messages),
         }));
-        return { document: summaryView(t.vat_number, page.rows[0]!), attempts };
+        const c = await documentContext.findContext(deps.fleet.store.db, d.id);
+        const issuedBy = c
+          ? {
+              actor: c.actor,
+              operatorId: c.operator_id,
+              operatorName: c.operator_name,
+              deviceTime: c.device_time,
+              receivedAt: c.received_at,
+              driftMs: c.drift_ms === null ? null : Number(c.drift_ms),
+            }
+          : null;
+        return { document: summaryView(t.vat_number, page.rows[0]!), attempts, issuedBy };
       },
     });
 

@@ -9,6 +9,7 @@ import { tenants } from '../../store/index.js';
 import { FawtaraError } from '../../errors.js';
 import { defineRoutes, fleetFor, principalOf, scoped } from '../plugin.js';
 import { visibleUnitsOf } from '../documents/scope.js';
+import { operatorOf, recordIssueContext } from '../documents/context.js';
 import { js, out, UnitParams } from '../schema.js';
 import { DocumentLinks, documentLinks } from '../documents/views.js';
 
@@ -45,6 +46,9 @@ export default defineRoutes({
         const t = scoped(request, 'taxpayer');
         const u = scoped(request, 'unit');
         const ctx = fleetFor(deps, request);
+        const receivedAt = ctx.clock.now();
+        // Refused before anything is issued: a person may not sell in someone else's name.
+        operatorOf(request, request.body.operator);
         const branch = await tenants.findBranch(deps.fleet.store.db, t.id, u.branch_id);
         if (!branch) throw new FawtaraError('NOT_FOUND', `unit ${u.name} has no branch`, { field: 'unit', messageAr: `لا يوجد فرع للوحدة ${u.name}` });
         const uuid = request.body.uuid ?? randomUUID();
@@ -54,6 +58,14 @@ export default defineRoutes({
           visibleUnits: await visibleUnitsOf(deps.fleet, principalOf(request), t),
         });
         request.auditDetail = { number: r.number, uuid: r.uuid, icv: r.icv, replayed: r.replayed };
+        await recordIssueContext(deps, request, {
+          documentId: r.id,
+          taxpayerId: t.id,
+          unitId: u.id,
+          receivedAt,
+          operator: request.body.operator,
+          deviceTime: request.body.deviceTime,
+        });
         const links = documentLinks(t.vat_number, u.id, r.id, r.kind);
         void reply.code(r.replayed ? 200 : r.released ? 201 : 202);
         return {

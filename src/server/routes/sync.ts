@@ -2,7 +2,7 @@
 // administrators set each branch's reporting mode, create sync tokens and watch every branch's state.
 import { z } from 'zod';
 import { resolveUnit } from '../../egs/index.js';
-import { tenants } from '../../store/index.js';
+import { documentContext, tenants } from '../../store/index.js';
 import { forbidden } from '../access/errors.js';
 import { defineRoutes, fleetFor, principalOf, scoped } from '../plugin.js';
 import { BranchParams, js, out, Ok, TaxpayerParams } from '../schema.js';
@@ -67,6 +67,17 @@ export default defineRoutes({
           );
         const taxpayer = (await tenants.findTaxpayerById(deps.fleet.store.db, p.taxpayerId))!;
         const branch = (await tenants.findBranch(deps.fleet.store.db, taxpayer.id, p.branchId))!;
+        const receivedAt = deps.fleet.clock.now();
+        const nodeMs = request.body.nodeTime ? Date.parse(request.body.nodeTime) : Number.NaN;
+        if (!Number.isNaN(nodeMs)) {
+          await documentContext.recordClockOffset(deps.fleet.store.db, {
+            taxpayer_id: taxpayer.id,
+            branch_id: branch.id,
+            node: request.body.node,
+            reported_at: receivedAt.toISOString(),
+            offset_ms: nodeMs - receivedAt.getTime(),
+          });
+        }
         try {
           const r = await receiveBatch(fleetFor(deps, request), taxpayer, branch, request.body);
           request.auditDetail = { batchId: r.batchId, stored: r.stored, already: r.already, replayed: r.replayed };

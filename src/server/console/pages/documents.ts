@@ -38,7 +38,7 @@ interface Attempt {
   messages: Array<{ severity: string; code: string; message: string }>;
 }
 
-const FILTERS = ['branch', 'unit', 'from', 'to', 'kind', 'documentType', 'state', 'number', 'buyer'] as const;
+const FILTERS = ['branch', 'unit', 'from', 'to', 'kind', 'documentType', 'state', 'number', 'buyer', 'operator'] as const;
 const STATES = ['to-submit', 'held', 'accepted', 'accepted-with-warnings', 'rejected'];
 const TYPES = ['invoice', 'creditNote', 'debitNote', 'prepayment'];
 
@@ -86,6 +86,7 @@ ${select('documentType', t(locale, 'type'), TYPES, q.documentType, all)}
 ${select('state', t(locale, 'state'), STATES, q.state, all)}
 <label>${t(locale, 'number')}<input name="number" value="${q.number ?? ''}" maxlength="127"></label>
 <label>${t(locale, 'buyer')}<input name="buyer" value="${q.buyer ?? ''}" maxlength="127"></label>
+<label>${t(locale, 'operator')}<input name="operator" value="${q.operator ?? ''}" maxlength="64"></label>
 <button type="submit" class="primary">${t(locale, 'search')}</button></form>
 <div class="table-wrap"><table id="documents"><thead><tr><th>${t(locale, 'number')}</th><th>${t(locale, 'unit')}</th><th>${t(locale, 'issuedAt')}</th><th>${t(locale, 'kind')}</th><th>${t(locale, 'type')}</th><th>${t(locale, 'buyer')}</th><th class="num">${t(locale, 'vat')}</th><th class="num">${t(locale, 'total')}</th><th>${t(locale, 'state')}</th></tr></thead>
 <tbody>${page.documents.map(
@@ -128,9 +129,15 @@ function whatToFix(ctx: PageContext, xml: string): Html {
 export async function documentPage(ctx: PageContext): Promise<Html> {
   const { locale, vat } = ctx;
   const p = ctx.request.params as { unit: string; document: string };
-  const { document: d, attempts } = await ctx.get<{ document: Summary; attempts: Attempt[] }>(
-    `/api/v1/taxpayers/${seg(vat)}/units/${seg(p.unit)}/documents/${seg(p.document)}`,
-  );
+  const {
+    document: d,
+    attempts,
+    issuedBy,
+  } = await ctx.get<{
+    document: Summary;
+    attempts: Attempt[];
+    issuedBy: { actor: string; operatorId: string | null; operatorName: string | null; deviceTime: string | null; driftMs: number | null } | null;
+  }>(`/api/v1/taxpayers/${seg(vat)}/units/${seg(p.unit)}/documents/${seg(p.document)}`);
   const rejected = d.state === 'rejected';
   const printable = d.kind !== 'standard' || d.state === 'accepted' || d.state === 'accepted-with-warnings';
   const xml = rejected ? (await callApi(ctx.app, ctx.request, d.links.xml)).body : undefined;
@@ -139,6 +146,15 @@ export async function documentPage(ctx: PageContext): Promise<Html> {
 <dt>${t(locale, 'issuedAt')}</dt><dd>${fmtInstant(d.issuedAt, locale)}</dd><dt>${t(locale, 'deadline')}</dt><dd>${fmtInstant(d.deadlineAt, locale)}</dd>
 <dt>${t(locale, 'kind')}</dt><dd>${d.kind} · ${d.documentType}</dd><dt>${t(locale, 'buyer')}</dt><dd>${d.buyerName ?? '—'} <span class="ltr">${d.buyerVat ?? ''}</span></dd>
 <dt>${t(locale, 'vat')}</dt><dd>${fmtAmount(d.taxAmount, locale)} ${d.currency}</dd><dt>${t(locale, 'total')}</dt><dd>${fmtAmount(d.payableAmount, locale)} ${d.currency}</dd>
+${
+  issuedBy
+    ? html`<dt>${t(locale, 'issuedBy')}</dt><dd>${issuedBy.operatorId ? html`${t(locale, 'operator')} <strong>${issuedBy.operatorName ?? issuedBy.operatorId}</strong> (${issuedBy.operatorId}) · ` : ''}<span class="ltr">${issuedBy.actor}</span></dd>${
+        issuedBy.deviceTime
+          ? html`<dt>${t(locale, 'deviceClock')}</dt><dd>${fmtInstant(issuedBy.deviceTime, locale)} (${t(locale, 'drift')} ${fmtNumber(Math.round((issuedBy.driftMs ?? 0) / 1000), locale)} s)</dd>`
+          : ''
+      }`
+    : ''
+}
 <dt>ICV</dt><dd class="ltr">${fmtNumber(d.icv, locale)}</dd><dt>hash</dt><dd class="ltr"><code>${d.invoiceHash}</code></dd></dl>
 <p><a href="${d.links.xml}" target="_blank" rel="noopener">${t(locale, 'xml')}</a>${d.links.cleared && printable ? html` · <a href="${d.links.cleared}" target="_blank" rel="noopener">${t(locale, 'clearedXml')}</a>` : ''}${
     printable

@@ -31,6 +31,11 @@ interface OutboxAnswer {
 interface SyncAnswer {
   branches: Array<{ branch: string; node: string | null; lastSyncAt: string | null; units: Array<{ name: string; lag: number | null }>; incidents: number }>;
 }
+interface DriftAnswer {
+  toleranceMs: number;
+  devices: Array<{ unit: string; branch: string | null; at: string; driftMs: number; beyondTolerance: boolean }>;
+  nodes: Array<{ branch: string; node: string; at: string; offsetMs: number; beyondTolerance: boolean }>;
+}
 interface DocsAnswer {
   documents: Array<{ id: string; number: string; unitId: string; unit: string; payableAmount: string; issuedAt: string }>;
   nextCursor: string | null;
@@ -49,12 +54,13 @@ export async function overviewLive(ctx: PageContext): Promise<Html> {
   const { locale, vat } = ctx;
   const base = `/api/v1/taxpayers/${seg(vat)}`;
   const now = ctx.app.fawtara.fleet.clock.now();
-  const [unitsA, expiring, outbox, sync, rejected] = await Promise.all([
+  const [unitsA, expiring, outbox, sync, rejected, drift] = await Promise.all([
     ctx.get<UnitsAnswer>(`${base}/units`),
     ctx.tryGet<ExpiringAnswer>(`${base}/expiring-units?days=30`),
     ctx.tryGet<OutboxAnswer>(`${base}/outbox`),
     ctx.tryGet<SyncAnswer>(`${base}/sync/branches`),
     ctx.tryGet<DocsAnswer>(`${base}/documents${query({ state: 'rejected', from: ksaDay(now), limit: 100 })}`),
+    ctx.tryGet<DriftAnswer>(`${base}/clock-drift`),
   ]);
   const byState = new Map<string, number>();
   for (const u of unitsA.units) byState.set(u.state, (byState.get(u.state) ?? 0) + 1);
@@ -96,6 +102,7 @@ ${
       )}</tbody></table></div>`
     : ''
 }
+${drift ? driftTable(ctx, drift) : ''}
 ${
   sync && sync.branches.length > 0
     ? html`<h2>${t(locale, 'branchSync')}</h2><div class="table-wrap"><table><thead><tr><th>${t(locale, 'branch')}</th><th>${t(locale, 'lastSync')}</th><th class="num">${t(locale, 'lag')}</th></tr></thead><tbody>${sync.branches.map(
@@ -112,4 +119,25 @@ ${
 
 export async function overviewPage(ctx: PageContext): Promise<Html> {
   return html`<p class="muted">${t(ctx.locale, 'compliantNow')}</p>${await overviewLive(ctx)}`;
+}
+
+/** Seconds, signed, in the locale's digits. */
+const seconds = (ms: number, locale: PageContext['locale']) => `${ms >= 0 ? '+' : '−'}${fmtNumber(Math.round(Math.abs(ms) / 1000), locale)} s`;
+
+function driftTable(ctx: PageContext, d: DriftAnswer): Html {
+  const { locale } = ctx;
+  const rows = [
+    ...d.devices.map((x) => ({ who: x.unit, where: x.branch ?? '', at: x.at, ms: x.driftMs, bad: x.beyondTolerance })),
+    ...d.nodes.map((x) => ({ who: x.node, where: x.branch, at: x.at, ms: x.offsetMs, bad: x.beyondTolerance })),
+  ];
+  const flagged = rows.filter((r) => r.bad).length;
+  return html`<h2>${t(locale, 'clockDrift')}</h2><p class="muted">${t(locale, 'clockTolerance')}: ±${fmtNumber(d.toleranceMs / 1000, locale)} s${flagged > 0 ? html` · <strong class="badge late">${fmtNumber(flagged, locale)}</strong>` : ''}</p>
+${
+  rows.length === 0
+    ? html`<p class="muted">${t(locale, 'none')}</p>`
+    : html`<div class="table-wrap"><table id="clock-drift"><thead><tr><th>${t(locale, 'unit')}</th><th>${t(locale, 'branch')}</th><th>${t(locale, 'at')}</th><th class="num">${t(locale, 'drift')}</th></tr></thead><tbody>${rows.map(
+        (r) =>
+          html`<tr><td>${r.who}</td><td>${r.where}</td><td>${fmtInstant(r.at, locale)}</td><td class="num">${r.bad ? html`<span class="badge late">${seconds(r.ms, locale)}</span>` : seconds(r.ms, locale)}</td></tr>`,
+      )}</tbody></table></div>`
+}`;
 }

@@ -75,6 +75,9 @@ export async function vatReportPage(ctx: PageContext): Promise<Html> {
     ctx.get<Report>(`${api}${query({ period, ...scope })}`),
     ...months.map((m) => ctx.get<Report>(`${api}${query({ period: m, ...scope })}`)),
   ]);
+  const operators = await ctx.tryGet<{
+    operators: Array<{ operatorId: string | null; operatorName: string | null; documents: number; taxableSar: string; vatSar: string }>;
+  }>(`/api/v1/taxpayers/${seg(vat)}/reports/operators${query({ period, ...scope })}`);
   const drill = q.category ? await ctx.get<Report>(`${api}${query({ period, ...scope, category: q.category, limit: 100 })}`) : undefined;
   const sar = (rows: Row[]) => rows.map((r) => Number(r.vatSar));
   const taxable = (rows: Row[]) => rows.map((r) => Number(r.taxableSar));
@@ -114,6 +117,14 @@ ${chart(
 </div>
 <h2>${t(locale, 'byCategory')}</h2>${rowsTable(locale, report.byCategory, t(locale, 'byCategory'), (r) => here({ category: r.key }))}
 <h2>${t(locale, 'byBranch')}</h2>${rowsTable(locale, report.byBranch, t(locale, 'branch'), (r) => here({ branch: r.branch ?? r.key }))}
+${
+  operators && operators.operators.length > 0
+    ? html`<h2>${t(locale, 'byOperator')}</h2><div class="table-wrap"><table id="by-operator"><thead><tr><th>${t(locale, 'operator')}</th><th class="num">${t(locale, 'documents')}</th><th class="num">${t(locale, 'taxable')}</th><th class="num">${t(locale, 'vatAmount')}</th></tr></thead><tbody>${operators.operators.map(
+        (o) =>
+          html`<tr><td>${o.operatorId ? html`<a href="${consolePath(vat, `documents${query({ operator: o.operatorId })}`)}">${o.operatorName ?? o.operatorId}</a> <span class="muted">${o.operatorId}</span>` : '—'}</td><td class="num">${fmtNumber(o.documents, locale)}</td><td class="num">${fmtAmount(o.taxableSar, locale)}</td><td class="num">${fmtAmount(o.vatSar, locale)}</td></tr>`,
+      )}</tbody></table></div>`
+    : ''
+}
 ${drill ? drillTable(ctx, q.category ?? '', drill) : ''}`;
 }
 
