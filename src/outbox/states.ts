@@ -34,6 +34,13 @@ export const OUTCOME_TRANSITIONS: Readonly<Record<OutcomeKind, Transition>> = {
   'accepted-with-warnings': { state: 'accepted-with-warnings' },
   'duplicate-accepted': { state: 'accepted', duplicate: true },
   'clearance-switched-off': { state: 'to-submit', retry: 'now', switchTo: 'reporting' },
+  'cleared-document-missing': {
+    state: 'held',
+    attention: {
+      en: 'ZATCA says the document is cleared but gave no readable cleared XML, and the buyer may receive only that; recover with "fawtara outbox run --retry-held" (ZATCA answers a repeat with 208 and the cleared copy) — docs/issuing.md',
+      ar: 'أفادت الهيئة بأن المستند معتمد دون إرسال نسخة معتمدة مقروءة، ولا يُسلَّم للمشتري غيرها؛ أعد المحاولة بالأمر outbox run --retry-held',
+    },
+  },
   rejected: { state: 'rejected' },
   unauthorized: {
     state: 'held',
