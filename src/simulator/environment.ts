@@ -37,6 +37,8 @@ export interface GatewayResponse {
   text?: string;
   /** Diagnostic header for simulator-only failures (a crash inside the simulator). */
   diagnostic?: string;
+  /** The portal's own signal on a 401: the credential's unit is revoked, and why (never sent by ZATCA's gateway). */
+  revocation?: string;
 }
 
 const HOUR_MS = 3600_000;
@@ -249,8 +251,23 @@ export class SimEnvironment {
     return false;
   }
 
-  private unauthorized(): GatewayResponse {
-    return { status: 401, body: unauthorizedBody(this.now()) };
+  /** 401; when the credential is genuine but its CSID or unit was revoked, the portal's signal says so. */
+  private unauthorized(request?: GatewayRequest): GatewayResponse {
+    const revocation = request ? this.revocationOf(request) : undefined;
+    return { status: 401, body: unauthorizedBody(this.now()), ...(revocation && { revocation }) };
+  }
+
+  private revocationOf(request: GatewayRequest): string | undefined {
+    const match = /^Basic\s+(.+)$/i.exec(request.headers.authorization ?? '');
+    if (!match) return undefined;
+    const decoded = Buffer.from(match[1]!, 'base64').toString('utf8');
+    const colon = decoded.indexOf(':');
+    const csid = colon < 0 ? undefined : this.state.csids[decoded.slice(0, colon)];
+    if (!csid || csid.secret !== decoded.slice(colon + 1)) return undefined;
+    const egs = this.state.egs[csid.egsId];
+    if (egs?.revokedAt) return egs.revocationReason ?? 'revoked';
+    if (csid.revokedAt) return csid.revocationReason ?? 'revoked';
+    return undefined;
   }
 
   private language(request: GatewayRequest): 'en' | 'ar' {
@@ -332,7 +349,7 @@ export class SimEnvironment {
   async complianceInvoices(request: GatewayRequest): Promise<GatewayResponse> {
     const kinds: CsidKind[] = this.mode.allowPcsidOnCompliance ? ['compliance', 'production'] : ['compliance'];
     const csid = this.authenticate(request, kinds);
-    if (!csid) return this.unauthorized();
+    if (!csid) return this.unauthorized(request);
     const run = await this.pipeline(request, csid, 'compliance-invoices');
     const results = run.results;
     const passed = results.status === 'PASS' || (results.status === 'WARNING' && this.mode.warningCountsAsPass);
@@ -359,7 +376,7 @@ export class SimEnvironment {
 
   productionCsid(request: GatewayRequest): GatewayResponse {
     const ccsid = this.authenticate(request, ['compliance']);
-    if (!ccsid) return this.unauthorized();
+    if (!ccsid) return this.unauthorized(request);
     const body = parseJsonObject(request.rawBody);
     const given = body?.compliance_request_id;
     if ((typeof given !== 'string' && typeof given !== 'number') || String(given).trim() !== String(ccsid.requestId) || ccsid.promotedTo) {
@@ -386,7 +403,7 @@ export class SimEnvironment {
 
   renewProductionCsid(request: GatewayRequest): GatewayResponse {
     const pcsid = this.authenticate(request, ['production']);
-    if (!pcsid) return this.unauthorized();
+    if (!pcsid) return this.unauthorized(request);
     const otp = (request.headers.otp ?? '').trim();
     if (otp === '') return { status: 400, body: csidErrorBody('Missing-OTP') };
     const csrPem = readCsrField(request.rawBody);
@@ -428,7 +445,7 @@ export class SimEnvironment {
 
   async reporting(request: GatewayRequest): Promise<GatewayResponse> {
     const pcsid = this.authenticate(request, ['production']);
-    if (!pcsid) return this.unauthorized();
+    if (!pcsid) return this.unauthorized(request);
     const language = this.language(request);
     const hash = parseJsonObject(request.rawBody)?.invoiceHash;
     const earlier = typeof hash === 'string' ? this.success(hash) : undefined;
@@ -456,7 +473,7 @@ export class SimEnvironment {
 
   async clearance(request: GatewayRequest): Promise<GatewayResponse> {
     const pcsid = this.authenticate(request, ['production']);
-    if (!pcsid) return this.unauthorized();
+    if (!pcsid) return this.unauthorized(request);
     const language = this.language(request);
     const headerOff = this.mode.honourClearanceStatusHeader && (request.headers['clearance-status'] ?? '').trim() === '0';
     if (!this.state.clearanceEnabled || headerOff) return { status: 303, body: { message: this.mode.clearanceOffMessage } };

@@ -113,6 +113,8 @@ export interface ZatcaOutcome<TBody> {
   retryAfterSeconds: number | null;
   /** Raw response text (bounded), for the exchange log. */
   rawBody: string;
+  /** On a 401 from the simulator only: its portal's statement that the unit or CSID is revoked, and why. */
+  portalRevocation?: string;
 }
 
 const KIND_TEXT: Record<OutcomeKind, { en: string; ar: string }> = {

@@ -5,7 +5,7 @@ import { auditChains, type AuditReport, type ZatcaRecord } from '../../audit/ind
 import { FawtaraError } from '../../errors.js';
 import { issueDocument } from '../../issuing/index.js';
 import { outboxStatus, runOutbox } from '../../outbox/index.js';
-import { submissions, type Database, type EgsUnit } from '../../store/index.js';
+import { submissions, units, type Database, type EgsUnit } from '../../store/index.js';
 import type { Kysely } from 'kysely';
 import { simulatorHistorySource, unitCertificateSerials } from '../../reports/index.js';
 import { EXIT, type Io } from '../output.js';
@@ -81,7 +81,11 @@ export async function issueCommand(opts: Opts, io: Io): Promise<number> {
 export async function outboxRunCommand(opts: Opts, io: Io): Promise<number> {
   return withFleet(opts, io, async (s) => {
     const t = await s.taxpayer();
-    if (opts.retryHeld) await submissions.releaseHeld(s.ctx.store.db, s.ctx.clock.now().toISOString(), { taxpayerId: t.id });
+    if (opts.retryHeld) {
+      // The operator looked at the held documents: a 401 mark on a unit that is not revoked goes too.
+      await units.clearCredentialsRefused(s.ctx.store.db, t.id);
+      await submissions.releaseHeld(s.ctx.store.db, s.ctx.clock.now().toISOString(), { taxpayerId: t.id });
+    }
     const stop = new AbortController();
     const onSignal = () => stop.abort();
     process.once('SIGINT', onSignal);
