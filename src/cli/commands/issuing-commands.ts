@@ -80,11 +80,12 @@ export async function issueCommand(opts: Opts, io: Io): Promise<number> {
 
 export async function outboxRunCommand(opts: Opts, io: Io): Promise<number> {
   return withFleet(opts, io, async (s) => {
-    const t = await s.taxpayer();
+    // Without --taxpayer the worker serves every taxpayer of the store (one outbox for all).
+    const t = text(opts.taxpayer) ? await s.taxpayer() : undefined;
     if (opts.retryHeld) {
       // The operator looked at the held documents: a 401 mark on a unit that is not revoked goes too.
-      await units.clearCredentialsRefused(s.ctx.store.db, t.id);
-      await submissions.releaseHeld(s.ctx.store.db, s.ctx.clock.now().toISOString(), { taxpayerId: t.id });
+      await units.clearCredentialsRefused(s.ctx.store.db, t?.id);
+      await submissions.releaseHeld(s.ctx.store.db, s.ctx.clock.now().toISOString(), t ? { taxpayerId: t.id } : {});
     }
     const stop = new AbortController();
     const onSignal = () => stop.abort();
@@ -95,7 +96,7 @@ export async function outboxRunCommand(opts: Opts, io: Io): Promise<number> {
         once: Boolean(opts.once),
         concurrency: positive(text(opts.concurrency), '--concurrency', 8) || 1,
         signal: stop.signal,
-        taxpayerId: t.id,
+        ...(t && { taxpayerId: t.id }),
         onResult: (r) => {
           if (!s.json)
             s.io.err(
@@ -103,11 +104,17 @@ export async function outboxRunCommand(opts: Opts, io: Io): Promise<number> {
             );
         },
       });
-      const status = await outboxStatus(s.ctx, t.id);
+      const status = await outboxStatus(s.ctx, t?.id);
+      // Rejected or held in this run needs a person: exit 1, so a scheduler notices (docs/issuing.md).
+      const attention = (summary.byState.rejected ?? 0) + (summary.byState.held ?? 0);
       if (s.json)
         s.io.out(
           JSON.stringify(
-            { ok: true, summary, status: { depth: status.depth, byState: status.byState, atRisk: status.atRisk.length, late: status.late.length } },
+            {
+              ok: attention === 0,
+              summary,
+              status: { depth: status.depth, byState: status.byState, atRisk: status.atRisk.length, late: status.late.length },
+            },
             null,
             2,
           ),
@@ -120,6 +127,7 @@ export async function outboxRunCommand(opts: Opts, io: Io): Promise<number> {
               .join(', ') || 'nothing due'
           }; still waiting ${status.depth} (late ${status.late.length}, at risk ${status.atRisk.length})`,
         );
+      if (attention > 0) return EXIT.invalid;
       return status.byState['to-submit'] && opts.once ? EXIT.retry : EXIT.ok;
     } finally {
       process.off('SIGINT', onSignal);
