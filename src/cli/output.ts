@@ -58,7 +58,10 @@ export function reportError(thrown: unknown, io: Io, json: boolean): number {
   if (json) {
     io.out(JSON.stringify({ ok: false, error: e.toJSON() }, null, 2));
   } else {
-    const lines = [`error [${e.code}]${e.rule ? ` ${e.rule}` : ''}: ${e.message}`];
+    // The bracket names what a script reads from --json: the specific `reason` when the error has one
+    // (UNIT_REVOKED, not its family UNIT_STATE), else the code.
+    const reason = (e as { reason?: unknown }).reason;
+    const lines = [`error [${typeof reason === 'string' ? reason : e.code}]${e.rule ? ` ${e.rule}` : ''}: ${e.message}`];
     for (const issue of e.issues ?? []) {
       const text = issue.message.startsWith(issue.field) ? issue.message : `${issue.field}: ${issue.message}`;
       lines.push(`  - ${text}${issue.rule ? ` (${issue.rule})` : ''}`);

@@ -5,13 +5,13 @@ import type { Kysely } from 'kysely';
 import { describeCertificate, type SigningCertificate } from '../crypto/certificate.js';
 import type { CsrConfig } from '../crypto/csr-config.js';
 import { stampInvoice } from '../stamp/index.js';
-import { credentials, tenants, type Branch, type Csid, type Csr, type Database, type EgsUnit, type Taxpayer } from '../store/index.js';
+import { credentials, logs, tenants, type Branch, type Csid, type Csr, type Database, type EgsUnit, type Taxpayer } from '../store/index.js';
 import { buildInvoice } from '../ubl/writer.js';
 import { decodeBinarySecurityToken, invoiceSubmission, parseMissingComplianceSteps, type CsidCredentials, type CsidResponse } from '../zatca/index.js';
 import type { FleetContext } from './context.js';
 import { complianceDocumentJson, requiredSteps } from './compliance-documents.js';
 import { FleetError } from './errors.js';
-import { exchange, revokeAfterUnauthorized, zatcaFailure } from './exchange.js';
+import { exchange, afterUnauthorized, zatcaFailure } from './exchange.js';
 import { secretContext } from './key-custody.js';
 import { resumeIssuing } from './pause.js';
 import { moveUnit } from './states.js';
@@ -170,8 +170,8 @@ export async function runComplianceChecks(ctx: FleetContext, parts: UnitParts, c
     const outcome = await exchange(ctx, unit, 'compliance-invoices', () =>
       client.submitComplianceInvoice(creds, invoiceSubmission(stamped.xml, stamped.invoiceHash, stamped.facts.uuid)),
     );
-    if (outcome.kind === 'unauthorized') throw await revokeAfterUnauthorized(ctx, unit, 'compliance-invoices');
-    if (!outcome.ok) throw zatcaFailure(unit, `compliance check ${step.step} failed`, outcome);
+    if (outcome.kind === 'unauthorized') throw await afterUnauthorized(ctx, unit, 'compliance-invoices', outcome);
+    if (!outcome.ok) throw zatcaFailure(unit, { en: `compliance check ${step.step} failed`, ar: `فشل فحص الامتثال ${step.step}` }, outcome);
     const at = ctx.clock.now();
     unit = await ctx.store.db.transaction().execute(async (trx) => {
       await credentials.recordStepPassed(trx, ccsid.id, step.step, at.toISOString());
@@ -200,12 +200,30 @@ export async function promote(ctx: FleetContext, parts: UnitParts, ccsid: Csid, 
   // Only a mark older than any answer could take means an earlier run's answer was lost; a fresh
   // mark may be another run of the same unit still waiting for its answer.
   const markedBefore = ccsid.promotion_requested_at !== null;
-  const resumed = markedBefore && ctx.clock.now().getTime() - Date.parse(ccsid.promotion_requested_at!) >= LOST_ANSWER_AFTER_MS;
+  // A lost answer is one that never arrived: more requests for this CCSID were sent (a `sent` row is
+  // logged before each) than answers with an HTTP status were logged. A logged refusal stays a
+  // refusal, whatever its code (issue 17).
+  const earlier = (await logs.listExchanges(ctx.store.db, unit.taxpayer_id, unit.id, { withSentMarkers: true })).filter(
+    (x) => x.endpoint === 'production-csid' && x.at >= ccsid.created_at,
+  );
+  const answerLost = earlier.filter((x) => x.outcome === 'sent').length > earlier.filter((x) => x.outcome !== 'sent' && x.http_status !== null).length;
+  const resumed = markedBefore && answerLost && ctx.clock.now().getTime() - Date.parse(ccsid.promotion_requested_at!) >= LOST_ANSWER_AFTER_MS;
   await credentials.markPromotionRequested(ctx.store.db, scope, ccsid.id, ctx.clock.now().toISOString());
   const creds = credentialsOf(ctx, unit, ccsid);
   const client = unitZatca(ctx, unit);
+  await logs.insertExchange(ctx.store.db, {
+    taxpayer_id: unit.taxpayer_id,
+    unit_id: unit.id,
+    endpoint: 'production-csid',
+    request_id: null,
+    http_status: null,
+    outcome: 'sent',
+    messages: '[]',
+    duration_ms: 0,
+    at: ctx.clock.now().toISOString(),
+  });
   const outcome = await exchange(ctx, unit, 'production-csid', () => client.requestProductionCsid(creds, ccsid.request_id));
-  if (outcome.kind === 'unauthorized') throw await revokeAfterUnauthorized(ctx, unit, 'production-csid');
+  if (outcome.kind === 'unauthorized') throw await afterUnauthorized(ctx, unit, 'production-csid', outcome);
   if (outcome.kind === 'accepted' && outcome.body) {
     const body = outcome.body;
     const csr = (await credentials.countCsrs(ctx.store.db, scope)).find((c) => c.id === ccsid.csr_id)!;
@@ -263,7 +281,7 @@ export async function promote(ctx: FleetContext, parts: UnitParts, ccsid: Csid, 
       { field: 'unit', messageAr: `الوحدة ${unit.name}: فُقد رد الهيئة على طلب شهادة الإنتاج؛ ألغِ الشهادة من بوابة فاتورة وأعد تشغيل الأمر برمز تحقق جديد` },
     );
   }
-  if (markedBefore && outcome.kind === 'rejected') {
+  if (markedBefore && answerLost && outcome.kind === 'rejected') {
     throw new FleetError(
       'ZATCA_REJECTED',
       `unit ${unit.name}: ZATCA refused the production CSID request; another run may be requesting it right now, or an earlier answer was lost — if no other run is active, run the command again in a minute`,
@@ -273,5 +291,5 @@ export async function promote(ctx: FleetContext, parts: UnitParts, ccsid: Csid, 
       },
     );
   }
-  throw zatcaFailure(unit, 'the production CSID request failed', outcome);
+  throw zatcaFailure(unit, { en: 'the production CSID request failed', ar: 'فشل طلب شهادة الإنتاج' }, outcome);
 }

@@ -18,6 +18,7 @@ export type FleetReason =
   | 'KEY_STORE' // the key store is unprotected, or the KEK does not open it
   | 'UNSUBMITTED_DOCUMENTS' // retire or renewal refused while documents wait for ZATCA
   | 'CLOCK_OUTSIDE_CERTIFICATE' // the clock lies before the signing certificate's start: fix the clock
+  | 'CREDENTIALS_REFUSED' // ZATCA answered 401: the unit's submissions are held until an operator decides
   | 'UNIT_PAUSED' // issuing paused for seconds while the unit's certificate is switched: send again
   | 'INTERRUPTED'; // an injected failure (tests) or a lost answer: run the command again
 
@@ -38,6 +39,7 @@ const CODE_OF_REASON: Record<FleetReason, ErrorCode> = {
   KEY_STORE: 'KEY_STORE',
   UNSUBMITTED_DOCUMENTS: 'UNIT_STATE',
   UNIT_PAUSED: 'BUSY',
+  CREDENTIALS_REFUSED: 'ZATCA_REJECTED',
   CLOCK_OUTSIDE_CERTIFICATE: 'UNIT_STATE',
   INTERRUPTED: 'ZATCA_UNAVAILABLE',
 };

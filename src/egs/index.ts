@@ -29,7 +29,18 @@ export {
   type TaxpayerInput,
   type BranchInput,
 } from './tenants.js';
-export { addUnit, resolveUnit, retireUnit, setUnitTarget, unitZatca, expiringUnits, type UnitInput, type ExpiringUnit } from './units.js';
+export {
+  addUnit,
+  resolveUnit,
+  retireUnit,
+  setUnitTarget,
+  unitZatca,
+  confirmRevocation,
+  REVOCATION_CAUSES,
+  expiringUnits,
+  type UnitInput,
+  type ExpiringUnit,
+} from './units.js';
 export { onboardUnit, type OnboardOptions, type OnboardResult } from './onboarding.js';
 export { renewUnit, type RenewOptions, type RenewResult, type DrainUnit } from './renewal.js';
 export { assertNotPaused, pauseIssuing, resumeIssuing, ISSUING_PAUSE_MS } from './pause.js';

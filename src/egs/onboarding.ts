@@ -84,7 +84,7 @@ export async function onboardUnit(ctx: FleetContext, taxpayer: Taxpayer, ref: st
           continue;
         }
         if (outcome.errors.some((e) => e.code === 'Invalid-CSR')) await credentials.setCsrStatus(ctx.store.db, scopeOf(unit), csr.id, 'sent', 'rejected');
-        const failure = zatcaFailure(unit, 'the compliance CSID request failed', outcome);
+        const failure = zatcaFailure(unit, { en: 'the compliance CSID request failed', ar: 'فشل طلب شهادة الامتثال' }, outcome);
         if (outcome.errors.some((e) => e.code === 'Invalid-OTP')) {
           throw new FleetError(
             'ZATCA_REJECTED',

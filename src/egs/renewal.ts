@@ -4,7 +4,7 @@ import { credentials, submissions, type EgsUnit, type Taxpayer } from '../store/
 import type { FleetContext } from './context.js';
 import { credentialsOf, freshCsr, markCsrSent, partsOf, promote, runComplianceChecks, scopeOf, storeCsid, type StepHooks } from './csid-steps.js';
 import { FleetError, isFleetError } from './errors.js';
-import { exchange, revokeAfterUnauthorized, revokedError, zatcaFailure } from './exchange.js';
+import { exchange, afterUnauthorized, revokedError, zatcaFailure } from './exchange.js';
 import { destroyUnusedKeys } from './key-retirement.js';
 import { validateOtp } from './onboarding.js';
 import { pauseIssuing, resumeIssuing } from './pause.js';
@@ -75,11 +75,9 @@ export async function renewUnit(ctx: FleetContext, taxpayer: Taxpayer, ref: stri
       const creds = credentialsOf(ctx, unit, current);
       await markCsrSent(ctx, unit, csr);
       sentThisRun = true;
-      const outcome = await exchange(ctx, unit, 'renew-production-csid', () =>
-        unitZatca(ctx, unit).renewProductionCsid(creds, { otp, csrPem: csr.pem }),
-      );
+      const outcome = await exchange(ctx, unit, 'renew-production-csid', () => unitZatca(ctx, unit).renewProductionCsid(creds, { otp, csrPem: csr.pem }));
       if (!(outcome.kind === 'accepted' || outcome.kind === 'renewal-needs-compliance') || !outcome.body) await resumeIssuing(ctx.store.db, unit);
-      if (outcome.kind === 'unauthorized') throw await revokeAfterUnauthorized(ctx, unit, 'renew-production-csid');
+      if (outcome.kind === 'unauthorized') throw await afterUnauthorized(ctx, unit, 'renew-production-csid', outcome);
       if ((outcome.kind === 'accepted' || outcome.kind === 'renewal-needs-compliance') && outcome.body) {
         const body = outcome.body;
         const direct = outcome.kind === 'accepted';
@@ -104,7 +102,7 @@ export async function renewUnit(ctx: FleetContext, taxpayer: Taxpayer, ref: stri
         continue;
       }
       if (outcome.errors.some((e) => e.code === 'Invalid-CSR')) await credentials.setCsrStatus(ctx.store.db, scope, csr.id, 'sent', 'rejected');
-      throw zatcaFailure(unit, 'the renewal request failed', outcome);
+      throw zatcaFailure(unit, { en: 'the renewal request failed', ar: 'فشل طلب التجديد' }, outcome);
     }
     if (unit.state === 'renewal-pending') {
       path = '428';

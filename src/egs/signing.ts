@@ -8,7 +8,7 @@ import type { CsidCredentials, ZatcaClient, ZatcaEndpoint, ZatcaOutcome } from '
 import type { FleetContext } from './context.js';
 import { certificateOf, credentialsOf, scopeOf } from './csid-steps.js';
 import { FleetError } from './errors.js';
-import { exchange, revokeAfterUnauthorized, revokedError } from './exchange.js';
+import { afterUnauthorized, credentialsRefusedError, exchange, revokedError } from './exchange.js';
 import { ISSUING_STATES, type UnitState } from './states.js';
 import { resolveUnit, unitZatca } from './units.js';
 
@@ -155,8 +155,10 @@ export async function callAsUnit<T>(
   endpoint: ZatcaEndpoint,
   call: (client: ZatcaClient, credentials: CsidCredentials) => Promise<ZatcaOutcome<T>>,
 ): Promise<ZatcaOutcome<T>> {
+  // After a 401 nothing is sent for the unit until an operator decides (egs/exchange.ts).
+  if (signing.unit.credentials_refused_at) throw credentialsRefusedError(signing.unit, endpoint);
   const creds = credentialsOf(ctx, signing.unit, signing.csid);
   const outcome = await exchange(ctx, signing.unit, endpoint, () => call(unitZatca(ctx, signing.unit), creds));
-  if (outcome.kind === 'unauthorized') throw await revokeAfterUnauthorized(ctx, signing.unit, endpoint);
+  if (outcome.kind === 'unauthorized') throw await afterUnauthorized(ctx, signing.unit, endpoint, outcome);
   return outcome;
 }

@@ -7,6 +7,7 @@ import { INITIAL_PIH } from '../model/chain.js';
 import { isFatooraEnv, type FatooraEnv, type ZatcaClient } from '../zatca/index.js';
 import type { FleetContext } from './context.js';
 import { FleetError } from './errors.js';
+import { revokeUnit } from './exchange.js';
 import { destroyUnusedKeys } from './key-retirement.js';
 import { KEY_PROVIDERS, type KeyProviderName } from './pkcs11-keys.js';
 import { ENDED_UNIT_STATES, ISSUING_STATES, moveUnit, type UnitState } from './states.js';
@@ -244,6 +245,20 @@ export async function retireUnit(ctx: FleetContext, taxpayer: Taxpayer, ref: str
   });
   await destroyUnusedKeys(ctx, retired);
   return retired;
+}
+
+export const REVOCATION_CAUSES = ['portal', 'vat-deregistered', 'vat-suspended', 'vat-group'] as const;
+
+/** The operator confirms that ZATCA revoked the unit (seen in the Fatoora portal, or told by ZATCA). */
+export async function confirmRevocation(ctx: FleetContext, taxpayer: Taxpayer, ref: string, options: { reason?: string; cause?: string }): Promise<EgsUnit> {
+  const unit = await resolveUnit(ctx, taxpayer, ref);
+  const reason = options.reason?.trim();
+  if (!reason) throw invalid('reason', 'give --reason "<what the portal shows>" (kept in the unit history)', 'اذكر السبب بالخيار --reason');
+  const cause = options.cause ?? 'portal';
+  if (!(REVOCATION_CAUSES as readonly string[]).includes(cause))
+    throw invalid('cause', `must be one of ${REVOCATION_CAUSES.join(', ')}`, `يجب أن يكون السبب أحد: ${REVOCATION_CAUSES.join('، ')}`);
+  if (unit.state === 'revoked') return unit;
+  return revokeUnit(ctx, unit, `revocation confirmed by ${ctx.actor}: ${reason}`, cause);
 }
 
 export interface ExpiringUnit {

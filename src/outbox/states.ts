@@ -20,12 +20,19 @@ export const OUTCOME_TRANSITIONS: Readonly<Record<OutcomeKind, Transition>> = {
   'accepted-with-warnings': { state: 'accepted-with-warnings' },
   'duplicate-accepted': { state: 'accepted', duplicate: true },
   'clearance-switched-off': { state: 'to-submit', retry: 'now', switchTo: 'reporting' },
+  'cleared-document-missing': {
+    state: 'held',
+    attention: {
+      en: 'ZATCA says the document is cleared but gave no readable cleared XML, and the buyer may receive only that; recover with "fawtara outbox run --retry-held" (ZATCA answers a repeat with 208 and the cleared copy) — docs/issuing.md',
+      ar: 'أفادت الهيئة بأن المستند معتمد دون إرسال نسخة معتمدة مقروءة، ولا يُسلَّم للمشتري غيرها؛ أعد المحاولة بالأمر outbox run --retry-held',
+    },
+  },
   rejected: { state: 'rejected' },
   unauthorized: {
     state: 'held',
     attention: {
-      en: "the unit's CSID was refused (401): the unit is revoked; its documents wait until they are relayed or the unit is replaced",
-      ar: 'رُفضت شهادة الوحدة (401): الوحدة ملغاة؛ تنتظر مستنداتها',
+      en: "ZATCA refused the unit's credentials (401) or the unit cannot send: its documents are held until an operator confirms a revocation (units revoke) or fixes the credentials (outbox run --retry-held)",
+      ar: 'رفضت الهيئة بيانات اعتماد الوحدة (401) أو لا يمكنها الإرسال: تبقى مستنداتها معلّقة حتى يؤكد المشغل الإلغاء أو يصلح بيانات الاعتماد',
     },
   },
   'too-large': { state: 'held', attention: { en: 'ZATCA refused the size (413); the stored bytes cannot change', ar: 'رفضت الهيئة حجم المستند (413)' } },

@@ -10,7 +10,7 @@ import { simMessage, toResults } from './messages.js';
 
 export async function reporting(env: SimEnvironment, request: GatewayRequest): Promise<GatewayResponse> {
   const pcsid = env.authenticate(request, ['production']);
-  if (!pcsid) return env.unauthorized();
+  if (!pcsid) return env.unauthorized(request);
   const language = env.language(request);
   const hash = parseJsonObject(request.rawBody)?.invoiceHash;
   const earlier = typeof hash === 'string' ? success(env, hash) : undefined;
@@ -44,7 +44,7 @@ export async function reporting(env: SimEnvironment, request: GatewayRequest): P
 
 export async function clearance(env: SimEnvironment, request: GatewayRequest): Promise<GatewayResponse> {
   const pcsid = env.authenticate(request, ['production']);
-  if (!pcsid) return env.unauthorized();
+  if (!pcsid) return env.unauthorized(request);
   const language = env.language(request);
   const headerOff = env.mode.honourClearanceStatusHeader && (request.headers['clearance-status'] ?? '').trim() === '0';
   if (!env.state.clearanceEnabled || headerOff) return { status: 303, body: { message: env.mode.clearanceOffMessage } };

@@ -85,7 +85,7 @@ export function consumeOtp(env: SimEnvironment, otp: string): void {
 export async function complianceInvoices(env: SimEnvironment, request: GatewayRequest): Promise<GatewayResponse> {
   const kinds: CsidKind[] = env.mode.allowPcsidOnCompliance ? ['compliance', 'production'] : ['compliance'];
   const csid = env.authenticate(request, kinds);
-  if (!csid) return env.unauthorized();
+  if (!csid) return env.unauthorized(request);
   const run = await pipeline(env, request, csid, 'compliance-invoices');
   const results = run.results;
   const passed = results.status === 'PASS' || (results.status === 'WARNING' && env.mode.warningCountsAsPass);
@@ -112,7 +112,7 @@ export async function complianceInvoices(env: SimEnvironment, request: GatewayRe
 
 export function productionCsid(env: SimEnvironment, request: GatewayRequest): GatewayResponse {
   const ccsid = env.authenticate(request, ['compliance']);
-  if (!ccsid) return env.unauthorized();
+  if (!ccsid) return env.unauthorized(request);
   const body = parseJsonObject(request.rawBody);
   const given = body?.compliance_request_id;
   if ((typeof given !== 'string' && typeof given !== 'number') || String(given).trim() !== String(ccsid.requestId) || ccsid.promotedTo) {
@@ -139,7 +139,7 @@ export function productionCsid(env: SimEnvironment, request: GatewayRequest): Ga
 
 export function renewProductionCsid(env: SimEnvironment, request: GatewayRequest): GatewayResponse {
   const pcsid = env.authenticate(request, ['production']);
-  if (!pcsid) return env.unauthorized();
+  if (!pcsid) return env.unauthorized(request);
   const otp = (request.headers.otp ?? '').trim();
   if (otp === '') return { status: 400, body: csidErrorBody('Missing-OTP') };
   const csrPem = readCsrField(request.rawBody);

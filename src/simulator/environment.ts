@@ -28,6 +28,8 @@ export interface GatewayResponse {
   text?: string;
   /** Diagnostic header for simulator-only failures (a crash inside the simulator). */
   diagnostic?: string;
+  /** The portal's own signal on a 401: the credential's unit is revoked, and why (never sent by ZATCA's gateway). */
+  revocation?: string;
 }
 
 export class SimEnvironment {
@@ -232,8 +234,23 @@ export class SimEnvironment {
     return false;
   }
 
-  unauthorized(): GatewayResponse {
-    return { status: 401, body: unauthorizedBody(this.now()) };
+  /** 401; when the credential is genuine but its CSID or unit was revoked, the portal's signal says so. */
+  unauthorized(request?: GatewayRequest): GatewayResponse {
+    const revocation = request ? this.revocationOf(request) : undefined;
+    return { status: 401, body: unauthorizedBody(this.now()), ...(revocation && { revocation }) };
+  }
+
+  private revocationOf(request: GatewayRequest): string | undefined {
+    const match = /^Basic\s+(.+)$/i.exec(request.headers.authorization ?? '');
+    if (!match) return undefined;
+    const decoded = Buffer.from(match[1]!, 'base64').toString('utf8');
+    const colon = decoded.indexOf(':');
+    const csid = colon < 0 ? undefined : this.state.csids[decoded.slice(0, colon)];
+    if (!csid || csid.secret !== decoded.slice(colon + 1)) return undefined;
+    const egs = this.state.egs[csid.egsId];
+    if (egs?.revokedAt) return egs.revocationReason ?? 'revoked';
+    if (csid.revokedAt) return csid.revocationReason ?? 'revoked';
+    return undefined;
   }
 
   language(request: GatewayRequest): 'en' | 'ar' {

@@ -2,7 +2,7 @@
 // environment prefixes and the control API under /__sim/<env>, with size and time bounds.
 import Fastify, { type FastifyReply, type FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { ENDPOINT_ROUTES, type ZatcaEndpoint } from '../zatca/types.js';
+import { ENDPOINT_ROUTES, SIMULATOR_REVOCATION_HEADER, type ZatcaEndpoint } from '../zatca/types.js';
 import { isFatooraEnv } from '../zatca/environments.js';
 import type { Checks } from './checks.js';
 import { SimulatorClock, type Clock } from './clock.js';
@@ -84,6 +84,7 @@ const LOSE_ANSWER = new WeakSet<FastifyRequest>();
 function send(reply: FastifyReply, response: GatewayResponse): FastifyReply {
   reply.code(response.status);
   if (response.diagnostic) reply.header('x-simulator-diagnostic', response.diagnostic.replace(/[^\x20-\x7e]/g, '?'));
+  if (response.revocation) reply.header(SIMULATOR_REVOCATION_HEADER, response.revocation.replace(/[^\x20-\x7e]/g, '?'));
   if (response.text !== undefined) return reply.type('text/plain;charset=UTF-8').send(response.text);
   if (response.body === undefined) return reply.send('');
   return reply.type('application/json').send(JSON.stringify(response.body));

@@ -9,9 +9,14 @@ export async function insertExchange(db: Db, row: Omit<ZatcaExchangesTable, 'id'
   await db.insertInto('zatca_exchanges').values(row).execute();
 }
 
-export function listExchanges(db: Db, taxpayerId: string, unitId?: string): Promise<ZatcaExchange[]> {
+/**
+ * A unit's (or taxpayer's) exchanges in order. `sent` markers — written before a production-CSID
+ * request leaves, so a lost answer can be told from a refusal — are left out unless asked for.
+ */
+export function listExchanges(db: Db, taxpayerId: string, unitId?: string, options: { withSentMarkers?: boolean } = {}): Promise<ZatcaExchange[]> {
   let q = db.selectFrom('zatca_exchanges').selectAll().where('taxpayer_id', '=', taxpayerId);
   if (unitId) q = q.where('unit_id', '=', unitId);
+  if (!options.withSentMarkers) q = q.where('outcome', '<>', 'sent');
   return q.orderBy('id').execute();
 }
 

@@ -180,6 +180,18 @@ export async function makeDue(db: Db, now: string, filter: { taxpayerId: string;
   return Number(r.numUpdatedRows);
 }
 
+/** Hold every queued job of a unit (ZATCA refused its credentials): nothing is sent until someone decides. */
+export async function holdQueued(db: Db, taxpayerId: string, unitId: string, now: string, message: string): Promise<number> {
+  const r = await db
+    .updateTable('submissions')
+    .set({ state: 'held', last_outcome: 'unauthorized', last_message: message.slice(0, 1000), updated_at: now })
+    .where('taxpayer_id', '=', taxpayerId)
+    .where('unit_id', '=', unitId)
+    .where('state', '=', 'to-submit')
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows);
+}
+
 export async function releaseHeld(db: Db, now: string, filter: { taxpayerId?: string; unitId?: string } = {}): Promise<number> {
   let q = db.updateTable('submissions').set({ state: 'to-submit', next_attempt_at: now, updated_at: now }).where('state', '=', 'held');
   if (filter.taxpayerId) q = q.where('taxpayer_id', '=', filter.taxpayerId);

@@ -114,3 +114,24 @@ export async function recordCreation(db: Db, unit: Pick<EgsUnit, 'id' | 'taxpaye
 export function listTransitions(db: Db, taxpayerId: string, unitId: string): Promise<UnitTransition[]> {
   return db.selectFrom('unit_transitions').selectAll().where('taxpayer_id', '=', taxpayerId).where('unit_id', '=', unitId).orderBy('id').execute();
 }
+
+/** ZATCA refused the unit's credentials (or the portal revoked it, `reason` its cause); NULL clears it. */
+export async function markCredentialsRefused(db: Db, unit: Pick<EgsUnit, 'id' | 'taxpayer_id'>, at: string | null, reason: string | null): Promise<void> {
+  await db
+    .updateTable('egs_units')
+    .set({ credentials_refused_at: at, credentials_refused_reason: reason })
+    .where('id', '=', unit.id)
+    .where('taxpayer_id', '=', unit.taxpayer_id)
+    .execute();
+}
+
+/** Clear the 401 marks of a taxpayer's units that are not revoked (`outbox run --retry-held`). */
+export async function clearCredentialsRefused(db: Db, taxpayerId?: string): Promise<number> {
+  let q = db
+    .updateTable('egs_units')
+    .set({ credentials_refused_at: null, credentials_refused_reason: null })
+    .where('credentials_refused_at', 'is not', null)
+    .where('state', '<>', 'revoked');
+  if (taxpayerId) q = q.where('taxpayer_id', '=', taxpayerId);
+  return Number((await q.executeTakeFirst()).numUpdatedRows);
+}

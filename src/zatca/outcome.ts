@@ -11,6 +11,8 @@ export type OutcomeKind =
   | 'duplicate-accepted'
   /** 303: clearance is off platform-wide; report the locally stamped standard document instead. */
   | 'clearance-switched-off'
+  /** Clearance answered "cleared" or "already cleared" (200/202/208/409) without a readable cleared XML. */
+  | 'cleared-document-missing'
   /** 428 on renewal: a renewed CCSID was issued; run compliance checks, then request the PCSID. */
   | 'renewal-needs-compliance'
   /** 400: rejected; fix and issue a new document (the rejected one stays in the chain). */
@@ -111,6 +113,8 @@ export interface ZatcaOutcome<TBody> {
   retryAfterSeconds: number | null;
   /** Raw response text (bounded), for the exchange log. */
   rawBody: string;
+  /** On a 401 from the simulator only: its portal's statement that the unit or CSID is revoked, and why. */
+  portalRevocation?: string;
 }
 
 const KIND_TEXT: Record<OutcomeKind, { en: string; ar: string }> = {
@@ -130,6 +134,10 @@ const KIND_TEXT: Record<OutcomeKind, { en: string; ar: string }> = {
   'renewal-needs-compliance': {
     en: 'ZATCA issued a renewed compliance CSID; run the compliance checks, then request the production CSID',
     ar: 'أصدرت الهيئة شهادة امتثال مجددة؛ أجرِ فحوصات الامتثال ثم اطلب شهادة الإنتاج',
+  },
+  'cleared-document-missing': {
+    en: 'ZATCA reported the document as cleared but returned no readable cleared document; it is held until ZATCA hands over the stamped copy',
+    ar: 'أفادت الهيئة بأن المستند معتمد لكنها لم تُرجع نسخة معتمدة مقروءة؛ يبقى معلقاً حتى تسلّم الهيئة النسخة المختومة',
   },
   rejected: { en: 'ZATCA rejected the request', ar: 'رفضت الهيئة الطلب' },
   unauthorized: {
@@ -177,6 +185,9 @@ function asArray(value: unknown): unknown[] {
 }
 
 function toValidationMessage(entry: unknown, type: ValidationMessage['type']): ValidationMessage | undefined {
+  // A plain string entry (seen in gateway answers other projects recorded) is a finding without a code.
+  if (typeof entry === 'string')
+    return entry.trim() === '' ? undefined : { type, code: null, category: null, message: entry, status: type === 'INFO' ? 'PASS' : type };
   if (!entry || typeof entry !== 'object') return undefined;
   const e = entry as Record<string, unknown>;
   const status = type === 'INFO' ? 'PASS' : type;
@@ -223,7 +234,12 @@ export function readCsidErrors(body: unknown): CsidError[] {
   if (!body || typeof body !== 'object') return [];
   const b = body as Record<string, unknown>;
   const out: CsidError[] = [];
-  for (const entry of asArray(b.errors)) {
+  for (const entry of typeof b.errors === 'string' ? [b.errors] : asArray(b.errors)) {
+    // Plain strings in `errors` (e.g. a production-CSID 400 "…Denied by Policy Module…") are findings too.
+    if (typeof entry === 'string') {
+      if (entry.trim() !== '') out.push({ code: '', message: entry });
+      continue;
+    }
     if (!entry || typeof entry !== 'object') continue;
     const e = entry as Record<string, unknown>;
     out.push({

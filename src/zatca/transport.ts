@@ -4,7 +4,7 @@ import { FawtaraError } from '../errors.js';
 import { basicAuth } from './credentials.js';
 import { FATOORA_BASE_URL, type FatooraEnv } from './environments.js';
 import { classifyStatus, personMessage, readFindings, readValidationResults, type ZatcaOutcome } from './outcome.js';
-import { ENDPOINT_ROUTES, type AcceptLanguage, type CsidCredentials, type ZatcaEndpoint } from './types.js';
+import { ENDPOINT_ROUTES, SIMULATOR_REVOCATION_HEADER, type AcceptLanguage, type CsidCredentials, type ZatcaEndpoint } from './types.js';
 
 export interface TransportOptions {
   /** A real environment (spec §1); ignored when `baseUrl` is given. */
@@ -132,6 +132,8 @@ export class ZatcaTransport {
       message: personMessage(rule.kind, response.status, first),
       retryAfterSeconds: retryAfter(response.headers.get('retry-after')),
       rawBody: text,
+      ...(response.status === 401 &&
+        response.headers.get(SIMULATOR_REVOCATION_HEADER) && { portalRevocation: response.headers.get(SIMULATOR_REVOCATION_HEADER)!.slice(0, 100) }),
     };
   }
 }

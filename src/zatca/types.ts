@@ -93,3 +93,10 @@ export const ENDPOINT_ROUTES: Record<ZatcaEndpoint, { method: 'POST' | 'PATCH'; 
 };
 
 export const TOKEN_TYPE_X509 = 'http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-x509-token-profile-1.0#X509v3';
+
+/**
+ * Header the simulator adds to a 401 when the credential is genuine but its unit or CSID was revoked
+ * in its portal, with the reason (`manual`, `vat-deregistered`, `renewed`, …). ZATCA's gateway sends
+ * no such signal: there a 401 alone never proves a revocation (issue 17).
+ */
+export const SIMULATOR_REVOCATION_HEADER = 'x-simulator-revocation';

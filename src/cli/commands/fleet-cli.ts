@@ -122,6 +122,12 @@ export function registerFleetCommands(program: Command, run: Runner): void {
     .option('--force', 'retire even with documents ZATCA has not received (needs --reason)')
     .option('--reason <text>', 'why (kept in the history)')
     .action(act('unitsRetire'));
+  common(
+    units.command('revoke').description('confirm that ZATCA revoked a unit (after a 401 alert or a portal notice)').argument('<unit>', 'name, serial or id'),
+  )
+    .requiredOption('--reason <text>', 'what the Fatoora portal shows (kept in the history)')
+    .option('--cause <cause>', 'portal | vat-deregistered | vat-suspended | vat-group', 'portal')
+    .action(act('unitsRevoke'));
   common(units.command('expiring').description('units whose production CSID expires within N days'))
     .option('--days <n>', 'days ahead', '30')
     .action(act('unitsExpiring'));

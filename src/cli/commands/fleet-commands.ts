@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import {
   addBranch,
   addMember,
+  confirmRevocation,
   removeMember,
   addTaxpayer,
   addUnit,
@@ -20,7 +21,7 @@ import {
 } from '../../egs/index.js';
 import { describeUnit, describeUnitCsids, describeUnitKeys } from '../../egs/unit-view.js';
 import { FawtaraError } from '../../errors.js';
-import { logs, submissions, tenants, units } from '../../store/index.js';
+import { logs, submissions, tenants, units, type EgsUnit } from '../../store/index.js';
 import { createSyncToken, setBranchSync } from '../../sync/hq.js';
 import { EXIT, type Io } from '../output.js';
 import { commandTarget, recordTarget, targetBaseUrl, withFleet, type FleetCliOptions } from './fleet-session.js';
@@ -343,6 +344,28 @@ export async function unitsRetire(opts: Opts, io: Io): Promise<number> {
         : `unit ${u.name} retired (forced): it never issues again; ${left.queued} queued document(s) are still submitted by the outbox with its kept certificate, ${left.held} held one(s) wait for "fawtara outbox run --retry-held"`,
     );
   });
+}
+
+export async function unitsRevoke(opts: Opts, io: Io): Promise<number> {
+  return withFleet(opts, io, async (s) => {
+    const t = await s.taxpayer();
+    const u = await confirmRevocation(s.ctx, t, text(opts.unit) ?? '', {
+      ...(text(opts.reason) && { reason: text(opts.reason)! }),
+      ...(text(opts.cause) && { cause: text(opts.cause)! }),
+    });
+    return print(
+      s.io,
+      s.json,
+      { unit: await unitView(s.ctx, u) },
+      () => `unit ${u.name} marked revoked (${u.credentials_refused_reason ?? 'portal'}); ${revokedHint(u)}`,
+    );
+  });
+}
+
+function revokedHint(u: EgsUnit): string {
+  return ['vat-deregistered', 'vat-suspended'].includes(u.credentials_refused_reason ?? '')
+    ? 'no unit can be onboarded for this VAT number until ZATCA reactivates its registration'
+    : `register the device again as a new unit: fawtara units add --replaces ${u.name}`;
 }
 
 export async function unitsExpiring(opts: Opts, io: Io): Promise<number> {

@@ -7,7 +7,7 @@ import { FawtaraError } from '../../errors.js';
 import { resolveUnit } from '../../egs/index.js';
 import { issueDocument } from '../../issuing/index.js';
 import { outboxStatus, runOutbox } from '../../outbox/index.js';
-import { submissions, type Database, type EgsUnit } from '../../store/index.js';
+import { submissions, units, type Database, type EgsUnit } from '../../store/index.js';
 import type { Kysely } from 'kysely';
 import { simulatorHistorySource, unitCertificateSerials } from '../../reports/index.js';
 import { EXIT, type Io } from '../output.js';
@@ -82,11 +82,16 @@ export async function issueCommand(opts: Opts, io: Io): Promise<number> {
 
 export async function outboxRunCommand(opts: Opts, io: Io): Promise<number> {
   return withFleet(opts, io, async (s) => {
-    const t = await s.taxpayer();
-    const unit = text(opts.unit) ? await resolveUnit(s.ctx, t, text(opts.unit)!) : undefined;
+    // Without --taxpayer the worker serves every taxpayer of the store (one outbox for all); --unit needs its taxpayer.
+    const t = text(opts.taxpayer) || text(opts.unit) ? await s.taxpayer() : undefined;
+    const unit = t && text(opts.unit) ? await resolveUnit(s.ctx, t, text(opts.unit)!) : undefined;
     const nowIso = s.ctx.clock.now().toISOString();
-    if (opts.retryHeld) await submissions.releaseHeld(s.ctx.store.db, nowIso, { taxpayerId: t.id, ...(unit && { unitId: unit.id }) });
-    if (unit) await submissions.makeDue(s.ctx.store.db, nowIso, { taxpayerId: t.id, unitId: unit.id });
+    if (opts.retryHeld) {
+      // The operator looked at the held documents: a 401 mark on a unit that is not revoked goes too.
+      await units.clearCredentialsRefused(s.ctx.store.db, t?.id);
+      await submissions.releaseHeld(s.ctx.store.db, nowIso, t ? { taxpayerId: t.id, ...(unit && { unitId: unit.id }) } : {});
+    }
+    if (t && unit) await submissions.makeDue(s.ctx.store.db, nowIso, { taxpayerId: t.id, unitId: unit.id });
     const stop = new AbortController();
     const onSignal = () => stop.abort();
     process.once('SIGINT', onSignal);
@@ -96,7 +101,7 @@ export async function outboxRunCommand(opts: Opts, io: Io): Promise<number> {
         once: Boolean(opts.once),
         concurrency: positive(text(opts.concurrency), '--concurrency', 8) || 1,
         signal: stop.signal,
-        taxpayerId: t.id,
+        ...(t && { taxpayerId: t.id }),
         ...(unit && { unitId: unit.id }),
         onResult: (r) => {
           if (!s.json)
@@ -105,11 +110,17 @@ export async function outboxRunCommand(opts: Opts, io: Io): Promise<number> {
             );
         },
       });
-      const status = await outboxStatus(s.ctx, t.id);
+      const status = await outboxStatus(s.ctx, t?.id);
+      // Rejected or held in this run needs a person: exit 1, so a scheduler notices (docs/issuing.md).
+      const attention = (summary.byState.rejected ?? 0) + (summary.byState.held ?? 0);
       if (s.json)
         s.io.out(
           JSON.stringify(
-            { ok: true, summary, status: { depth: status.depth, byState: status.byState, atRisk: status.atRisk.length, late: status.late.length } },
+            {
+              ok: attention === 0,
+              summary,
+              status: { depth: status.depth, byState: status.byState, atRisk: status.atRisk.length, late: status.late.length },
+            },
             null,
             2,
           ),
@@ -122,6 +133,7 @@ export async function outboxRunCommand(opts: Opts, io: Io): Promise<number> {
               .join(', ') || 'nothing due'
           }; still waiting ${status.depth} (late ${status.late.length}, at risk ${status.atRisk.length})`,
         );
+      if (attention > 0) return EXIT.invalid;
       // --once: exit 5 while documents still wait (with --unit: that unit's, whose every waiting one was just tried).
       const waiting = unit ? summary.byState['to-submit'] : status.byState['to-submit'];
       return waiting && opts.once ? EXIT.retry : EXIT.ok;
