@@ -17,3 +17,6 @@ export * as access from './access-repository.js';
 export * as auditLog from './audit-log-repository.js';
 export * as throttle from './throttle-repository.js';
 export { rideAlong, withWriteTransaction } from './write-transaction.js';
+export * as syncTrust from './sync-trust-repository.js';
+export * as sync from './sync-repository.js';
+export type * from './sync-schema.js';

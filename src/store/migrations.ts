@@ -7,6 +7,7 @@ import { syncTables } from './migration-0004-sync.js';
 import { replaceGuard } from './migration-0005-replace-guard.js';
 import { guardTables } from './migration-0007-guards.js';
 import { prepaidBreakdown } from './migration-0010-prepaid.js';
+import { syncTrustTables } from './migration-0011-sync-trust.js';
 
 type Dialect = 'sqlite' | 'postgres';
 
@@ -199,6 +200,7 @@ export function fleetMigrations(dialect: Dialect): Record<string, Migration> {
     '0005_replace_guard': replaceGuard(dialect),
     '0007_guards': guardTables(dialect),
     '0010_prepaid_breakdown': prepaidBreakdown(),
+    '0011_sync_trust': syncTrustTables(),
   };
 }
 

@@ -1,13 +1,14 @@
 // The branch node's side of sync: build batches of documents head office has not acknowledged
 // (exact bytes), claim relayed submissions atomically, push, and record head office's answer.
-import { createHash } from 'node:crypto';
 import type { FleetContext } from '../egs/index.js';
-import { units as unitRepo, withWriteTransaction, type IssuedDocument, type Submission, type Taxpayer } from '../store/index.js';
-import { SyncError } from './errors.js';
+import { loadCertificate } from '../crypto/certificate.js';
+import { credentials, units as unitRepo, withWriteTransaction, type EgsUnit, type IssuedDocument, type Submission, type Taxpayer } from '../store/index.js';
+import { SyncError, type SyncReason } from './errors.js';
 import {
   DEFAULT_BATCH_DOCUMENTS,
   MAX_BATCH_XML_BYTES,
   PROTOCOL_VERSION,
+  batchIdOf,
   type BatchDocument,
   type ReportingMode,
   type StatusUpdate,
@@ -102,7 +103,10 @@ export async function buildBatch(
   const db = syncDb(ctx.store.db);
   const mode = await reportingMode(ctx, options.reporting);
   const limit = options.batchDocuments ?? DEFAULT_BATCH_DOCUMENTS;
-  const units = await unitRepo.listUnits(ctx.store.db, taxpayer.id);
+  const allUnits = await unitRepo.listUnits(ctx.store.db, taxpayer.id);
+  // Only units head office enrolled: it refuses the documents of any other.
+  const enrolled = await enrolledUnits(db, allUnits);
+  const units = allUnits.filter((u) => enrolled.has(`${u.serial}#${u.generation}`));
   const picked: IssuedDocument[] = [];
   let bytes = 0;
   for (const u of units) {
@@ -242,19 +246,35 @@ export async function buildBatch(
     statuses,
     relayPending: pending.map((p) => p.uuid),
   };
-  const batchId = createHash('sha256').update(JSON.stringify(content)).digest('hex');
+  const batchId = batchIdOf(content);
   return { ...content, batchId };
 }
 
-/** POST one batch to head office. Network failures and 5xx are `HQ_UNREACHABLE` (retry later); refusals keep their reason. */
-export async function pushBatch(batch: SyncBatch, options: Pick<BranchSyncOptions, 'hqUrl' | 'token' | 'timeoutMs' | 'fetch'>): Promise<SyncResult> {
+const KNOWN_REFUSALS = new Set<SyncReason>([
+  'FORK',
+  'GAP',
+  'INVALID_DOCUMENT',
+  'FOREIGN_UNIT',
+  'BATCH_CONFLICT',
+  'BAD_SIGNATURE',
+  'UNREGISTERED_CERTIFICATE',
+  'FIGURES_MISMATCH',
+  'BAD_TIME',
+  'BAD_CLEARANCE',
+  'NOT_ENROLLED',
+  'ENROLMENT_REFUSED',
+  'UNIT_ENDED',
+]);
+
+/** POST JSON to head office. Network failures and 5xx are `HQ_UNREACHABLE` (retry later); refusals keep their reason. */
+async function postToHq<T>(path: string, body: unknown, options: Pick<BranchSyncOptions, 'hqUrl' | 'token' | 'timeoutMs' | 'fetch'>): Promise<T> {
   const doFetch = options.fetch ?? fetch;
   let res: Response;
   try {
-    res = await doFetch(new URL('/api/v1/sync/batches', options.hqUrl), {
+    res = await doFetch(new URL(path, options.hqUrl), {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${options.token}` },
-      body: JSON.stringify(batch),
+      body: JSON.stringify(body),
       signal: AbortSignal.timeout(options.timeoutMs ?? 30_000),
     });
   } catch (error) {
@@ -270,28 +290,82 @@ export async function pushBatch(batch: SyncBatch, options: Pick<BranchSyncOption
       'HQ_UNREACHABLE',
       `head office answered ${res.status}; the branch syncs again later`,
       `أجاب المقر بالحالة ${res.status}؛ ستُعاد المزامنة لاحقاً`,
-      { status: res.status },
+      {
+        status: res.status,
+      },
     );
   if (!res.ok) {
-    let body: { error?: { message?: string; messageAr?: string; reason?: string } } = {};
+    let parsed: { error?: { message?: string; messageAr?: string; reason?: string } } = {};
     try {
-      body = JSON.parse(text) as typeof body;
+      parsed = JSON.parse(text) as typeof parsed;
     } catch {
       /* not JSON: keep the status */
     }
-    const reason = body.error?.reason;
-    const known =
-      reason === 'FORK' || reason === 'GAP' || reason === 'INVALID_DOCUMENT' || reason === 'FOREIGN_UNIT' || reason === 'BATCH_CONFLICT'
-        ? reason
-        : 'HQ_REFUSED';
+    const reason = parsed.error?.reason as SyncReason | undefined;
     throw new SyncError(
-      known,
-      `head office refused the batch (${res.status}): ${body.error?.message ?? text.slice(0, 300)}`,
-      body.error?.messageAr ?? `رفض المقر الدفعة (${res.status})`,
+      reason && KNOWN_REFUSALS.has(reason) ? reason : 'HQ_REFUSED',
+      `head office refused (${res.status}): ${parsed.error?.message ?? text.slice(0, 300)}`,
+      parsed.error?.messageAr ?? `رفض المقر الطلب (${res.status})`,
       { status: res.status },
     );
   }
-  return JSON.parse(text) as SyncResult;
+  return JSON.parse(text) as T;
+}
+
+/** POST one batch to head office. */
+export function pushBatch(batch: SyncBatch, options: Pick<BranchSyncOptions, 'hqUrl' | 'token' | 'timeoutMs' | 'fetch'>): Promise<SyncResult> {
+  return postToHq<SyncResult>('/api/v1/sync/batches', batch, options);
+}
+
+const enrolmentKey = (u: Pick<EgsUnit, 'serial' | 'generation'>) => `enrolment:${u.serial}#${u.generation}`;
+
+/** Units whose enrolment head office approved (as last heard), keyed `serial#generation`. */
+async function enrolledUnits(db: SyncDb, units: readonly EgsUnit[]): Promise<Set<string>> {
+  const out = new Set<string>();
+  for (const u of units) {
+    const v = await nodeValue(db, enrolmentKey(u));
+    if (v && (JSON.parse(v) as { state: string }).state === 'approved') out.add(`${u.serial}#${u.generation}`);
+  }
+  return out;
+}
+
+/**
+ * Offer head office every unit with a production certificate it has not approved yet (a renewed
+ * certificate is offered again). Head office checks it; an administrator approves it there.
+ */
+export async function requestEnrolments(
+  ctx: FleetContext,
+  taxpayer: Taxpayer,
+  options: Pick<BranchSyncOptions, 'hqUrl' | 'token' | 'timeoutMs' | 'fetch'>,
+): Promise<Array<{ serial: string; generation: number; state: string }>> {
+  const db = syncDb(ctx.store.db);
+  const out: Array<{ serial: string; generation: number; state: string }> = [];
+  for (const u of await unitRepo.listUnits(ctx.store.db, taxpayer.id)) {
+    const csid = await credentials.activeCsid(ctx.store.db, { taxpayerId: taxpayer.id, unitId: u.id }, 'production');
+    if (!csid) continue;
+    const cert = loadCertificate(csid.binary_security_token, 'production CSID');
+    const known = await nodeValue(db, enrolmentKey(u));
+    const was = known ? (JSON.parse(known) as { certificateSerial: string; state: string }) : undefined;
+    if (was?.certificateSerial === cert.serialNumber && was.state === 'approved') {
+      out.push({ serial: u.serial, generation: u.generation, state: 'approved' });
+      continue;
+    }
+    const view = await postToHq<{ state: string }>(
+      '/api/v1/sync/enrolments',
+      { serial: u.serial, generation: u.generation, name: u.name, title: u.title, environment: u.environment, certificate: cert.base64 },
+      options,
+    );
+    // A renewed certificate still pending: the unit stays enrolled with its approved older certificate.
+    const state = view.state === 'approved' || was?.state !== 'approved' ? view.state : 'approved';
+    await setNodeValue(
+      db,
+      enrolmentKey(u),
+      JSON.stringify({ certificateSerial: view.state === 'approved' ? cert.serialNumber : (was?.certificateSerial ?? cert.serialNumber), state }),
+      ctx.clock.now().toISOString(),
+    );
+    out.push({ serial: u.serial, generation: u.generation, state: view.state });
+  }
+  return out;
 }
 
 /** Record what head office acknowledged: pushed documents, outcomes it heard, relayed outcomes, its setting. */
@@ -409,6 +483,7 @@ export async function syncNow(ctx: FleetContext, taxpayer: Taxpayer, options: Br
     reporting: await reportingMode(ctx, options.reporting),
     behind: 0,
   };
+  await requestEnrolments(ctx, taxpayer, options);
   const seen = new Set<string>();
   for (let i = 0; i < (options.maxBatches ?? 10_000); i++) {
     const batch = await buildBatch(ctx, taxpayer, options);

@@ -63,7 +63,7 @@ export function registerFleetCommands(program: Command, run: Runner): void {
   common(branches.command('sync-token').description("create a branch node's sync token (role branch-node, this branch only; printed once)"))
     .requiredOption('--branch <name>', 'the branch')
     .option('--name <name>', 'label, e.g. the node')
-    .option('--days <n>', 'lifetime in days (1–730)', '365')
+    .option('--days <n>', 'lifetime in days (1–365)', '90')
     .action(act('branchesSyncToken'));
   common(branches.command('sync').description("set how the branch's documents reach ZATCA: direct (the branch node) or relay (head office)"))
     .requiredOption('--branch <name>', 'the branch')
