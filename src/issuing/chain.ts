@@ -1,7 +1,8 @@
 // The one way a document joins a unit's chain (local issuing and branch sync alike): under the unit's
-// lock, each link continues the stored head — next ICV, PIH = previous hash, time never earlier.
+// lock, each link must pass issuing/chain-link.ts (the rule the auditor and the archive check too).
 import type { Kysely } from 'kysely';
 import { FawtaraError } from '../errors.js';
+import { linkProblems } from './chain-link.js';
 import { documents, submissions, type Database, type DocumentsTable, type StoreDialect, type SubmissionsTable } from '../store/index.js';
 
 export type ChainLinkKind = 'gap' | 'fork' | 'back-dated';
@@ -44,7 +45,8 @@ export async function appendToChain(trx: Kysely<Database>, dialect: StoreDialect
     const unit = locked.get(d.unit_id);
     const head = heads.get(d.unit_id);
     if (!unit || !head) throw new FawtaraError('NOT_FOUND', `unit ${d.unit_id} no longer exists`, { field: 'unit', messageAr: 'الوحدة غير موجودة' });
-    if (d.icv <= head.icv) {
+    const problem = linkProblems({ icv: head.icv, hash: head.pih, issuedAt: head.last }, { icv: d.icv, pih: d.pih, issuedAt: d.issued_at })[0];
+    if (problem?.kind === 'repeat') {
       const held = await documents.findAtIcv(trx, unit.id, d.icv);
       throw new ChainLinkError(
         'fork',
@@ -56,35 +58,19 @@ export async function appendToChain(trx: Kysely<Database>, dialect: StoreDialect
         `سلسلة متفرعة: الوحدة ${unit.serial} رقم العداد ${d.icv} محفوظ بمستند آخر`,
       );
     }
-    if (d.icv !== head.icv + 1)
+    if (problem)
       throw new ChainLinkError(
-        'gap',
+        problem.kind,
         unit.serial,
         d.icv,
-        head.pih,
-        d.invoice_hash,
-        `gapped chain: unit ${unit.serial} — the store holds ICVs up to ${head.icv} (hash ${head.pih}), the next document has ICV ${d.icv} (hash ${d.invoice_hash}); ICVs ${head.icv + 1}–${d.icv - 1} are missing`,
-        `سلسلة ناقصة: الوحدة ${unit.serial} — الأرقام ${head.icv + 1}–${d.icv - 1} مفقودة`,
-      );
-    if (d.pih !== head.pih)
-      throw new ChainLinkError(
-        'fork',
-        unit.serial,
-        d.icv,
-        head.pih,
-        d.pih,
-        `forked chain: unit ${unit.serial} ICV ${d.icv} — its PIH ${d.pih} is not the hash of ICV ${head.icv} (${head.pih})`,
-        `سلسلة متفرعة: الوحدة ${unit.serial} رقم العداد ${d.icv} — بصمة المستند السابق لا تطابق`,
-      );
-    if (head.last && d.issued_at < head.last)
-      throw new ChainLinkError(
-        'back-dated',
-        unit.serial,
-        d.icv,
-        null,
-        d.invoice_hash,
-        `back-dated document: unit ${unit.serial} ICV ${d.icv} is dated ${d.issued_at}, before the unit's previous document (${head.last})`,
-        `مستند بتاريخ سابق: الوحدة ${unit.serial} رقم العداد ${d.icv} مؤرخ قبل المستند السابق`,
+        problem.kind === 'back-dated' ? null : head.pih,
+        problem.kind === 'fork' ? d.pih : d.invoice_hash,
+        `${problem.kind === 'gap' ? 'gapped chain' : problem.kind === 'fork' ? 'forked chain' : 'back-dated document'}: unit ${unit.serial} ICV ${d.icv} (${d.number}) — ${problem.message}`,
+        problem.kind === 'gap'
+          ? `سلسلة ناقصة: الوحدة ${unit.serial} — أرقام عداد مفقودة قبل ${d.icv}`
+          : problem.kind === 'fork'
+            ? `سلسلة متفرعة: الوحدة ${unit.serial} رقم العداد ${d.icv} — بصمة المستند السابق لا تطابق`
+            : `مستند بتاريخ سابق: الوحدة ${unit.serial} رقم العداد ${d.icv} مؤرخ قبل المستند السابق`,
       );
     heads.set(unit.id, { icv: d.icv, pih: d.invoice_hash, last: d.issued_at });
   }
