@@ -216,3 +216,14 @@ export function branchSyncRows(db: Db, taxpayerId: string, branchId?: string) {
   if (branchId) q = q.where('branches.id', '=', branchId);
   return q.execute();
 }
+
+// --- the branch node's own record ---------------------------------------------------------------
+
+export async function nodeValue(db: Db, key: string): Promise<string | undefined> {
+  return (await syncDb(db).selectFrom('sync_node').select('value').where('key', '=', key).executeTakeFirst())?.value;
+}
+
+export async function setNodeValue(db: Db, key: string, value: string, now: string): Promise<void> {
+  if ((await nodeValue(db, key)) === undefined) await syncDb(db).insertInto('sync_node').values({ key, value, updated_at: now }).execute();
+  else await syncDb(db).updateTable('sync_node').set({ value, updated_at: now }).where('key', '=', key).execute();
+}

@@ -1,9 +1,7 @@
 // The branch node's side of sync: build batches of documents head office has not acknowledged
 // (exact bytes), claim relayed submissions atomically, push, and record head office's answer.
 import type { FleetContext } from '../egs/index.js';
-import { loadCertificate } from '../crypto/certificate.js';
-import { credentials, units as unitRepo, withWriteTransaction, type EgsUnit, type IssuedDocument, type Submission, type Taxpayer } from '../store/index.js';
-import { SyncError, type SyncReason } from './errors.js';
+import { sync as syncRepo, units as unitRepo, withWriteTransaction, type IssuedDocument, type Submission, type Taxpayer } from '../store/index.js';
 import {
   DEFAULT_BATCH_DOCUMENTS,
   MAX_BATCH_XML_BYTES,
@@ -16,24 +14,15 @@ import {
   type SyncBatch,
   type SyncResult,
 } from './protocol.js';
-import { syncDb, type SyncDb } from './schema.js';
+import { syncDb } from './schema.js';
+import { enrolledUnits, pushBatch, requestEnrolments, type BranchSyncOptions } from './branch-link.js';
+
+export { pushBatch, requestEnrolments, type BranchSyncOptions } from './branch-link.js';
 
 const FINAL = new Set(['accepted', 'accepted-with-warnings', 'rejected']);
 /** The branch's submission state for a document head office relays: the branch's outbox never claims it. */
 export const RELAYED = 'relayed';
 const b64 = (s: string) => Buffer.from(s, 'utf8').toString('base64');
-
-export interface BranchSyncOptions {
-  hqUrl: string;
-  token: string;
-  /** This node's name as head office shows it. */
-  node: string;
-  /** Used until head office has said which mode the branch is in. */
-  reporting?: ReportingMode;
-  batchDocuments?: number;
-  timeoutMs?: number;
-  fetch?: typeof fetch;
-}
 
 export interface SyncSummary {
   batches: number;
@@ -46,19 +35,9 @@ export interface SyncSummary {
   behind: number;
 }
 
-async function nodeValue(db: SyncDb, key: string): Promise<string | undefined> {
-  return (await db.selectFrom('sync_node').select('value').where('key', '=', key).executeTakeFirst())?.value;
-}
-
-async function setNodeValue(db: SyncDb, key: string, value: string, now: string): Promise<void> {
-  const found = await nodeValue(db, key);
-  if (found === undefined) await db.insertInto('sync_node').values({ key, value, updated_at: now }).execute();
-  else await db.updateTable('sync_node').set({ value, updated_at: now }).where('key', '=', key).execute();
-}
-
 /** The branch's reporting mode: head office's setting once heard, else the configured default. */
 export async function reportingMode(ctx: FleetContext, fallback: ReportingMode = 'direct'): Promise<ReportingMode> {
-  const v = await nodeValue(syncDb(ctx.store.db), 'reporting');
+  const v = await syncRepo.nodeValue(ctx.store.db, 'reporting');
   return v === 'relay' || v === 'direct' ? v : fallback;
 }
 
@@ -105,7 +84,7 @@ export async function buildBatch(
   const limit = options.batchDocuments ?? DEFAULT_BATCH_DOCUMENTS;
   const allUnits = await unitRepo.listUnits(ctx.store.db, taxpayer.id);
   // Only units head office enrolled: it refuses the documents of any other.
-  const enrolled = await enrolledUnits(db, allUnits);
+  const enrolled = await enrolledUnits(ctx.store.db, allUnits);
   const units = allUnits.filter((u) => enrolled.has(`${u.serial}#${u.generation}`));
   const picked: IssuedDocument[] = [];
   let bytes = 0;
@@ -250,124 +229,6 @@ export async function buildBatch(
   return { ...content, batchId };
 }
 
-const KNOWN_REFUSALS = new Set<SyncReason>([
-  'FORK',
-  'GAP',
-  'INVALID_DOCUMENT',
-  'FOREIGN_UNIT',
-  'BATCH_CONFLICT',
-  'BAD_SIGNATURE',
-  'UNREGISTERED_CERTIFICATE',
-  'FIGURES_MISMATCH',
-  'BAD_TIME',
-  'BAD_CLEARANCE',
-  'NOT_ENROLLED',
-  'ENROLMENT_REFUSED',
-  'UNIT_ENDED',
-]);
-
-/** POST JSON to head office. Network failures and 5xx are `HQ_UNREACHABLE` (retry later); refusals keep their reason. */
-async function postToHq<T>(path: string, body: unknown, options: Pick<BranchSyncOptions, 'hqUrl' | 'token' | 'timeoutMs' | 'fetch'>): Promise<T> {
-  const doFetch = options.fetch ?? fetch;
-  let res: Response;
-  try {
-    res = await doFetch(new URL(path, options.hqUrl), {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${options.token}` },
-      body: JSON.stringify(body),
-      signal: AbortSignal.timeout(options.timeoutMs ?? 30_000),
-    });
-  } catch (error) {
-    throw new SyncError(
-      'HQ_UNREACHABLE',
-      `head office (${options.hqUrl}) did not answer: ${(error as Error).message}; nothing was lost, the branch syncs again later`,
-      'لم يستجب المقر؛ لم يُفقد شيء وستُعاد المزامنة لاحقاً',
-    );
-  }
-  const text = await res.text();
-  if (res.status >= 500 || res.status === 429)
-    throw new SyncError(
-      'HQ_UNREACHABLE',
-      `head office answered ${res.status}; the branch syncs again later`,
-      `أجاب المقر بالحالة ${res.status}؛ ستُعاد المزامنة لاحقاً`,
-      {
-        status: res.status,
-      },
-    );
-  if (!res.ok) {
-    let parsed: { error?: { message?: string; messageAr?: string; reason?: string } } = {};
-    try {
-      parsed = JSON.parse(text) as typeof parsed;
-    } catch {
-      /* not JSON: keep the status */
-    }
-    const reason = parsed.error?.reason as SyncReason | undefined;
-    throw new SyncError(
-      reason && KNOWN_REFUSALS.has(reason) ? reason : 'HQ_REFUSED',
-      `head office refused (${res.status}): ${parsed.error?.message ?? text.slice(0, 300)}`,
-      parsed.error?.messageAr ?? `رفض المقر الطلب (${res.status})`,
-      { status: res.status },
-    );
-  }
-  return JSON.parse(text) as T;
-}
-
-/** POST one batch to head office. */
-export function pushBatch(batch: SyncBatch, options: Pick<BranchSyncOptions, 'hqUrl' | 'token' | 'timeoutMs' | 'fetch'>): Promise<SyncResult> {
-  return postToHq<SyncResult>('/api/v1/sync/batches', batch, options);
-}
-
-const enrolmentKey = (u: Pick<EgsUnit, 'serial' | 'generation'>) => `enrolment:${u.serial}#${u.generation}`;
-
-/** Units whose enrolment head office approved (as last heard), keyed `serial#generation`. */
-async function enrolledUnits(db: SyncDb, units: readonly EgsUnit[]): Promise<Set<string>> {
-  const out = new Set<string>();
-  for (const u of units) {
-    const v = await nodeValue(db, enrolmentKey(u));
-    if (v && (JSON.parse(v) as { state: string }).state === 'approved') out.add(`${u.serial}#${u.generation}`);
-  }
-  return out;
-}
-
-/**
- * Offer head office every unit with a production certificate it has not approved yet (a renewed
- * certificate is offered again). Head office checks it; an administrator approves it there.
- */
-export async function requestEnrolments(
-  ctx: FleetContext,
-  taxpayer: Taxpayer,
-  options: Pick<BranchSyncOptions, 'hqUrl' | 'token' | 'timeoutMs' | 'fetch'>,
-): Promise<Array<{ serial: string; generation: number; state: string }>> {
-  const db = syncDb(ctx.store.db);
-  const out: Array<{ serial: string; generation: number; state: string }> = [];
-  for (const u of await unitRepo.listUnits(ctx.store.db, taxpayer.id)) {
-    const csid = await credentials.activeCsid(ctx.store.db, { taxpayerId: taxpayer.id, unitId: u.id }, 'production');
-    if (!csid) continue;
-    const cert = loadCertificate(csid.binary_security_token, 'production CSID');
-    const known = await nodeValue(db, enrolmentKey(u));
-    const was = known ? (JSON.parse(known) as { certificateSerial: string; state: string }) : undefined;
-    if (was?.certificateSerial === cert.serialNumber && was.state === 'approved') {
-      out.push({ serial: u.serial, generation: u.generation, state: 'approved' });
-      continue;
-    }
-    const view = await postToHq<{ state: string }>(
-      '/api/v1/sync/enrolments',
-      { serial: u.serial, generation: u.generation, name: u.name, title: u.title, environment: u.environment, certificate: cert.base64 },
-      options,
-    );
-    // A renewed certificate still pending: the unit stays enrolled with its approved older certificate.
-    const state = view.state === 'approved' || was?.state !== 'approved' ? view.state : 'approved';
-    await setNodeValue(
-      db,
-      enrolmentKey(u),
-      JSON.stringify({ certificateSerial: view.state === 'approved' ? cert.serialNumber : (was?.certificateSerial ?? cert.serialNumber), state }),
-      ctx.clock.now().toISOString(),
-    );
-    out.push({ serial: u.serial, generation: u.generation, state: view.state });
-  }
-  return out;
-}
-
 /** Record what head office acknowledged: pushed documents, outcomes it heard, relayed outcomes, its setting. */
 export async function applyResult(ctx: FleetContext, taxpayer: Taxpayer, batch: SyncBatch, result: SyncResult): Promise<number> {
   const now = ctx.clock.now().toISOString();
@@ -463,8 +324,8 @@ export async function applyResult(ctx: FleetContext, taxpayer: Taxpayer, batch: 
       await trx.updateTable('sync_pushed').set({ acked_state: s.state, acked_at: now }).where('document_id', '=', doc.id).execute();
       relayed++;
     }
-    await setNodeValue(trx, 'reporting', result.reporting, now);
-    await setNodeValue(trx, 'last_sync_at', now, now);
+    await syncRepo.setNodeValue(raw, 'reporting', result.reporting, now);
+    await syncRepo.setNodeValue(raw, 'last_sync_at', now, now);
   });
   return relayed;
 }
