@@ -20,3 +20,4 @@ export { rideAlong, withWriteTransaction } from './write-transaction.js';
 export * as syncTrust from './sync-trust-repository.js';
 export * as sync from './sync-repository.js';
 export type * from './sync-schema.js';
+export { REPORTED_BY_BRANCH } from './sync-schema.js';

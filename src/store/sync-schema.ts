@@ -3,6 +3,13 @@
 import type { Generated, Kysely } from 'kysely';
 import type { Database } from './schema.js';
 
+/**
+ * How a submission's message begins when its "accepted" is a branch's word, not ZATCA's signed answer
+ * (reporting answers carry no signature): written by sync/receive.ts, read by reports (drill-down,
+ * reconciliation) to show it as such.
+ */
+export const REPORTED_BY_BRANCH = 'reported by branch';
+
 export interface SyncTokensTable {
   id: string;
   name: string;

@@ -17,6 +17,7 @@ import {
   type EgsUnit,
   type SubmissionsTable,
   type Taxpayer,
+  REPORTED_BY_BRANCH,
 } from '../store/index.js';
 import type { Kysely } from 'kysely';
 import type { Database } from '../store/index.js';
@@ -141,7 +142,7 @@ function evidenced(kind: string, s: SubmissionStatus, cleared: string | undefine
   if (kind === 'standard') return cleared ? { state: s.state, note: null } : { state: WITH_BRANCH, note: null };
   return {
     state: s.state,
-    note: `reported by branch ${r.branch.name} (node ${r.batch.node}, sync batch ${r.batch.batchId}); ZATCA does not sign reporting answers`,
+    note: `${REPORTED_BY_BRANCH} ${r.branch.name} (node ${r.batch.node}, sync batch ${r.batch.batchId}); ZATCA does not sign reporting answers`,
   };
 }
 

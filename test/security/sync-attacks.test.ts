@@ -7,6 +7,7 @@ import { units as unitRepo } from '../../src/store/index.js';
 import { buildBatch, listIncidents, receiveBatch, requestEnrolment, SyncError, type SyncBatch } from '../../src/sync/index.js';
 import { CHAIN_VAT, ENGINES } from '../egs/helpers.js';
 import { drain } from '../issuing/helpers.js';
+import { parsePeriod, reconcile, vatReport } from '../../src/reports/index.js';
 import { batchOf, forge, rebatch, sell, snapshot, syncWorld, type SyncWorld } from './sync-harness.js';
 
 describe.each(ENGINES)('forged sync batches are refused on %s', (engine) => {
@@ -188,5 +189,12 @@ describe.each(ENGINES)('forged sync batches are refused on %s', (engine) => {
       .where('documents.uuid', '=', standard.uuid)
       .executeTakeFirstOrThrow();
     expect(held.xml).toBe(cleared);
+    // The VAT report's drill-down and the reconciliation say what each counted state rests on.
+    const period = parsePeriod({ period: now().toISOString().slice(0, 7) });
+    const report = await vatReport(w.hq.ctx.store.db, w.hq.taxpayer, period);
+    expect(report.documents.find((d) => d.uuid === standard.uuid)?.evidence).toBe('zatca-stamp');
+    expect(report.documents.find((d) => d.uuid === simplified.uuid)?.evidence).toBe('reported-by-branch');
+    const rec = await reconcile(w.hq.ctx.store.db, w.hq.taxpayer, period);
+    expect(rec.units.find((u) => u.unit === w.y.units[0]!.name)?.reportedByBranch).toBeGreaterThanOrEqual(1);
   });
 });
