@@ -54,7 +54,7 @@ function subtotalOf(s: TaxSubtotalFacts, what: string) {
   };
 }
 
-/** The two TaxTotals every document carries (BR-KSA-EN16931-09; docs/architecture.md policy): the one with subtotals (document currency) and the SAR total without them. */
+/** The two TaxTotals every document carries (BR-KSA-EN16931-09): the one with subtotals (document currency) and the SAR total without them. */
 function taxTotalsOf(c: DocumentContent) {
   const withSubtotals = c.taxTotals.filter((t) => t.subtotals.length > 0);
   const sar = c.taxTotals.filter((t) => t.subtotals.length === 0 && t.currency === 'SAR');
