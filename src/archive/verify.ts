@@ -5,6 +5,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import type { Element } from '@xmldom/xmldom';
 import { invoiceHashOf } from '../crypto/hash.js';
+import { linkProblems } from '../issuing/chain-link.js';
 import { ReportError } from '../reports/errors.js';
 import { childElements, findPath, NS, parseInvoiceXml, textOf } from '../xml/parse.js';
 import { ARCHIVE_FORMAT, CHECKSUM_FILE, INDEX_JSON, MANIFEST_FILE, type IndexEntry, type Manifest } from './layout.js';
@@ -232,23 +233,20 @@ export function verifyArchive(dir: string, options: { expectManifestSha256?: str
     for (let i = 1; i < list.length; i++) {
       const prev = list[i - 1]!;
       const cur = list[i]!;
-      if (cur.icv !== prev.icv + 1)
+      for (const p of linkProblems({ icv: prev.icv, hash: prev.invoiceHash }, { icv: cur.icv, pih: cur.pih }))
         problem({
           check: 'chain',
           unit: cur.unit,
           icv: cur.icv,
           path: cur.file,
-          message: `unit ${cur.unit}: ICV ${cur.icv} follows ICV ${prev.icv} (gap or repeat)`,
-          messageAr: `الوحدة ${cur.unit}: العداد ${cur.icv} يلي ${prev.icv} (فجوة أو تكرار)`,
-        });
-      if (cur.pih !== prev.invoiceHash)
-        problem({
-          check: 'chain',
-          unit: cur.unit,
-          icv: cur.icv,
-          path: cur.file,
-          message: `unit ${cur.unit}: the PIH of ICV ${cur.icv} is not the hash of ICV ${prev.icv}`,
-          messageAr: `الوحدة ${cur.unit}: بصمة السابق في ${cur.icv} ليست بصمة ${prev.icv}`,
+          message:
+            p.kind === 'fork'
+              ? `unit ${cur.unit}: the PIH of ICV ${cur.icv} is not the hash of ICV ${prev.icv}`
+              : `unit ${cur.unit}: ICV ${cur.icv} follows ICV ${prev.icv} (gap or repeat)`,
+          messageAr:
+            p.kind === 'fork'
+              ? `الوحدة ${cur.unit}: بصمة السابق في ${cur.icv} ليست بصمة ${prev.icv}`
+              : `الوحدة ${cur.unit}: العداد ${cur.icv} يلي ${prev.icv} (فجوة أو تكرار)`,
         });
     }
     const chain = manifest.chains.find((c) => c.unitId === unitId);

@@ -4,6 +4,7 @@
 import { resolveUnit, type FleetContext } from '../egs/index.js';
 import { verifyInvoice } from '../stamp/index.js';
 import { documents, submissions, units as unitRepo, type EgsUnit, type IssuedDocument, type Taxpayer } from '../store/index.js';
+import { EMPTY_CHAIN, linkProblems } from '../issuing/chain-link.js';
 import { INITIAL_PIH } from '../model/chain.js';
 import { isAcceptedSubmission } from '../store/index.js';
 
@@ -73,12 +74,14 @@ export async function auditChains(ctx: FleetContext, taxpayer: Taxpayer, options
         const inRange = (!options.from || d.issued_at >= options.from) && (!options.to || d.issued_at < options.to);
         if (inRange) {
           report.checked++;
-          const expectedIcv = (prev?.icv ?? 0) + 1;
-          const expectedPih = prev?.invoice_hash ?? INITIAL_PIH;
-          if (d.icv !== expectedIcv)
-            brk('icv', `ICV ${d.icv} follows ${prev?.icv ?? 'nothing'}: ${d.icv > expectedIcv ? `gap of ${d.icv - expectedIcv}` : 'repeated'}`, d);
-          if (d.pih !== expectedPih) brk('pih', `PIH does not link to the previous document's hash (fork)`, d);
-          if (prev && d.issued_at < prev.issued_at) brk('time', `issued at ${d.issued_at}, before the previous document (${prev.issued_at})`, d);
+          const head = prev ? { icv: prev.icv, hash: prev.invoice_hash, issuedAt: prev.issued_at } : EMPTY_CHAIN;
+          const expectedPih = head.hash;
+          for (const p of linkProblems(head, { icv: d.icv, pih: d.pih, issuedAt: d.issued_at }))
+            brk(
+              p.kind === 'fork' ? 'pih' : p.kind === 'back-dated' ? 'time' : 'icv',
+              p.kind === 'fork' ? `PIH does not link to the previous document's hash (fork): ${p.message}` : p.message,
+              d,
+            );
           checkDocument(d, expectedPih, brk);
           checkSubmission(d, jobs.get(d.id), answers.get(d.id) ?? [], byUuid.get(d.uuid), history !== undefined, brk, warn);
           const clearance = await documents.findClearance(db, d.id);

@@ -6,7 +6,7 @@ import { FawtaraError } from '../errors.js';
 import { EXIT, processIo, reportError, type Action, type Io, type Runner } from './output.js';
 import { translateSdkArgs } from './sdk-args.js';
 import { arabicUsageError } from './usage-errors.js';
-import { registerFleetCommands } from './commands/fleet-cli.js';
+import { registerFleetCommands, registerSyncCommands } from './commands/fleet-cli.js';
 import { registerIssuingCommands } from './commands/issuing-cli.js';
 import { registerServerCommands } from './commands/users-cli.js';
 import { registerReportCommands } from './commands/reports-cli.js';
@@ -133,6 +133,7 @@ export function buildProgram(io: Io, setExit: (code: number) => void, jsonErrors
 
   // Fleet: taxpayers, branches, EGS units (docs/fleet.md); declared there, loaded lazily when run.
   registerFleetCommands(program, run);
+  registerSyncCommands(program, run);
   // Issuing, the submission outbox and the chain auditor (docs/issuing.md).
   registerIssuingCommands(program, run);
   // Head-office API: `serve` and `users` (docs/server.md).

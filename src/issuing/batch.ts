@@ -20,6 +20,7 @@ import {
   type Taxpayer,
 } from '../store/index.js';
 import { writeInvoice } from '../ubl/writer.js';
+import { appendToChain } from './chain.js';
 import { IssueError } from './errors.js';
 import { checkNoteReference } from './notes.js';
 import { checkPrepaymentReferences } from './prepayments.js';
@@ -333,11 +334,11 @@ export class Issuer {
         out.push({ error });
       }
     }
-    // One statement per table for the whole batch; rows go in chain order, so each one's link
-    // check (the database trigger) sees the document before it.
-    await documents.insertDocuments(trx, written);
-    await submissions.enqueueMany(trx, jobs);
-    for (const head of heads2.values()) await documents.advanceHead(trx, head.unit, { icv: head.icv, pih: head.pih, lastIssuedAt: head.last! });
+    await appendToChain(
+      trx,
+      ctx.store.dialect,
+      written.map((document, i) => ({ document, submission: jobs[i]! })),
+    );
     return out;
   }
 }

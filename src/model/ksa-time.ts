@@ -61,3 +61,11 @@ export function ksaRange(text: string): { from: Date; to: Date } | undefined {
   }
   return { from: ksaDayStart(calendarDay(y, mo, 1)), to: ksaDayStart(calendarDay(y, mo + 1, 1)) };
 }
+
+/** The instant of a KSA local issue date and time as documents write them; undefined when not a real date and time. */
+export function ksaLocalToInstant(issueDate: string, issueTime: string): Date | undefined {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(issueDate) || !/^\d{2}:\d{2}:\d{2}$/.test(issueTime)) return undefined;
+  const at = new Date(`${issueDate}T${issueTime}Z`);
+  if (Number.isNaN(at.getTime()) || at.toISOString().slice(0, 19) !== `${issueDate}T${issueTime}`) return undefined;
+  return new Date(at.getTime() - KSA_OFFSET_MS);
+}

@@ -1,7 +1,7 @@
 // The reads behind reports and the archive: a period's documents with their unit, branch,
 // submission state and clearance, without the XML unless asked (a quarter can hold millions).
 import type { Kysely } from 'kysely';
-import type { Database } from '../store/index.js';
+import { REPORTED_BY_BRANCH, type Database } from '../store/index.js';
 import type { Period } from './period.js';
 import { prepaymentLinesOf } from './prepaid.js';
 
@@ -51,6 +51,7 @@ export interface PeriodDocument {
   endpoint: string | null;
   accepted_at: string | null;
   cleared_at: string | null;
+  last_message: string | null;
 }
 
 /** Documents issued in the period (by issue date), in unit and chain order. */
@@ -97,6 +98,7 @@ export async function periodDocuments(db: Db, scope: Scope, period: Period): Pro
       's.late',
       's.endpoint',
       's.accepted_at',
+      's.last_message',
       'c.cleared_at',
     ])
     .where('d.taxpayer_id', '=', scope.taxpayerId)
@@ -171,4 +173,13 @@ export async function rejectedDocuments(
     out.push(...rows);
   }
   return out;
+}
+
+/**
+ * What a counted document's ZATCA state rests on: ZATCA's stamp on the cleared document, ZATCA's
+ * own answer to our submission, or a branch's word for a document it reported itself (docs/branch-node.md).
+ */
+export function evidenceOf(d: Pick<PeriodDocument, 'cleared_at' | 'last_message'>): 'zatca-stamp' | 'zatca-answer' | 'reported-by-branch' {
+  if (d.cleared_at !== null) return 'zatca-stamp';
+  return d.last_message?.startsWith(REPORTED_BY_BRANCH) ? 'reported-by-branch' : 'zatca-answer';
 }

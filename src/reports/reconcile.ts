@@ -7,7 +7,7 @@ import { ENVIRONMENT_SEGMENT, type FatooraEnv } from '../zatca/index.js';
 import { ReportError } from './errors.js';
 import { rejectedReferences } from './corrections.js';
 import type { Period } from './period.js';
-import { periodDocuments, type PeriodDocument } from './queries.js';
+import { evidenceOf, periodDocuments, type PeriodDocument } from './queries.js';
 import { buildVatReport } from './vat.js';
 import { isAcceptedSubmission } from '../store/index.js';
 
@@ -57,6 +57,8 @@ export interface UnitReconciliation {
   /** Accepted according to ZATCA's record; null when no record was given. */
   acceptedByZatca: number | null;
   inVatReport: number;
+  /** Counted on a branch's word alone (a document it reported itself; ZATCA's reporting answers are not signed). */
+  reportedByBranch: number;
   differences: number;
 }
 
@@ -267,6 +269,7 @@ export async function reconcile(db: Kysely<Database>, taxpayer: Taxpayer, period
       acceptedByUs: own.filter((d) => isAcceptedSubmission(d.state)).length,
       acceptedByZatca: x.withHistory ? acceptedByZatca : null,
       inVatReport: own.filter((d) => x.inReport.has(d.id)).length,
+      reportedByBranch: own.filter((d) => x.inReport.has(d.id) && evidenceOf(d) === 'reported-by-branch').length,
       differences: differences.length - before,
     });
   }

@@ -4,7 +4,7 @@ import type { Kysely } from 'kysely';
 import { dec, money, ZERO, type Decimal } from '../money/index.js';
 import type { Database, Taxpayer } from '../store/index.js';
 import type { Period } from './period.js';
-import { periodDocuments, type PeriodDocument, type Scope } from './queries.js';
+import { evidenceOf, periodDocuments, type PeriodDocument, type Scope } from './queries.js';
 import type { PrepaidLine, VatLine as StoredVatLine } from '../issuing/index.js';
 import { csvLines } from './csv.js';
 import { documentFigures, type CategoryFigures, type PrepaidFigures } from './figures.js';
@@ -51,6 +51,8 @@ export interface ReportedDocument {
   buyerName: string | null;
   originalNumber: string | null;
   state: string;
+  /** What the ZATCA state rests on: ZATCA's stamp, ZATCA's answer, or a branch's word for a document it reported itself. */
+  evidence: 'zatca-stamp' | 'zatca-answer' | 'reported-by-branch';
   duplicate: boolean;
   invoiceHash: string;
   /** What the document adds to the return per category: its breakdown less the prepayments it deducts. */
@@ -144,6 +146,7 @@ function reportedDocument(d: PeriodDocument): ReportedDocument {
     buyerName: d.buyer_name,
     originalNumber: d.original_number,
     state: d.state ?? 'cleared',
+    evidence: evidenceOf(d),
     duplicate: d.duplicate === 1,
     invoiceHash: d.invoice_hash,
     lines: f.net.map(signLine),

@@ -151,3 +151,8 @@ export async function insertClearance(db: Db, row: DocumentClearancesTable): Pro
 export function findClearance(db: Db, documentId: string): Promise<DocumentClearance | undefined> {
   return db.selectFrom('document_clearances').selectAll().where('document_id', '=', documentId).executeTakeFirst();
 }
+
+/** The document a unit's chain holds at one ICV. */
+export function findAtIcv(db: Db, unitId: string, icv: number): Promise<IssuedDocument | undefined> {
+  return db.selectFrom('documents').selectAll().where('unit_id', '=', unitId).where('icv', '=', icv).executeTakeFirst();
+}

@@ -28,3 +28,7 @@ export {
   isPendingSubmission,
   type SubmissionState,
 } from './states.js';
+export * as syncTrust from './sync-trust-repository.js';
+export * as sync from './sync-repository.js';
+export type * from './sync-schema.js';
+export { REPORTED_BY_BRANCH } from './sync-schema.js';

@@ -9,6 +9,7 @@ import { guardTables } from './migration-0007-guards.js';
 import { unitTarget } from './migration-0008-unit-target.js';
 import { unitHolds } from './migration-0009-unit-holds.js';
 import { prepaidBreakdown } from './migration-0010-prepaid.js';
+import { syncTrustTables } from './migration-0011-sync-trust.js';
 import { keyCustody } from './migration-0012-key-custody.js';
 import { consoleIndexes, consoleTables } from './migration-0013-console.js';
 
@@ -205,6 +206,7 @@ export function fleetMigrations(dialect: Dialect): Record<string, Migration> {
     '0008_unit_target': unitTarget(),
     '0009_unit_holds': unitHolds(),
     '0010_prepaid_breakdown': prepaidBreakdown(),
+    '0011_sync_trust': syncTrustTables(),
     '0012_key_custody': keyCustody(),
     '0013_console': consoleTables(dialect),
     '0013_console_indexes': consoleIndexes(),

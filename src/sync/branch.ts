@@ -1,13 +1,12 @@
 // The branch node's side of sync: build batches of documents head office has not acknowledged
 // (exact bytes), claim relayed submissions atomically, push, and record head office's answer.
-import { createHash } from 'node:crypto';
 import type { FleetContext } from '../egs/index.js';
-import { units as unitRepo, withWriteTransaction, type IssuedDocument, type Submission, type Taxpayer } from '../store/index.js';
-import { SyncError } from './errors.js';
+import { sync as syncRepo, units as unitRepo, withWriteTransaction, type IssuedDocument, type Submission, type Taxpayer } from '../store/index.js';
 import {
   DEFAULT_BATCH_DOCUMENTS,
   MAX_BATCH_XML_BYTES,
   PROTOCOL_VERSION,
+  batchIdOf,
   type BatchDocument,
   type ReportingMode,
   type StatusUpdate,
@@ -15,24 +14,15 @@ import {
   type SyncBatch,
   type SyncResult,
 } from './protocol.js';
-import { syncDb, type SyncDb } from './schema.js';
+import { syncDb } from './schema.js';
+import { enrolledUnits, pushBatch, requestEnrolments, type BranchSyncOptions } from './branch-link.js';
+
+export { pushBatch, requestEnrolments, type BranchSyncOptions } from './branch-link.js';
 import { FINAL_SUBMISSION_STATES, isFinalSubmission } from '../store/index.js';
 
 /** The branch's submission state for a document head office relays: the branch's outbox never claims it. */
 export const RELAYED = 'relayed';
 const b64 = (s: string) => Buffer.from(s, 'utf8').toString('base64');
-
-export interface BranchSyncOptions {
-  hqUrl: string;
-  token: string;
-  /** This node's name as head office shows it. */
-  node: string;
-  /** Used until head office has said which mode the branch is in. */
-  reporting?: ReportingMode;
-  batchDocuments?: number;
-  timeoutMs?: number;
-  fetch?: typeof fetch;
-}
 
 export interface SyncSummary {
   batches: number;
@@ -45,19 +35,9 @@ export interface SyncSummary {
   behind: number;
 }
 
-async function nodeValue(db: SyncDb, key: string): Promise<string | undefined> {
-  return (await db.selectFrom('sync_node').select('value').where('key', '=', key).executeTakeFirst())?.value;
-}
-
-async function setNodeValue(db: SyncDb, key: string, value: string, now: string): Promise<void> {
-  const found = await nodeValue(db, key);
-  if (found === undefined) await db.insertInto('sync_node').values({ key, value, updated_at: now }).execute();
-  else await db.updateTable('sync_node').set({ value, updated_at: now }).where('key', '=', key).execute();
-}
-
 /** The branch's reporting mode: head office's setting once heard, else the configured default. */
 export async function reportingMode(ctx: FleetContext, fallback: ReportingMode = 'direct'): Promise<ReportingMode> {
-  const v = await nodeValue(syncDb(ctx.store.db), 'reporting');
+  const v = await syncRepo.nodeValue(ctx.store.db, 'reporting');
   return v === 'relay' || v === 'direct' ? v : fallback;
 }
 
@@ -102,7 +82,10 @@ export async function buildBatch(
   const db = syncDb(ctx.store.db);
   const mode = await reportingMode(ctx, options.reporting);
   const limit = options.batchDocuments ?? DEFAULT_BATCH_DOCUMENTS;
-  const units = await unitRepo.listUnits(ctx.store.db, taxpayer.id);
+  const allUnits = await unitRepo.listUnits(ctx.store.db, taxpayer.id);
+  // Only units head office enrolled: it refuses the documents of any other.
+  const enrolled = await enrolledUnits(ctx.store.db, allUnits);
+  const units = allUnits.filter((u) => enrolled.has(`${u.serial}#${u.generation}`));
   const picked: IssuedDocument[] = [];
   let bytes = 0;
   for (const u of units) {
@@ -242,57 +225,8 @@ export async function buildBatch(
     statuses,
     relayPending: pending.map((p) => p.uuid),
   };
-  const batchId = createHash('sha256').update(JSON.stringify(content)).digest('hex');
+  const batchId = batchIdOf(content);
   return { ...content, batchId };
-}
-
-/** POST one batch to head office. Network failures and 5xx are `HQ_UNREACHABLE` (retry later); refusals keep their reason. */
-export async function pushBatch(batch: SyncBatch, options: Pick<BranchSyncOptions, 'hqUrl' | 'token' | 'timeoutMs' | 'fetch'>): Promise<SyncResult> {
-  const doFetch = options.fetch ?? fetch;
-  let res: Response;
-  try {
-    res = await doFetch(new URL('/api/v1/sync/batches', options.hqUrl), {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${options.token}` },
-      // the node's own clock at sending: head office records the offset (docs/server.md, "Operators and clocks")
-      body: JSON.stringify({ ...batch, nodeTime: new Date().toISOString() }),
-      signal: AbortSignal.timeout(options.timeoutMs ?? 30_000),
-    });
-  } catch (error) {
-    throw new SyncError(
-      'HQ_UNREACHABLE',
-      `head office (${options.hqUrl}) did not answer: ${(error as Error).message}; nothing was lost, the branch syncs again later`,
-      'لم يستجب المقر؛ لم يُفقد شيء وستُعاد المزامنة لاحقاً',
-    );
-  }
-  const text = await res.text();
-  if (res.status >= 500 || res.status === 429)
-    throw new SyncError(
-      'HQ_UNREACHABLE',
-      `head office answered ${res.status}; the branch syncs again later`,
-      `أجاب المقر بالحالة ${res.status}؛ ستُعاد المزامنة لاحقاً`,
-      { status: res.status },
-    );
-  if (!res.ok) {
-    let body: { error?: { message?: string; messageAr?: string; reason?: string } } = {};
-    try {
-      body = JSON.parse(text) as typeof body;
-    } catch {
-      /* not JSON: keep the status */
-    }
-    const reason = body.error?.reason;
-    const known =
-      reason === 'FORK' || reason === 'GAP' || reason === 'INVALID_DOCUMENT' || reason === 'FOREIGN_UNIT' || reason === 'BATCH_CONFLICT'
-        ? reason
-        : 'HQ_REFUSED';
-    throw new SyncError(
-      known,
-      `head office refused the batch (${res.status}): ${body.error?.message ?? text.slice(0, 300)}`,
-      body.error?.messageAr ?? `رفض المقر الدفعة (${res.status})`,
-      { status: res.status },
-    );
-  }
-  return JSON.parse(text) as SyncResult;
 }
 
 /** Record what head office acknowledged: pushed documents, outcomes it heard, relayed outcomes, its setting. */
@@ -390,8 +324,8 @@ export async function applyResult(ctx: FleetContext, taxpayer: Taxpayer, batch: 
       await trx.updateTable('sync_pushed').set({ acked_state: s.state, acked_at: now }).where('document_id', '=', doc.id).execute();
       relayed++;
     }
-    await setNodeValue(trx, 'reporting', result.reporting, now);
-    await setNodeValue(trx, 'last_sync_at', now, now);
+    await syncRepo.setNodeValue(raw, 'reporting', result.reporting, now);
+    await syncRepo.setNodeValue(raw, 'last_sync_at', now, now);
   });
   return relayed;
 }
@@ -410,6 +344,7 @@ export async function syncNow(ctx: FleetContext, taxpayer: Taxpayer, options: Br
     reporting: await reportingMode(ctx, options.reporting),
     behind: 0,
   };
+  await requestEnrolments(ctx, taxpayer, options);
   const seen = new Set<string>();
   for (let i = 0; i < (options.maxBatches ?? 10_000); i++) {
     const batch = await buildBatch(ctx, taxpayer, options);

@@ -1,5 +1,6 @@
 // The branch → head-office sync protocol (version 1), as zod schemas: the route validates with them
 // and the branch node builds exactly these shapes. Documents travel as base64 of their exact bytes.
+import { createHash } from 'node:crypto';
 import { z } from 'zod';
 
 export const PROTOCOL_VERSION = 1;
@@ -89,7 +90,7 @@ export type StatusUpdate = z.infer<typeof StatusUpdate>;
 
 export const SyncBatch = z.strictObject({
   protocol: z.literal(PROTOCOL_VERSION),
-  /** SHA-256 of the batch's contents: the same contents sent again carry the same id. */
+  /** `batchIdOf` the rest of the batch: head office recomputes it, so an id names one content only. */
   batchId: z.string().regex(/^[0-9a-f]{64}$/),
   node: z.string().min(1).max(200),
   units: z.array(BatchUnit).max(1000),
@@ -113,3 +114,26 @@ export const SyncResult = z.object({
   relayed: z.array(z.object({ uuid: z.string(), submission: SubmissionStatus, clearedXml: z.string().nullable() })),
 });
 export type SyncResult = z.infer<typeof SyncResult>;
+
+/**
+ * JSON with object keys sorted at every level: the same content always gives the same text. `null`
+ * is written as `""`: the server's schema validation (ajv, coerceTypes) turns a nullable string's
+ * null into "", and both mean "none" in every nullable field of the protocol.
+ */
+function canonicalJson(value: unknown): string {
+  if (value === null) return '""';
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value !== null && typeof value === 'object')
+    return `{${Object.keys(value)
+      .sort()
+      .filter((k) => (value as Record<string, unknown>)[k] !== undefined)
+      .map((k) => `${JSON.stringify(k)}:${canonicalJson((value as Record<string, unknown>)[k])}`)
+      .join(',')}}`;
+  return JSON.stringify(value);
+}
+
+/** A batch's id: SHA-256 (hex) of its canonical JSON without the id itself and the node's send time. */
+export function batchIdOf(batch: Omit<SyncBatch, 'batchId'> & { batchId?: string }): string {
+  const { batchId: _ignored, nodeTime: _sentAt, ...content } = batch;
+  return createHash('sha256').update(canonicalJson(content)).digest('hex');
+}

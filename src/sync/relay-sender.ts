@@ -1,5 +1,5 @@
 // Which unit's CSID submits a document: its own, or — for a branch unit synced to head office —
-// head office's relay unit (seed 000: another certificate under the same VAT number may submit).
+// head office's relay unit (ZATCA allows another certificate under the same VAT number to submit; docs/branch-node.md).
 import { FleetError } from '../egs/errors.js';
 import type { Kysely } from 'kysely';
 import type { Database, IssuedDocument } from '../store/index.js';

@@ -1,9 +1,8 @@
 // Access control (issue 7 part 7, seed 003): no route without authentication, cashier/device
 // tokens bound to their unit, branch scope, read-only auditors — on SQLite and PostgreSQL.
-import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defineRoutes, PERMISSIONS, PUBLIC_ROUTES, createServer, type Permission } from '../../src/server/index.js';
-import { createSyncToken } from '../../src/sync/index.js';
+import { batchIdOf, createSyncToken } from '../../src/sync/index.js';
 import { tenants, units } from '../../src/store/index.js';
 import { deviceCaller, ENGINES, fillUrl, testServer, userCaller, type Caller, type TestServer } from './helpers.js';
 
@@ -196,25 +195,25 @@ describe.each(ENGINES)('access control on %s', (engine) => {
     ).toBe(true);
   });
 
-  /** A batch that passes the schema: no documents, the given units' heads. */
-  const batch = (node: string, unitList: Array<{ serial: string; name: string }> = []) => ({
-    protocol: 1,
-    batchId: createHash('sha256')
-      .update(`${node} ${unitList.map((u) => u.serial).join(' ')}`)
-      .digest('hex'),
-    node,
-    units: unitList.map((u) => ({
-      serial: u.serial,
-      generation: 1,
-      name: u.name,
-      title: '1100',
-      environment: 'simulation',
-      head: { icv: 0, hash: 'NWZlY2ViNjZmZmM4NmYzOGQ5NTI3ODZjNmQ2OTZjNzljMmRiYzIzOWRkNGU5MWI0NjcyOWQ3M2EyN2ZiNTdlOQ==' },
-    })),
-    documents: [],
-    statuses: [],
-    relayPending: [],
-  });
+  /** A batch that passes the schema: no documents, the given units' heads; its id is the hash of its content. */
+  const batch = (node: string, unitList: Array<{ serial: string; name: string }> = []) => {
+    const content = {
+      protocol: 1 as const,
+      node,
+      units: unitList.map((u) => ({
+        serial: u.serial,
+        generation: 1,
+        name: u.name,
+        title: '1100',
+        environment: 'simulation',
+        head: { icv: 0, hash: 'NWZlY2ViNjZmZmM4NmYzOGQ5NTI3ODZjNmQ2OTZjNzljMmRiYzIzOWRkNGU5MWI0NjcyOWQ3M2EyN2ZiNTdlOQ==' },
+      })),
+      documents: [],
+      statuses: [],
+      relayPending: [],
+    };
+    return { ...content, batchId: batchIdOf(content) };
+  };
 
   it("a branch sync token pushes its own branch's batches and can call nothing else", async () => {
     const jeddah = (await tenants.findBranch(s.fleet.store.db, s.taxpayer.id, 'Jeddah'))!;

@@ -8,7 +8,7 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openFleet, type FleetContext } from '../../src/egs/index.js';
 import { createServer } from '../../src/server/index.js';
-import { branchSyncStatus } from '../../src/sync/index.js';
+import { approveEnrolment, branchSyncStatus, listEnrolments } from '../../src/sync/index.js';
 import { tenants } from '../../src/store/index.js';
 import { startSimulator, type RunningSimulator } from '../../src/simulator/index.js';
 import { createZatcaClient } from '../../src/zatca/index.js';
@@ -137,7 +137,7 @@ describe('a branch node from the command line (SQLite)', () => {
         '--json',
       ],
       {
-        env: { ...process.env, FAWTARA_MASTER_KEY: masterKey },
+        env: { ...process.env, FAWTARA_MASTER_KEY: masterKey, FAWTARA_SYNC_INTERVAL_MS: '1000' },
         stdio: ['ignore', 'pipe', 'pipe'],
       },
     );
@@ -159,8 +159,19 @@ describe('a branch node from the command line (SQLite)', () => {
     expect(started.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     expect((await fetch(`${started.url}/health`)).status).toBe(200);
 
-    // The node syncs at start: head office stores its documents and records its node name and heads.
+    // The node offers its unit for enrolment at start; once an administrator approves it (issue 10),
+    // the next sync stores its documents and records its node name and heads.
     const taxpayer = (await tenants.findTaxpayerByVat(hq.store.db, VAT))!;
+    let pending = await listEnrolments(hq, taxpayer, { state: 'pending' });
+    for (let i = 0; i < 100 && pending.length === 0; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      pending = await listEnrolments(hq, taxpayer, { state: 'pending' });
+    }
+    expect(
+      pending.map((e) => e.name),
+      stderr,
+    ).toEqual(['JED-POS-1']);
+    await approveEnrolment(hq, taxpayer, pending[0]!.id);
     let status = await branchSyncStatus(hq, taxpayer);
     for (let i = 0; i < 100 && !status[0]?.lastSyncAt; i++) {
       await new Promise((r) => setTimeout(r, 100));

@@ -18,8 +18,13 @@ import { createServer } from '../../src/server/index.js';
 import { startSimulator, type RunningSimulator } from '../../src/simulator/index.js';
 import { tenants, units, type Branch } from '../../src/store/index.js';
 import {
+  addAuthority,
   applyResult,
+  approveEnrolment,
+  batchIdOf,
   branchSyncStatus,
+  listEnrolments,
+  requestEnrolments,
   buildBatch,
   createSyncToken,
   listIncidents,
@@ -74,6 +79,16 @@ describe.each(ENGINES)('branch nodes syncing to head office on %s', (engine) => 
     await setBranchSync(hq.ctx, hq.taxpayer, branchA, { reporting: 'direct' });
     await setBranchSync(hq.ctx, hq.taxpayer, branchB, { reporting: 'relay', relayUnit: hq.units[0]! });
     await startHq();
+    // Head office trusts the simulator's issuing CA and stamp (issue 10), and an administrator
+    // approves each branch unit's enrolment before any of its documents is accepted.
+    const ca = sim.control.env('simulation').certificateAuthority();
+    await addAuthority(hq.ctx, 'simulation', 'issuing-ca', ca.issuing);
+    await addAuthority(hq.ctx, 'simulation', 'stamp', ca.stamp);
+    await requestEnrolments(a.ctx, a.taxpayer, optsA());
+    await requestEnrolments(b.ctx, b.taxpayer, optsB());
+    const pending = await listEnrolments(hq.ctx, hq.taxpayer, { state: 'pending' });
+    expect(pending.length).toBe(a.units.length + b.units.length);
+    for (const e of pending) await approveEnrolment(hq.ctx, hq.taxpayer, e.id);
   }, 40_000);
   afterAll(async () => {
     await stopHq();
@@ -139,7 +154,8 @@ describe.each(ENGINES)('branch nodes syncing to head office on %s', (engine) => 
     for (let i = 0; i < 2; i++) await sell(a, a.units[1]!.name);
     await drain(a.ctx);
     const full = (await buildBatch(a.ctx, a.taxpayer, optsA()))!;
-    const gapped = { ...full, documents: full.documents.slice(1), batchId: 'f'.repeat(64) };
+    const { batchId: _full, ...content } = { ...full, documents: full.documents.slice(1) };
+    const gapped = { ...content, batchId: batchIdOf(content) };
     await expect(pushBatch(gapped, optsA())).rejects.toMatchObject({ reason: 'GAP' });
     const incidents = await listIncidents(hq.ctx, hq.taxpayer);
     expect(incidents.map((i) => i.kind).sort()).toEqual(['fork', 'gap']);

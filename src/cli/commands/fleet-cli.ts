@@ -78,7 +78,7 @@ export function registerFleetCommands(program: Command, run: Runner): void {
   common(branches.command('sync-token').description("create a branch node's sync token (role branch-node, this branch only; printed once)"))
     .requiredOption('--branch <name>', 'the branch')
     .option('--name <name>', 'label, e.g. the node')
-    .option('--days <n>', 'lifetime in days (1–730)', '365')
+    .option('--days <n>', 'lifetime in days (1–365)', '90')
     .action(act('branchesSyncToken'));
   common(branches.command('sync').description("set how the branch's documents reach ZATCA: direct (the branch node) or relay (head office)"))
     .requiredOption('--branch <name>', 'the branch')
@@ -131,4 +131,37 @@ export function registerFleetCommands(program: Command, run: Runner): void {
   common(units.command('expiring').description('units whose production CSID expires within N days'))
     .option('--days <n>', 'days ahead', '30')
     .action(act('unitsExpiring'));
+}
+
+type SyncCommand = keyof typeof import('./sync-commands.js');
+
+/** `fawtara sync …`: head office's branch-sync administration (docs/branch-node.md). */
+export function registerSyncCommands(program: Command, run: Runner): void {
+  const act =
+    (name: SyncCommand, extra: Record<string, unknown> = {}) =>
+    (opts: Record<string, unknown>) =>
+      run(async () => (await import('./sync-commands.js'))[name])({ ...opts, ...extra });
+  const sync = program.command('sync').description("head office: branch nodes' tokens, unit enrolments and trusted ZATCA certificates");
+  const tokens = sync.command('tokens').description('branch sync tokens');
+  common(tokens.command('list').description('sync tokens (never their secrets)')).option('--branch <name>', 'one branch only').action(act('syncTokensList'));
+  common(tokens.command('revoke').description('revoke a sync token at once'))
+    .requiredOption('--id <id>', 'token id (16 hex digits)')
+    .action(act('syncTokensRevoke'));
+  const enrolments = sync.command('enrolments').description('units branch nodes offered, with the checks of their certificates');
+  common(enrolments.command('list').description('enrolments, newest first'))
+    .option('--state <state>', 'pending | approved | refused')
+    .action(act('syncEnrolmentsList'));
+  common(enrolments.command('approve').description('approve: the checks run again, then the unit and its certificate are registered'))
+    .requiredOption('--id <id>', 'enrolment id')
+    .action(act('syncEnrolmentsDecide', { decision: 'approve' }));
+  common(enrolments.command('refuse').description('refuse an enrolment'))
+    .requiredOption('--id <id>', 'enrolment id')
+    .action(act('syncEnrolmentsDecide', { decision: 'refuse' }));
+  const authorities = sync.command('authorities').description("ZATCA's issuing-CA and stamp certificates head office trusts");
+  common(authorities.command('add').description('trust a certificate (PEM or base64 DER file)'))
+    .requiredOption('--environment <env>', 'sandbox | simulation | production')
+    .requiredOption('--kind <kind>', 'issuing-ca | stamp')
+    .requiredOption('--file <file>', 'the certificate')
+    .action(act('syncAuthoritiesAdd'));
+  common(authorities.command('list').description('trusted certificates by environment')).action(act('syncAuthoritiesList'));
 }

@@ -22,7 +22,7 @@ import {
 import { describeUnit, describeUnitCsids, describeUnitKeys } from '../../egs/unit-view.js';
 import { FawtaraError } from '../../errors.js';
 import { logs, submissions, tenants, units, type EgsUnit } from '../../store/index.js';
-import { createSyncToken, setBranchSync } from '../../sync/hq.js';
+import { createSyncToken, DEFAULT_TOKEN_DAYS, MAX_TOKEN_DAYS, setBranchSync } from '../../sync/index.js';
 import { EXIT, type Io } from '../output.js';
 import { commandTarget, recordTarget, targetBaseUrl, withFleet, type FleetCliOptions } from './fleet-session.js';
 import { print, progressReporter, table } from './fleet-output.js';
@@ -385,11 +385,11 @@ export async function branchesSyncToken(opts: Opts, io: Io): Promise<number> {
   return withFleet(opts, io, async (s) => {
     const t = await s.taxpayer();
     const branch = await resolveBranch(s.ctx, t, text(opts.branch) ?? '');
-    const days = text(opts.days) ?? '365';
+    const days = text(opts.days) ?? String(DEFAULT_TOKEN_DAYS);
     if (!/^\d+$/.test(days))
-      throw new FawtaraError('USAGE', `--days must be a whole number from 1 to 730 (got "${days}")`, {
+      throw new FawtaraError('USAGE', `--days must be a whole number from 1 to ${MAX_TOKEN_DAYS} (got "${days}")`, {
         field: '--days',
-        messageAr: '--days يجب أن يكون عدداً صحيحاً من 1 إلى 730',
+        messageAr: `--days يجب أن يكون عدداً صحيحاً من 1 إلى ${MAX_TOKEN_DAYS}`,
       });
     const r = await createSyncToken(s.ctx, branch, { ...(text(opts.name) && { name: text(opts.name)! }), expiresInDays: Number(days), createdBy: s.ctx.actor });
     // The raw io, not s.io: the redactor would mask the token, and it is shown this once only.

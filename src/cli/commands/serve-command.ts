@@ -137,7 +137,7 @@ export async function serveCommand(opts: ServeOptions, rawIo: Io): Promise<numbe
 }
 
 /** `--role branch --hq URL [--hq-token T]` (token also from FAWTARA_HQ_TOKEN, so it stays out of `ps`). */
-function branchRole(opts: ServeOptions): { hqUrl: string; token: string; reporting: 'direct' | 'relay' } | undefined {
+function branchRole(opts: ServeOptions): { hqUrl: string; token: string; reporting: 'direct' | 'relay'; syncIntervalMs?: number } | undefined {
   const role = opts.role ?? 'hq';
   if (role === 'hq') return undefined;
   if (role !== 'branch')
@@ -156,5 +156,12 @@ function branchRole(opts: ServeOptions): { hqUrl: string; token: string; reporti
   const reporting = opts.reporting ?? 'direct';
   if (reporting !== 'direct' && reporting !== 'relay')
     throw new FawtaraError('USAGE', '--reporting must be "direct" or "relay"', { field: '--reporting', messageAr: '--reporting يجب أن يكون direct أو relay' });
-  return { hqUrl: opts.hq, token, reporting };
+  // How often the node syncs (default 30 s); 1 s to 1 h. A node waiting for its enrolment's approval retries at this pace.
+  const interval = Number(process.env.FAWTARA_SYNC_INTERVAL_MS ?? '30000');
+  if (!Number.isInteger(interval) || interval < 1000 || interval > 3_600_000)
+    throw new FawtaraError('USAGE', 'FAWTARA_SYNC_INTERVAL_MS must be a whole number of milliseconds from 1000 to 3600000', {
+      field: 'FAWTARA_SYNC_INTERVAL_MS',
+      messageAr: 'FAWTARA_SYNC_INTERVAL_MS يجب أن يكون من 1000 إلى 3600000 مللي ثانية',
+    });
+  return { hqUrl: opts.hq, token, reporting, syncIntervalMs: interval };
 }

@@ -2,11 +2,11 @@
 // the role and the scope every route checks. Resolved from the Authorization header once per request.
 import { forbidden, unauthenticated } from './errors.js';
 import type { AccessContext } from './context.js';
-import { isRole, type Role } from './roles.js';
+import { isRole, roleAllows, type Role } from './roles.js';
 import { parseToken, tokenMatches } from '../../crypto/tokens.js';
 import { countTokenFailure, lockedOut } from './throttle.js';
-import { access } from '../../store/index.js';
-import { syncDb } from '../../sync/schema.js';
+import { access, sync } from '../../store/index.js';
+import { MAX_TOKEN_DAYS } from '../../sync/tokens.js';
 
 export interface Principal {
   kind: 'user' | 'device';
@@ -111,22 +111,41 @@ async function device(ax: AccessContext, token: string, id: string, now: Date, g
   };
 }
 
-/** A branch node's sync token (src/sync): bound to one branch, role `branch-node`. */
+/**
+ * A branch node's sync token (src/sync): bound to one branch, role `branch-node`. It ends when it is
+ * revoked, when it expires (at most MAX_TOKEN_DAYS after creation), and when the person who created
+ * it is disabled or no longer holds `tokens:manage` over that branch.
+ */
 async function branchNode(ax: AccessContext, token: string, id: string, now: Date, guess: Guess): Promise<Principal> {
-  const db = syncDb(ax.fleet.store.db);
-  const t = await db.selectFrom('sync_tokens').selectAll().where('id', '=', id).executeTakeFirst();
+  const db = ax.fleet.store.db;
+  const t = await sync.findToken(db, id);
   if (!t || !tokenMatches(token, t.token_hash)) throw await guess();
   if (t.revoked_at !== null) throw invalidToken();
-  if (t.expires_at !== null && now.getTime() >= Date.parse(t.expires_at)) {
+  const ends = Math.min(t.expires_at ? Date.parse(t.expires_at) : Infinity, Date.parse(t.created_at) + MAX_TOKEN_DAYS * 86_400_000);
+  if (!(now.getTime() < ends)) {
     throw unauthenticated(
       'TOKEN_EXPIRED',
       'this sync token has expired; ask an administrator for a new one',
       'انتهت صلاحية رمز المزامنة؛ اطلب رمزاً جديداً من المدير',
     );
   }
-  if (t.last_used_at === null || now.getTime() - Date.parse(t.last_used_at) >= TOUCH_EVERY_MS) {
-    await db.updateTable('sync_tokens').set({ last_used_at: now.toISOString() }).where('id', '=', t.id).execute();
+  if (t.created_by.startsWith('user:')) {
+    const creator = await access.findUserByName(db, t.created_by.slice('user:'.length));
+    const stillEntitled =
+      !!creator &&
+      creator.disabled === 0 &&
+      isRole(creator.role) &&
+      roleAllows(creator.role, 'tokens:manage') &&
+      (creator.taxpayer_id === null || creator.taxpayer_id === t.taxpayer_id) &&
+      (creator.branch_id === null || creator.branch_id === t.branch_id);
+    if (!stillEntitled)
+      throw unauthenticated(
+        'INVALID_TOKEN',
+        'this sync token ended: the person who created it is disabled or no longer manages tokens for this branch; ask an administrator for a new one',
+        'انتهى رمز المزامنة: منشئه معطل أو لم يعد يدير رموز هذا الفرع؛ اطلب رمزاً جديداً',
+      );
   }
+  if (t.last_used_at === null || now.getTime() - Date.parse(t.last_used_at) >= TOUCH_EVERY_MS) await sync.touchToken(db, t.id, now.toISOString());
   return {
     kind: 'device',
     id: t.id,
