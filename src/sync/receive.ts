@@ -28,9 +28,8 @@ import { SyncError } from './errors.js';
 import { batchIdOf, type BatchDocument, type SubmissionStatus, type SyncBatch, type SyncResult } from './protocol.js';
 import { Refused, refusedToError, type IncidentKind } from './refusal.js';
 import { relayOutcomes } from './relay-outcomes.js';
+import { isAcceptedSubmission, isFinalSubmission } from '../store/index.js';
 
-const FINAL = new Set(['accepted', 'accepted-with-warnings', 'rejected']);
-const ACCEPTED = new Set(['accepted', 'accepted-with-warnings']);
 /** Head office's state for a document whose submission the branch claimed and has not proven finished. */
 export const WITH_BRANCH = 'with-branch';
 
@@ -136,8 +135,8 @@ async function judgeStatusClearances(ctx: FleetContext, r: Receipt): Promise<Map
  * verified cleared XML) for a standard document; a simplified one is recorded as reported by the branch.
  */
 function evidenced(kind: string, s: SubmissionStatus, cleared: string | undefined, r: Receipt): { state: string; note: string | null } {
-  if (!FINAL.has(s.state)) return { state: WITH_BRANCH, note: null };
-  if (!ACCEPTED.has(s.state))
+  if (!isFinalSubmission(s.state)) return { state: WITH_BRANCH, note: null };
+  if (!isAcceptedSubmission(s.state))
     return { state: s.state, note: `rejected as reported by branch ${r.branch.name} (node ${r.batch.node}, sync batch ${r.batch.batchId})` };
   if (kind === 'standard') return cleared ? { state: s.state, note: null } : { state: WITH_BRANCH, note: null };
   return {
@@ -256,7 +255,7 @@ function jobOf(row: DocumentsTable, j: Judged, r: Receipt): { job: SubmissionsTa
 async function applyStatuses(trx: Kysely<Database>, r: Receipt, cleared: Map<string, string>): Promise<number> {
   let applied = 0;
   for (const u of r.batch.statuses) {
-    if (!FINAL.has(u.submission.state)) continue;
+    if (!isFinalSubmission(u.submission.state)) continue;
     const doc = await syncRepo.branchDocumentByUuid(trx, r.taxpayer.id, r.branch.id, u.uuid);
     if (!doc || doc.state !== WITH_BRANCH) continue;
     const e = evidenced(doc.kind, u.submission, cleared.get(u.uuid), r);

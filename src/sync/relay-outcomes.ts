@@ -3,12 +3,11 @@
 import type { FleetContext } from '../egs/index.js';
 import { sync as syncRepo, type Branch, type Taxpayer } from '../store/index.js';
 import type { SyncResult } from './protocol.js';
-
-const FINAL = ['accepted', 'accepted-with-warnings', 'rejected'];
+import { FINAL_SUBMISSION_STATES } from '../store/index.js';
 
 export async function relayOutcomes(ctx: FleetContext, taxpayer: Taxpayer, branch: Branch, uuids: readonly string[]): Promise<SyncResult['relayed']> {
   if (uuids.length === 0) return [];
-  const rows = await syncRepo.relayedOutcomes(ctx.store.db, taxpayer.id, branch.id, uuids, FINAL);
+  const rows = await syncRepo.relayedOutcomes(ctx.store.db, taxpayer.id, branch.id, uuids, FINAL_SUBMISSION_STATES);
   return rows.map((r) => ({
     uuid: r.uuid,
     submission: {

@@ -7,6 +7,7 @@ import { html, type Html, query, seg } from '../html.js';
 import { fmtAmount, fmtInstant, fmtNumber } from '../i18n.js';
 import { consolePath, notice } from '../layout.js';
 import { t } from '../words.js';
+import { isAcceptedSubmission, SUBMISSION_STATES } from '../../../store/index.js';
 
 interface Summary {
   id: string;
@@ -39,7 +40,6 @@ interface Attempt {
 }
 
 const FILTERS = ['branch', 'unit', 'from', 'to', 'kind', 'documentType', 'state', 'number', 'buyer', 'operator'] as const;
-const STATES = ['to-submit', 'held', 'accepted', 'accepted-with-warnings', 'rejected'];
 const TYPES = ['invoice', 'creditNote', 'debitNote', 'prepayment'];
 
 const badge = (state: string) => html`<span class="badge ${state}">${state}</span>`;
@@ -83,7 +83,7 @@ ${select(
 <label>${t(locale, 'to')}<input type="date" name="to" value="${q.to ?? ''}"></label>
 ${select('kind', t(locale, 'kind'), ['standard', 'simplified'], q.kind, all)}
 ${select('documentType', t(locale, 'type'), TYPES, q.documentType, all)}
-${select('state', t(locale, 'state'), STATES, q.state, all)}
+${select('state', t(locale, 'state'), SUBMISSION_STATES, q.state, all)}
 <label>${t(locale, 'number')}<input name="number" value="${q.number ?? ''}" maxlength="127"></label>
 <label>${t(locale, 'buyer')}<input name="buyer" value="${q.buyer ?? ''}" maxlength="127"></label>
 <label>${t(locale, 'operator')}<input name="operator" value="${q.operator ?? ''}" maxlength="64"></label>
@@ -139,7 +139,7 @@ export async function documentPage(ctx: PageContext): Promise<Html> {
     issuedBy: { actor: string; operatorId: string | null; operatorName: string | null; deviceTime: string | null; driftMs: number | null } | null;
   }>(`/api/v1/taxpayers/${seg(vat)}/units/${seg(p.unit)}/documents/${seg(p.document)}`);
   const rejected = d.state === 'rejected';
-  const printable = d.kind !== 'standard' || d.state === 'accepted' || d.state === 'accepted-with-warnings';
+  const printable = d.kind !== 'standard' || isAcceptedSubmission(d.state);
   const xml = rejected ? (await callApi(ctx.app, ctx.request, d.links.xml)).body : undefined;
   return html`<h2>${d.number} ${badge(d.state)}${d.late ? html` ${badge('late')}` : ''}</h2>
 <dl class="facts"><dt>${t(locale, 'unit')}</dt><dd><a href="${consolePath(vat, `units/${seg(d.unit)}`)}">${d.unit}</a></dd>
