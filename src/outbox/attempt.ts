@@ -4,7 +4,7 @@ import { callAsUnit, isFleetError, unitSigning, type FleetContext, type UnitSign
 import { invoiceHashOf } from '../stamp/index.js';
 import { documents, submissions, tenants, withWriteTransaction, type IssuedDocument, type Submission } from '../store/index.js';
 import { clearedXmlOf, invoiceSubmission, type ClearanceResponse, type ZatcaOutcome } from '../zatca/index.js';
-import { senderUnitOf } from '../sync/relay-sender.js';
+import { senderUnitOf } from './sender.js';
 import { backoffDelay, type BackoffPolicy } from './backoff.js';
 import { OUTCOME_TRANSITIONS } from './states.js';
 import { isAcceptedSubmission, type SubmissionState } from '../store/index.js';

@@ -19,6 +19,20 @@ export async function branchesOfUnits(db: Db, unitIds: readonly string[]): Promi
   return new Map(rows.map((r) => [r.unit_id, r.branch_id]));
 }
 
+/**
+ * For a unit synced from a branch: the relay unit set for its branch (null when none is set); undefined
+ * for head office's own units, which submit with their own CSID.
+ */
+export async function relayUnitOf(db: Db, unitId: string): Promise<string | null | undefined> {
+  const link = await syncDb(db)
+    .selectFrom('sync_units')
+    .leftJoin('sync_branches', 'sync_branches.branch_id', 'sync_units.branch_id')
+    .select(['sync_branches.relay_unit_id'])
+    .where('sync_units.unit_id', '=', unitId)
+    .executeTakeFirst();
+  return link ? (link.relay_unit_id ?? null) : undefined;
+}
+
 export async function linkUnit(db: Db, row: { unit_id: string; taxpayer_id: string; branch_id: string; first_synced_at: string }): Promise<void> {
   await syncDb(db).insertInto('sync_units').values(row).execute();
 }

@@ -19,9 +19,7 @@ describe('layers (docs/architecture.md)', () => {
   });
 
   it('has no import from a layer to one drawn above it or beside it', () => {
-    // Known and being removed: the outbox asks the sync tables which unit relays a branch's document.
-    const known = ['outbox/attempt.ts → sync/relay-sender.ts: sync is drawn above outbox'];
-    expect(layerViolations(graph, rows).filter((v) => !known.includes(v))).toEqual([]);
+    expect(layerViolations(graph, rows)).toEqual([]);
   });
 
   it('has no cycle between files', () => {
