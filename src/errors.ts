@@ -34,7 +34,7 @@ export type ErrorCode =
 export interface ErrorDetails {
   /** JSON path (`lines[2].quantity`), XML path, option name or file the problem concerns. */
   field?: string;
-  /** ZATCA rule id (`BR-KSA-31`) or spec section the problem comes from. */
+  /** ZATCA rule id (`BR-KSA-31`) or docs/zatca-notes.md section the problem comes from. */
   rule?: string;
   /** Arabic text of the message, where a person reads it. */
   messageAr?: string;

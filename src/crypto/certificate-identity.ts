@@ -6,7 +6,7 @@ import { Certificate, SubjectAlternativeName } from '@peculiar/asn1-x509';
 import { describeName, OID } from './csr.js';
 
 export interface CertificateIdentity {
-  /** SAN SN: `1-Maker|2-Model|3-Serial` (spec §8). */
+  /** SAN SN: `1-Maker|2-Model|3-Serial` (docs/zatca-notes.md §8). */
   unitSerial?: string;
   /** SAN UID: the taxpayer's VAT number (or a VAT-group member's TIN). */
   vatNumber?: string;

@@ -1,5 +1,5 @@
 // X.509 signing certificates (CSIDs): loading every form ZATCA hands them out in, and the values
-// the XAdES stamp and the QR need (spec §6.2, §7): issuer form, decimal serial, digests, SPKI, tag 9.
+// the XAdES stamp and the QR need (docs/zatca-notes.md §6.2, §7): issuer form, decimal serial, digests, SPKI, tag 9.
 import { createHash, X509Certificate } from 'node:crypto';
 import { FawtaraError } from '../errors.js';
 
@@ -9,9 +9,9 @@ export interface SigningCertificate {
   der: Buffer;
   /** base64 of the DER on one line: the `ds:X509Certificate` text and what CertDigest hashes. */
   base64: string;
-  /** `xades:CertDigest` value: base64(hex(SHA-256(base64 text))), spec §6.2. */
+  /** `xades:CertDigest` value: base64(hex(SHA-256(base64 text))), docs/zatca-notes.md §6.2. */
   certDigest: string;
-  /** `ds:X509IssuerName`: issuer RDNs most specific first, joined by ", " (spec §6.2). */
+  /** `ds:X509IssuerName`: issuer RDNs most specific first, joined by ", " (docs/zatca-notes.md §6.2). */
   issuerName: string;
   /** `ds:X509SerialNumber`: serial as a decimal integer. */
   serialNumber: string;
@@ -111,7 +111,7 @@ function derElement(der: Buffer, offset: number): { tag: number; start: number; 
 
 /**
  * The CA's signature over the certificate: the content of the final BIT STRING of
- * Certificate ::= SEQUENCE { tbsCertificate, signatureAlgorithm, signatureValue } (QR tag 9, spec §7).
+ * Certificate ::= SEQUENCE { tbsCertificate, signatureAlgorithm, signatureValue } (QR tag 9, docs/zatca-notes.md §7).
  * A three-step DER walk; node:crypto's X509Certificate does not expose it.
  */
 export function certificateSignature(der: Buffer): Buffer {

@@ -1,5 +1,5 @@
 // CSR configuration: reading ZATCA's SDK `csr-config.properties` files and the equivalent JSON form,
-// and validating every value before it can reach a CSR (spec invoice-and-signing §8, fatoora-api §5).
+// and validating every value before it can reach a CSR (docs/zatca-notes.md §8, docs/zatca-notes.md §A5).
 import { FawtaraError } from '../errors.js';
 import { EGS_SERIAL, isVatGroupNumber, TIN, VAT_NUMBER } from '../model/identifiers.js';
 
@@ -100,7 +100,7 @@ export function validateCsrConfig(input: Partial<Record<CsrConfigField, unknown>
     if (raw === undefined || raw === null || (typeof raw === 'string' && raw.trim() === '')) {
       issues.push({
         field: name,
-        rule: 'fatoora-api §5',
+        rule: 'docs/zatca-notes.md §A5',
         message: `${name} is required and must not be empty`,
         messageAr: `الحقل ${name} (${ARABIC_LABELS[field]}) مطلوب ولا يجوز أن يكون فارغاً`,
       });
@@ -109,7 +109,7 @@ export function validateCsrConfig(input: Partial<Record<CsrConfigField, unknown>
     if (typeof raw !== 'string') {
       issues.push({
         field: name,
-        rule: 'fatoora-api §5',
+        rule: 'docs/zatca-notes.md §A5',
         message: `${name} must be text (a string), got ${typeof raw}${field === 'organizationIdentifier' ? '; write the VAT number in quotes so no digit is lost' : ''}`,
         messageAr: `الحقل ${name} (${ARABIC_LABELS[field]}) يجب أن يكون نصاً`,
       });
@@ -124,7 +124,7 @@ export function validateCsrConfig(input: Partial<Record<CsrConfigField, unknown>
   if (serialNumber !== undefined && !EGS_SERIAL.test(serialNumber)) {
     issues.push({
       field: nameOf('serialNumber'),
-      rule: 'fatoora-api §5.1',
+      rule: 'docs/zatca-notes.md §A5.1',
       message: `${nameOf('serialNumber')} must have three parts separated by "|": 1-<solution name>|2-<model or version>|3-<device serial>, e.g. 1-TST|2-TST|3-ed22f1d8-e6a2-1118-9b58-d9a8f11e445f; got "${serialNumber}"`,
       messageAr: `الحقل ${nameOf('serialNumber')} يجب أن يتكون من ثلاثة أجزاء مفصولة بـ "|": ‎1-اسم الحل|2-الطراز أو الإصدار|3-الرقم التسلسلي`,
     });
@@ -135,7 +135,7 @@ export function validateCsrConfig(input: Partial<Record<CsrConfigField, unknown>
     if (!VAT_NUMBER.test(organizationIdentifier)) {
       issues.push({
         field: nameOf('organizationIdentifier'),
-        rule: 'fatoora-api §5',
+        rule: 'docs/zatca-notes.md §A5',
         message: `${nameOf('organizationIdentifier')} must be the 15-digit VAT registration number, starting and ending with 3 (e.g. 399999999900003); got "${organizationIdentifier}"`,
         messageAr: `الحقل ${nameOf('organizationIdentifier')} يجب أن يكون رقم التسجيل الضريبي المكوّن من 15 رقماً يبدأ وينتهي بالرقم 3`,
       });
@@ -147,7 +147,7 @@ export function validateCsrConfig(input: Partial<Record<CsrConfigField, unknown>
   if (vatValid && organizationUnitName !== undefined && isVatGroupNumber(organizationIdentifier!) && !TIN.test(organizationUnitName)) {
     issues.push({
       field: nameOf('organizationUnitName'),
-      rule: 'fatoora-api §5.2',
+      rule: 'docs/zatca-notes.md §A5.2',
       message: `${nameOf('organizationIdentifier')} ${organizationIdentifier} is a VAT group number (11th digit is 1), so ${nameOf('organizationUnitName')} must be the 10-digit TIN of the group member that runs this unit, not "${organizationUnitName}"`,
       messageAr: `الرقم ${organizationIdentifier} رقم مجموعة ضريبية (الخانة 11 هي 1)، لذا يجب أن يكون الحقل ${nameOf('organizationUnitName')} الرقم المميز (TIN) للعضو المكوّن من 10 أرقام`,
     });
@@ -157,7 +157,7 @@ export function validateCsrConfig(input: Partial<Record<CsrConfigField, unknown>
     if (!/^[01]{4}$/.test(invoiceType)) {
       issues.push({
         field: nameOf('invoiceType'),
-        rule: 'fatoora-api §4.1',
+        rule: 'docs/zatca-notes.md §A4.1',
         message: `${nameOf('invoiceType')} must be four digits 0 or 1 (standard, simplified, then two reserved flags), e.g. 1100 for both standard and simplified, 1000 standard only, 0100 simplified only; got "${invoiceType}"`,
         messageAr: `الحقل ${nameOf('invoiceType')} يجب أن يتكون من أربع خانات كل منها 0 أو 1 (قياسية، مبسطة، ثم خانتان محجوزتان)، مثل 1100`,
       });
@@ -165,7 +165,7 @@ export function validateCsrConfig(input: Partial<Record<CsrConfigField, unknown>
       // A unit that may issue neither kind could never pass the compliance checks.
       issues.push({
         field: nameOf('invoiceType'),
-        rule: 'fatoora-api §4.1',
+        rule: 'docs/zatca-notes.md §A4.1',
         message: `${nameOf('invoiceType')} must enable standard (1st digit) or simplified (2nd digit) invoices, or both; got "${invoiceType}"`,
         messageAr: `الحقل ${nameOf('invoiceType')} يجب أن يفعّل الفواتير القياسية (الخانة الأولى) أو المبسطة (الخانة الثانية) أو كلتيهما`,
       });
@@ -175,7 +175,7 @@ export function validateCsrConfig(input: Partial<Record<CsrConfigField, unknown>
   if (countryName !== undefined && !/^[A-Z]{2}$/.test(countryName)) {
     issues.push({
       field: nameOf('countryName'),
-      rule: 'fatoora-api §5',
+      rule: 'docs/zatca-notes.md §A5',
       message: `${nameOf('countryName')} must be a two-letter ISO 3166 country code in capitals (SA for Saudi Arabia); got "${countryName}"`,
       messageAr: `الحقل ${nameOf('countryName')} يجب أن يكون رمز الدولة من حرفين كبيرين (SA للمملكة العربية السعودية)`,
     });
@@ -308,7 +308,7 @@ export function formatCsrConfigProperties(config: CsrConfig): string {
 function unknownKeyIssue(key: string, valid: readonly string[]): Issue {
   return {
     field: key,
-    rule: 'fatoora-api §5',
+    rule: 'docs/zatca-notes.md §A5',
     message: `unknown key "${key}"; the valid keys are ${valid.join(', ')}`,
     messageAr: `المفتاح "${key}" غير معروف؛ المفاتيح المقبولة: ${valid.join('، ')}`,
   };

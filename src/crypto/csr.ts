@@ -1,4 +1,4 @@
-// PKCS#10 certificate signing requests in ZATCA's profile (spec invoice-and-signing §8): building one
+// PKCS#10 certificate signing requests in ZATCA's profile (docs/zatca-notes.md §8): building one
 // from a CSR configuration and a secp256k1 key, and reading any CSR back (the simulator's side).
 import { createPublicKey, verify, type KeyObject } from 'node:crypto';
 import { AsnConvert, OctetString } from '@peculiar/asn1-schema';
@@ -22,7 +22,7 @@ import type { Signer } from './signer.js';
 import { csrKey } from './csr-key.js';
 import { validateCsrConfig, type CsrConfig } from './csr-config.js';
 
-/** Object identifiers of everything ZATCA's CSR and certificates carry (spec §8). */
+/** Object identifiers of everything ZATCA's CSR and certificates carry (docs/zatca-notes.md §8). */
 export const OID = Object.freeze({
   countryName: '2.5.4.6',
   organizationalUnitName: '2.5.4.11',
@@ -46,7 +46,7 @@ export const OID = Object.freeze({
 export type ZatcaEnvironment = 'sandbox' | 'simulation' | 'production';
 
 /**
- * Certificate template name per environment (spec §8, fatoora-api §1). ZATCA's own example shows only
+ * Certificate template name per environment (docs/zatca-notes.md §8, docs/zatca-notes.md §A1). ZATCA's own example shows only
  * the production value; the other two are the integrators' consensus.
  */
 export const CERTIFICATE_TEMPLATE_NAMES: Readonly<Record<ZatcaEnvironment, string>> = Object.freeze({
@@ -63,7 +63,7 @@ export function environmentOfTemplateName(templateName: string): ZatcaEnvironmen
 
 type StringEncoding = 'printableString' | 'utf8String';
 
-/** Subject RDNs in ZATCA's order (C, OU, O, CN); only C is a PrintableString (spec §8). */
+/** Subject RDNs in ZATCA's order (C, OU, O, CN); only C is a PrintableString (docs/zatca-notes.md §8). */
 const SUBJECT_LAYOUT: ReadonlyArray<readonly [keyof CsrSubject, string, StringEncoding]> = [
   ['countryName', OID.countryName, 'printableString'],
   ['organizationUnitName', OID.organizationalUnitName, 'utf8String'],
@@ -71,7 +71,7 @@ const SUBJECT_LAYOUT: ReadonlyArray<readonly [keyof CsrSubject, string, StringEn
   ['commonName', OID.commonName, 'utf8String'],
 ];
 
-/** The SAN directoryName's five single-valued RDNs, in ZATCA's order, all UTF8String (spec §8). */
+/** The SAN directoryName's five single-valued RDNs, in ZATCA's order, all UTF8String (docs/zatca-notes.md §8). */
 const ALTERNATIVE_NAME_LAYOUT: ReadonlyArray<readonly [keyof CsrAlternativeName, string]> = [
   ['serialNumber', OID.surname],
   ['organizationIdentifier', OID.userId],
@@ -97,7 +97,7 @@ export interface CreatedCsr {
   der: Buffer;
   /** PEM text, `CERTIFICATE REQUEST` armour, 64-character lines, final newline. */
   pem: string;
-  /** What `POST /compliance` takes in its `csr` field: base64 of the PEM text (spec §8). */
+  /** What `POST /compliance` takes in its `csr` field: base64 of the PEM text (docs/zatca-notes.md §8). */
   base64Pem: string;
 }
 
@@ -388,7 +388,7 @@ function pemBody(text: string, source: string): Buffer {
 function invalidCsr(source: string, why: string, cause?: unknown): FawtaraError {
   return new FawtaraError('INVALID_INPUT', `${source}: ${why}`, {
     field: source,
-    rule: 'spec §8',
+    rule: 'docs/zatca-notes.md §8',
     messageAr: `${source}: ليس طلب توقيع شهادة (CSR) صالحاً`,
     ...(cause !== undefined && { cause }),
   });

@@ -1,4 +1,4 @@
-// The invoice hash (KSA-13 chain value, DigestValue of #invoiceSignedData, QR tag 6), spec §5:
+// The invoice hash (KSA-13 chain value, DigestValue of #invoiceSignedData, QR tag 6), docs/zatca-notes.md §5:
 // SHA-256 over the C14N 1.1 document minus UBLExtensions, cac:Signature and the QR reference.
 import type { Document, Element } from '@xmldom/xmldom';
 import { canonicalize } from '../xml/c14n.js';
@@ -8,7 +8,7 @@ export { hashCanonicalText, type InvoiceHash } from './invoice-hash.js';
 import { hashCanonicalText, type InvoiceHash } from './invoice-hash.js';
 
 /**
- * The three exclusions of spec §5 / BR-KSA-26, matched as the SDK does: UBLExtensions below the root,
+ * The three exclusions of docs/zatca-notes.md §5 / BR-KSA-26, matched as the SDK does: UBLExtensions below the root,
  * the root's cac:Signature, and any cac:AdditionalDocumentReference whose cbc:ID is "QR".
  */
 export function isExcludedFromInvoiceHash(el: Element): boolean {

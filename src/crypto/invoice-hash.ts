@@ -1,4 +1,4 @@
-// The invoice hash itself (spec §5): SHA-256 over canonical text, raw digest and base64. Every
+// The invoice hash itself (docs/zatca-notes.md §5): SHA-256 over canonical text, raw digest and base64. Every
 // path ends here; ./hash.ts feeds it documents we did not write, the stamper our writer's text.
 import { createHash } from 'node:crypto';
 

@@ -1,4 +1,4 @@
-// ECDSA secp256k1 signing of an invoice hash (spec §6.2: DER signature over the 32 raw hash bytes,
+// ECDSA secp256k1 signing of an invoice hash (docs/zatca-notes.md §6.2: DER signature over the 32 raw hash bytes,
 // i.e. ECDSA-SHA256 with the digest as message), on the fastest backend this machine offers.
 import { createHash, createPublicKey, sign as nodeSign, verify as nodeVerify, type KeyObject } from 'node:crypto';
 import { createRequire } from 'node:module';

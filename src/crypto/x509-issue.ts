@@ -1,5 +1,5 @@
 // A small certificate authority for the local ZATCA simulator: its own secp256k1 CA, and X.509 v3
-// certificates issued from parsed CSRs in the profiles ZATCA's CSIDs have (spec §8, fatoora-api §6).
+// certificates issued from parsed CSRs in the profiles ZATCA's CSIDs have (docs/zatca-notes.md §8, docs/zatca-notes.md §A6).
 import { createHash, createPublicKey, randomBytes, sign, X509Certificate, type KeyObject } from 'node:crypto';
 import { AsnConvert, OctetString } from '@peculiar/asn1-schema';
 import {
@@ -173,7 +173,7 @@ export function loadCertificateAuthority(stored: { certificatePem: string; priva
 }
 
 /**
- * Which ZATCA certificate to imitate (fatoora-api §6):
+ * Which ZATCA certificate to imitate (docs/zatca-notes.md §A6):
  * - `production`: a PCSID — subject reordered C, O, OU, CN; SAN; SKI; AKI; keyUsage digitalSignature
  *   (critical); EKU codeSigning + clientAuth.
  * - `compliance`: a CCSID — subject copied from the CSR as it is; basicConstraints CA:FALSE (critical); SAN.
@@ -197,7 +197,7 @@ export interface IssuedCertificate {
   pem: string;
   /** base64 of the DER on one line (what `loadCertificate` and the XAdES stamp use). */
   base64: string;
-  /** What the gateway returns as `binarySecurityToken`: base64 of the base64 text (fatoora-api §2.3). */
+  /** What the gateway returns as `binarySecurityToken`: base64 of the base64 text (docs/zatca-notes.md §A2.3). */
   binarySecurityToken: string;
   serialNumber: bigint;
   x509: X509Certificate;
@@ -395,7 +395,7 @@ function assertSecp256k1(key: KeyObject, field: string): void {
 function badCsr(why: string): FawtaraError {
   return new FawtaraError('INVALID_INPUT', `cannot issue a certificate for this CSR: ${why}`, {
     field: 'csr',
-    rule: 'spec §8',
+    rule: 'docs/zatca-notes.md §8',
     messageAr: 'لا يمكن إصدار شهادة لطلب التوقيع هذا لأنه لا يستوفي متطلبات الهيئة',
   });
 }

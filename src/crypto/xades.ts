@@ -1,4 +1,4 @@
-// The XAdES stamp in ZATCA's flavour (spec §6): SignedProperties text and its digest quirk, the
+// The XAdES stamp in ZATCA's flavour (docs/zatca-notes.md §6): SignedProperties text and its digest quirk, the
 // ds:Signature inside ext:UBLExtensions, and the cac:Signature element. Pure text, no DOM.
 import { hexDigestBase64 } from './certificate.js';
 import { escapeC14nText } from '../xml/c14n.js';
@@ -34,7 +34,7 @@ export function formatSigningTime(date: Date): string {
 /**
  * The `xades:SignedProperties` element text. `forDigest` adds the namespace declarations a Java DOM
  * serializer writes on a detached element (xmlns:xades on the root, xmlns:ds on each ds: child) —
- * the form ZATCA's SDK digests (spec §6.3); the document carries the plain form with the same bytes otherwise.
+ * the form ZATCA's SDK digests (docs/zatca-notes.md §6.3); the document carries the plain form with the same bytes otherwise.
  */
 export function signedPropertiesText(v: SignedPropertiesValues, indent: string, depth: number, forDigest: boolean): string {
   const nl = (d: number): string => '\n' + indent.repeat(depth + d);
@@ -80,7 +80,7 @@ export function signedPropertiesText(v: SignedPropertiesValues, indent: string, 
 /** Depth of `xades:SignedProperties` below `ext:UBLExtensions` in our layout. */
 const SIGNED_PROPERTIES_DEPTH = 8;
 
-/** SignedProperties digest (spec §6.2/§6.3): base64(hex(SHA-256(digest form))). */
+/** SignedProperties digest (docs/zatca-notes.md §6.2/§6.3): base64(hex(SHA-256(digest form))). */
 export function signedPropertiesHash(v: SignedPropertiesValues, indent: string, baseDepth: number): string {
   // Every invoice a unit signs within the same second has the same SignedProperties: digest it once.
   const key = `${v.signingTime}|${v.serialNumber}|${v.certDigest}|${v.issuerName}|${indent}|${baseDepth}`;

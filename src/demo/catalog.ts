@@ -1,4 +1,4 @@
-// The demo restaurant chain (seed 002): one VAT number, three branches in three cities, two POS
+// The demo restaurant chain (docs/zatca-notes.md §P2): one VAT number, three branches in three cities, two POS
 // units each, a menu, and a seeded generator of plausible VAT-inclusive sales.
 import type { Sale } from '../pos/sale.js';
 

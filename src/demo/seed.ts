@@ -89,7 +89,7 @@ export async function seedDemo(ctx: FleetContext, ax: AccessContext, sim: Runnin
 
   const exists = await findUser(ax, DEMO_ADMIN);
   if (exists) return { taxpayer, issued };
-  // Random per data directory, shown once: there is no default password (seed 003).
+  // Random per data directory, shown once: there is no default password (docs/zatca-notes.md §P3).
   const adminPassword = randomBytes(15).toString('base64url');
   await createUser(
     ax,

@@ -1,4 +1,4 @@
-// The sample documents a unit submits during compliance checks (spec §4.2): which steps its title
+// The sample documents a unit submits during compliance checks (docs/zatca-notes.md §A4.2): which steps its title
 // requires, and each step's document in our invoice JSON, issued by the unit's own taxpayer/branch.
 import { randomUUID } from 'node:crypto';
 import { issueDateTime } from '../model/ksa-time.js';

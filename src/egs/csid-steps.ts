@@ -150,7 +150,7 @@ export function certificateOf(csid: Csid): SigningCertificate {
 
 /**
  * Submit the compliance document of every step the unit's title requires and this CCSID has not
- * passed yet, each built from our JSON, stamped with the CCSID and the unit key (spec §4.2, §8.4).
+ * passed yet, each built from our JSON, stamped with the CCSID and the unit key (docs/zatca-notes.md §A4.2, §A8.4).
  */
 export async function runComplianceChecks(ctx: FleetContext, parts: UnitParts, ccsid: Csid, hooks: StepHooks): Promise<{ unit: EgsUnit; passed: string[] }> {
   let unit = parts.unit;

@@ -1,4 +1,4 @@
-// Onboarding one unit (spec §8.4): CSR → compliance CSID with the OTP → the compliance documents its
+// Onboarding one unit (docs/zatca-notes.md §A8.4): CSR → compliance CSID with the OTP → the compliance documents its
 // title requires → production CSID. Every step is persisted before and after its call, so running
 // the same command again after a crash continues where it stopped, without a second CSID.
 import { credentials, type EgsUnit, type Taxpayer } from '../store/index.js';

@@ -1,4 +1,4 @@
-// The EGS unit lifecycle (spec §8.2–§8.3) as one table of allowed moves, and the single function
+// The EGS unit lifecycle (docs/zatca-notes.md §A8.2–§A8.3) as one table of allowed moves, and the single function
 // that applies a move: compare-and-set on the state plus a history row with who, when and why.
 import type { Kysely } from 'kysely';
 import { units as unitRepo, type Database, type EgsUnit } from '../store/index.js';

@@ -40,7 +40,7 @@ export function validateTin(value: unknown, field = 'tin'): string {
       field,
       `must be the group member's 10-digit TIN (e.g. 3999999999); got "${String(value ?? '')}"`,
       'يجب أن يكون الرقم المميز لعضو المجموعة من 10 أرقام',
-      'fatoora-api §5.2',
+      'docs/zatca-notes.md §A5.2',
     );
   }
   return v;
@@ -66,13 +66,13 @@ export async function addTaxpayer(ctx: FleetContext, input: TaxpayerInput): Prom
           'vatGroup',
           `${vat} is not a VAT group number (a group's 11th digit is 1)`,
           `الرقم ${vat} ليس رقم مجموعة ضريبية (الخانة 11 في رقم المجموعة هي 1)`,
-          'fatoora-api §5.2',
+          'docs/zatca-notes.md §A5.2',
         )
       : invalid(
           'vatGroup',
           `${vat} is a VAT group number (11th digit 1): register it with the VAT-group flag and its members' TINs`,
           `الرقم ${vat} رقم مجموعة ضريبية: سجله مع علامة المجموعة وأرقام الأعضاء`,
-          'fatoora-api §5.2',
+          'docs/zatca-notes.md §A5.2',
         );
   }
   if (!group && input.members && input.members.length > 0) {

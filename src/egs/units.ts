@@ -56,7 +56,7 @@ export async function addUnit(ctx: FleetContext, taxpayer: Taxpayer, input: Unit
       'serial',
       `must be 1-<maker>|2-<model>|3-<serial> (e.g. 1-Fawtara|2-POS|3-RUH-001); got "${serial}"`,
       'يجب أن يكون الرقم التسلسلي بالشكل 1-الصانع|2-الطراز|3-الرقم',
-      'fatoora-api §5.1',
+      'docs/zatca-notes.md §A5.1',
     );
   }
   const title = (input.title ?? replaced?.title ?? '1100').trim();
@@ -65,7 +65,7 @@ export async function addUnit(ctx: FleetContext, taxpayer: Taxpayer, input: Unit
       'title',
       `must be 1000 (standard only), 0100 (simplified only) or 1100 (both); got "${title}"`,
       'يجب أن يكون نوع الفواتير 1000 أو 0100 أو 1100',
-      'fatoora-api §4.1',
+      'docs/zatca-notes.md §A4.1',
     );
   }
   const environment = (input.environment ?? replaced?.environment ?? 'simulation').trim();
@@ -81,7 +81,7 @@ export async function addUnit(ctx: FleetContext, taxpayer: Taxpayer, input: Unit
         'member',
         `${taxpayer.vat_number} is a VAT group: give the TIN of the member whose device this is (it becomes the CSR's OU)`,
         'هذا المكلف مجموعة ضريبية: حدد الرقم المميز للعضو صاحب الجهاز',
-        'fatoora-api §5.2',
+        'docs/zatca-notes.md §A5.2',
       );
     }
     memberTin = validateTin(tin, 'member');
@@ -269,7 +269,7 @@ export interface ExpiringUnit {
 
 /**
  * Units whose production CSID ends within `days`. Units already past their end are moved to
- * `expired` on the way (spec §8.3: the clock passing notAfter is the transition).
+ * `expired` on the way (docs/zatca-notes.md §A8.3: the clock passing notAfter is the transition).
  */
 export async function expiringUnits(ctx: FleetContext, taxpayer: Taxpayer, days: number): Promise<ExpiringUnit[]> {
   if (!Number.isFinite(days) || days < 0 || days > 3650) throw invalid('days', 'must be a number of days from 0 to 3650', 'يجب أن يكون عدد الأيام بين 0 و3650');

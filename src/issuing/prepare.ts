@@ -52,7 +52,7 @@ export function prepareDocument(taxpayer: Taxpayer, unit: EgsUnit, json: unknown
         {
           field,
           messageAr: `${field}: احذف هذا الحقل — تعيّن الوحدة ${field === 'icv' ? 'العداد' : 'تجزئة الفاتورة السابقة'} بنفسها عند الإصدار`,
-          rule: 'fatoora-api §7',
+          rule: 'docs/zatca-notes.md §A7',
         },
       );
     }
@@ -78,7 +78,7 @@ export function prepareDocument(taxpayer: Taxpayer, unit: EgsUnit, json: unknown
       {
         field: 'kind',
         messageAr: `الوحدة ${unit.name} مسجلة لنوع واحد من المستندات (${unit.title})؛ لا يمكنها إصدار مستند ${input.kind === 'standard' ? 'قياسي' : 'مبسط'}`,
-        rule: 'fatoora-api §4.1',
+        rule: 'docs/zatca-notes.md §A4.1',
       },
     );
   }

@@ -1,4 +1,4 @@
-// A final invoice's prepayment deductions (spec §1.4): an advance this taxpayer invoiced through
+// A final invoice's prepayment deductions (docs/zatca-notes.md §1.4): an advance this taxpayer invoiced through
 // Fawtara must be its prepayment invoice (386), under the number given, and not rejected by ZATCA.
 import type { Kysely } from 'kysely';
 import type { ComputedInvoice } from '../model/index.js';

@@ -14,7 +14,7 @@ export interface VatLine {
   vatSar: string;
 }
 
-/** A prepayment the final invoice deducts (adjustment line, spec §1.4): KSA-31..34, document currency. */
+/** A prepayment the final invoice deducts (adjustment line, docs/zatca-notes.md §1.4): KSA-31..34, document currency. */
 export interface PrepaidLine {
   /** The prepayment invoice (386): its number (BT-1) and UUID as the adjustment line references them. */
   invoiceId: string;

@@ -1,5 +1,5 @@
 // ZATCA code lists the input model uses: document types, KSA-2 flag positions, VAT categories and
-// their exemption codes with default bilingual texts, party ID schemes, payment means (spec §1–§3).
+// their exemption codes with default bilingual texts, party ID schemes, payment means (docs/zatca-notes.md §1–§3).
 
 /** BT-3 InvoiceTypeCode by our document names (BR-KSA-05 allows exactly these four). */
 export const DOCUMENT_TYPE_CODES = {
@@ -11,7 +11,7 @@ export const DOCUMENT_TYPE_CODES = {
 export type DocumentType = keyof typeof DOCUMENT_TYPE_CODES;
 export const DOCUMENT_TYPES = Object.keys(DOCUMENT_TYPE_CODES) as DocumentType[];
 
-/** Positions 1–2 of KSA-2: `01` standard (cleared), `02` simplified (reported) — spec §1.2. */
+/** Positions 1–2 of KSA-2: `01` standard (cleared), `02` simplified (reported) — docs/zatca-notes.md §1.2. */
 export const INVOICE_KIND_PREFIX = { standard: '01', simplified: '02' } as const;
 export type InvoiceKind = keyof typeof INVOICE_KIND_PREFIX;
 
@@ -55,8 +55,8 @@ export interface ExemptionText {
 }
 
 /**
- * Exemption reason codes per category (BR-KSA-CL-04 list, spec §3) with the default text written
- * when the input gives none. English texts are ZATCA's wording (spec §3 table); Arabic texts marked
+ * Exemption reason codes per category (BR-KSA-CL-04 list, docs/zatca-notes.md §3) with the default text written
+ * when the input gives none. English texts are ZATCA's wording (docs/zatca-notes.md §3 table); Arabic texts marked
  * "(sample)" are the ones ZATCA's samples use, the others are our translation.
  */
 export const EXEMPTION_CODES: Record<'E' | 'Z' | 'O', Record<string, ExemptionText>> = {
@@ -93,7 +93,7 @@ export const EXEMPTION_CODES: Record<'E' | 'Z' | 'O', Record<string, ExemptionTe
     'VATEX-SA-EDU': { en: 'Private education to citizen', ar: 'الخدمات التعليمية الخاصة للمواطن' },
     'VATEX-SA-HEA': { en: 'Private healthcare to citizen', ar: 'الخدمات الصحية الخاصة للمواطن' },
     'VATEX-SA-MLTRY': { en: 'Supply of qualified military goods', ar: 'توريد السلع العسكرية المؤهلة' },
-    // The next four codes are in BR-KSA-CL-04's list but no ZATCA text was found (spec §3: unverified).
+    // The next four codes are in BR-KSA-CL-04's list but no ZATCA text was found (docs/zatca-notes.md §3: unverified).
     'VATEX-SA-DIPLOMAT': { en: 'Supplies to diplomatic missions', ar: 'التوريدات للبعثات الدبلوماسية' },
     'VATEX-SA-DUTYFREE': { en: 'Duty-free shop supplies', ar: 'توريدات الأسواق الحرة' },
     'VATEX-SA-ROYALDECREE': { en: 'Supplies zero-rated by Royal Decree', ar: 'توريدات خاضعة لنسبة الصفر بموجب أمر ملكي' },
@@ -105,7 +105,7 @@ export const EXEMPTION_CODES: Record<'E' | 'Z' | 'O', Record<string, ExemptionTe
   },
 };
 
-/** Codes missing from the prepayment-line list BR-KSA-CL-07 (spec §3). */
+/** Codes missing from the prepayment-line list BR-KSA-CL-07 (docs/zatca-notes.md §3). */
 export const NOT_FOR_PREPAYMENT = new Set(['VATEX-SA-ROYALDECREE', 'VATEX-SA-32(bis)']);
 
 /** Default exemption text in the samples' bilingual form `English | Arabic`. */

@@ -35,7 +35,7 @@ const rule = (id: string, check: InputRule['check']): InputRule => ({ id, check 
 const simplified = (i: InvoiceInput): boolean => i.kind === 'simplified';
 const isNote = (i: InvoiceInput): boolean => i.documentType === 'creditNote' || i.documentType === 'debitNote';
 
-/** KSA-2 combinations (spec §1.2) and references of notes (spec §1.3). */
+/** KSA-2 combinations (docs/zatca-notes.md §1.2) and references of notes (docs/zatca-notes.md §1.3). */
 const DOCUMENT_RULES: readonly InputRule[] = [
   rule('BR-KSA-31', (i, f) => {
     if (simplified(i) && i.flags.selfBilled)
@@ -56,7 +56,7 @@ const DOCUMENT_RULES: readonly InputRule[] = [
         'flags.export',
         'exports need a standard tax invoice (kind "standard"); Fawtara never issues simplified exports',
         'التصدير يتطلب فاتورة ضريبية (standard)؛ لا تصدر فاتورة مبسطة للتصدير',
-        'VAT Regulations Art. 53(1), spec §1.2',
+        'VAT Regulations Art. 53(1), docs/zatca-notes.md §1.2',
       );
   }),
   rule('KSA-2 B2G', (i, f) => {
@@ -65,7 +65,7 @@ const DOCUMENT_RULES: readonly InputRule[] = [
         'flags.b2g',
         'B2G invoices are standard tax invoices',
         'فواتير الجهات الحكومية فواتير ضريبية (standard)',
-        'spec §1.2 (9-character KSA-2 trap)',
+        'docs/zatca-notes.md §1.2 (9-character KSA-2 trap)',
       );
   }),
   rule('BR-KSA-92', (i, f) => {
@@ -85,7 +85,7 @@ const DOCUMENT_RULES: readonly InputRule[] = [
         'billingReference',
         'only credit and debit notes reference an original invoice',
         'الإشارة إلى فاتورة أصلية لإشعارات الدائن والمدين فقط',
-        'spec §2.2 (BR-KSA-56)',
+        'docs/zatca-notes.md §2.2 (BR-KSA-56)',
       );
   }),
   rule('BR-KSA-17', (i, f) => {
@@ -120,7 +120,7 @@ const DOCUMENT_RULES: readonly InputRule[] = [
   ),
 ];
 
-/** Dates of issue and supply, and the currency (spec §4 "Foreign currency"). */
+/** Dates of issue and supply, and the currency (docs/zatca-notes.md §4 "Foreign currency"). */
 const DATE_AND_CURRENCY_RULES: readonly InputRule[] = [
   rule('BR-KSA-F-01', (i, f) => {
     checkDate(f, 'issueDate', i.issueDate);
@@ -204,7 +204,7 @@ function uniqueLineId(f: Findings, state: RunState, field: string, id: string): 
   state.ids.add(id);
 }
 
-/** Lines, document allowances/charges and prepayment adjustments (spec §1.4), in document order. */
+/** Lines, document allowances/charges and prepayment adjustments (docs/zatca-notes.md §1.4), in document order. */
 const LINE_RULES: readonly InputRule[] = [
   rule('BR-21 (lines)', (i, f, state) =>
     i.lines.forEach((line, n) => {
@@ -248,7 +248,7 @@ const LINE_RULES: readonly InputRule[] = [
         'prepaymentAdjustments',
         'prepayment adjustments belong on the final tax invoice (388)',
         'تسوية الدفعات المقدمة تكون في الفاتورة النهائية (388)',
-        'BR-KSA-80, spec §1.4',
+        'BR-KSA-80, docs/zatca-notes.md §1.4',
       );
   }),
   rule('BR-KSA-79', (i, f, state) =>

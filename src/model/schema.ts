@@ -77,7 +77,7 @@ export const TaxCategory = z
     rate: decimalField('rate', 'النسبة').optional().meta({
       description: 'Percent: S defaults to the standard rate on the document date (15 since 2020-07-01), or give 15 or 5 (BR-KSA-84); Z/E/O 0 (default).',
     }),
-    exemptionCode: z.string().max(40).optional().meta({ description: 'VATEX code for Z/E/O (spec §3); O defaults to VATEX-SA-OOS.' }),
+    exemptionCode: z.string().max(40).optional().meta({ description: 'VATEX code for Z/E/O (docs/zatca-notes.md §3); O defaults to VATEX-SA-OOS.' }),
     exemptionReason: textField(1, 1000, 'exemptionReason', 'سبب الإعفاء')
       .optional()
       .meta({ description: 'Reason text; default: ZATCA text of the code, "English | Arabic".' }),
@@ -210,7 +210,10 @@ export const InvoiceInput = z
       description:
         'Write cac:TaxExchangeRate (KSA-36..39) on a foreign-currency document, so the signed document itself carries the rate of its SAR amounts; optional in ZATCA (its USD samples omit it): false leaves it out.',
     }),
-    pricesIncludeVat: z.boolean().default(false).meta({ description: 'Unit prices and allowance/charge amounts include VAT (POS prices); spec §4.' }),
+    pricesIncludeVat: z
+      .boolean()
+      .default(false)
+      .meta({ description: 'Unit prices and allowance/charge amounts include VAT (POS prices); docs/zatca-notes.md §4.' }),
     icv: z.number().int().positive().default(1).meta({ description: 'Invoice counter value of the EGS unit; default 1.' }),
     pih: z
       .string()

@@ -27,7 +27,7 @@ export function dec(value: DecimalInput): Decimal {
   return value instanceof DecimalBase ? value : new Decimal(typeof value === 'number' ? String(value) : value);
 }
 
-/** Half-up to 2 decimals (the XML Implementation Standard's rounding, spec §2.5). */
+/** Half-up to 2 decimals (the XML Implementation Standard's rounding, docs/zatca-notes.md §2.5). */
 export function round2(value: Decimal): Decimal {
   return value.toDecimalPlaces(2, DecimalBase.ROUND_HALF_UP);
 }
@@ -43,7 +43,7 @@ export function vatOf(base: Decimal, ratePercent: Decimal): Decimal {
   return round2(base.times(ratePercent).dividedBy(HUNDRED));
 }
 
-/** Net part of a VAT-inclusive amount: round2(gross / (1 + rate/100)) (spec §4 tax-inclusive prices). */
+/** Net part of a VAT-inclusive amount: round2(gross / (1 + rate/100)) (docs/zatca-notes.md §4 tax-inclusive prices). */
 export function netOfGross(gross: Decimal, ratePercent: Decimal): Decimal {
   return round2(gross.dividedBy(ratePercent.dividedBy(HUNDRED).plus(1)));
 }

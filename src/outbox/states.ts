@@ -1,5 +1,5 @@
 // The one table that maps a ZATCA outcome (src/zatca/outcome.ts) to a document's submission state
-// and what the outbox does next (spec §9, §10.1; architecture: "exactly one table").
+// and what the outbox does next (docs/zatca-notes.md §A9, §A10.1; architecture: "exactly one table").
 import type { SubmissionState } from '../store/index.js';
 import type { OutcomeKind } from '../zatca/index.js';
 

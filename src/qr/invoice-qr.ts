@@ -1,4 +1,4 @@
-// What ZATCA's QR carries for one stamped invoice (spec §7): tags 1–5 are the XML texts verbatim,
+// What ZATCA's QR carries for one stamped invoice (docs/zatca-notes.md §7): tags 1–5 are the XML texts verbatim,
 // 6/7 the base64 texts of hash and signature, 8 the SPKI, 9 the CA's signature (simplified only).
 import { decodeTlv, encodeTlv, MAX_QR_BASE64_LENGTH, QR_TAG_NAMES, type QrTags } from './tlv.js';
 import { FawtaraError } from '../errors.js';

@@ -1,4 +1,4 @@
-// ZATCA's QR payload (KSA-14, spec §7): TLV with a 1-byte tag and a 1-byte length, base64 encoded.
+// ZATCA's QR payload (KSA-14, docs/zatca-notes.md §7): TLV with a 1-byte tag and a 1-byte length, base64 encoded.
 // Encoding, decoding and the tag table; what goes into each tag is decided in ./invoice-qr.ts.
 import { FawtaraError } from '../errors.js';
 

@@ -1,5 +1,5 @@
 // The prepayments a final invoice deducts, read from its stored XML: each adjustment line that
-// references a prepayment invoice (386) and carries its taxable amount and VAT (spec §1.4).
+// references a prepayment invoice (386) and carries its taxable amount and VAT (docs/zatca-notes.md §1.4).
 import type { Element } from '@xmldom/xmldom';
 import type { PrepaidLine } from '../issuing/index.js';
 import { dec, money } from '../money/index.js';

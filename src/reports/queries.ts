@@ -112,7 +112,7 @@ export async function periodDocuments(db: Db, scope: Scope, period: Period): Pro
   const prepaid = await unrecordedPrepayments(
     db,
     scope.taxpayerId,
-    // Adjustment lines belong on the final tax invoice (388) only (spec §1.4).
+    // Adjustment lines belong on the final tax invoice (388) only (docs/zatca-notes.md §1.4).
     rows.filter((r) => (r.prepaid_breakdown ?? null) === null && r.document_type === 'invoice').map((r) => r.id),
   );
   return rows.map((r) => ({

@@ -207,7 +207,7 @@ async function unknownToUs(
   return found;
 }
 
-/** ZATCA's record of every unit (a branch's relayed document sits in the relay unit's record, seed 000). */
+/** ZATCA's record of every unit (a branch's relayed document sits in the relay unit's record, docs/zatca-notes.md §P0). */
 async function zatcaRecords(allUnits: readonly EgsUnit[], source: ReconcileOptions['zatcaHistory']) {
   const historyOf = new Map<string, ZatcaHistoryRecord[]>();
   const zatcaByUuid = new Map<string, ZatcaHistoryRecord[]>();

@@ -20,7 +20,7 @@ export interface ValidationResults {
 /** Layer names as the SDK prints them. */
 const SDK_LAYER_LABEL: Record<LayerName, string> = { XSD: 'XSD', EN: 'EN', KSA: 'KSA', QR: 'QR', SIGNATURE: 'SIGNATURE', PIH: 'PIH' };
 
-/** Categories as ZATCA's gateway returns them (fatoora-api.md §2.5, §10). */
+/** Categories as ZATCA's gateway returns them (docs/zatca-notes.md §A2.5, §A10). */
 function categoryOf(f: Finding): string {
   switch (f.layer) {
     case 'XSD':

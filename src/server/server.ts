@@ -21,7 +21,7 @@ import type { RequestScope, RouteModule, RouteRecord, ServerDeps } from './plugi
 import { ERROR_SCHEMA } from './schema.js';
 
 /**
- * The only routes reachable without a token (seed 003: no access without login). `/docs` is the
+ * The only routes reachable without a token (docs/zatca-notes.md §P3: no access without login). `/docs` is the
  * static page holding the login form for the browsable API; it carries no data. Adding a route here
  * is a security decision: the tests list these exactly.
  */

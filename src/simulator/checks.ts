@@ -2,7 +2,7 @@
 // certificate issuance, validation, hashing, clearance stamping), so each side is testable alone.
 import type { ValidationMessage } from '../zatca/types.js';
 
-/** What the simulator needs to know about a submitted CSR (spec §5, §12.4 step 3). */
+/** What the simulator needs to know about a submitted CSR (docs/zatca-notes.md §A5, §A12.4 step 3). */
 export interface CsrFacts {
   /** DER SubjectPublicKeyInfo: becomes the issued certificate's key. */
   publicKeySpki: Buffer;
@@ -44,7 +44,7 @@ export interface IssueRequest {
   profile: 'ccsid' | 'pcsid';
   issuer: Authority;
   csr: CsrFacts;
-  /** Subject order: CCSID copies the CSR (C, OU, O, CN), PCSID reorders to C, O, OU, CN (spec §6). */
+  /** Subject order: CCSID copies the CSR (C, OU, O, CN), PCSID reorders to C, O, OU, CN (docs/zatca-notes.md §A6). */
   subjectOrder: Array<'C' | 'OU' | 'O' | 'CN'>;
   serialNumber: Buffer;
   notBefore: Date;
@@ -75,11 +75,11 @@ export interface Checks {
   /**
    * XSD, EN 16931, KSA rules, QR and signature of the XML, as ZATCA's message list (including
    * the `XSD_ZATCA_VALID` info on success). Body checks, the API hash, permissions, the
-   * certificate's standing and the chain are the simulator's own (spec §12.8).
+   * certificate's standing and the chain are the simulator's own (docs/zatca-notes.md §A12.8).
    */
   validate(xml: string, context: ValidationContext): ValidationMessage[] | Promise<ValidationMessage[]>;
-  /** The invoice hash (spec §7): base64 SHA-256 of the canonical form without the stamp. */
+  /** The invoice hash (docs/zatca-notes.md §A7): base64 SHA-256 of the canonical form without the stamp. */
   invoiceHash(xml: string): string;
-  /** The cleared document: signed with the platform stamp key, QR tags 1–8 (spec §12.10 step 7). */
+  /** The cleared document: signed with the platform stamp key, QR tags 1–8 (docs/zatca-notes.md §A12.10 step 7). */
   stampCleared(xml: string, context: StampContext): string | Promise<string>;
 }

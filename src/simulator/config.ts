@@ -1,4 +1,4 @@
-// Per-environment behaviour of the simulator (spec §12.1 flags and the toggles of §12.2–§12.10):
+// Per-environment behaviour of the simulator (docs/zatca-notes.md §A12.1 flags and the toggles of §A12.2–§A12.10):
 // one object per gateway prefix, so an unverified choice is corrected by configuration, not code.
 import type { FatooraEnv } from '../zatca/environments.js';
 
@@ -14,19 +14,19 @@ export const CLIENT_ENV_OF: Record<SimEnvironmentId, FatooraEnv> = {
 export type Severity = 'ERROR' | 'WARNING' | 'OFF';
 
 export interface EnvironmentMode {
-  /** Template names accepted in the CSR (spec §1, §12.1). */
+  /** Template names accepted in the CSR (docs/zatca-notes.md §A1, §A12.1). */
   expectedTemplates: string[];
   /** `sandbox`: any 6 digits but 111111/222222; `portal`: only OTPs issued by the control API. */
   otpPolicy: 'sandbox' | 'portal';
   enforceComplianceSteps: boolean;
-  /** Developer portal only: `Clearance-Status: 0` on clearance answers 303 (spec §2.2). */
+  /** Developer portal only: `Clearance-Status: 0` on clearance answers 303 (docs/zatca-notes.md §A2.2). */
   honourClearanceStatusHeader: boolean;
   renewalResponse: 200 | 428;
-  /** The sandbox's constant CCSID requestID (spec §1.2), or null for unique ids. */
+  /** The sandbox's constant CCSID requestID (docs/zatca-notes.md §A1.2), or null for unique ids. */
   constantComplianceRequestId: number | null;
-  /** Accepted CSR `title` values (spec §4.1). */
+  /** Accepted CSR `title` values (docs/zatca-notes.md §A4.1). */
   allowedTitles: string[];
-  /** A WARNING result passes a compliance step (spec §13 item 3, unverified). */
+  /** A WARNING result passes a compliance step (docs/zatca-notes.md §A13 item 3, unverified). */
   warningCountsAsPass: boolean;
   /** HTTP status of a compliance check with warnings (unverified: 200 or 202). */
   complianceWarningStatus: 200 | 202;
@@ -42,17 +42,17 @@ export interface EnvironmentMode {
   duplicate208Warning: boolean;
   /** Spelling of the 303 message: the doc's `deactiviated` or the captured `deactivated`. */
   clearanceOffMessage: string;
-  /** PIH/ICV chain check on reporting and clearance (spec §12.8 step 9). */
+  /** PIH/ICV chain check on reporting and clearance (docs/zatca-notes.md §A12.8 step 9). */
   chainCheck: 'off' | 'warn' | 'error';
   /** code → severity, to reproduce ZATCA's changing severities. */
   severityOverrides: Record<string, Severity>;
   /** VAT-group events revoke only the affected member's units, or every unit of the group. */
   vatGroupRevocationScope: 'affected' | 'group';
-  /** Validity of issued CSIDs (spec §6: about five years). */
+  /** Validity of issued CSIDs (docs/zatca-notes.md §A6: about five years). */
   certificateValidityDays: number;
   /** Distinguished name of the issuing CA that signs PCSIDs and the stamp certificate. */
   issuingCaDn: string;
-  /** Per-credential token bucket (spec §12.2 step 5), off by default. */
+  /** Per-credential token bucket (docs/zatca-notes.md §A12.2 step 5), off by default. */
   rateLimit: { capacity: number; refillPerSecond: number } | null;
 }
 
@@ -109,7 +109,7 @@ export function defaultModes(): Record<SimEnvironmentId, EnvironmentMode> {
   };
 }
 
-/** Size bound of any request body (spec §7, §12.2 step 4: the "10 MB"). */
+/** Size bound of any request body (docs/zatca-notes.md §A7, §A12.2 step 4: the "10 MB"). */
 export const DEFAULT_MAX_BODY_BYTES = 10 * 1024 * 1024;
 /** Bound on any injected delay, so a misconfigured fault never parks a request for good. */
 export const MAX_INJECTED_DELAY_MS = 120_000;

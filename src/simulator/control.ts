@@ -1,4 +1,4 @@
-// The simulated "portal" and test levers (spec §12.11): taxpayers, OTPs, unit list, revocation,
+// The simulated "portal" and test levers (docs/zatca-notes.md §A12.11): taxpayers, OTPs, unit list, revocation,
 // VAT status and VAT-group events, clearance switch, clock, faults, CA and received documents.
 import { X509Certificate } from 'node:crypto';
 import type { ZatcaEndpoint } from '../zatca/types.js';
@@ -58,7 +58,7 @@ export class EnvironmentControl {
     return this.env.mode;
   }
 
-  /** Change toggles of this environment (spec §12.1 flags) at run time. */
+  /** Change toggles of this environment (docs/zatca-notes.md §A12.1 flags) at run time. */
   configure(patch: Partial<EnvironmentMode>): EnvironmentMode {
     Object.assign(this.env.mode, patch);
     return this.env.mode;
@@ -82,7 +82,7 @@ export class EnvironmentControl {
     return record;
   }
 
-  /** Portal "generate OTP" (spec §8.1): refused unless the VAT status is Active or Reactive. */
+  /** Portal "generate OTP" (docs/zatca-notes.md §A8.1): refused unless the VAT status is Active or Reactive. */
   generateOtps(input: { vat: string; count?: number; purpose?: 'onboard' | 'renew' }): Array<{ otp: string; expiresAt: string; purpose: string }> {
     const taxpayer = this.env.state.taxpayers[input.vat] ?? this.registerTaxpayer({ vat: input.vat });
     if (taxpayer.status !== 'Active' && taxpayer.status !== 'Reactive') {
@@ -151,7 +151,7 @@ export class EnvironmentControl {
     };
   }
 
-  /** Portal manual revocation (spec §8.3). */
+  /** Portal manual revocation (docs/zatca-notes.md §A8.3). */
   revoke(idOrSerial: string, reason = 'manual'): EgsView {
     const e = this.egs(idOrSerial);
     this.env.revokeEgs(e, reason);
@@ -159,7 +159,7 @@ export class EnvironmentControl {
     return this.view(e);
   }
 
-  /** VAT status change: Deregistered/Suspended revokes every CSID of the VAT (spec §8.1, §8.3). */
+  /** VAT status change: Deregistered/Suspended revokes every CSID of the VAT (docs/zatca-notes.md §A8.1, §A8.3). */
   setVatStatus(vat: string, status: VatStatus): { taxpayer: TaxpayerRecord; revoked: string[] } {
     if (!VAT_STATUSES.includes(status)) throw new ControlError(400, `status must be one of ${VAT_STATUSES.join(', ')}`, 'حالة التسجيل غير معروفة');
     const taxpayer = this.env.state.taxpayers[vat] ?? this.registerTaxpayer({ vat });
@@ -179,7 +179,7 @@ export class EnvironmentControl {
   }
 
   /**
-   * VAT-group events (spec §8.3): group-wide events revoke every unit onboarded under the group
+   * VAT-group events (docs/zatca-notes.md §A8.3): group-wide events revoke every unit onboarded under the group
    * number and the members' own units; member events only the member's units, unless the mode
    * says `group` (the scope is unverified).
    */
@@ -242,7 +242,7 @@ export class EnvironmentControl {
     return this.env.faults.log;
   }
 
-  /** The environment's CA, issuing CA and stamp certificates as PEM (spec §12.11 GET /ca). */
+  /** The environment's CA, issuing CA and stamp certificates as PEM (docs/zatca-notes.md §A12.11 GET /ca). */
   certificateAuthority(): { complianceIssuer: string; root: string; issuing: string; stamp: string } {
     const a = this.env.authorities();
     const pem = (b64: string): string => new X509Certificate(Buffer.from(b64, 'base64')).toString();
@@ -254,7 +254,7 @@ export class EnvironmentControl {
     };
   }
 
-  /** "What did you receive from unit X": every submission, in order (spec §12.11 history). */
+  /** "What did you receive from unit X": every submission, in order (docs/zatca-notes.md §A12.11 history). */
   history(idOrSerial: string, certificateSerials: readonly string[] = []): SubmissionRecord[] {
     const e = certificateSerials.length > 0 ? this.egsByCertificate(certificateSerials) : this.egs(idOrSerial);
     return this.env.state.submissions.filter((s) => s.egsId === e.id);

@@ -63,7 +63,7 @@ function toBigInt(serial: Buffer): bigint {
   return BigInt('0x' + serial.toString('hex'));
 }
 
-/** ZATCA's validation pipeline (spec §12.8) is the product's own validator, with the caller's certificate. */
+/** ZATCA's validation pipeline (docs/zatca-notes.md §A12.8) is the product's own validator, with the caller's certificate. */
 function validateWithRules(xml: string, context: ValidationContext): ValidationMessage[] {
   const report = validateInvoice(xml, { certificate: context.authenticatedCertificate.toString('base64'), now: context.now });
   const results = toValidationResults(report, { lang: context.language });

@@ -1,4 +1,4 @@
-// The validation pipeline of a simulated environment (spec §12.8): the engine's checks, then what
+// The validation pipeline of a simulated environment (docs/zatca-notes.md §A12.8): the engine's checks, then what
 // only the platform knows — the signer's certificate, permissions, the unit's chain — and severities.
 import { X509Certificate } from 'node:crypto';
 import { isFawtaraError } from '../errors.js';
@@ -10,7 +10,7 @@ import { readInvoiceFacts, type SubmittedInvoiceFacts } from './invoice-facts.js
 import { simMessage, toResults } from './messages.js';
 import type { CsidRecord } from './state.js';
 
-// --- validation pipeline (spec §12.8) -------------------------------------------------------
+// --- validation pipeline (docs/zatca-notes.md §A12.8) -------------------------------------------------------
 
 export async function pipeline(env: SimEnvironment, request: GatewayRequest, csid: CsidRecord, endpoint: ZatcaEndpoint): Promise<PipelineRun> {
   const language = env.language(request);
@@ -19,7 +19,7 @@ export async function pipeline(env: SimEnvironment, request: GatewayRequest, csi
     ...extra,
   });
   const body = parseJsonObject(request.rawBody);
-  // A body that is not JSON is answered as an invalid document (spec §12.2 step 7).
+  // A body that is not JSON is answered as an invalid document (docs/zatca-notes.md §A12.2 step 7).
   if (!body) return stop([simMessage('xsd-invalid', language, 'the request body is not a JSON object')]);
   const bodyHash = body.invoiceHash;
   if (bodyHash === undefined || bodyHash === null || bodyHash === '') return stop([simMessage('hash-missing', language)]);
@@ -74,7 +74,7 @@ export async function pipeline(env: SimEnvironment, request: GatewayRequest, csi
 
 /**
  * The certificate the document must be signed with. A production CSID may submit a document another
- * production CSID of the same VAT number signed (seed 000: a head-office server relaying a branch
+ * production CSID of the same VAT number signed (docs/zatca-notes.md §P0: a head-office server relaying a branch
  * device's invoices); the signer's own validity is checked by certificateFindings.
  */
 export function signerCertificate(env: SimEnvironment, facts: SubmittedInvoiceFacts, csid: CsidRecord, endpoint: string): string {
@@ -83,7 +83,7 @@ export function signerCertificate(env: SimEnvironment, facts: SubmittedInvoiceFa
   return signer && signer.kind === csid.kind && signer.vat === csid.vat ? signer.certificateBase64 : csid.certificateBase64;
 }
 
-/** Spec §12.8 step 7: the embedded certificate must be one of ours, not revoked or expired. */
+/** docs/zatca-notes.md §A12.8 step 7: the embedded certificate must be one of ours, not revoked or expired. */
 export function certificateFindings(env: SimEnvironment, facts: SubmittedInvoiceFacts, language: 'en' | 'ar'): ValidationMessage[] {
   if (!facts.embeddedCertificate) return [];
   const known = Object.values(env.state.csids).find((c) => c.certificateBase64 === facts.embeddedCertificate);
@@ -108,7 +108,7 @@ export function certificateFindings(env: SimEnvironment, facts: SubmittedInvoice
   return [simMessage('invalid-certificate', language)];
 }
 
-/** Spec §12.8 step 8. */
+/** docs/zatca-notes.md §A12.8 step 8. */
 export function permissionFindings(facts: SubmittedInvoiceFacts, csid: CsidRecord, language: 'en' | 'ar'): ValidationMessage[] {
   const out: ValidationMessage[] = [];
   if (facts.sellerVat !== null && facts.sellerVat !== csid.vat) out.push(simMessage('permissions-vat', language));
@@ -117,7 +117,7 @@ export function permissionFindings(facts: SubmittedInvoiceFacts, csid: CsidRecor
   return out;
 }
 
-/** Spec §12.8 step 9 (off by default): ICV follows and PIH chains within the unit. */
+/** docs/zatca-notes.md §A12.8 step 9 (off by default): ICV follows and PIH chains within the unit. */
 export function chainFindings(env: SimEnvironment, facts: SubmittedInvoiceFacts, csid: CsidRecord, language: 'en' | 'ar'): ValidationMessage[] {
   if (env.mode.chainCheck === 'off') return [];
   const egs = env.state.egs[csid.egsId];

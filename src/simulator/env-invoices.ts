@@ -1,4 +1,4 @@
-// The invoice endpoints of a simulated environment: reporting and clearance (spec §12.9, §12.10),
+// The invoice endpoints of a simulated environment: reporting and clearance (docs/zatca-notes.md §A12.9, §A12.10),
 // duplicates within 24 hours (208/409, recorded with the document's UUID) and the cleared stamp.
 import type { GatewayRequest, GatewayResponse, SimEnvironment } from './environment.js';
 import { pipeline } from './env-findings.js';
@@ -6,7 +6,7 @@ import { record, recordRaw } from './env-recording.js';
 import { bodyUuid, DAY_MS, parseJsonObject } from './env-shared.js';
 import { simMessage, toResults } from './messages.js';
 
-// --- POST /invoices/reporting/single (spec §12.9) ---------------------------------------------
+// --- POST /invoices/reporting/single (docs/zatca-notes.md §A12.9) ---------------------------------------------
 
 export async function reporting(env: SimEnvironment, request: GatewayRequest): Promise<GatewayResponse> {
   const pcsid = env.authenticate(request, ['production']);
@@ -40,7 +40,7 @@ export async function reporting(env: SimEnvironment, request: GatewayRequest): P
   return { status, body: { validationResults: run.results, reportingStatus: status === 400 ? 'NOT_REPORTED' : 'REPORTED' } };
 }
 
-// --- POST /invoices/clearance/single (spec §12.10) --------------------------------------------
+// --- POST /invoices/clearance/single (docs/zatca-notes.md §A12.10) --------------------------------------------
 
 export async function clearance(env: SimEnvironment, request: GatewayRequest): Promise<GatewayResponse> {
   const pcsid = env.authenticate(request, ['production']);
@@ -67,7 +67,7 @@ export async function clearance(env: SimEnvironment, request: GatewayRequest): P
   const cleared = await env.checks.stampCleared(run.xml, { stamp: env.authorities().stamp, now: env.now() });
   const clearedInvoice = Buffer.from(cleared, 'utf8').toString('base64');
   const status = run.results.status === 'WARNING' ? 202 : 200;
-  // Spec §12.10 step 7 self-test: stamping must not change the invoice hash. The engine's
+  // docs/zatca-notes.md §A12.10 step 7 self-test: stamping must not change the invoice hash. The engine's
   // stamper adds indentation around the stamp, which changes the hash of a document that
   // arrived unsigned; say so rather than hide it (integration point with src/stamp).
   const clearedHash = env.checks.invoiceHash(cleared);
@@ -87,7 +87,7 @@ export async function clearance(env: SimEnvironment, request: GatewayRequest): P
   return { status, body: { validationResults: run.results, clearanceStatus: 'CLEARED', clearedInvoice }, ...(diagnostic && { diagnostic }) };
 }
 
-/** A success within the last 24 h of simulated time (spec §9); older entries are forgotten. */
+/** A success within the last 24 h of simulated time (docs/zatca-notes.md §A9); older entries are forgotten. */
 export function success(env: SimEnvironment, hash: string) {
   const entry = env.state.successes[hash];
   if (!entry) return undefined;

@@ -1,5 +1,5 @@
 // The onboarding endpoints of a simulated environment: POST /compliance (CCSID from a CSR and an
-// OTP), POST /compliance/invoices, and POST/PATCH /production/csids (spec §12.4–§12.7).
+// OTP), POST /compliance/invoices, and POST/PATCH /production/csids (docs/zatca-notes.md §A12.4–§12.7).
 import type { CsrFacts } from './checks.js';
 import type { GatewayRequest, GatewayResponse, SimEnvironment } from './environment.js';
 import { pipeline } from './env-findings.js';
@@ -10,7 +10,7 @@ import { csidErrorBody, missingStepsBody } from './messages.js';
 import type { CsidKind } from './state.js';
 import { TOKEN_TYPE_X509 } from '../zatca/types.js';
 
-// --- POST /compliance (spec §12.4) --------------------------------------------------------
+// --- POST /compliance (docs/zatca-notes.md §A12.4) --------------------------------------------------------
 
 export function complianceCsid(env: SimEnvironment, request: GatewayRequest): GatewayResponse {
   const otp = (request.headers.otp ?? '').trim();
@@ -48,7 +48,7 @@ export function parseCsr(env: SimEnvironment, csrPem: string): CsrFacts | undefi
   }
 }
 
-/** Spec §12.4 step 3. */
+/** docs/zatca-notes.md §A12.4 step 3. */
 export function csrAcceptable(env: SimEnvironment, csr: CsrFacts): boolean {
   const s = csr.subject;
   const san = csr.san;
@@ -80,7 +80,7 @@ export function consumeOtp(env: SimEnvironment, otp: string): void {
   if (record) record.usedAt = env.now().toISOString();
 }
 
-// --- POST /compliance/invoices (spec §12.5) -------------------------------------------------
+// --- POST /compliance/invoices (docs/zatca-notes.md §A12.5) -------------------------------------------------
 
 export async function complianceInvoices(env: SimEnvironment, request: GatewayRequest): Promise<GatewayResponse> {
   const kinds: CsidKind[] = env.mode.allowPcsidOnCompliance ? ['compliance', 'production'] : ['compliance'];
@@ -108,7 +108,7 @@ export async function complianceInvoices(env: SimEnvironment, request: GatewayRe
   };
 }
 
-// --- POST /production/csids (spec §12.6) ----------------------------------------------------
+// --- POST /production/csids (docs/zatca-notes.md §A12.6) ----------------------------------------------------
 
 export function productionCsid(env: SimEnvironment, request: GatewayRequest): GatewayResponse {
   const ccsid = env.authenticate(request, ['compliance']);
@@ -125,7 +125,7 @@ export function productionCsid(env: SimEnvironment, request: GatewayRequest): Ga
   const pcsid = env.issueCsid('production', ccsid.csrPem, csr, ccsid.egsId);
   ccsid.promotedTo = pcsid.token;
   const egs = env.state.egs[ccsid.egsId]!;
-  // Completing a renewal: the previous PCSID is revoked now (spec §12.6 step 3).
+  // Completing a renewal: the previous PCSID is revoked now (docs/zatca-notes.md §A12.6 step 3).
   if (ccsid.renewalOf) env.revokeCsid(ccsid.renewalOf, 'renewed');
   egs.pcsidToken = pcsid.token;
   env.save();
@@ -135,7 +135,7 @@ export function productionCsid(env: SimEnvironment, request: GatewayRequest): Ga
   };
 }
 
-// --- PATCH /production/csids (spec §12.7) ---------------------------------------------------
+// --- PATCH /production/csids (docs/zatca-notes.md §A12.7) ---------------------------------------------------
 
 export function renewProductionCsid(env: SimEnvironment, request: GatewayRequest): GatewayResponse {
   const pcsid = env.authenticate(request, ['production']);

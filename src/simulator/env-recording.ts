@@ -1,11 +1,11 @@
-// What a simulated environment received (spec §12.11 history): every processed submission, and
+// What a simulated environment received (docs/zatca-notes.md §A12.11 history): every processed submission, and
 // the 208/409 answers to copies of an accepted document, kept for the control API and tests.
 import type { ZatcaEndpoint } from '../zatca/types.js';
 import type { SimEnvironment } from './environment.js';
 import type { PipelineRun } from './env-shared.js';
 import type { CsidRecord, SubmissionRecord } from './state.js';
 
-// --- what the platform received (spec §12.11 history) ----------------------------------------
+// --- what the platform received (docs/zatca-notes.md §A12.11 history) ----------------------------------------
 
 export function record(env: SimEnvironment, csid: CsidRecord, endpoint: ZatcaEndpoint, status: number, run: PipelineRun, clearedInvoice?: string): void {
   const f = run.facts;

@@ -1,5 +1,5 @@
 // One simulated FATOORA environment (developer-portal, simulation or core): its state, CA, CSIDs,
-// authentication and rate limit; the six endpoints (spec §12.4–§12.10) live in the env-* modules.
+// authentication and rate limit; the six endpoints (docs/zatca-notes.md §A12.4–§A12.10) live in the env-* modules.
 import { timingSafeEqual } from 'node:crypto';
 import { encodeBinarySecurityToken } from '../zatca/credentials.js';
 import type { ZatcaEndpoint } from '../zatca/types.js';
@@ -61,7 +61,7 @@ export class SimEnvironment {
     saveState(this.dataDir, this.state);
   }
 
-  // --- certificate authority (spec §12.3) ---------------------------------------------------
+  // --- certificate authority (docs/zatca-notes.md §A12.3) ---------------------------------------------------
 
   authorities(): AuthoritySet {
     if (this.state.authorities) return this.state.authorities;
@@ -127,7 +127,7 @@ export class SimEnvironment {
     const notAfter = new Date(now.getTime() + this.mode.certificateValidityDays * DAY_MS);
     let serialNumber: Buffer;
     if (kind === 'compliance') {
-      // CCSID serials are epoch milliseconds (spec §6); keep them unique within the environment.
+      // CCSID serials are epoch milliseconds (docs/zatca-notes.md §A6); keep them unique within the environment.
       let ms = BigInt(now.getTime());
       const used = new Set(Object.values(this.state.csids).map((c) => c.requestId));
       while (used.has(Number(ms))) ms += 1n;
@@ -200,7 +200,7 @@ export class SimEnvironment {
 
   // --- request plumbing ---------------------------------------------------------------------
 
-  /** Spec §12.2 step 6: Basic auth with a token this environment issued, of the right kind. */
+  /** docs/zatca-notes.md §A12.2 step 6: Basic auth with a token this environment issued, of the right kind. */
   authenticate(request: GatewayRequest, kinds: CsidKind[]): CsidRecord | null {
     const header = request.headers.authorization ?? '';
     const match = /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(header);
@@ -219,7 +219,7 @@ export class SimEnvironment {
     return csid;
   }
 
-  /** Spec §12.2 step 5: optional token bucket per credential. */
+  /** docs/zatca-notes.md §A12.2 step 5: optional token bucket per credential. */
   rateLimited(request: GatewayRequest): boolean {
     const limit = this.mode.rateLimit;
     if (!limit) return false;

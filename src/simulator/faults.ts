@@ -1,4 +1,4 @@
-// Injected failures for retry testing (spec §12.2 step 3): a queue of exact faults plus seeded
+// Injected failures for retry testing (docs/zatca-notes.md §A12.2 step 3): a queue of exact faults plus seeded
 // rates of 5xx, 429, slow answers and dropped connections; a fault never changes any state.
 import type { ZatcaEndpoint } from '../zatca/types.js';
 import { MAX_INJECTED_DELAY_MS } from './config.js';

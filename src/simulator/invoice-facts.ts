@@ -15,7 +15,7 @@ export interface SubmittedInvoiceFacts {
   pih: string | null;
   /** base64 DER text of `ds:X509Certificate`, if the document is signed. */
   embeddedCertificate: string | null;
-  /** The compliance step this document can pass (spec §4.2), or null. */
+  /** The compliance step this document can pass (docs/zatca-notes.md §A4.2), or null. */
   complianceStep: string | null;
 }
 
@@ -28,7 +28,7 @@ export const COMPLIANCE_STEPS = [
   'simplified-debit-note-compliant',
 ] as const;
 
-/** Steps each CSR `title` requires (spec §4.2), in ZATCA's canonical order. */
+/** Steps each CSR `title` requires (docs/zatca-notes.md §A4.2), in ZATCA's canonical order. */
 export function requiredStepsFor(title: string): string[] {
   const standard = title[0] === '1';
   const simplified = title[1] === '1';

@@ -1,15 +1,15 @@
-// Every body the simulated gateway writes that is not a certificate: the error families of spec
-// §2.4 and the simulator's own validation messages, English (ZATCA's literals) and Arabic.
+// Every body the simulated gateway writes that is not a certificate: the error families of
+// docs/zatca-notes.md §A2.4 and the simulator's own validation messages, English (ZATCA's literals) and Arabic.
 import type { ValidationMessage, ValidationResults, ZatcaEndpoint } from '../zatca/types.js';
 
 export const VERSION_NOT_SUPPORTED_TEXT = 'This Version is not supported or not provided in the header.';
 
-/** Family B (spec §2.4). */
+/** Family B (docs/zatca-notes.md §A2.4). */
 export function unauthorizedBody(now: Date): Record<string, unknown> {
   return { timestamp: now.getTime(), status: 401, error: 'Unauthorized', message: '' };
 }
 
-/** Family A messages (spec §10.2). `Invalid-Request-ID` is the spec's placeholder (§12.6). */
+/** Family A messages (docs/zatca-notes.md §A10.2). `Invalid-Request-ID` is the placeholder of docs/zatca-notes.md §A12.6. */
 export const CSID_ERROR_MESSAGES = {
   'Missing-OTP': 'OTP is required field',
   'Invalid-OTP': 'The provided OTP is invalid',
@@ -37,7 +37,7 @@ export function missingStepsBody(missing: string[]): Record<string, unknown> {
   };
 }
 
-/** Family D: the two 500 shapes, by endpoint (spec §2.4). */
+/** Family D: the two 500 shapes, by endpoint (docs/zatca-notes.md §A2.4). */
 export function internalErrorBody(endpoint: ZatcaEndpoint): Record<string, unknown> {
   return endpoint === 'compliance-csid' || endpoint === 'production-csid'
     ? { code: 'Invalid-Request', message: 'System failed to process your request' }
@@ -49,7 +49,7 @@ interface SimMessageText {
   category: string;
   type: ValidationMessage['type'];
   en: string;
-  /** The simulator's Arabic rendering (ZATCA's Arabic texts are not published, spec §13). */
+  /** The simulator's Arabic rendering (ZATCA's Arabic texts are not published, docs/zatca-notes.md §A13). */
   ar: string;
 }
 
@@ -197,7 +197,7 @@ export function simMessage(key: SimMessageKey, language: 'en' | 'ar', detail?: s
   };
 }
 
-/** Aggregate messages into ZATCA's validationResults (spec §2.5). */
+/** Aggregate messages into ZATCA's validationResults (docs/zatca-notes.md §A2.5). */
 export function toResults(messages: ValidationMessage[]): ValidationResults {
   const infoMessages = messages.filter((m) => m.type === 'INFO');
   const warningMessages = messages.filter((m) => m.type === 'WARNING');

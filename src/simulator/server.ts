@@ -25,9 +25,9 @@ export interface SimulatorOptions {
   seed?: number | string;
   /** Base clock; the control API moves simulated time on top of it. */
   clock?: Clock;
-  /** Request body bound (default 10 MiB, spec §7). */
+  /** Request body bound (default 10 MiB, docs/zatca-notes.md §A7). */
   maxBodyBytes?: number;
-  /** Per-environment overrides of the spec §12.1 flags. */
+  /** Per-environment overrides of the docs/zatca-notes.md §A12.1 flags. */
   modes?: Partial<Record<SimEnvironmentId, Partial<EnvironmentMode>>>;
   /** The engine seam; default the product's own modules. */
   checks?: Checks;
@@ -145,7 +145,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
     return503OnClosing: true,
   });
   // Bodies arrive as text whatever the content type, so malformed JSON is answered the way ZATCA
-  // does (spec §12.2 step 7) instead of with fastify's own 400.
+  // does (docs/zatca-notes.md §A12.2 step 7) instead of with fastify's own 400.
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'string' }, (_request, body, done) => done(null, body));
 
@@ -170,7 +170,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
     app.route({
       method,
       url: `/e-invoicing/:env${path}`,
-      // Spec §12.2 steps 2–3 run before the body is read, so a 406 or an injected fault never
+      // docs/zatca-notes.md §A12.2 steps 2–3 run before the body is read, so a 406 or an injected fault never
       // depends on the body, and only then does the size bound (step 4) apply.
       onRequest: async (request, reply) => {
         const entry = environments.get((request.params as { env: string }).env as SimEnvironmentId);
@@ -227,7 +227,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
     });
   }
 
-  // --- control API (spec §12.11) -------------------------------------------------------------
+  // --- control API (docs/zatca-notes.md §A12.11) -------------------------------------------------------------
   const control = (request: FastifyRequest): EnvironmentControl => {
     const id = segmentOf((request.params as { env: string }).env);
     if (!id) throw new ControlError(404, 'unknown environment; use developer-portal, simulation or core', 'بيئة غير معروفة');

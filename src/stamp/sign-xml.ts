@@ -27,7 +27,7 @@ export function signInvoiceXml(xml: string | Uint8Array, options: SignXmlOptions
 /** Turn a parsed invoice into the writer's contract: canonical text split where the stamp goes. */
 export function unsignedFromDocument(doc: Document, options: { icv?: number; pih?: string; source?: string } = {}): UnsignedInvoice {
   const root = doc.documentElement!;
-  // Drop an earlier stamp but keep the text around it: the invoice hash (spec §5) keeps that text,
+  // Drop an earlier stamp but keep the text around it: the invoice hash (docs/zatca-notes.md §5) keeps that text,
   // so re-signing a signed invoice leaves its hash unchanged.
   for (const el of childElements(root)) if (isExcludedFromInvoiceHash(el)) root.removeChild(el);
   declareStampNamespaces(root, options.source);

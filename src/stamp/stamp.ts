@@ -1,5 +1,5 @@
 // Stamping: invoice hash, ECDSA signature, XAdES block, QR and final assembly of one invoice
-// (spec §5–§7, order of §6.4). The bytes hashed are the bytes returned; nothing is rebuilt after.
+// (docs/zatca-notes.md §5–§7, order of §6.4). The bytes hashed are the bytes returned; nothing is rebuilt after.
 import type { SigningCertificate } from '../crypto/certificate.js';
 import { hashCanonicalText } from '../crypto/invoice-hash.js';
 import { createVerifier, type Signer } from '../crypto/signer.js';
@@ -61,7 +61,7 @@ export async function stampInvoiceAsync(doc: UnsignedInvoice, options: StampOpti
 
 function hashOf(doc: UnsignedInvoice, options: StampOptions): ReturnType<typeof hashCanonicalText> {
   bindSignerToCertificate(options.signer, options.certificate);
-  // §5: the hashed text is the final document minus the three stamp elements. They are inserted
+  // docs/zatca-notes.md §5: the hashed text is the final document minus the three stamp elements. They are inserted
   // with no whitespace of their own, so stamping never changes the invoice hash: the unsigned
   // document, the signed one and ZATCA's cleared one all hash alike.
   return hashCanonicalText([doc.rootStart, doc.head, doc.tail]);

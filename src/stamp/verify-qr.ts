@@ -1,12 +1,12 @@
 // The QR layer of verification: ZATCA's QR decoded tag by tag and compared with the invoice, the
-// signature and the certificate, each mismatch under ZATCA's own per-tag code (fatoora-api.md).
+// signature and the certificate, each mismatch under ZATCA's own per-tag code (docs/zatca-notes.md §A10.3).
 import type { SigningCertificate } from '../crypto/certificate.js';
 import { QR_TAG_NAMES } from '../qr/tlv.js';
 import type { QrSourceTexts } from './read.js';
 import type { Check } from './verify.js';
 
 /**
- * ZATCA's code for a mismatch of each tag (fatoora-api.md error catalogue, category
+ * ZATCA's code for a mismatch of each tag (docs/zatca-notes.md §A10, category
  * QRCODE_VALIDATION); tags without their own code, and format problems, are `QRCODE_INVALID`.
  * `sellerName_QRCODE_INVALID` is known from one third-party project only (the catalogue marks it
  * unverified); it is the name the gateway's per-tag pattern gives tag 1.
@@ -139,7 +139,7 @@ function checkTextTags(tags: Map<number, Buffer>, ctx: QrContext, fail: Fail): v
       });
     } else if (tag === 3 && got === `${want}Z`) {
       // SDK 238-R3.2.7 appended 'Z' (its samples, e.g. Standard_Invoice_USD.xml); 238-R3.4.8 and the
-      // team oracle fail it (ZATCA's API only warns: fatoora-api.md, invoiceTimeStamp_QRCODE_INVALID).
+      // team oracle fail it (ZATCA's API only warns: docs/zatca-notes.md §A10.3, invoiceTimeStamp_QRCODE_INVALID).
       fail(
         'qr-tag-3',
         `QR tag 3 is ${got}, with the 'Z' SDK 238-R3.2.7 appended; SDK 238-R3.4.8 writes IssueDate T IssueTime (${want}): sign the invoice again`,

@@ -192,10 +192,10 @@ export function checkSignatureLayer(
   return { certificate, signatureValue: parts.signatureValue };
 }
 
-/** SignedProperties digest (spec §6.3) and CertDigest (spec §6.2). */
+/** SignedProperties digest (docs/zatca-notes.md §6.3) and CertDigest (docs/zatca-notes.md §6.2). */
 function checkDigests(parts: Parts, add: Add): void {
   if (parts.signedProperties) {
-    // Spec §6.3: exclusive C14N of the element as it stands, with DigestMethod written self-closed.
+    // docs/zatca-notes.md §6.3: exclusive C14N of the element as it stands, with DigestMethod written self-closed.
     const text = canonicalizeExclusive(parts.signedProperties).replace(/><\/ds:DigestMethod>/g, '/>');
     const want = hexDigestBase64(text);
     add(
@@ -243,7 +243,7 @@ function checkDigests(parts: Parts, add: Add): void {
   }
 }
 
-/** X509SerialNumber in decimal and X509IssuerName as ZATCA writes it (spec §6.2). */
+/** X509SerialNumber in decimal and X509IssuerName as ZATCA writes it (docs/zatca-notes.md §6.2). */
 function checkIssuerSerial(parts: Parts, certificate: SigningCertificate, add: Add): void {
   add(
     parts.serialNumber === certificate.serialNumber
@@ -334,7 +334,7 @@ const ZATCA_XPATHS = [
   "not(//ancestor-or-self::cac:AdditionalDocumentReference[cbc:ID='QR'])",
 ];
 
-/** SignedInfo as ZATCA builds it (spec §6): algorithms, the two references and their transforms. */
+/** SignedInfo as ZATCA builds it (docs/zatca-notes.md §6): algorithms, the two references and their transforms. */
 function signatureStructureProblems(signature: Element): string[] {
   const problems: string[] = [];
   const signedInfo = firstChild(signature, NS.ds, 'SignedInfo');

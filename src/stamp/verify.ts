@@ -1,4 +1,4 @@
-// Verification of a stamped invoice the way ZATCA's SDK judges it (spec §5–§7, §9): invoice hash,
+// Verification of a stamped invoice the way ZATCA's SDK judges it (docs/zatca-notes.md §5–§7, §9): invoice hash,
 // SignedProperties and certificate digests, issuer/serial, ECDSA signature, QR tag by tag, PIH format.
 import type { Document } from '@xmldom/xmldom';
 import type { SigningCertificate } from '../crypto/certificate.js';

@@ -4,7 +4,7 @@ import { sql, type Kysely, type Migration } from 'kysely';
 
 type Dialect = 'sqlite' | 'postgres';
 
-/** Initial PIH (spec §7), frozen here: a shipped migration never follows a changing import. */
+/** Initial PIH (docs/zatca-notes.md §A7), frozen here: a shipped migration never follows a changing import. */
 const INITIAL_PIH = 'NWZlY2ViNjZmZmM4NmYzOGQ5NTI3ODZjNmQ2OTZjNzljMmRiYzIzOWRkNGU5MWI0NjcyOWQ3M2EyN2ZiNTdlOQ==';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- Kysely's column builder type is internal

@@ -11,7 +11,7 @@ export interface TaxpayersTable {
   vat_number: string;
   name_ar: string;
   name_en: string | null;
-  /** 1 when `vat_number` is a VAT group's number (11th digit 1, spec §5.2). */
+  /** 1 when `vat_number` is a VAT group's number (11th digit 1, docs/zatca-notes.md §A5.2). */
   is_vat_group: number;
   business_category: string;
   created_at: Instant;
@@ -20,7 +20,7 @@ export interface TaxpayersTable {
 export interface VatGroupMembersTable {
   id: string;
   taxpayer_id: string;
-  /** The member's 10-digit TIN: the OU of its devices' CSRs (spec §5.2). */
+  /** The member's 10-digit TIN: the OU of its devices' CSRs (docs/zatca-notes.md §A5.2). */
   tin: string;
   name: string;
   created_at: Instant;
@@ -53,7 +53,7 @@ export interface EgsUnitsTable {
   serial: string;
   /** 1 for a device's first unit; a re-onboarded device is a new unit with the next generation. */
   generation: number;
-  /** TSCZ invoice-type capability (spec §4.1). */
+  /** TSCZ invoice-type capability (docs/zatca-notes.md §A4.1). */
   title: string;
   environment: string;
   organization_unit: string;
@@ -186,7 +186,7 @@ export interface DocumentsTable {
   unit_id: string;
   icv: number;
   pih: string;
-  /** base64 SHA-256 invoice hash of `xml` (spec §7): the next document's PIH. */
+  /** base64 SHA-256 invoice hash of `xml` (docs/zatca-notes.md §A7): the next document's PIH. */
   invoice_hash: string;
   uuid: string;
   /** Invoice number (BT-1), unique per taxpayer. */

@@ -1,5 +1,5 @@
 // The contract between the UBL writer and the stamper: an invoice written in canonical form and
-// split where the stamp goes, so the bytes hashed are exactly the bytes stored (spec §5, §6.4).
+// split where the stamp goes, so the bytes hashed are exactly the bytes stored (docs/zatca-notes.md §5, §6.4).
 
 /**
  * An invoice as the writer emits it, before the stamp. Every piece is already in C14N form
@@ -16,7 +16,7 @@
  *   + tail                                                      (AccountingSupplierParty … </Invoice>)
  *
  * and the unsigned document (what `build` writes) is XML_DECLARATION + rootStart + head + tail.
- * The stamp elements bring no whitespace of their own, so both hash alike (spec §5: the text
+ * The stamp elements bring no whitespace of their own, so both hash alike (docs/zatca-notes.md §5: the text
  * around removed elements stays in the hashed document).
  */
 export interface UnsignedInvoice {
@@ -28,7 +28,7 @@ export interface UnsignedInvoice {
   tail: string;
   /** One level of indentation (four spaces in our writer, as in the SDK samples). */
   indent: string;
-  /** Texts exactly as written in the XML, for the QR (spec §7) and the API request. */
+  /** Texts exactly as written in the XML, for the QR (docs/zatca-notes.md §7) and the API request. */
   facts: InvoiceFacts;
 }
 

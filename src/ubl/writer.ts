@@ -1,5 +1,5 @@
 // The UBL writer: a computed invoice → UnsignedInvoice, UBL 2.1 text in ZATCA's element order and
-// already in C14N form, built by plain string concatenation (the hot path; spec §2, §5 shortcut).
+// already in C14N form, built by plain string concatenation (the hot path; docs/zatca-notes.md §2, §5 shortcut).
 import { escapeC14nAttribute as attr, escapeC14nText as esc } from '../xml/c14n.js';
 import { NS } from '../xml/namespaces.js';
 import { computeInvoice } from '../model/compute/index.js';
@@ -62,7 +62,7 @@ function address(depth: number, a: Address): string {
   );
 }
 
-/** Party children in UBL order: PartyIdentification, PartyName, PostalAddress, PartyTaxScheme, PartyLegalEntity (spec §2.3). */
+/** Party children in UBL order: PartyIdentification, PartyName, PostalAddress, PartyTaxScheme, PartyLegalEntity (docs/zatca-notes.md §2.3). */
 function party(
   identification: { scheme: string; value: string } | undefined,
   partyName: string | undefined,
@@ -159,7 +159,7 @@ function invoiceLine(line: ComputedLine, currency: string): string {
   return s + NL[2] + '</cac:Price>' + NL[1] + '</cac:InvoiceLine>';
 }
 
-/** Adjustment line of a final invoice for one prepayment (spec §1.4; quantity `0.00`, never `0`: BR-22). */
+/** Adjustment line of a final invoice for one prepayment (docs/zatca-notes.md §1.4; quantity `0.00`, never `0`: BR-22). */
 function prepaymentLine(p: ComputedPrepaymentLine, currency: string): string {
   return (
     NL[1] +
@@ -306,7 +306,7 @@ function writeTail(inv: ComputedInvoice, sellerName: string): string {
       '</cac:TaxExchangeRate>';
   }
   const t = inv.totals;
-  // Always both TaxTotals: first in SAR without subtotals (BT-111, QR tag 5), then the breakdown (spec §2.7).
+  // Always both TaxTotals: first in SAR without subtotals (BT-111, QR tag 5), then the breakdown (docs/zatca-notes.md §2.7).
   s += NL[1] + '<cac:TaxTotal>' + NL[2] + '<cbc:TaxAmount currencyID="SAR">' + t.taxAmountSar + '</cbc:TaxAmount>' + NL[1] + '</cac:TaxTotal>';
   s += NL[1] + '<cac:TaxTotal>' + amount(2, 'TaxAmount', t.taxAmount, cur);
   for (const st of inv.subtotals) s += subtotal(2, st, cur);

@@ -1,5 +1,5 @@
 // Canonical XML 1.1 (inclusive, without comments) of a whole document, optionally minus whole
-// element subtrees: exactly what ZATCA's invoice hash needs (spec §5), for XML we did not write.
+// element subtrees: exactly what ZATCA's invoice hash needs (docs/zatca-notes.md §5), for XML we did not write.
 import type { Attr, Document, Element, Node } from '@xmldom/xmldom';
 
 const XMLNS_NS = 'http://www.w3.org/2000/xmlns/';

@@ -3,7 +3,7 @@
 import { FawtaraError } from '../errors.js';
 
 /**
- * Limits of a ZATCA document. Size: ZATCA's API refuses invoices over 10 MB (fatoora-api.md, 413).
+ * Limits of a ZATCA document. Size: ZATCA's API refuses invoices over 10 MB (docs/zatca-notes.md §A10.1, 413).
  * The others are far above any invoice (the deepest path, inside the XAdES signature, is 15
  * elements; the root declares about 8 namespaces; a 1000-line invoice is about 60,000 nodes) and
  * far below what makes a parser, C14N or the checks slow or run out of stack.

@@ -14,7 +14,7 @@ function domParser(): typeof DOMParserType {
   return DOMParserClass;
 }
 
-/** ZATCA's API refuses invoices over 10 MB (fatoora-api.md, 413); all limits live in ./limits.ts. */
+/** ZATCA's API refuses invoices over 10 MB (docs/zatca-notes.md §A7, 413); all limits live in ./limits.ts. */
 export const MAX_INVOICE_BYTES = XML_LIMITS.maxBytes;
 
 export { NS } from './namespaces.js';

@@ -1,4 +1,4 @@
-// POST /invoices/clearance/single (spec §3.6): clear a standard document; on success ZATCA returns
+// POST /invoices/clearance/single (docs/zatca-notes.md §A3.6): clear a standard document; on success ZATCA returns
 // the legal, stamped XML as `clearedInvoice`, which is what the buyer receives.
 import { parseInvoiceXml } from '../xml/parse.js';
 import { personMessage, type ZatcaOutcome } from './outcome.js';

@@ -1,4 +1,4 @@
-// POST /compliance (spec §3.1): trade a portal OTP and the unit's CSR for a compliance CSID.
+// POST /compliance (docs/zatca-notes.md §A3.1): trade a portal OTP and the unit's CSR for a compliance CSID.
 // No Basic auth here; the OTP is the only proof of who the taxpayer is.
 import type { ZatcaOutcome } from './outcome.js';
 import { parseCsidResponse } from './parse-bodies.js';
@@ -11,7 +11,7 @@ export interface ComplianceCsidRequest {
   csrPem: string;
 }
 
-/** The CSR body ZATCA wants: base64 of the whole PEM text (spec §3.1). */
+/** The CSR body ZATCA wants: base64 of the whole PEM text (docs/zatca-notes.md §A3.1). */
 export function encodeCsr(csrPem: string): string {
   return Buffer.from(csrPem, 'utf8').toString('base64');
 }

@@ -1,4 +1,4 @@
-// POST /compliance/invoices (spec §3.2): sample documents signed with the CCSID, each passing
+// POST /compliance/invoices (docs/zatca-notes.md §A3.2): sample documents signed with the CCSID, each passing
 // one compliance step required by the CSR's title.
 import type { ZatcaOutcome } from './outcome.js';
 import { parseComplianceInvoiceResponse } from './parse-bodies.js';

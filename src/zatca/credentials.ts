@@ -1,4 +1,4 @@
-// CSID credentials as ZATCA hands them out (spec §2.3): Basic auth from token and secret, and the
+// CSID credentials as ZATCA hands them out (docs/zatca-notes.md §A2.3): Basic auth from token and secret, and the
 // certificate hidden inside `binarySecurityToken` (base64 of base64-DER text).
 import { X509Certificate } from 'node:crypto';
 import { FawtaraError } from '../errors.js';

@@ -1,4 +1,4 @@
-// Where each FATOORA environment lives (spec §1, §11.1) and how a local simulator mirrors them,
+// Where each FATOORA environment lives (docs/zatca-notes.md §A1, §A11.1) and how a local simulator mirrors them,
 // so switching between the simulator and a real gateway is one setting.
 
 import { CERTIFICATE_TEMPLATE_NAMES, type ZatcaEnvironment } from '../crypto/csr.js';
@@ -22,7 +22,7 @@ export const FATOORA_BASE_URL: Record<FatooraEnv, string> = {
   production: `${FATOORA_GATEWAY}/e-invoicing/core`,
 };
 
-/** The CSR certificate template name each environment expects (spec §1, §5); one home: crypto/csr.ts. */
+/** The CSR certificate template name each environment expects (docs/zatca-notes.md §A1, §A5); one home: crypto/csr.ts. */
 export const CERTIFICATE_TEMPLATE: Readonly<Record<FatooraEnv, string>> = CERTIFICATE_TEMPLATE_NAMES;
 
 /**

@@ -1,5 +1,5 @@
-// The one table that turns a ZATCA response (or its absence) into a typed outcome (spec §10.1,
-// §11.2), and the bilingual message a person reads for each outcome, carrying ZATCA's code.
+// The one table that turns a ZATCA response (or its absence) into a typed outcome (docs/zatca-notes.md §A10.1,
+// §A11.2), and the bilingual message a person reads for each outcome, carrying ZATCA's code.
 import type { CsidError, ValidationMessage, ValidationResults, ZatcaEndpoint } from './types.js';
 
 export type OutcomeKind =
@@ -39,7 +39,7 @@ interface OutcomeRule {
 }
 
 /**
- * Spec §10.1, row by row. The only place a status is interpreted: endpoint modules, the outbox
+ * docs/zatca-notes.md §A10.1, row by row. The only place a status is interpreted: endpoint modules, the outbox
  * and the CLI all read `kind`, `ok` and `retryable` from here.
  */
 const STATUS_TABLE: Readonly<Record<number, OutcomeRule>> = {
@@ -65,7 +65,7 @@ const NOT_RECEIVED: OutcomeRule = { kind: 'not-received', ok: false, retryable: 
 
 /**
  * Classify an HTTP status. `validationStatus` refines a 200: compliance checks answer 200 even
- * with WARNING results (spec §3.2), which is acceptance with warnings.
+ * with WARNING results (docs/zatca-notes.md §A3.2), which is acceptance with warnings.
  */
 export function classifyStatus(httpStatus: number | null, validationStatus?: string | null): OutcomeRule {
   if (httpStatus === null) return NOT_RECEIVED;
@@ -175,11 +175,11 @@ export function personMessage(kind: OutcomeKind, httpStatus: number | null, firs
   return { code: first?.code ?? null, en: `${base.en}${status}${detail}`, ar: `${base.ar}${statusAr}${detail}` };
 }
 
-// --- body parsing: every family of spec §2.4, defensively ---------------------------------------
+// --- body parsing: every family of docs/zatca-notes.md §A2.4, defensively ---------------------------------------
 
 function asArray(value: unknown): unknown[] {
   if (Array.isArray(value)) return value;
-  // The compliance doc example nests a single object instead of a list (spec §2.5).
+  // The compliance doc example nests a single object instead of a list (docs/zatca-notes.md §A2.5).
   if (value && typeof value === 'object') return [value];
   return [];
 }
@@ -200,7 +200,7 @@ function toValidationMessage(entry: unknown, type: ValidationMessage['type']): V
   };
 }
 
-/** Read `validationResults` from a body, tolerating the documented oddities (spec §2.5). */
+/** Read `validationResults` from a body, tolerating the documented oddities (docs/zatca-notes.md §A2.5). */
 export function readValidationResults(body: unknown): ValidationResults | null {
   if (!body || typeof body !== 'object') return null;
   const b = body as Record<string, unknown>;
@@ -281,7 +281,7 @@ export function readFindings(body: unknown, vr: ValidationResults | null): { err
 
 /**
  * The step ids inside ZATCA's `Missing-ComplianceSteps` message: a bracketed, comma-separated
- * list (spec §3.3, §11.2).
+ * list (docs/zatca-notes.md §A3.3, §A11.2).
  */
 export function parseMissingComplianceSteps(message: string): string[] {
   const match = /\[([^\]]*)\]/.exec(message);

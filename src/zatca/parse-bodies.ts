@@ -1,5 +1,5 @@
 // Narrowing of the gateway's JSON into each endpoint's result type, tolerant of the extra and
-// null fields real responses carry (spec §2.5, §3); shapes that do not fit become null.
+// null fields real responses carry (docs/zatca-notes.md §A2.5, §A3); shapes that do not fit become null.
 import { readValidationResults } from './outcome.js';
 import type { ClearanceResponse, ComplianceInvoiceResponse, CsidResponse, ReportingResponse } from './types.js';
 

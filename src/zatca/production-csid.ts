@@ -1,4 +1,4 @@
-// POST /production/csids (spec §3.3): promote a compliance CSID whose steps are all done to a
+// POST /production/csids (docs/zatca-notes.md §A3.3): promote a compliance CSID whose steps are all done to a
 // production CSID; `compliance_request_id` is the CCSID's requestID, sent as a string.
 import type { ZatcaOutcome } from './outcome.js';
 import { parseCsidResponse } from './parse-bodies.js';

@@ -1,4 +1,4 @@
-// PATCH /production/csids (spec §3.4): renew with the current PCSID and a renewal OTP. A 200 is
+// PATCH /production/csids (docs/zatca-notes.md §A3.4): renew with the current PCSID and a renewal OTP. A 200 is
 // a new PCSID; a 428 (`renewal-needs-compliance`) is a renewed CCSID that must redo compliance.
 import { encodeCsr } from './compliance-csid.js';
 import type { ZatcaOutcome } from './outcome.js';

@@ -1,4 +1,4 @@
-// POST /invoices/reporting/single (spec §3.5): report a signed simplified document (or a standard
+// POST /invoices/reporting/single (docs/zatca-notes.md §A3.5): report a signed simplified document (or a standard
 // one while clearance is switched off). Clearance-Status 0, as integrators send it.
 import type { ZatcaOutcome } from './outcome.js';
 import { parseReportingResponse } from './parse-bodies.js';

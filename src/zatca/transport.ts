@@ -7,7 +7,7 @@ import { classifyStatus, personMessage, readFindings, readValidationResults, typ
 import { ENDPOINT_ROUTES, SIMULATOR_REVOCATION_HEADER, type AcceptLanguage, type CsidCredentials, type ZatcaEndpoint } from './types.js';
 
 export interface TransportOptions {
-  /** A real environment (spec §1); ignored when `baseUrl` is given. */
+  /** A real environment (docs/zatca-notes.md §A1); ignored when `baseUrl` is given. */
   environment?: FatooraEnv;
   /** Explicit base URL, e.g. `simulatorBaseUrl(sim.url, 'simulation')`. */
   baseUrl?: string;
@@ -99,7 +99,7 @@ export class ZatcaTransport {
       };
     }
     if (text.length > MAX_RESPONSE_CHARS) text = text.slice(0, MAX_RESPONSE_CHARS);
-    // 401/406/413/429/5xx may carry no body, plain text or HTML: never assume JSON (spec §11.2).
+    // 401/406/413/429/5xx may carry no body, plain text or HTML: never assume JSON (docs/zatca-notes.md §A11.2).
     let json: unknown;
     const trimmed = text.trim();
     if (trimmed.startsWith('{') || trimmed.startsWith('[')) {
@@ -109,7 +109,7 @@ export class ZatcaTransport {
         json = undefined;
       }
     }
-    // The 428 example wraps its object in {"value": …} (spec §3.4); unwrap it.
+    // The 428 example wraps its object in {"value": …} (docs/zatca-notes.md §A3.4); unwrap it.
     if (json && typeof json === 'object' && 'value' in json && Object.keys(json).length === 1) {
       json = (json as { value: unknown }).value;
     }

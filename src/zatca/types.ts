@@ -1,10 +1,10 @@
-// The JSON shapes FATOORA's gateway sends and accepts (spec §2.4–§2.6, §11.1), shared by the
+// The JSON shapes FATOORA's gateway sends and accepts (docs/zatca-notes.md §A2.4–§A2.6, §A11.1), shared by the
 // client, its outcome classifier and the simulator so both sides speak exactly one dialect.
 
 export type MessageType = 'INFO' | 'WARNING' | 'ERROR';
 export type MessageStatus = 'PASS' | 'WARNING' | 'ERROR';
 
-/** One entry of `infoMessages` / `warningMessages` / `errorMessages` (spec §2.5). */
+/** One entry of `infoMessages` / `warningMessages` / `errorMessages` (docs/zatca-notes.md §A2.5). */
 export interface ValidationMessage {
   type: MessageType;
   /** e.g. `BR-KSA-37`, `invalid-invoice-hash`; null on the documented 409 example. */
@@ -30,17 +30,17 @@ export interface CsidError {
 }
 
 export interface CsidResponse {
-  /** Kept as a number: below 2^53 in every sample (spec §11.1). */
+  /** Kept as a number: below 2^53 in every sample (docs/zatca-notes.md §A11.1). */
   requestID: number;
   dispositionMessage: 'ISSUED' | 'NOT_COMPLIANT' | string;
-  /** base64 of the base64-DER certificate text (spec §2.3). */
+  /** base64 of the base64-DER certificate text (docs/zatca-notes.md §A2.3). */
   binarySecurityToken: string;
   secret: string;
   tokenType?: string | null;
   errors?: CsidError[] | null;
 }
 
-/** Body of the three invoice endpoints (spec §2.6). */
+/** Body of the three invoice endpoints (docs/zatca-notes.md §A2.6). */
 export interface InvoiceSubmission {
   /** base64 SHA-256 of the canonical invoice (44 characters). */
   invoiceHash: string;
@@ -71,7 +71,7 @@ export interface ClearanceResponse {
   clearedInvoice: string | null;
 }
 
-/** The credential pair ZATCA returns for a CSID; Basic auth is built from it (spec §2.3). */
+/** The credential pair ZATCA returns for a CSID; Basic auth is built from it (docs/zatca-notes.md §A2.3). */
 export interface CsidCredentials {
   binarySecurityToken: string;
   secret: string;
@@ -82,7 +82,7 @@ export type AcceptLanguage = 'en' | 'ar';
 /** ZATCA's six endpoints, named as the outcome table and the simulator refer to them. */
 export type ZatcaEndpoint = 'compliance-csid' | 'compliance-invoices' | 'production-csid' | 'renew-production-csid' | 'reporting' | 'clearance';
 
-/** Method and path of each endpoint, relative to an environment's base URL (spec §3). */
+/** Method and path of each endpoint, relative to an environment's base URL (docs/zatca-notes.md §A3). */
 export const ENDPOINT_ROUTES: Record<ZatcaEndpoint, { method: 'POST' | 'PATCH'; path: string }> = {
   'compliance-csid': { method: 'POST', path: '/compliance' },
   'compliance-invoices': { method: 'POST', path: '/compliance/invoices' },

@@ -64,7 +64,7 @@ describe.each(ENGINES)('fleet CLI on %s', (engine) => {
     }
   });
 
-  it('seed 002: taxpayer, three branches and six devices onboarded by one bulk command', async () => {
+  it('docs/zatca-notes.md §P2: taxpayer, three branches and six devices onboarded by one bulk command', async () => {
     expect((await run('taxpayers', 'add', '--vat', CHAIN_VAT, '--name-ar', 'مطاعم السلسلة', '--name-en', 'Chain Restaurants LTD')).code).toBe(0);
     const bad = await run('taxpayers', 'add', '--vat', '123', '--name-ar', 'x', '--json');
     expect(bad.code).toBe(3);

@@ -15,7 +15,7 @@ describe.skipIf(!sdkDir)('fatoora verbs on SDK samples', () => {
   const cert = () => sdkPath('Data', 'Certificates', 'cert.pem');
   const key = () => sdkPath('Data', 'Certificates', 'ec-secp256k1-priv-key.pem');
 
-  it('generate-hash prints the DigestValue of Simplified_Invoice.xml (spec §5), SDK spelling too', async () => {
+  it('generate-hash prints the DigestValue of Simplified_Invoice.xml (docs/zatca-notes.md §5), SDK spelling too', async () => {
     const expected = readSignatureParts(findSignatures(parseInvoiceXml(readFileSync(sample())))[0]!).invoiceDigest!;
     const ours = await cli('generate-hash', '--invoice', sample());
     expect(ours).toMatchObject({ code: 0 });
@@ -49,7 +49,7 @@ describe.skipIf(!sdkDir)('fatoora verbs on SDK samples', () => {
     expect(v.stdout).toContain('qr-tag-4');
   });
 
-  it('qr prints the base64 and decoded tags 1–9 of a simplified sample (spec §7) and writes PNG/SVG', async () => {
+  it('qr prints the base64 and decoded tags 1–9 of a simplified sample (docs/zatca-notes.md §7) and writes PNG/SVG', async () => {
     const png = tmp.path('qr.png');
     const svg = tmp.path('qr.svg');
     const r = await cli('-qr', '-invoice', sample(), '--png', png, '--svg', svg, '--json');
@@ -60,7 +60,7 @@ describe.skipIf(!sdkDir)('fatoora verbs on SDK samples', () => {
     expect(readFileSync(svg, 'utf8')).toContain('<svg');
   });
 
-  it('invoice-request writes {invoiceHash, uuid, invoice} with the exact bytes (fatoora-api.md request body)', async () => {
+  it('invoice-request writes {invoiceHash, uuid, invoice} with the exact bytes (docs/zatca-notes.md §A2.6)', async () => {
     const out = tmp.path('request.json');
     const r = await cli('-invoiceRequest', '-invoice', sample(), '-apiRequest', out);
     expect(r.code).toBe(0);

@@ -1,5 +1,5 @@
 // CSR configuration: the SDK's properties files and the JSON form, and every validation rule naming
-// the property at fault (spec invoice-and-signing §8, fatoora-api §5).
+// the property at fault (docs/zatca-notes.md §8, docs/zatca-notes.md §A5).
 import { describe, expect, it } from 'vitest';
 import { isVatGroupNumber } from '../../src/model/identifiers.js';
 import {
@@ -33,12 +33,12 @@ function errorOf(fn: () => unknown): FawtaraError {
   throw new Error('expected a FawtaraError');
 }
 
-describe.skipIf(!sdkDir)('SDK Data/Input csr-config examples (spec §8 [CSRCFG])', () => {
-  it('csr-config-example-EN.properties gives the values of spec §8 table', () => {
+describe.skipIf(!sdkDir)('SDK Data/Input csr-config examples (docs/zatca-notes.md §8, SDK csr-config examples)', () => {
+  it('csr-config-example-EN.properties gives the values of docs/zatca-notes.md §8 table', () => {
     expect(parseCsrConfigProperties(readSdk('Data', 'Input', 'csr-config-example-EN.properties'))).toEqual(EXAMPLE_EN);
   });
 
-  it('csr-config-example-EN-VAT-group.properties: group VAT (11th digit 1) with the member TIN as OU (fatoora-api §5.2)', () => {
+  it('csr-config-example-EN-VAT-group.properties: group VAT (11th digit 1) with the member TIN as OU (docs/zatca-notes.md §A5.2)', () => {
     const config = parseCsrConfigProperties(readSdk('Data', 'Input', 'csr-config-example-EN-VAT-group.properties'));
     expect(config).toEqual({ ...EXAMPLE_EN, organizationIdentifier: '399999999910003', organizationUnitName: '3999999999' });
     expect(isVatGroupNumber(config.organizationIdentifier)).toBe(true);
@@ -135,7 +135,7 @@ describe('JSON form (camelCase names of CsrConfig)', () => {
   });
 });
 
-describe('validation: each error names the property (fatoora-api §5)', () => {
+describe('validation: each error names the property (docs/zatca-notes.md §A5)', () => {
   const propertiesCase = (patch: Partial<Record<keyof CsrConfig, string>>, drop?: keyof CsrConfig): FawtaraError => {
     const config: Partial<Record<keyof CsrConfig, string>> = { ...EXAMPLE_EN, ...patch };
     if (drop) delete config[drop];
@@ -162,11 +162,11 @@ describe('validation: each error names the property (fatoora-api §5)', () => {
     ['TST|TST|123', 'no 1-/2-/3- prefixes'],
     ['1-TST|2-TST|3-', 'empty third part'],
     ['1-A|2-B|3-C|4-D', 'four parts'],
-  ])('csr.serial.number %s (%s) is refused: 1-…|2-…|3-… (fatoora-api §5.1)', (serialNumber) => {
+  ])('csr.serial.number %s (%s) is refused: 1-…|2-…|3-… (docs/zatca-notes.md §A5.1)', (serialNumber) => {
     const error = propertiesCase({ serialNumber });
     expect(error.field).toBe('csr.serial.number');
     expect(error.message).toContain('1-<solution name>|2-<model or version>|3-<device serial>');
-    expect(error.rule).toBe('fatoora-api §5.1');
+    expect(error.rule).toBe('docs/zatca-notes.md §A5.1');
   });
 
   it.each([
@@ -181,19 +181,19 @@ describe('validation: each error names the property (fatoora-api §5)', () => {
     expect(error.message).toContain('15-digit VAT registration number');
   });
 
-  it('a VAT group number (11th digit 1) needs the 10-digit member TIN as OU (fatoora-api §5.2, SDK EN-VAT-group example)', () => {
+  it('a VAT group number (11th digit 1) needs the 10-digit member TIN as OU (docs/zatca-notes.md §A5.2, SDK EN-VAT-group example)', () => {
     const error = propertiesCase({ organizationIdentifier: '399999999910003', organizationUnitName: 'Riyadh Branch' });
     expect(error.field).toBe('csr.organization.unit.name');
     expect(error.message).toContain('VAT group');
     expect(error.message).toContain('10-digit TIN');
-    expect(error.rule).toBe('fatoora-api §5.2');
+    expect(error.rule).toBe('docs/zatca-notes.md §A5.2');
     // A branch name is fine for an ordinary VAT number, and a TIN is fine for a group.
     expect(() => parseCsrConfigJson({ ...EXAMPLE_EN, organizationIdentifier: '399999999910003', organizationUnitName: '3999999999' })).not.toThrow();
     expect(isVatGroupNumber('399999999900003')).toBe(false);
   });
 
   it.each([['11000'], ['110'], ['1200'], ['TSCZ'], ['0000'], ['0011']])(
-    'csr.invoice.type %s is refused: four 0/1 flags enabling standard or simplified (fatoora-api §4.1)',
+    'csr.invoice.type %s is refused: four 0/1 flags enabling standard or simplified (docs/zatca-notes.md §A4.1)',
     (invoiceType) => {
       const error = propertiesCase({ invoiceType });
       expect(error.field).toBe('csr.invoice.type');

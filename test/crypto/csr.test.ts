@@ -1,5 +1,5 @@
-// CSR building and reading against ZATCA's profile: structure of ZATCA's example CSR (spec §8,
-// [DOC-CC]), round trips, template name per environment, and refusal of bad input.
+// CSR building and reading against ZATCA's profile: structure of ZATCA's example CSR (docs/zatca-notes.md §8,
+// ZATCA Compliance CSID API doc), round trips, template name per environment, and refusal of bad input.
 import { createHash, generateKeyPairSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { parseCsrConfigProperties, type CsrConfig } from '../../src/crypto/csr-config.js';
@@ -10,8 +10,8 @@ import { readSdk, sdkDir } from '../helpers/sdk.js';
 import { EXAMPLE_EN } from '../helpers/csr-examples.js';
 
 /**
- * Structural facts of ZATCA's example CSR in its Compliance CSID API documentation (spec §8,
- * [DOC-CC]), read off a DER dump: attribute OIDs, their order, and each value's string tag.
+ * Structural facts of ZATCA's example CSR in its Compliance CSID API documentation (docs/zatca-notes.md §8,
+ * its Compliance CSID API doc), read off a DER dump: attribute OIDs, their order, and each value's string tag.
  */
 const ZATCA_EXAMPLE_STRUCTURE = {
   subject: [
@@ -37,8 +37,8 @@ const ZATCA_EXAMPLE_STRUCTURE = {
 };
 
 /**
- * SHA-256 of the DER CertificationRequestInfo of ZATCA's example CSR ([DOC-CC]). Signed with the
- * SDK's test key (whose public key the example carries, spec §8) over the values of
+ * SHA-256 of the DER CertificationRequestInfo of ZATCA's example CSR (ZATCA Compliance CSID API doc). Signed with the
+ * SDK's test key (whose public key the example carries, docs/zatca-notes.md §8) over the values of
  * csr-config-example-EN.properties for production, our CertificationRequestInfo must be the same bytes.
  */
 const ZATCA_EXAMPLE_REQUEST_INFO_SHA256 = 'eeecd53d7bd7f0ec0f1ec81439bb7d7cef83a0d18ff42e7d46e21b90b7908c6e';
@@ -66,7 +66,7 @@ function errorOf(fn: () => unknown): FawtaraError {
   throw new Error('expected a FawtaraError');
 }
 
-describe('CSR structure equals ZATCA example CSR (spec §8, [DOC-CC])', () => {
+describe('CSR structure equals ZATCA example CSR (docs/zatca-notes.md §8, ZATCA Compliance CSID API doc)', () => {
   const key = generatePrivateKey();
   const csr = createCsr({ config: EXAMPLE_EN, privateKey: key, environment: 'production' });
   const parsed = parseCsr(csr.pem);
@@ -96,7 +96,7 @@ describe('CSR structure equals ZATCA example CSR (spec §8, [DOC-CC])', () => {
     expect(csr.pem.endsWith('\n')).toBe(true);
   });
 
-  it('/compliance form: base64 of the PEM text (spec §8)', () => {
+  it('/compliance form: base64 of the PEM text (docs/zatca-notes.md §8)', () => {
     expect(Buffer.from(csr.base64Pem, 'base64').toString('utf8')).toBe(csr.pem);
   });
 
@@ -113,7 +113,7 @@ describe('CSR structure equals ZATCA example CSR (spec §8, [DOC-CC])', () => {
   );
 });
 
-describe('CSR round trip (spec §8)', () => {
+describe('CSR round trip (docs/zatca-notes.md §8)', () => {
   const key = generatePrivateKey();
 
   it('create → parse gives back every config value, a verifying signature and the key SPKI, from every input form', () => {
@@ -179,7 +179,7 @@ describe('CSR round trip (spec §8)', () => {
   });
 });
 
-describe('certificate template name per environment (spec §8, fatoora-api §1)', () => {
+describe('certificate template name per environment (docs/zatca-notes.md §8, docs/zatca-notes.md §A1)', () => {
   const key = generatePrivateKey();
   it.each([
     ['production', 'ZATCA-Code-Signing'],
@@ -199,7 +199,7 @@ describe('certificate template name per environment (spec §8, fatoora-api §1)'
   });
 });
 
-describe('refusals (spec §8)', () => {
+describe('refusals (docs/zatca-notes.md §8)', () => {
   it('an invalid config is refused before anything is signed', () => {
     const error = errorOf(() =>
       createCsr({ config: { ...EXAMPLE_EN, organizationIdentifier: '123' }, privateKey: generatePrivateKey(), environment: 'production' }),
@@ -227,7 +227,7 @@ describe('refusals (spec §8)', () => {
     }
   });
 
-  it('OID table matches spec §8', () => {
+  it('OID table matches docs/zatca-notes.md §8', () => {
     expect(OID).toMatchObject({
       surname: '2.5.4.4',
       userId: '0.9.2342.19200300.100.1.1',

@@ -1,5 +1,5 @@
 // The simulator's CA: certificates issued from CSRs in the profiles of ZATCA's PCSID and CCSID
-// (spec §8 "Issued certificates", fatoora-api §6), checked with node:crypto and our own loader.
+// (docs/zatca-notes.md §8 "Issued certificates", docs/zatca-notes.md §A6), checked with node:crypto and our own loader.
 import { generateKeyPairSync, sign, verify, X509Certificate } from 'node:crypto';
 import { AsnConvert } from '@peculiar/asn1-schema';
 import {
@@ -61,7 +61,7 @@ describe('certificate authority for the simulator', () => {
     expect(new Date(ca.certificate.validTo).getTime() - NOW.getTime()).toBe(365 * 86_400_000);
   });
 
-  it('a ZATCA-shaped issuer name round-trips into ds:X509IssuerName form; DC is IA5String (spec §8 test cert issuer)', () => {
+  it('a ZATCA-shaped issuer name round-trips into ds:X509IssuerName form; DC is IA5String (docs/zatca-notes.md §8 test cert issuer)', () => {
     const ca = createCertificateAuthority({ subject: 'CN=PRZEINVOICESCA4-CA, DC=extgazt, DC=gov, DC=local', now: NOW });
     expect(ca.name).toBe('CN=PRZEINVOICESCA4-CA, DC=extgazt, DC=gov, DC=local');
     const subject = describeName(AsnConvert.parse(ca.der, Certificate).tbsCertificate.subject);
@@ -130,7 +130,7 @@ describe('certificate authority for the simulator', () => {
   });
 });
 
-describe('issued certificates (spec §8 "Issued certificates", fatoora-api §6)', () => {
+describe('issued certificates (docs/zatca-notes.md §8 "Issued certificates", docs/zatca-notes.md §A6)', () => {
   const ca = createCertificateAuthority({ subject: 'CN=PRZEINVOICESCA4-CA, DC=extgazt, DC=gov, DC=local', now: NOW });
   const egsKey = generatePrivateKey();
   const csr = parseCsr(createCsr({ config: EXAMPLE_EN, privateKey: egsKey, environment: 'simulation' }).base64Pem);
@@ -148,7 +148,7 @@ describe('issued certificates (spec §8 "Issued certificates", fatoora-api §6)'
     expect(csr.publicKeyCurve).toBe('secp256k1');
     expect(loaded.notBefore.toISOString()).toBe(NOW.toISOString());
     expect(loaded.notAfter.toISOString()).toBe(FIVE_YEARS.toISOString());
-    // The gateway's binarySecurityToken form loads too (fatoora-api §2.3).
+    // The gateway's binarySecurityToken form loads too (docs/zatca-notes.md §A2.3).
     expect(loadCertificate(issued.binarySecurityToken).der.equals(issued.der)).toBe(true);
     expect(loadCertificate(issued.base64).der.equals(issued.der)).toBe(true);
   });

@@ -68,7 +68,7 @@ describe.each(ENGINES)('EGS fleet on %s (issue 5 Done-when)', (engine) => {
     rmSync(simDir, { recursive: true, force: true });
   });
 
-  it('seed 002: a 3-branch, 6-device chain is onboarded in one bulk call, one CCSID and one PCSID per device', async () => {
+  it('docs/zatca-notes.md §P2: a 3-branch, 6-device chain is onboarded in one bulk call, one CCSID and one PCSID per device', async () => {
     const otps = otpsFor(sim, CHAIN_VAT, CHAIN_DEVICES.length);
     const progress: string[] = [];
     const results = await bulkOnboard(
@@ -96,7 +96,7 @@ describe.each(ENGINES)('EGS fleet on %s (issue 5 Done-when)', (engine) => {
     expect((await reportOne(fleet.ctx, chain, 'RUH-POS-1')).ok).toBe(true);
   });
 
-  it('spec §8.3: a unit revoked in the portal answers 401, becomes revoked, stops issuing, and returns only as a new unit', async () => {
+  it('docs/zatca-notes.md §A8.3: a unit revoked in the portal answers 401, becomes revoked, stops issuing, and returns only as a new unit', async () => {
     control().revoke(CHAIN_DEVICES[1]!.serial, 'device lost');
     const refused = await rejection(reportOne(fleet.ctx, chain, 'RUH-POS-2'));
     expect(refused.reason).toBe('UNIT_REVOKED');
@@ -124,7 +124,7 @@ describe.each(ENGINES)('EGS fleet on %s (issue 5 Done-when)', (engine) => {
     expect((await reportOne(fleet.ctx, chain, again.id)).ok).toBe(true);
   });
 
-  it('spec §3.4: renewal on the 428 path (renewed CCSID → compliance → PCSID), and on the 200 path', async () => {
+  it('docs/zatca-notes.md §A3.4: renewal on the 428 path (renewed CCSID → compliance → PCSID), and on the 200 path', async () => {
     const before = await resolveUnit(fleet.ctx, chain, 'JED-POS-1');
     const r = await renewUnit(fleet.ctx, chain, 'JED-POS-1', { otp: otpsFor(sim, CHAIN_VAT, 1, 'renew')[0]! });
     expect(r.path).toBe('428');
@@ -162,7 +162,7 @@ describe.each(ENGINES)('EGS fleet on %s (issue 5 Done-when)', (engine) => {
     expect((await resolveUnit(fleet.ctx, chain, 'DMM-POS-1')).state).toBe('active');
   });
 
-  it('spec §5.2: the representative onboards a VAT-group member device; OU = member TIN, UID = group VAT', async () => {
+  it('docs/zatca-notes.md §A5.2: the representative onboards a VAT-group member device; OU = member TIN, UID = group VAT', async () => {
     const { ctx } = fleet;
     const group = await addTaxpayer(ctx, {
       vatNumber: GROUP_VAT,

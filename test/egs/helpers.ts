@@ -134,7 +134,7 @@ export async function testFleet(
   };
 }
 
-/** Seed 002's chain: one VAT number, three branches in three cities, two POS devices each (the demo's). */
+/** The demo chain (docs/zatca-notes.md §P2): one VAT number, three branches in three cities, two POS devices each (the demo's). */
 export const CHAIN_BRANCHES = DEMO_BRANCHES;
 export const CHAIN_DEVICES = DEMO_UNITS;
 

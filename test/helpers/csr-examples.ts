@@ -1,4 +1,4 @@
-// The values of the SDK's csr-config-example-EN.properties as spec §8's table lists them (facts,
+// The values of the SDK's csr-config-example-EN.properties as docs/zatca-notes.md §8's table lists them (facts,
 // not ZATCA's file): one copy for every test that needs a realistic CSR configuration.
 import type { CsrConfig } from '../../src/crypto/csr-config.js';
 

@@ -92,7 +92,7 @@ export function buildChain(): UnsignedInvoice[] {
   return docs;
 }
 
-/** The invoice hash of a document before stamping: the stamp does not change it (spec §5). */
+/** The invoice hash of a document before stamping: the stamp does not change it (docs/zatca-notes.md §5). */
 export function unsignedInvoiceHash(doc: UnsignedInvoice): string {
   return createHash('sha256')
     .update(doc.rootStart + doc.head + doc.tail)

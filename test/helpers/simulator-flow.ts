@@ -14,7 +14,7 @@ import { scenarioJson } from './scenarios.js';
 
 export const FLOW_VAT = '399999999900003';
 
-/** Compliance steps of a TSCZ `1100` unit (fatoora-api §4.2) and the scenario that answers each. */
+/** Compliance steps of a TSCZ `1100` unit (docs/zatca-notes.md §A4.2) and the scenario that answers each. */
 export const COMPLIANCE_DOCUMENTS = [
   'standard-invoice',
   'standard-credit-note',

@@ -93,7 +93,7 @@ function tryCompute(json: InvoiceInputJson) {
 }
 
 describe('computeInvoice arithmetic (properties)', () => {
-  it('BR-CO-10…17, BR-KSA-51, BR-KSA-EN16931-03/07/11, BR-S/Z/E/O-08/09, BR-KSA-79/80 hold on every computed invoice (spec §2.5, §2.8)', () => {
+  it('BR-CO-10…17, BR-KSA-51, BR-KSA-EN16931-03/07/11, BR-S/Z/E/O-08/09, BR-KSA-79/80 hold on every computed invoice (docs/zatca-notes.md §2.5, §2.8)', () => {
     let computed = 0;
     fc.assert(
       fc.property(invoiceArbitrary, (json) => {
@@ -107,7 +107,7 @@ describe('computeInvoice arithmetic (properties)', () => {
     expect(computed).toBeGreaterThan(200);
   });
 
-  it('VAT-inclusive prices: the amount due equals what the customer was shown (spec §4, SDK "Standard Invoice with Payable Rounding Adjustment")', () => {
+  it('VAT-inclusive prices: the amount due equals what the customer was shown (docs/zatca-notes.md §4, SDK "Standard Invoice with Payable Rounding Adjustment")', () => {
     fc.assert(
       fc.property(
         fc.array(

@@ -1,5 +1,5 @@
 // Input validation: every schema problem is reported by JSON path with English and Arabic text,
-// and every forbidden combination names the ZATCA rule it breaks (spec §1.2, §1.3, §2.2–§2.4).
+// and every forbidden combination names the ZATCA rule it breaks (docs/zatca-notes.md §1.2, §1.3, §2.2–§2.4).
 import { describe, expect, it } from 'vitest';
 import { FawtaraError } from '../../src/errors.js';
 import { computeInvoice, parseInvoiceInput, type InvoiceInputJson } from '../../src/model/index.js';
@@ -63,14 +63,14 @@ describe('parseInvoiceInput: schema errors name the JSON path', () => {
   });
 });
 
-describe('parseInvoiceInput: forbidden combinations name the rule (spec §1.2)', () => {
+describe('parseInvoiceInput: forbidden combinations name the rule (docs/zatca-notes.md §1.2)', () => {
   const cases: Array<[string, InvoiceInputJson, string, string]> = [
     ['simplified self-billed → BR-KSA-31', { ...baseInvoice('simplified'), flags: { selfBilled: true } }, 'BR-KSA-31', 'INVALID_COMBINATION'],
     ['export + self-billed → BR-KSA-07', { ...baseInvoice(), flags: { export: true, selfBilled: true } }, 'BR-KSA-07', 'INVALID_COMBINATION'],
     [
       'simplified export → never emitted (policy, VAT Regulations Art. 53(1))',
       { ...baseInvoice('simplified'), flags: { export: true } },
-      'VAT Regulations Art. 53(1), spec §1.2',
+      'VAT Regulations Art. 53(1), docs/zatca-notes.md §1.2',
       'INVALID_COMBINATION',
     ],
     ['B2G without contract → BR-KSA-92', { ...baseInvoice(), flags: { b2g: true } }, 'BR-KSA-92', 'INVALID_INPUT'],
@@ -127,7 +127,7 @@ describe('parseInvoiceInput: forbidden combinations name the rule (spec §1.2)',
     ],
     ['standard without buyer ID or VAT → BR-KSA-81', { ...baseInvoice(), buyer: { name: 'X', address: buyer.address } }, 'BR-KSA-81', 'INVALID_INPUT'],
     [
-      'prepayment adjustment on a credit note → spec §1.4',
+      'prepayment adjustment on a credit note → docs/zatca-notes.md §1.4',
       {
         ...baseInvoice(),
         documentType: 'creditNote',
@@ -137,7 +137,7 @@ describe('parseInvoiceInput: forbidden combinations name the rule (spec §1.2)',
           { name: 'Advance', invoiceId: 'P1', invoiceUuid: 'u-1', issueDate: '2022-08-15', issueTime: '12:00:00', taxableAmount: '10.00' },
         ],
       },
-      'BR-KSA-80, spec §1.4',
+      'BR-KSA-80, docs/zatca-notes.md §1.4',
       'INVALID_COMBINATION',
     ],
   ];
@@ -161,7 +161,7 @@ describe('parseInvoiceInput: forbidden combinations name the rule (spec §1.2)',
   });
 });
 
-describe('computeInvoice: KSA-2 code and defaults (spec §1.2, §9)', () => {
+describe('computeInvoice: KSA-2 code and defaults (docs/zatca-notes.md §1.2, §9)', () => {
   it('writes 7 characters, 8 with continuous supply, 9 with B2G', () => {
     expect(computeInvoice(parseInvoiceInput({ ...baseInvoice(), flags: { selfBilled: true } })).transactionCode).toBe('0100001');
     expect(computeInvoice(parseInvoiceInput({ ...baseInvoice(), flags: { export: true } })).transactionCode).toBe('0100100');
@@ -178,7 +178,7 @@ describe('computeInvoice: KSA-2 code and defaults (spec §1.2, §9)', () => {
     expect(inv.uuid).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
   });
 
-  it('fills the exemption text from the code (spec §3) and O defaults to VATEX-SA-OOS', () => {
+  it('fills the exemption text from the code (docs/zatca-notes.md §3) and O defaults to VATEX-SA-OOS', () => {
     const inv = computeInvoice(
       parseInvoiceInput({
         ...baseInvoice(),

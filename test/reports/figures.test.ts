@@ -1,6 +1,6 @@
 // A document's figures for the VAT return, on the structure of ZATCA's three "Advance Payment
 // adjustments" samples (SDK Data/Samples/Standard/Invoice): the breakdown as written (not reduced by
-// the prepayment, spec §1.4), the prepayment lines (KSA-31/32, 386 references) and the balance the
+// the prepayment, docs/zatca-notes.md §1.4), the prepayment lines (KSA-31/32, 386 references) and the balance the
 // final invoice adds; and SAR VAT per category that adds up to the document's BT-111.
 import { describe, expect, it } from 'vitest';
 import { documentTotals } from '../../src/issuing/index.js';

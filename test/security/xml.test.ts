@@ -98,7 +98,7 @@ describe('XML limits and hostile markup (issue 10 "XML limits")', () => {
     expectRefusedEverywhere(wide, 'TOO_LARGE', new RegExp(`more than ${XML_LIMITS.maxNodes} nodes`));
   });
 
-  it('over 10 MB is refused (fatoora-api.md: 413 over 10 MB)', () => {
+  it('over 10 MB is refused (docs/zatca-notes.md §A10.1: 413 over 10 MB)', () => {
     const big = `${INVOICE_OPEN}<cbc:Note>${'x'.repeat(XML_LIMITS.maxBytes)}</cbc:Note></Invoice>`;
     expectRefusedEverywhere(big, 'TOO_LARGE', /ZATCA accepts at most 10485760 bytes/);
   });

@@ -1,4 +1,4 @@
-// Access control (issue 7 part 7, seed 003): no route without authentication, cashier/device
+// Access control (issue 7 part 7, docs/zatca-notes.md §P3): no route without authentication, cashier/device
 // tokens bound to their unit, branch scope, read-only auditors — on SQLite and PostgreSQL.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defineRoutes, PERMISSIONS, PUBLIC_ROUTES, createServer, type Permission } from '../../src/server/index.js';

@@ -1,4 +1,4 @@
-// Password storage (seed 003): scrypt at the production cost, a salt per password, tampered or
+// Password storage (docs/zatca-notes.md §P3): scrypt at the production cost, a salt per password, tampered or
 // malformed hashes refused without throwing; tokens stored only as hashes and masked in text.
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_SCRYPT, checkPasswordPolicy, hashPassword, isCommonPassword, verifyPassword } from '../../src/server/access/passwords.js';

@@ -1,5 +1,5 @@
 // End-to-end onboarding and submission against the simulator with the product's real validator
-// (spec §8.4, §12.13): key → CSR → OTP → CCSID → every compliance document → PCSID → report a
+// (docs/zatca-notes.md §A8.4, §A12.13): key → CSR → OTP → CCSID → every compliance document → PCSID → report a
 // simplified invoice → clear a standard one and keep the cleared XML, with ZATCA's own sample documents.
 import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -43,7 +43,7 @@ class UnitChain {
   }
 }
 
-describe.skipIf(!ready)('end-to-end onboarding and submission (spec §8.4, §12.13)', () => {
+describe.skipIf(!ready)('end-to-end onboarding and submission (docs/zatca-notes.md §A8.4, §A12.13)', () => {
   let sim: RunningSimulator;
   beforeAll(async () => {
     sim = await startSimulator({ port: 0, host: '127.0.0.1', seed: 1 });
@@ -52,7 +52,7 @@ describe.skipIf(!ready)('end-to-end onboarding and submission (spec §8.4, §12.
     await sim?.close();
   });
 
-  it('spec §8.4: onboard with the real validator, report a simplified invoice, clear a standard one', async () => {
+  it('docs/zatca-notes.md §A8.4: onboard with the real validator, report a simplified invoice, clear a standard one', async () => {
     const client = clientFor(sim, 'simulation', 20_000);
     const control = sim.control.env('simulation');
     const unit = makeUnit('simulation');

@@ -14,7 +14,7 @@ import { COMPLIANCE_DOCUMENTS, runSimulatorFlow } from '../helpers/simulator-flo
 
 const fixtureFile = join(repoRoot, 'test', 'fixtures', 'oracle', 'simulator-flow.json');
 
-describe('engine-built documents through the simulator (fatoora-api §8.4, §12.3, §12.10)', () => {
+describe('engine-built documents through the simulator (docs/zatca-notes.md §A8.4, §A12.3, §A12.10)', () => {
   let sim: RunningSimulator;
   beforeAll(async () => {
     sim = await startSimulator({ port: 0, host: '127.0.0.1', seed: 7 });
@@ -46,7 +46,7 @@ describe('engine-built documents through the simulator (fatoora-api §8.4, §12.
     expect(verifyInvoice(flow.cleared.xml, { certificate: stamp.raw.toString('base64') }).ok).toBe(true);
   });
 
-  it('spec §12.3: every certificate in the flow verifies against the simulator CA with node:crypto', async () => {
+  it('docs/zatca-notes.md §A12.3: every certificate in the flow verifies against the simulator CA with node:crypto', async () => {
     const flow = await runSimulatorFlow(sim);
     const ca = sim.control.env('simulation').certificateAuthority();
     const complianceIssuer = new X509Certificate(ca.complianceIssuer);
@@ -55,14 +55,14 @@ describe('engine-built documents through the simulator (fatoora-api §8.4, §12.
     for (const doc of flow.documents) {
       const token = /<ds:X509Certificate>([^<]+)</.exec(doc.xml)![1]!;
       const cert = decodeBinarySecurityToken(Buffer.from(token).toString('base64')).x509;
-      // Compliance CSIDs come from the compliance issuer, production CSIDs from the issuing CA (§12.3).
+      // Compliance CSIDs come from the compliance issuer, production CSIDs from the issuing CA (docs/zatca-notes.md §A12.3).
       const issuer = doc.name.startsWith('compliance-') ? complianceIssuer : issuing;
       expect(cert.verify(issuer.publicKey), doc.name).toBe(true);
       expect(cert.verify(doc.name.startsWith('compliance-') ? issuing.publicKey : complianceIssuer.publicKey), doc.name).toBe(false);
     }
   });
 
-  it('spec §6.4, §12.10: an unsigned standard invoice is cleared, stamped by the platform, with its invoice hash unchanged', async () => {
+  it('docs/zatca-notes.md §6.4, §A12.10: an unsigned standard invoice is cleared, stamped by the platform, with its invoice hash unchanged', async () => {
     const flow = await runSimulatorFlow(sim);
     const { buildInvoice } = await import('../../src/ubl/writer.js');
     const { unsignedXml } = await import('../../src/ubl/document.js');

@@ -1,5 +1,5 @@
-// Reporting, clearance and portal events on the simulator (spec §3.5, §3.6, §8.3, §9, §12.2,
-// §12.8–§12.11): duplicates, 303, revocation, VAT events, expiry, bounds, faults, persistence.
+// Reporting, clearance and portal events on the simulator (docs/zatca-notes.md §A3.5, §A3.6, §A8.3, §A9, §A12.2,
+// §A12.8–§A12.11): duplicates, 303, revocation, VAT events, expiry, bounds, faults, persistence.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -24,7 +24,7 @@ const simplified = (notes: string[] = []) => signedSubmission(invoiceXml({ kind:
 const standard = (notes: string[] = []) => plainSubmission(invoiceXml({ kind: 'standard', notes }));
 
 describe('reporting and clearance', () => {
-  it('spec §3.6, §12.10: clearedInvoice is the document stamped by the platform, same invoice hash, QR replaced', async () => {
+  it('docs/zatca-notes.md §A3.6, §A12.10: clearedInvoice is the document stamped by the platform, same invoice hash, QR replaced', async () => {
     // The product path: standard documents are signed by the unit before clearance.
     const s = signedSubmission(invoiceXml({ kind: 'standard' }), o.unit, o.pcsid).submission;
     const r = await client().clearInvoice(o.pcsid, s);
@@ -42,19 +42,19 @@ describe('reporting and clearance', () => {
     expect(history.at(-1)?.clearedInvoice).toBe(r.body!.clearedInvoice);
   });
 
-  it('spec §3.6: 202 on clearance with warnings still returns the cleared invoice', async () => {
+  it('docs/zatca-notes.md §A3.6: 202 on clearance with warnings still returns the cleared invoice', async () => {
     const r = await client().clearInvoice(o.pcsid, standard(['sim:WARNING:BR-KSA-51']));
     expect(r).toMatchObject({ kind: 'accepted-with-warnings', httpStatus: 202 });
     expect(r.body?.clearanceStatus).toBe('CLEARED');
     expect(r.body?.clearedInvoice).toBeTruthy();
   });
 
-  it('spec §3.6: 400 on clearance → NOT_CLEARED, clearedInvoice null', async () => {
+  it('docs/zatca-notes.md §A3.6: 400 on clearance → NOT_CLEARED, clearedInvoice null', async () => {
     const r = await client().clearInvoice(o.pcsid, standard(['sim:ERROR:BR-CO-15']));
     expect(r.body).toMatchObject({ clearanceStatus: 'NOT_CLEARED', clearedInvoice: null });
   });
 
-  it('spec §3.5: a standard document on reporting is rejected while clearance is on, accepted after a 303', async () => {
+  it('docs/zatca-notes.md §A3.5: a standard document on reporting is rejected while clearance is on, accepted after a 303', async () => {
     const signedStandard = signedSubmission(invoiceXml({ kind: 'standard' }), o.unit, o.pcsid).submission;
     const r = await client().reportInvoice(o.pcsid, signedStandard);
     expect(r.kind).toBe('rejected');
@@ -64,14 +64,14 @@ describe('reporting and clearance', () => {
     expect((await client().reportInvoice(o.pcsid, signedStandard)).kind).toBe('accepted');
   });
 
-  it('spec §2.2: on the developer portal Clearance-Status 0 on clearance answers 303', async () => {
+  it('docs/zatca-notes.md §A2.2: on the developer portal Clearance-Status 0 on clearance answers 303', async () => {
     const s = await onboard(sim, 'sandbox');
     const sandbox = clientFor(sim, 'sandbox');
     expect((await sandbox.clearInvoice(s.pcsid, standard(), { clearanceStatus: '0' })).kind).toBe('clearance-switched-off');
     expect((await sandbox.clearInvoice(s.pcsid, standard())).kind).toBe('accepted');
   });
 
-  it('spec §9: duplicates are remembered for 24 hours of simulated time only', async () => {
+  it('docs/zatca-notes.md §A9: duplicates are remembered for 24 hours of simulated time only', async () => {
     const s = simplified();
     expect((await client().reportInvoice(o.pcsid, s)).kind).toBe('accepted');
     sim.control.clock.advance(23 * 3600);
@@ -84,7 +84,7 @@ describe('reporting and clearance', () => {
     expect((await client().reportInvoice(o.pcsid, bad)).httpStatus).toBe(400);
   });
 
-  it('spec §12.8: body hash checks, hash mismatch and seller VAT permission', async () => {
+  it('docs/zatca-notes.md §A12.8: body hash checks, hash mismatch and seller VAT permission', async () => {
     const s = simplified();
     const missing = await client().reportInvoice(o.pcsid, { ...s, invoiceHash: '' });
     expect(missing.errors[0]).toMatchObject({ code: 'InvoiceHash-Errors', message: 'Document hash is not present in the API body' });
@@ -100,7 +100,7 @@ describe('reporting and clearance', () => {
     expect(perm.errors.map((e) => e.code)).toContain('certificate-permissions');
   });
 
-  it('spec §12.2 step 7: malformed JSON is answered as ZATCA does, never a crash', async () => {
+  it('docs/zatca-notes.md §A12.2 step 7: malformed JSON is answered as ZATCA does, never a crash', async () => {
     const base = simulatorBaseUrl(sim.url, 'simulation');
     const headers = { 'Accept-Version': 'V2', 'Content-Type': 'application/json', Authorization: basicAuth(o.pcsid) };
     const report = await fetch(`${base}/invoices/reporting/single`, { method: 'POST', headers, body: '{"invoiceHash": ' });
@@ -118,7 +118,7 @@ describe('reporting and clearance', () => {
     expect((await fetch(`${base}/nowhere`, { method: 'POST', headers })).status).toBe(404);
   });
 
-  it('spec §12.2 step 4: a body over the bound → 413 with an empty body', async () => {
+  it('docs/zatca-notes.md §A12.2 step 4: a body over the bound → 413 with an empty body', async () => {
     const big = { invoiceHash: 'x', uuid: 'y', invoice: 'A'.repeat(300 * 1024) };
     const r = await client().reportInvoice(o.pcsid, big);
     expect(r).toMatchObject({ kind: 'too-large', httpStatus: 413, retryable: false });
@@ -127,7 +127,7 @@ describe('reporting and clearance', () => {
     expect((await client().reportInvoice(o.pcsid, simplified())).kind).toBe('accepted');
   });
 
-  it('spec §12.11: "what did you receive from unit X" lists every submission with ICV, PIH and hash', async () => {
+  it('docs/zatca-notes.md §A12.11: "what did you receive from unit X" lists every submission with ICV, PIH and hash', async () => {
     await client().reportInvoice(o.pcsid, simplified());
     await client().clearInvoice(o.pcsid, standard(['sim:ERROR:BR-CO-15']));
     const history = sim.control
@@ -146,8 +146,8 @@ describe('reporting and clearance', () => {
   });
 });
 
-describe('lifecycle → 401 (spec §8.3, §12.13)', () => {
-  it('spec §8.3: manual revocation through the control API → 401', async () => {
+describe('lifecycle → 401 (docs/zatca-notes.md §A8.3, §A12.13)', () => {
+  it('docs/zatca-notes.md §A8.3: manual revocation through the control API → 401', async () => {
     const res = await fetch(`${sim.url}/__sim/simulation/egs/${o.egsId}/revoke`, {
       method: 'POST',
       body: '{"reason":"device lost"}',
@@ -158,7 +158,7 @@ describe('lifecycle → 401 (spec §8.3, §12.13)', () => {
     expect((await client().clearInvoice(o.pcsid, standard())).kind).toBe('unauthorized');
   });
 
-  it('spec §8.1: VAT deregistered → all CSIDs revoked, OTPs refused, list readable for 90 days', async () => {
+  it('docs/zatca-notes.md §A8.1: VAT deregistered → all CSIDs revoked, OTPs refused, list readable for 90 days', async () => {
     const control = sim.control.env('simulation');
     const res = await fetch(`${sim.url}/__sim/simulation/taxpayers/${SELLER_VAT}/status`, { method: 'POST', body: '{"status":"Deregistered"}' });
     expect(((await res.json()) as { revoked: string[] }).revoked).toEqual([o.egsId]);
@@ -170,7 +170,7 @@ describe('lifecycle → 401 (spec §8.3, §12.13)', () => {
     expect((await fetch(`${sim.url}/__sim/simulation/egs?vat=${SELLER_VAT}`)).status).toBe(403);
   });
 
-  it('spec §8.3: VAT-group events revoke the affected units', async () => {
+  it('docs/zatca-notes.md §A8.3: VAT-group events revoke the affected units', async () => {
     const group = '399999999910003';
     const a = await onboard(sim, 'simulation', { vat: group, ou: '3999999999' });
     const b = await onboard(sim, 'simulation', { vat: group, ou: '3111111111' });
@@ -187,14 +187,14 @@ describe('lifecycle → 401 (spec §8.3, §12.13)', () => {
     expect((await client().reportInvoice(o.pcsid, simplified())).kind).toBe('accepted');
   });
 
-  it('spec §8.2: an expired PCSID → 401', async () => {
+  it('docs/zatca-notes.md §A8.2: an expired PCSID → 401', async () => {
     sim.control.clock.advance((5 * 365 + 2) * 24 * 3600);
     expect((await client().reportInvoice(o.pcsid, simplified())).kind).toBe('unauthorized');
     expect(sim.control.env('simulation').listEgs(SELLER_VAT)[0]?.state).toBe('EXPIRED');
   });
 });
 
-describe('fault injection (spec §12.2 step 3)', () => {
+describe('fault injection (docs/zatca-notes.md §A12.2 step 3)', () => {
   async function run(seed: number): Promise<Array<number | null>> {
     const s = await startTestSimulator({ seed });
     try {
@@ -216,7 +216,7 @@ describe('fault injection (spec §12.2 step 3)', () => {
     }
   }
 
-  it('spec §12.12: the same seed gives the same fault sequence; a fault changes no state', async () => {
+  it('docs/zatca-notes.md §A12.12: the same seed gives the same fault sequence; a fault changes no state', async () => {
     const a = await run(7);
     const b = await run(7);
     expect(a).toEqual(b);
@@ -224,7 +224,7 @@ describe('fault injection (spec §12.2 step 3)', () => {
     expect(a.some((s) => s !== 200)).toBe(true);
   });
 
-  it('spec §12.2: a queued fault applies to its endpoint only, and is not stored as received', async () => {
+  it('docs/zatca-notes.md §A12.2: a queued fault applies to its endpoint only, and is not stored as received', async () => {
     const control = sim.control.env('simulation');
     control.enqueueFault({ endpoint: 'clearance', status: 503, count: 1 });
     const s = simplified();
@@ -234,8 +234,8 @@ describe('fault injection (spec §12.2 step 3)', () => {
   });
 });
 
-describe('persistence (spec §12.12)', () => {
-  it('spec §12.12: state under --data survives a restart; credentials keep working', async () => {
+describe('persistence (docs/zatca-notes.md §A12.12)', () => {
+  it('docs/zatca-notes.md §A12.12: state under --data survives a restart; credentials keep working', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'fawtara-sim-'));
     try {
       const first = await startTestSimulator({ dataDir: dir });

@@ -1,4 +1,4 @@
-// Onboarding behaviour of the simulator (spec §3.1–§3.4, §4, §8, §12.4–§12.7): OTPs, CSR checks,
+// Onboarding behaviour of the simulator (docs/zatca-notes.md §A3.1–§A3.4, §A4, §A8, §A12.4–§A12.7): OTPs, CSR checks,
 // compliance steps, production CSID, renewal on both paths; certificates verify against the CA.
 import { X509Certificate } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -15,7 +15,7 @@ afterEach(async () => {
 });
 
 describe('POST /compliance', () => {
-  it('spec §12.4: missing OTP, missing CSR, invalid OTP, invalid CSR → family A codes', async () => {
+  it('docs/zatca-notes.md §A12.4: missing OTP, missing CSR, invalid OTP, invalid CSR → family A codes', async () => {
     const client = clientFor(sim, 'simulation');
     const csrPem = makeUnit('simulation').csrPem;
     const missingOtp = await client.transport.send('compliance-csid', { body: { csr: 'x' } }, () => null);
@@ -32,7 +32,7 @@ describe('POST /compliance', () => {
     expect((await client.requestComplianceCsid({ otp, csrPem })).kind).toBe('accepted');
   });
 
-  it('spec §3.1: an OTP is single use', async () => {
+  it('docs/zatca-notes.md §A3.1: an OTP is single use', async () => {
     const client = clientFor(sim, 'simulation');
     const otp = sim.control.env('simulation').generateOtps({ vat: SELLER_VAT })[0]!.otp;
     expect((await client.requestComplianceCsid({ otp, csrPem: makeUnit('simulation').csrPem })).kind).toBe('accepted');
@@ -40,7 +40,7 @@ describe('POST /compliance', () => {
     expect(again.errors[0]?.code).toBe('Invalid-OTP');
   });
 
-  it('spec §3.1: an OTP expires one hour after generation (injected clock)', async () => {
+  it('docs/zatca-notes.md §A3.1: an OTP expires one hour after generation (injected clock)', async () => {
     const client = clientFor(sim, 'simulation');
     const [early, late] = sim.control.env('simulation').generateOtps({ vat: SELLER_VAT, count: 2 });
     sim.control.clock.advance(59 * 60);
@@ -49,20 +49,20 @@ describe('POST /compliance', () => {
     expect((await client.requestComplianceCsid({ otp: late!.otp, csrPem: makeUnit('simulation').csrPem })).errors[0]?.code).toBe('Invalid-OTP');
   });
 
-  it('spec §3.1: an OTP belongs to the VAT that generated it', async () => {
+  it('docs/zatca-notes.md §A3.1: an OTP belongs to the VAT that generated it', async () => {
     const client = clientFor(sim, 'simulation');
     const otp = sim.control.env('simulation').generateOtps({ vat: '300000000000003' })[0]!.otp;
     expect((await client.requestComplianceCsid({ otp, csrPem: makeUnit('simulation').csrPem })).errors[0]?.code).toBe('Invalid-OTP');
   });
 
-  it('spec §1.1: the sandbox accepts any 6 digits except 111111 and 222222', async () => {
+  it('docs/zatca-notes.md §A1.1: the sandbox accepts any 6 digits except 111111 and 222222', async () => {
     const client = clientFor(sim, 'sandbox');
     expect((await client.requestComplianceCsid({ otp: '123345', csrPem: makeUnit('sandbox').csrPem })).kind).toBe('accepted');
     expect((await client.requestComplianceCsid({ otp: '111111', csrPem: makeUnit('sandbox').csrPem })).errors[0]?.code).toBe('Invalid-OTP');
     expect((await client.requestComplianceCsid({ otp: '222222', csrPem: makeUnit('sandbox').csrPem })).errors[0]?.code).toBe('Invalid-OTP');
   });
 
-  it('spec §5.2: a VAT-group CSR needs the member TIN (10 digits) as OU', async () => {
+  it('docs/zatca-notes.md §A5.2: a VAT-group CSR needs the member TIN (10 digits) as OU', async () => {
     const client = clientFor(sim, 'simulation');
     const group = '399999999910003';
     const [a] = sim.control.env('simulation').generateOtps({ vat: group, count: 1 });
@@ -93,7 +93,7 @@ describe('POST /compliance', () => {
     }
   });
 
-  it('spec §6, §12.3: the CCSID is a real certificate for the CSR key, issued by CN=eInvoicing', async () => {
+  it('docs/zatca-notes.md §A6, §A12.3: the CCSID is a real certificate for the CSR key, issued by CN=eInvoicing', async () => {
     const unit = makeUnit('simulation');
     const otp = sim.control.env('simulation').generateOtps({ vat: SELLER_VAT })[0]!.otp;
     const r = await clientFor(sim, 'simulation').requestComplianceCsid({ otp, csrPem: unit.csrPem });
@@ -110,7 +110,7 @@ describe('POST /compliance', () => {
 });
 
 describe('compliance steps and production CSID', () => {
-  it('spec §3.3, §4.2: Missing-ComplianceSteps lists what is left until every step passed', async () => {
+  it('docs/zatca-notes.md §A3.3, §A4.2: Missing-ComplianceSteps lists what is left until every step passed', async () => {
     const client = clientFor(sim, 'simulation');
     const unit = makeUnit('simulation', { title: '0100' });
     const otp = sim.control.env('simulation').generateOtps({ vat: SELLER_VAT })[0]!.otp;
@@ -141,7 +141,7 @@ describe('compliance steps and production CSID', () => {
     }
     const second = await client.requestProductionCsid(ccsid, c.body!.requestID);
     expect(parseMissingComplianceSteps(second.errors[0]!.message)).toEqual(['simplified-debit-note-compliant']);
-    // A WARNING result passes the step (spec §12.5 step 4 default).
+    // A WARNING result passes the step (docs/zatca-notes.md §A12.5 step 4 default).
     const warned = await client.submitComplianceInvoice(
       ccsid,
       signedSubmission(invoiceXml({ kind: 'simplified', type: '383', notes: ['sim:WARNING:BR-KSA-98'] }), unit, ccsid).submission,
@@ -161,14 +161,14 @@ describe('compliance steps and production CSID', () => {
     expect(sim.control.env('simulation').listEgs(SELLER_VAT)[0]?.state).toBe('ACTIVE');
   });
 
-  it('spec §3.3: the sandbox does not enforce compliance steps', async () => {
+  it('docs/zatca-notes.md §A3.3: the sandbox does not enforce compliance steps', async () => {
     const client = clientFor(sim, 'sandbox');
     const c = await client.requestComplianceCsid({ otp: '123456', csrPem: makeUnit('sandbox').csrPem });
     const p = await client.requestProductionCsid({ binarySecurityToken: c.body!.binarySecurityToken, secret: c.body!.secret }, c.body!.requestID);
     expect(p.kind).toBe('accepted');
   });
 
-  it('spec §2.3: a PCSID cannot call /compliance/invoices and a CCSID cannot report', async () => {
+  it('docs/zatca-notes.md §A2.3: a PCSID cannot call /compliance/invoices and a CCSID cannot report', async () => {
     const o = await onboard(sim, 'simulation');
     const client = clientFor(sim, 'simulation');
     const doc = signedSubmission(invoiceXml({ kind: 'simplified' }), o.unit, o.pcsid).submission;
@@ -178,7 +178,7 @@ describe('compliance steps and production CSID', () => {
 });
 
 describe('PATCH /production/csids', () => {
-  it('spec §3.4: 428 path — renewed CCSID, compliance again, new PCSID, old one revoked', async () => {
+  it('docs/zatca-notes.md §A3.4: 428 path — renewed CCSID, compliance again, new PCSID, old one revoked', async () => {
     const o = await onboard(sim, 'simulation');
     const client = clientFor(sim, 'simulation');
     const control = sim.control.env('simulation');
@@ -194,7 +194,7 @@ describe('PATCH /production/csids', () => {
     expect(r.body).toMatchObject({ dispositionMessage: 'NOT_COMPLIANT', tokenType: null });
     expect(control.listEgs(SELLER_VAT)[0]?.state).toBe('RENEWAL_PENDING');
     const ccsid = { binarySecurityToken: r.body!.binarySecurityToken, secret: r.body!.secret };
-    // The old PCSID still works until the new one is issued (spec §8.2, default).
+    // The old PCSID still works until the new one is issued (docs/zatca-notes.md §A8.2, default).
     expect((await client.reportInvoice(o.pcsid, signedSubmission(invoiceXml({ kind: 'simplified' }), o.unit, o.pcsid).submission)).kind).toBe('accepted');
     expect((await client.requestProductionCsid(ccsid, r.body!.requestID)).errors[0]?.code).toBe('Missing-ComplianceSteps');
     for (const kind of ['standard', 'simplified'] as const) {
@@ -211,7 +211,7 @@ describe('PATCH /production/csids', () => {
     expect(control.listEgs(SELLER_VAT)[0]?.state).toBe('ACTIVE');
   });
 
-  it('spec §3.4: 200 path (sandbox) — new PCSID directly, old one revoked', async () => {
+  it('docs/zatca-notes.md §A3.4: 200 path (sandbox) — new PCSID directly, old one revoked', async () => {
     const o = await onboard(sim, 'sandbox');
     const client = clientFor(sim, 'sandbox');
     const next = makeUnit('sandbox');
@@ -223,7 +223,7 @@ describe('PATCH /production/csids', () => {
     expect((await client.reportInvoice(fresh, signedSubmission(invoiceXml({ kind: 'simplified' }), next, fresh).submission)).kind).toBe('accepted');
   });
 
-  it('spec §3.4: missing OTP and missing CSR on renewal', async () => {
+  it('docs/zatca-notes.md §A3.4: missing OTP and missing CSR on renewal', async () => {
     const o = await onboard(sim, 'simulation');
     const client = clientFor(sim, 'simulation');
     const noOtp = await client.transport.send('renew-production-csid', { credentials: o.pcsid, body: { csr: 'x' } }, () => null);

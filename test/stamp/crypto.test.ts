@@ -1,5 +1,5 @@
 // Signing primitives: every backend produces DER ECDSA-secp256k1 signatures over the raw hash
-// (spec §6.2) that node:crypto verifies; keys load from every form; key/certificate binding.
+// (docs/zatca-notes.md §6.2) that node:crypto verifies; keys load from every form; key/certificate binding.
 import { createHash, verify } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { loadCertificate } from '../../src/crypto/certificate.js';
@@ -17,7 +17,7 @@ describe('signers', () => {
   const hash = createHash('sha256').update('invoice').digest();
 
   for (const backend of availableSignerBackends()) {
-    it(`spec §6.2: ${backend} backend signs the 32 raw hash bytes with DER ECDSA-SHA256`, () => {
+    it(`docs/zatca-notes.md §6.2: ${backend} backend signs the 32 raw hash bytes with DER ECDSA-SHA256`, () => {
       const signer = createSigner(key, backend);
       const der = signer.sign(hash);
       expect(der[0]).toBe(0x30);
@@ -57,7 +57,7 @@ describe('signers', () => {
     }
   });
 
-  it('spec §5: the initial PIH is base64 of the hex SHA-256 of "0"', () => {
+  it('docs/zatca-notes.md §5: the initial PIH is base64 of the hex SHA-256 of "0"', () => {
     const hex = createHash('sha256').update('0').digest('hex');
     expect(Buffer.from(hex).toString('base64')).toBe(INITIAL_PIH);
   });
@@ -68,7 +68,7 @@ describe.skipIf(!sdkDir)('SDK test certificate and key', () => {
     const cert = loadCertificate(readSdk('Data', 'Certificates', 'cert.pem'));
     const key = loadPrivateKey(readSdk('Data', 'Certificates', 'ec-secp256k1-priv-key.pem'));
     expect(key.publicKeySpki.equals(cert.publicKeySpki)).toBe(true);
-    // binarySecurityToken form (fatoora-api.md §2.3): base64 of the base64 text.
+    // binarySecurityToken form (docs/zatca-notes.md §A2.3): base64 of the base64 text.
     const token = Buffer.from(cert.base64).toString('base64');
     expect(loadCertificate(token).der.equals(cert.der)).toBe(true);
     const pem = `-----BEGIN CERTIFICATE-----\n${cert.base64.match(/.{1,64}/g)!.join('\n')}\n-----END CERTIFICATE-----\n`;

@@ -96,7 +96,7 @@ describe('oracle verdicts on engine-built scenarios (issue 2 "Done when")', () =
   });
 });
 
-describe('stamping never changes the invoice hash (spec §5, fatoora-api §12.10 cleared invoices)', () => {
+describe('stamping never changes the invoice hash (docs/zatca-notes.md §5, docs/zatca-notes.md §A12.10 cleared invoices)', () => {
   it.skipIf(!signing)('the unsigned build output, the signed document and a re-signed copy hash alike', async () => {
     const { invoiceHashOf, signInvoiceXml } = await import('../../src/stamp/index.js');
     const { unsignedXml } = await import('../../src/ubl/document.js');

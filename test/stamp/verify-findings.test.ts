@@ -1,4 +1,4 @@
-// What verification reports: ZATCA's own per-tag QR codes (fatoora-api.md error catalogue), every
+// What verification reports: ZATCA's own per-tag QR codes (docs/zatca-notes.md §A10), every
 // check that can still be evaluated with a certificate ZATCA would refuse, and an empty skeleton.
 import { sign as nodeSign, createPrivateKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -40,7 +40,7 @@ function fixtureSigner(name: 'p256' | 'rsa') {
 }
 
 describe.skipIf(!simplified || !standard)(`ZATCA's codes for QR findings${simplified ? '' : ` (${SDK_MISSING_MESSAGE})`}`, () => {
-  it('each tag mismatch carries the per-tag code of the error catalogue (fatoora-api.md, category QRCODE_VALIDATION)', () => {
+  it('each tag mismatch carries the per-tag code of the error catalogue (docs/zatca-notes.md §A10.3, category QRCODE_VALIDATION)', () => {
     const xml = readFileSync(simplified!, 'utf8');
     expect(failed(xml)).toEqual([]);
     const cases: Array<[number, string, string]> = [

@@ -208,7 +208,7 @@ describe.each(ENGINES)('branch nodes syncing to head office on %s', (engine) => 
     let taxable = new Decimal(0);
     for (const { xml } of stored) {
       const text = typeof xml === 'string' ? xml : Buffer.from(xml as Uint8Array).toString('utf8');
-      // The SAR TaxTotal is the one without subtotals (spec §2.7); these are SAR sales, so taxable = BT-109.
+      // The SAR TaxTotal is the one without subtotals (docs/zatca-notes.md §2.7); these are SAR sales, so taxable = BT-109.
       vat = vat.plus(/<cac:TaxTotal>\s*<cbc:TaxAmount currencyID="SAR">([\d.]+)<\/cbc:TaxAmount>\s*<\/cac:TaxTotal>/.exec(text)![1]!);
       taxable = taxable.plus(/<cbc:TaxExclusiveAmount currencyID="SAR">([\d.]+)</.exec(text)![1]!);
     }

@@ -1,5 +1,5 @@
 // Scenario fixtures (test/fixtures/scenarios): each builds, is canonical, and reproduces the
-// amounts of the SDK sample it mirrors (named in its $comment) — spec §2.8, §1.4.
+// amounts of the SDK sample it mirrors (named in its $comment) — docs/zatca-notes.md §2.8, §1.4.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';

@@ -20,7 +20,7 @@ function expectCanonical(doc: UnsignedInvoice): void {
   expect(canonicalize(parseXml(xml))).toBe(body);
 }
 
-describe('writer: canonical form (spec §5 shortcut: hash the text = hash the C14N)', () => {
+describe('writer: canonical form (docs/zatca-notes.md §5 shortcut: hash the text = hash the C14N)', () => {
   it('the standard invoice text is its own C14N 1.1 form', () => {
     expectCanonical(buildInvoice(baseInvoice()));
   });
@@ -60,7 +60,7 @@ describe('writer: canonical form (spec §5 shortcut: hash the text = hash the C1
   });
 });
 
-describe('writer: structure (spec §2.2, §2.7, §2.9; SDK samples)', () => {
+describe('writer: structure (docs/zatca-notes.md §2.2, §2.7, §2.9; SDK samples)', () => {
   const doc = buildInvoice({
     ...baseInvoice(),
     notes: [{ text: 'ABC', language: 'ar' }],
@@ -72,7 +72,7 @@ describe('writer: structure (spec §2.2, §2.7, §2.9; SDK samples)', () => {
   });
   const root = parseXml(unsignedXml(doc)).documentElement!;
 
-  it('root children in ZATCA/XSD order (spec §2.2)', () => {
+  it('root children in ZATCA/XSD order (docs/zatca-notes.md §2.2)', () => {
     expect(childElements(root).map((e) => e.localName)).toEqual([
       'ProfileID',
       'ID',
@@ -99,7 +99,7 @@ describe('writer: structure (spec §2.2, §2.7, §2.9; SDK samples)', () => {
     ]);
   });
 
-  it('always two TaxTotals: the first in SAR without subtotals, the second in the document currency with them (spec §2.7, BR-KSA-EN16931-08/09)', () => {
+  it('always two TaxTotals: the first in SAR without subtotals, the second in the document currency with them (docs/zatca-notes.md §2.7, BR-KSA-EN16931-08/09)', () => {
     const [sar, doccur] = childElements(root, NS.cac, 'TaxTotal');
     expect(childElements(sar!).map((e) => e.localName)).toEqual(['TaxAmount']);
     expect(childElements(sar!)[0]!.getAttribute('currencyID')).toBe('SAR');
@@ -121,7 +121,7 @@ describe('writer: structure (spec §2.2, §2.7, §2.9; SDK samples)', () => {
     expect(bodyOf(doc)).not.toMatch(/\/>/); // no self-closing tags
   });
 
-  it('facts are the texts written (QR tags 1–5, spec §7)', () => {
+  it('facts are the texts written (QR tags 1–5, docs/zatca-notes.md §7)', () => {
     expect(doc.facts).toMatchObject({
       id: 'INV-1',
       simplified: false,
@@ -140,7 +140,7 @@ describe('writer: structure (spec §2.2, §2.7, §2.9; SDK samples)', () => {
     expect(s.facts.simplified).toBe(true);
   });
 
-  it('line children in order ID, InvoicedQuantity, LineExtensionAmount, AllowanceCharge, TaxTotal, Item, Price (spec §2.9)', () => {
+  it('line children in order ID, InvoicedQuantity, LineExtensionAmount, AllowanceCharge, TaxTotal, Item, Price (docs/zatca-notes.md §2.9)', () => {
     const d = buildInvoice({
       ...baseInvoice(),
       lines: [
@@ -167,7 +167,7 @@ describe('writer: structure (spec §2.2, §2.7, §2.9; SDK samples)', () => {
     expect(textOf(findPath(line, 'cbc:LineExtensionAmount'))).toBe('4.00'); // 2 × 1.50 + 1.00
   });
 
-  it('prepayment adjustment lines: quantity 0.00 (never "0", BR-22), DocumentReference 386 and the prepaid subtotal (spec §1.4)', () => {
+  it('prepayment adjustment lines: quantity 0.00 (never "0", BR-22), DocumentReference 386 and the prepaid subtotal (docs/zatca-notes.md §1.4)', () => {
     const d = buildInvoice({
       ...baseInvoice(),
       lines: [{ name: 'Laptop', quantity: '1', unitPrice: '2000.00' }],
@@ -199,7 +199,7 @@ describe('writer: structure (spec §2.2, §2.7, §2.9; SDK samples)', () => {
     expect(d.facts.payableAmount).toBe('1250.00'); // 2300 − 1050
   });
 
-  it('attributes in C14N order: namespace declarations first (spec §5)', () => {
+  it('attributes in C14N order: namespace declarations first (docs/zatca-notes.md §5)', () => {
     expect(doc.rootStart).toBe(`<Invoice xmlns="${NS.invoice}" xmlns:cac="${NS.cac}" xmlns:cbc="${NS.cbc}" xmlns:ext="${NS.ext}">`);
   });
 });

@@ -1,5 +1,5 @@
-// Every status of spec §10.1 reaches the client as the right typed outcome, against the simulator
-// on 127.0.0.1 (spec §12.13 branch checklist), plus network failures and timeouts.
+// Every status of docs/zatca-notes.md §A10.1 reaches the client as the right typed outcome, against the simulator
+// on 127.0.0.1 (docs/zatca-notes.md §A12.13 branch checklist), plus network failures and timeouts.
 import { createServer, type Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningSimulator } from '../../src/simulator/index.js';
@@ -20,14 +20,14 @@ const client = () => clientFor(sim, 'simulation');
 const simplified = (notes: string[] = []) => signedSubmission(invoiceXml({ kind: 'simplified', notes }), unit.unit, unit.pcsid).submission;
 const standard = (notes: string[] = []) => plainSubmission(invoiceXml({ kind: 'standard', notes }));
 
-describe('client outcomes against the simulator (spec §10.1, §12.13)', () => {
-  it('spec §1/§11.1: base URLs per environment and on the simulator', () => {
+describe('client outcomes against the simulator (docs/zatca-notes.md §A10.1, §A12.13)', () => {
+  it('docs/zatca-notes.md §A1/§A11.1: base URLs per environment and on the simulator', () => {
     expect(createZatcaClient({ environment: 'production' }).baseUrl).toBe(FATOORA_BASE_URL.production);
     expect(FATOORA_BASE_URL.sandbox).toBe('https://gw-fatoora.zatca.gov.sa/e-invoicing/developer-portal');
     expect(simulatorBaseUrl('http://127.0.0.1:1/', 'production')).toBe('http://127.0.0.1:1/e-invoicing/core');
   });
 
-  it('spec §3.5: 200 → accepted, 202 → accepted-with-warnings, 400 → rejected with ZATCA code', async () => {
+  it('docs/zatca-notes.md §A3.5: 200 → accepted, 202 → accepted-with-warnings, 400 → rejected with ZATCA code', async () => {
     const ok = await client().reportInvoice(unit.pcsid, simplified());
     expect(ok).toMatchObject({ kind: 'accepted', ok: true, httpStatus: 200, retryable: false });
     expect(ok.body?.reportingStatus).toBe('REPORTED');
@@ -42,7 +42,7 @@ describe('client outcomes against the simulator (spec §10.1, §12.13)', () => {
     expect(bad.message.ar).toContain('[BR-KSA-37]');
   });
 
-  it('spec §9: 409 on reporting and 208 on clearance → duplicate-accepted', async () => {
+  it('docs/zatca-notes.md §A9: 409 on reporting and 208 on clearance → duplicate-accepted', async () => {
     const s = simplified();
     expect((await client().reportInvoice(unit.pcsid, s)).kind).toBe('accepted');
     const again = await client().reportInvoice(unit.pcsid, s);
@@ -55,7 +55,7 @@ describe('client outcomes against the simulator (spec §10.1, §12.13)', () => {
     expect(second.body?.clearedInvoice).toBe(first.body?.clearedInvoice);
   });
 
-  it('spec §3.6: 303 → clearance-switched-off', async () => {
+  it('docs/zatca-notes.md §A3.6: 303 → clearance-switched-off', async () => {
     sim.control.env('simulation').setClearance(false);
     try {
       const r = await client().clearInvoice(unit.pcsid, standard());
@@ -65,12 +65,12 @@ describe('client outcomes against the simulator (spec §10.1, §12.13)', () => {
     }
   });
 
-  it('spec §2.4 B: 401 → unauthorized for wrong credentials', async () => {
+  it('docs/zatca-notes.md §A2.4 B: 401 → unauthorized for wrong credentials', async () => {
     const r = await client().reportInvoice({ ...unit.pcsid, secret: 'wrong' }, simplified());
     expect(r).toMatchObject({ kind: 'unauthorized', httpStatus: 401, ok: false, retryable: false });
   });
 
-  it('spec §2.4 C: 406 → version-not-supported', async () => {
+  it('docs/zatca-notes.md §A2.4 C: 406 → version-not-supported', async () => {
     const raw = await fetch(`${simulatorBaseUrl(sim.url, 'simulation')}/invoices/reporting/single`, {
       method: 'POST',
       headers: { 'Accept-Version': 'V1' },
@@ -92,7 +92,7 @@ describe('client outcomes against the simulator (spec §10.1, §12.13)', () => {
     [500, 'not-received', true],
     [503, 'not-received', true],
     [504, 'not-received', true],
-  ] as const)('spec §10.1: injected %s on reporting and clearance → %s', async (status, kind, retryable) => {
+  ] as const)('docs/zatca-notes.md §A10.1: injected %s on reporting and clearance → %s', async (status, kind, retryable) => {
     const control = sim.control.env('simulation');
     control.enqueueFault({ endpoint: 'reporting', status, count: 1 });
     const r = await client().reportInvoice(unit.pcsid, simplified());
@@ -104,7 +104,7 @@ describe('client outcomes against the simulator (spec §10.1, §12.13)', () => {
     expect(r.message.ar.length).toBeGreaterThan(0);
   });
 
-  it('spec §2.4 D: 500 bodies per endpoint family are parsed', async () => {
+  it('docs/zatca-notes.md §A2.4 D: 500 bodies per endpoint family are parsed', async () => {
     const control = sim.control.env('simulation');
     control.enqueueFault({ endpoint: 'compliance-csid', status: 500, count: 1 });
     const r = await client().requestComplianceCsid({ otp: '000000', csrPem: makeUnit('simulation').csrPem });
@@ -112,7 +112,7 @@ describe('client outcomes against the simulator (spec §10.1, §12.13)', () => {
     expect(r.errors[0]?.code).toBe('Invalid-Request');
   });
 
-  it('spec §11.2: a dropped connection and a timeout are retryable not-received outcomes', async () => {
+  it('docs/zatca-notes.md §A11.2: a dropped connection and a timeout are retryable not-received outcomes', async () => {
     const control = sim.control.env('simulation');
     control.enqueueFault({ endpoint: 'reporting', drop: true, count: 1 });
     const dropped = await client().reportInvoice(unit.pcsid, simplified());
@@ -124,7 +124,7 @@ describe('client outcomes against the simulator (spec §10.1, §12.13)', () => {
     expect(timedOut.message.ar).toContain('انتهت المهلة');
   });
 
-  it('spec §11.2: an unreachable gateway is not-received, never a throw', async () => {
+  it('docs/zatca-notes.md §A11.2: an unreachable gateway is not-received, never a throw', async () => {
     const dead: Server = createServer();
     await new Promise<void>((resolve) => dead.listen(0, '127.0.0.1', resolve));
     const port = (dead.address() as { port: number }).port;
@@ -133,7 +133,7 @@ describe('client outcomes against the simulator (spec §10.1, §12.13)', () => {
     expect(r).toMatchObject({ kind: 'not-received', failure: 'network', retryable: true });
   });
 
-  it('spec §3.1: Accept-Language ar returns Arabic simulator messages', async () => {
+  it('docs/zatca-notes.md §A3.1: Accept-Language ar returns Arabic simulator messages', async () => {
     const ar = createZatcaClient({ baseUrl: simulatorBaseUrl(sim.url, 'simulation'), language: 'ar' });
     const r = await ar.reportInvoice(unit.pcsid, { invoiceHash: '', uuid: 'x', invoice: '' });
     expect(r.kind).toBe('rejected');

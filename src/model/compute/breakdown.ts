@@ -1,5 +1,5 @@
 // VAT breakdown: document allowances/charges per category, then one subtotal per category (per rate
-// for S) whose VAT comes from its own rounded taxable amount (BR-CO-17, BR-S/Z/E/O-08/09, spec §2.7).
+// for S) whose VAT comes from its own rounded taxable amount (BR-CO-17, BR-S/Z/E/O-08/09, docs/zatca-notes.md §2.7).
 import { FawtaraError } from '../../errors.js';
 import { dec, type Decimal as Fixed, HUNDRED, money, netOfGross, round2, vatOf, ZERO } from '../../money/decimal.js';
 import { defaultExemptionReason, type TaxCategoryCode } from '../codes.js';

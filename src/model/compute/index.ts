@@ -17,7 +17,7 @@ import { computeBreakdown } from './breakdown.js';
 import { categoryRate, computedCategory, computeLine } from './lines.js';
 import { computeTotals } from './totals.js';
 
-/** KSA-2 (`InvoiceTypeCode/@name`): NN P N E S B [C [G]] — 7 characters unless C or G is needed (spec §1.2). */
+/** KSA-2 (`InvoiceTypeCode/@name`): NN P N E S B [C [G]] — 7 characters unless C or G is needed (docs/zatca-notes.md §1.2). */
 export function transactionCode(kind: InvoiceInput['kind'], flags: InvoiceFlags): string {
   const bit = (b: boolean | undefined) => (b ? '1' : '0');
   let code = INVOICE_KIND_PREFIX[kind] + bit(flags.thirdParty) + bit(flags.nominal) + bit(flags.export) + bit(flags.summary) + bit(flags.selfBilled);

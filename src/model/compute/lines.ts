@@ -161,7 +161,7 @@ export function computeLine(line: Line, index: number, pricesIncludeVat: boolean
     return { net, vat, rate, gross, line: out };
   }
 
-  // VAT-inclusive (spec §4): the customer pays `gross`; net = round2(gross / (1 + rate)), VAT = gross − net.
+  // VAT-inclusive (docs/zatca-notes.md §4): the customer pays `gross`; net = round2(gross / (1 + rate)), VAT = gross − net.
   const gross = adjusted;
   if (gross.isNegative()) throw negative(`lines[${index}]`);
   const net = netOfGross(gross, rate);

@@ -1,5 +1,5 @@
 // Document totals (LegalMonetaryTotal and the SAR VAT total) from lines, allowances/charges,
-// breakdown and prepayments, so BR-CO-10…16 and BR-KSA-80 hold on the written strings (spec §2.8).
+// breakdown and prepayments, so BR-CO-10…16 and BR-KSA-80 hold on the written strings (docs/zatca-notes.md §2.8).
 import { FawtaraError } from '../../errors.js';
 import { dec, type Decimal as Fixed, money, round2, sum, ZERO } from '../../money/decimal.js';
 import type { ComputedTotals } from '../computed.js';
@@ -31,7 +31,7 @@ export function computeTotals(t: TotalsInput): ComputedTotals {
   }
   const taxInclusive = taxExclusive.plus(t.breakdown.taxTotal);
   // VAT-inclusive prices: the payable is what the customer was shown; the cents lost between
-  // per-line and per-category VAT rounding go into PayableRoundingAmount (spec §4, SDK
+  // per-line and per-category VAT rounding go into PayableRoundingAmount (docs/zatca-notes.md §4, SDK
   // "Standard Invoice with Payable Rounding Adjustment": 1000.01 − 0.01 = 1000.00).
   const automatic = t.pricesIncludeVat ? t.breakdown.customerTotal.minus(taxInclusive) : ZERO;
   const rounding = automatic.plus(t.extraRounding);

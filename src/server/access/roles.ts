@@ -6,7 +6,7 @@ export type Role = (typeof ROLES)[number];
 
 /**
  * Every permission a route may require. `write` marks those that change state: an auditor holds
- * none of them (seed 003: read-only access for review), and the tests check that for every route.
+ * none of them (docs/zatca-notes.md §P3: read-only access for review), and the tests check that for every route.
  */
 export const PERMISSIONS = {
   session: { write: false }, // who am I, log out, change my own password

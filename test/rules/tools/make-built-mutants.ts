@@ -244,10 +244,10 @@ add(U('self-billing'), 'BR-KSA-07', KSA, 'self-billed third party 0110001', [{ o
 add(R('simplified-invoice'), 'BR-KSA-31', KSA, 'simplified self-billed 0200001', [{ op: 'setAttr', path: TC, name: 'name', value: '0200001' }]);
 add(R('simplified-invoice'), 'BR-KSA-31', KSA, 'simplified export 0200100', [{ op: 'setAttr', path: TC, name: 'name', value: '0200100' }]);
 add(U('standard-invoice'), 'BR-KSA-92', KSA, 'B2G 9-char without contract 010000001', [{ op: 'setAttr', path: TC, name: 'name', value: '010000001' }]);
-add(R('simplified-invoice'), 'spec §1.2 regex trap', KSA, 'simplified 9-char nominal code 020100000', [
+add(R('simplified-invoice'), 'docs/zatca-notes.md §1.2 regex trap', KSA, 'simplified 9-char nominal code 020100000', [
   { op: 'setAttr', path: TC, name: 'name', value: '020100000' },
 ]);
-add(R('simplified-invoice'), 'spec §1.2 regex trap', KSA, 'simplified 9-char code embedding 01 + 5 digits (0201000001)', [
+add(R('simplified-invoice'), 'docs/zatca-notes.md §1.2 regex trap', KSA, 'simplified 9-char code embedding 01 + 5 digits (0201000001)', [
   { op: 'setAttr', path: TC, name: 'name', value: '020100001' },
 ]);
 add(U('standard-invoice'), 'BR-KSA-06', KSA, '8-char name 01000000', [{ op: 'setAttr', path: TC, name: 'name', value: '01000000' }]);
