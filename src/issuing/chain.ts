@@ -1,9 +1,20 @@
 // The one way a document joins a unit's chain (local issuing and branch sync alike): under the unit's
 // lock, each link must pass issuing/chain-link.ts (the rule the auditor and the archive check too).
 import type { Kysely } from 'kysely';
+import { invoiceHashOf } from '../crypto/hash.js';
 import { FawtaraError } from '../errors.js';
 import { linkProblems } from './chain-link.js';
-import { documents, submissions, type Database, type DocumentsTable, type StoreDialect, type SubmissionsTable } from '../store/index.js';
+import {
+  documents,
+  RESTORE_STEPS,
+  StoreFault,
+  submissions,
+  type Database,
+  type DocumentsTable,
+  type EgsUnit,
+  type StoreDialect,
+  type SubmissionsTable,
+} from '../store/index.js';
 
 export type ChainLinkKind = 'gap' | 'fork' | 'back-dated';
 
@@ -41,6 +52,7 @@ export async function appendToChain(trx: Kysely<Database>, dialect: StoreDialect
     entries.map((e) => e.document.unit_id),
   );
   const heads = new Map([...locked.values()].map((u) => [u.id, { icv: u.icv, pih: u.pih, last: u.last_issued_at }]));
+  for (const unit of locked.values()) await checkStoredTail(trx, unit);
   for (const { document: d } of entries) {
     const unit = locked.get(d.unit_id);
     const head = heads.get(d.unit_id);
@@ -86,5 +98,48 @@ export async function appendToChain(trx: Kysely<Database>, dialect: StoreDialect
   for (const [unitId, head] of heads) {
     const before = locked.get(unitId)!;
     if (head.icv !== before.icv) await documents.advanceHead(trx, before, { icv: head.icv, pih: head.pih, lastIssuedAt: head.last! });
+  }
+  await checkStoredText(trx, entries);
+}
+
+/**
+ * The unit's stored tail before it issues again (issue time, under the unit's lock): the document at the
+ * head's ICV must still re-hash to the head's PIH. A byte changed behind the database guards, or a
+ * damaged page, stops that unit with STORE_DAMAGED naming it, instead of chaining onto a broken link.
+ */
+async function checkStoredTail(trx: Kysely<Database>, unit: EgsUnit): Promise<void> {
+  if (unit.icv === 0) return;
+  const tail = await documents.findAtIcv(trx, unit.id, unit.icv);
+  if (tail && tail.invoice_hash === unit.pih && rehashes(tail.xml, tail.invoice_hash)) return;
+  throw new StoreFault(
+    'INTEGRITY',
+    `unit ${unit.name} (${unit.serial}): its last stored document (ICV ${unit.icv}) ${tail ? 'no longer re-hashes to the chain head' : 'is missing'}; the unit will not issue onto a broken chain. Run "fawtara audit" to see the damage. ${RESTORE_STEPS.en}`,
+    {
+      field: 'unit',
+      messageAr: `الوحدة ${unit.name} (${unit.serial}): آخر مستند محفوظ لها (العداد ${unit.icv}) ${tail ? 'لم تعد بصمته تطابق رأس السلسلة' : 'مفقود'}؛ لن تُصدر الوحدة على سلسلة مكسورة. ${RESTORE_STEPS.ar}`,
+    },
+  );
+}
+
+/** Stored bytes are the signed bytes: what the database gives back is exactly the text that was hashed. */
+async function checkStoredText(trx: Kysely<Database>, entries: readonly ChainEntry[]): Promise<void> {
+  const stored = await documents.xmlOfDocuments(
+    trx,
+    entries.map((e) => e.document.id),
+  );
+  for (const { document: d } of entries) {
+    if (stored.get(d.id) === d.xml) continue;
+    throw new StoreFault('INTEGRITY', `document ${d.number}: the database did not store the exact text that was signed; nothing was written`, {
+      field: 'xml',
+      messageAr: `المستند ${d.number}: لم تحفظ قاعدة البيانات النص الموقّع نفسه؛ لم يُكتب شيء`,
+    });
+  }
+}
+
+function rehashes(xml: string, hash: string): boolean {
+  try {
+    return invoiceHashOf(xml).base64 === hash;
+  } catch {
+    return false;
   }
 }

@@ -153,6 +153,19 @@ export function findClearance(db: Db, documentId: string): Promise<DocumentClear
 }
 
 /** The document a unit's chain holds at one ICV. */
+/** The stored XML of documents by id, read back in the transaction that wrote them. */
+export async function xmlOfDocuments(db: Db, ids: readonly string[]): Promise<Map<string, string>> {
+  const rows =
+    ids.length === 0
+      ? []
+      : await db
+          .selectFrom('documents')
+          .select(['id', 'xml'])
+          .where('id', 'in', [...ids])
+          .execute();
+  return new Map(rows.map((r) => [r.id, r.xml]));
+}
+
 export function findAtIcv(db: Db, unitId: string, icv: number): Promise<IssuedDocument | undefined> {
   return db.selectFrom('documents').selectAll().where('unit_id', '=', unitId).where('icv', '=', icv).executeTakeFirst();
 }

@@ -1,7 +1,7 @@
 // The fleet store's public face: open a store (SQLite or PostgreSQL, migrated), its table types,
 // and the repositories services use. Nothing above this layer writes SQL.
 export { openStore, redactUrl, storeIdOf, storeOptionsFromEnv, type Store, type StoreDialect, type StoreOptions } from './database.js';
-export { asStoreError, isStoreFault, StoreFault, type StoreFaultReason } from './faults.js';
+export { asStoreError, isStoreFault, RESTORE_STEPS, StoreFault, type StoreFaultReason } from './faults.js';
 export type { StoreIntegrity } from './integrity.js';
 export { DATABASE_FILE } from './files.js';
 export { assertNotInUse, backupStore, holdsStore, stageRestore, swapIn, type BackupFacts, type StagedRestore } from './backup.js';

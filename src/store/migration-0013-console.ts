@@ -55,7 +55,7 @@ export function consoleTables(dialect: Dialect): Migration {
         .addColumn('operator_name', 'text')
         .addColumn('device_time', 'text')
         .addColumn('received_at', 'text', (c) => c.notNull())
-        .addColumn('drift_ms', 'integer')
+        .addColumn('drift_ms', 'bigint') // a device clock off by more than 24.8 days overflows a 32-bit integer
         .execute();
       await db.schema.createIndex('document_context_operator').ifNotExists().on('document_context').columns(['taxpayer_id', 'operator_id']).execute();
       await db.schema.createIndex('document_context_unit_time').ifNotExists().on('document_context').columns(['unit_id', 'received_at']).execute();
@@ -68,7 +68,7 @@ export function consoleTables(dialect: Dialect): Migration {
         .addColumn('branch_id', 'text', (c) => c.notNull())
         .addColumn('node', 'text', (c) => c.notNull())
         .addColumn('reported_at', 'text', (c) => c.notNull())
-        .addColumn('offset_ms', 'integer', (c) => c.notNull())
+        .addColumn('offset_ms', 'bigint', (c) => c.notNull())
         .execute();
       await db.schema.createIndex('clock_offsets_branch').ifNotExists().on('clock_offsets').columns(['branch_id', 'id']).execute();
     },

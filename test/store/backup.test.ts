@@ -200,7 +200,7 @@ describe('backup and restore', () => {
     const exists = await cli('backup', '--data', live, '--out', join(root, 'online-1.db'));
     expect([exists.code, exists.stderr]).toEqual([3, expect.stringMatching(/already exists; a backup never overwrites/)]);
     const none = await cli('backup', '--data', join(root, 'nothing-here'), '--out', join(root, 'none.db'));
-    expect([none.code, none.stderr]).toEqual([3, expect.stringMatching(/NOT_FOUND.*no Fawtara store/)]);
+    expect([none.code, none.stderr]).toEqual([3, expect.stringMatching(/NO_STORE.*no Fawtara store/)]);
     process.env.FAWTARA_DATABASE_URL = 'postgres://fawtara@127.0.0.1:1/fawtara';
     try {
       const pg = await cli('backup', '--data', live, '--out', join(root, 'pg.db'));

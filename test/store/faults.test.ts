@@ -143,11 +143,11 @@ describe('through the CLI and the API', () => {
     const saved = { ...process.env };
     try {
       process.env.FAWTARA_MASTER_KEY = randomBytes(32).toString('hex');
-      expect((await cli('taxpayers', 'list', '--data', data)).code).toBe(0);
+      expect((await cli('init', '--data', data)).code).toBe(0);
       writeFileSync(join(data, 'fawtara.db'), randomBytes(16384));
       const r = await cli('taxpayers', 'list', '--data', data);
       expect(r.code).toBe(3);
-      expect(r.stderr).toMatch(/STORE_DAMAGED.*fawtara\.db.*fawtara restore/s);
+      expect(r.stderr).toMatch(/MALFORMED.*fawtara\.db.*fawtara restore/s);
       process.env.FAWTARA_DATABASE_URL = 'postgres://fawtara@127.0.0.1:1/fawtara';
       const pg = await cli('taxpayers', 'list', '--data', join(dir, 'cli-pg'), '--json');
       expect(pg.code).toBe(5);
