@@ -99,6 +99,9 @@ async function judge(ctx: FleetContext, r: Receipt, units: Map<string, EgsUnit>,
   const stamps = new Map<string, string[]>();
   const judged: Judged[] = [];
   for (const d of r.batch.documents) {
+    // Verification is CPU work on the main thread: yield after each document so a till's sale waits at
+    // most one document's check, never a whole batch (docs/security.md, "Branch sync").
+    await new Promise<void>((resolve) => setImmediate(resolve));
     const unit = units.get(unitKey(d.serial, d.generation))!;
     const where = { serial: d.serial, icv: d.icv, received: d.invoiceHash };
     const verdict = admitDocument(r.taxpayer, d, certificates.get(unit.id) ?? [], now);

@@ -11,7 +11,7 @@ import type { FawtaraError } from '../../src/errors.js';
 import { issueDocument } from '../../src/issuing/index.js';
 import type { RunningSimulator } from '../../src/simulator/index.js';
 import { ENGINES, PG_ROLES, startFleetSimulator } from '../egs/helpers.js';
-import { issuingFleet, saleJson, type IssuingFleet } from './helpers.js';
+import { issuingFleet, saleJson, type IssuingFleet } from '../issuing/helpers.js';
 
 describe.each(ENGINES)('chain tail checked before issuing on %s', (engine) => {
   let sim: RunningSimulator;
