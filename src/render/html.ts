@@ -1,7 +1,7 @@
 // The layout model as one self-contained HTML page with print CSS (A4 or 80 mm): the browser shapes
 // Arabic and orders mixed text itself (dir/lang on every run), the QR is inline SVG, headers repeat.
 import type { Lang } from './format.js';
-import { type Bi, LABELS } from './labels.js';
+import { type Bi, COLUMN_LABEL, LABELS } from './labels.js';
 import type { ColumnKey, Field, InvoiceLayout, LineRow, PartyBlock } from './model.js';
 
 const esc = (s: string): string => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -61,18 +61,6 @@ function band(layout: InvoiceLayout): string {
   const reasons = layout.invalid.map((r) => `<li>${label(r, layout.lang === 'en' ? 'en' : layout.lang)}</li>`).join('');
   return `<div class="band" role="alert"><strong>NOT A VALID TAX INVOICE / <span lang="ar" dir="rtl">ليست فاتورة ضريبية صالحة</span></strong><ul>${reasons}</ul></div>`;
 }
-
-const COLUMN_LABEL: Record<ColumnKey, Bi> = {
-  no: LABELS.lineNo,
-  description: LABELS.description,
-  quantity: LABELS.quantity,
-  unitPrice: LABELS.unitPrice,
-  discount: LABELS.discount,
-  taxable: LABELS.taxable,
-  vatRate: LABELS.vatRate,
-  vatAmount: LABELS.vatAmount,
-  total: LABELS.lineTotal,
-};
 
 function lineCell(key: ColumnKey, line: LineRow): string {
   if (key === 'description') return `<td class="desc">${lines(line.description)}${lines(line.details, 'detail')}</td>`;

@@ -1,5 +1,6 @@
 // Every word a printout shows, in Arabic and English: titles by type and kind, field labels, VAT
 // categories, exemption reasons (codes of BR-KSA-CL-04), payment means and party id schemes.
+import type { ColumnKey } from './model.js';
 
 export interface Bi {
   ar: string;
@@ -159,3 +160,16 @@ export const PROBLEMS = {
   unsigned: bi('not signed (no cryptographic stamp)', 'غير موقعة (لا يوجد ختم تشفيري)'),
   verification: (ids: string): Bi => bi(`verification failed: ${ids}`, `فشل التحقق: ${ids}`),
 } as const;
+
+/** The heading of each line-table column, for the print HTML and the A4 PDF alike. */
+export const COLUMN_LABEL: Record<ColumnKey, Bi> = {
+  no: LABELS.lineNo,
+  description: LABELS.description,
+  quantity: LABELS.quantity,
+  unitPrice: LABELS.unitPrice,
+  discount: LABELS.discount,
+  taxable: LABELS.taxable,
+  vatRate: LABELS.vatRate,
+  vatAmount: LABELS.vatAmount,
+  total: LABELS.lineTotal,
+};

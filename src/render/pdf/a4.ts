@@ -2,7 +2,7 @@
 // and buyer, the lines table (its header repeated on every page), VAT breakdown, totals, footers.
 import { labelText } from '../format.js';
 import type { ColumnKey, InvoiceLayout, LineRow } from '../model.js';
-import { LABELS } from '../labels.js';
+import { COLUMN_LABEL } from '../labels.js';
 import type { DrawOp, PagePlan } from './canvas.js';
 import { fieldRows, footer, invalidBand, labelParts, qrBlock, say } from './blocks.js';
 import { ACCENT, Frame, INK, lineHeight, MUTED, Pages, RULE, SHADE, text, texts, WHITE, widthOf } from './compose.js';
@@ -22,18 +22,6 @@ const COLUMN_WIDTH: Record<Exclude<ColumnKey, 'description'>, number> = {
   vatAmount: 52,
   total: 62,
 };
-
-const COLUMN_LABEL = {
-  no: LABELS.lineNo,
-  description: LABELS.description,
-  quantity: LABELS.quantity,
-  unitPrice: LABELS.unitPrice,
-  discount: LABELS.discount,
-  taxable: LABELS.taxable,
-  vatRate: LABELS.vatRate,
-  vatAmount: LABELS.vatAmount,
-  total: LABELS.lineTotal,
-} as const;
 
 interface Column {
   key: ColumnKey;
