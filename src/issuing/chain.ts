@@ -100,6 +100,21 @@ export async function appendToChain(trx: Kysely<Database>, dialect: StoreDialect
     if (head.icv !== before.icv) await documents.advanceHead(trx, before, { icv: head.icv, pih: head.pih, lastIssuedAt: head.last! });
   }
   await checkStoredText(trx, entries);
+  // Written and read back in this transaction: if it rolls back, the unit's real head differs and is checked again.
+  for (const [unitId, head] of heads) verifiedHeads.set(unitId, headKey(head.icv, head.pih));
+}
+
+/**
+ * Heads this process verified or wrote itself (unit id → ICV and PIH). Re-hashing the stored tail costs
+ * two to three times a whole build-and-stamp, so it runs once per head this process did not write: at
+ * the first issue after a start, and after another instance or a branch appended. Forgotten on restart.
+ */
+const verifiedHeads = new Map<string, string>();
+const headKey = (icv: number, pih: string) => `${icv}:${pih}`;
+
+/** For tests that simulate a restart: the next issue of every unit re-hashes its stored tail. */
+export function forgetVerifiedTails(): void {
+  verifiedHeads.clear();
 }
 
 /**
@@ -108,9 +123,12 @@ export async function appendToChain(trx: Kysely<Database>, dialect: StoreDialect
  * damaged page, stops that unit with STORE_DAMAGED naming it, instead of chaining onto a broken link.
  */
 async function checkStoredTail(trx: Kysely<Database>, unit: EgsUnit): Promise<void> {
-  if (unit.icv === 0) return;
+  if (unit.icv === 0 || verifiedHeads.get(unit.id) === headKey(unit.icv, unit.pih)) return;
   const tail = await documents.findAtIcv(trx, unit.id, unit.icv);
-  if (tail && tail.invoice_hash === unit.pih && rehashes(tail.xml, tail.invoice_hash)) return;
+  if (tail && tail.invoice_hash === unit.pih && rehashes(tail.xml, tail.invoice_hash)) {
+    verifiedHeads.set(unit.id, headKey(unit.icv, unit.pih));
+    return;
+  }
   throw new StoreFault(
     'INTEGRITY',
     `unit ${unit.name} (${unit.serial}): its last stored document (ICV ${unit.icv}) ${tail ? 'no longer re-hashes to the chain head' : 'is missing'}; the unit will not issue onto a broken chain. Run "fawtara audit" to see the damage. ${RESTORE_STEPS.en}`,
