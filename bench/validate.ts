@@ -18,6 +18,7 @@ import { parseInvoiceXml } from '../src/xml/parse.js';
 import { validateSchema } from '../src/xsd/validate.js';
 import { fmt, median, opsPerSecond, ratioToS } from './harness.js';
 import { invoiceWithLines } from './invoices.js';
+import { goalLine, profileTop } from './profile.js';
 
 const quick = process.argv.includes('--quick');
 const extraFile = process.argv.slice(2).find((a) => !a.startsWith('--'));
@@ -47,6 +48,7 @@ console.log(
     `${Math.round(full.opsMedian)} invoices/s per core vs S = ${Math.round(full.sMedian)} signatures/s; ${fmt(1e6 / full.opsMedian, 0)} µs per invoice`,
 );
 const rules = ratioToS(() => void validateInvoice(ten, { now, layers: ['EN', 'KSA'] }), rounds);
+console.log(goalLine('full validation, all layers (issue 15)', full.median, 1));
 console.log(`rules only (parse + EN + KSA): ${fmt(rules.median)} S; ${fmt(1e6 / rules.opsMedian, 0)} µs per invoice`);
 
 // Per layer, each on its own (the validator shares the parse and the rule index between layers).
@@ -97,4 +99,11 @@ if (extraFile) {
   const xml = readFileSync(extraFile, 'utf8');
   const r = ratioToS(() => void validateInvoice(xml, { now }), rounds);
   console.log(`\n${extraFile}: full validation ${fmt(r.median)} S; ${fmt(1e6 / r.opsMedian, 0)} µs`);
+}
+
+// Where the time of a full validation goes (V8 sampling profiler, self time by function).
+if (full.median < 1) {
+  console.log('\nprofile of full validation (self time; the gap above is spent here):');
+  for (const p of await profileTop(() => void validateInvoice(ten, { now }), quick ? 1_000 : 2_000))
+    console.log(`  ${fmt(p.share, 1).padStart(5)} %  ${p.where}`);
 }
