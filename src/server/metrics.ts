@@ -48,11 +48,13 @@ export function installMetrics(app: FastifyInstance, deps: ServerDeps, options: 
     });
   }
   const registry = new Registry();
+  // Off: no hooks, no listener, no event-loop monitor (the defaults start one that is never stopped).
+  if (!token) return { registry, tokenHash: undefined, close: () => undefined };
   collectDefaultMetrics({ register: registry });
   observeRequests(app, registry);
   const close = observeZatca(deps, registry);
   databaseGauges(deps, registry);
-  return { registry, tokenHash: token ? sha256(token) : undefined, close };
+  return { registry, tokenHash: sha256(token), close };
 }
 
 function observeRequests(app: FastifyInstance, registry: Registry): void {
