@@ -23,7 +23,7 @@ export interface ServerDeps {
    * when the store cannot be shared with a thread (an in-memory SQLite): the work then runs here.
    */
   workers?: { pool: WorkerPool; store: StoreOptions };
-  /** This server's Prometheus registry and scrape token (server/metrics.ts); absent in bare test setups. */
+  /** This server's Prometheus registry and scrape token (server/metrics.ts); set by createServer, off without a token. */
   metrics?: ServerMetrics;
 }
 
