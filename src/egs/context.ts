@@ -1,7 +1,8 @@
 // What every fleet service receives: the store, a clock, ZATCA clients per environment, key custody,
 // the redactor and a logger. Tests pass in-memory SQLite, a fixed clock and a simulator here.
+import { EventEmitter } from 'node:events';
 import pino, { type Logger } from 'pino';
-import type { FatooraEnv, ZatcaClient } from '../zatca/index.js';
+import type { FatooraEnv, OutcomeKind, ZatcaClient, ZatcaEndpoint } from '../zatca/index.js';
 import { openStore, submissions, type Store, type StoreOptions } from '../store/index.js';
 import { kekSourceFromEnv, openKeyVault, softwareKeyProvider, type KekSource, type KeyProvider, type KeyVault } from './key-custody.js';
 import { fleetKeyProvider, pkcs11SettingsFromEnv } from './pkcs11-keys.js';
@@ -30,6 +31,20 @@ export interface FleetContext {
    * Defaults to the store's outbox; a test or a relay may answer instead.
    */
   pendingDocuments?: (taxpayerId: string, unitId: string) => Promise<number>;
+  /** What the fleet reports as it works (the server's /metrics listens); no service waits on a listener. */
+  events?: EventEmitter<FleetEvents>;
+}
+
+/** One ZATCA call as `egs/exchange.ts` logged it: no unit, no body (bounded labels for metrics). */
+export interface ZatcaExchangeEvent {
+  endpoint: ZatcaEndpoint;
+  outcome: OutcomeKind;
+  httpStatus: number | null;
+  seconds: number;
+}
+
+export interface FleetEvents {
+  zatcaExchange: [ZatcaExchangeEvent];
 }
 
 /** A pino logger whose every line passes the redactor before reaching `sink`. */
@@ -88,6 +103,7 @@ export async function openFleet(options: OpenFleetOptions): Promise<FleetContext
       logger,
       actor: options.actor ?? 'system',
       pendingDocuments: options.pendingDocuments ?? ((taxpayerId, unitId) => submissions.pendingCount(store.db, taxpayerId, unitId)),
+      events: new EventEmitter<FleetEvents>(),
     };
   } catch (error) {
     await store.close();

@@ -30,6 +30,7 @@ export async function exchange<T>(ctx: FleetContext, unit: EgsUnit, endpoint: Za
     at: ctx.clock.now().toISOString(),
   };
   await logs.insertExchange(ctx.store.db, row);
+  ctx.events?.emit('zatcaExchange', { endpoint, outcome: outcome.kind, httpStatus: outcome.httpStatus, seconds: row.duration_ms / 1000 });
   ctx.logger.info(
     { unit: unit.name, serial: unit.serial, endpoint, requestId: row.request_id, httpStatus: row.http_status, outcome: row.outcome, messages },
     'zatca exchange',

@@ -4,6 +4,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { FleetContext } from '../egs/index.js';
 import type { Branch, EgsUnit, StoreOptions, Taxpayer } from '../store/index.js';
 import type { WorkerPool } from '../workers/pool.js';
+import type { ServerMetrics } from './metrics.js';
 import type { AccessContext } from './access/context.js';
 import type { Principal } from './access/principal.js';
 import type { Permission } from './access/roles.js';
@@ -22,6 +23,8 @@ export interface ServerDeps {
    * when the store cannot be shared with a thread (an in-memory SQLite): the work then runs here.
    */
   workers?: { pool: WorkerPool; store: StoreOptions };
+  /** This server's Prometheus registry and scrape token (server/metrics.ts); set by createServer, off without a token. */
+  metrics?: ServerMetrics;
 }
 
 export interface RouteModule {

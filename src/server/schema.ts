@@ -19,7 +19,10 @@ export const out = (schema: z.ZodType) => js(schema, 'output');
  * the validator and serializer (the handler sends text or bytes with `reply.type`), but the OpenAPI
  * document reads it to declare the real content type instead of application/json.
  */
-export function media(contentType: 'application/xml' | 'text/csv' | 'image/png' | 'application/pdf' | 'text/html', description: string): JsonSchema {
+export function media(
+  contentType: 'application/xml' | 'text/csv' | 'text/plain' | 'image/png' | 'application/pdf' | 'text/html',
+  description: string,
+): JsonSchema {
   const binary = contentType === 'image/png' || contentType === 'application/pdf';
   return { type: 'string', contentMediaType: contentType, ...(binary && { format: 'binary' }), description };
 }

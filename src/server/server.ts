@@ -17,6 +17,7 @@ import { assertBranch, assertTaxpayer, assertUnit, authenticate } from './access
 import { PERMISSIONS, roleAllows } from './access/roles.js';
 import { toHttpError } from './errors.js';
 import { strictJsonBodies } from './json-body.js';
+import { installMetrics, type MetricsOptions } from './metrics.js';
 import type { RequestScope, RouteModule, RouteRecord, ServerDeps } from './plugin.js';
 import { ERROR_SCHEMA } from './schema.js';
 
@@ -27,6 +28,7 @@ import { ERROR_SCHEMA } from './schema.js';
  */
 export const PUBLIC_ROUTES: ReadonlySet<string> = new Set([
   'GET /health',
+  'GET /metrics', // its own token, FAWTARA_METRICS_TOKEN (server/routes/metrics.ts)
   'POST /api/v1/auth/login',
   'POST /api/v1/setup',
   'GET /docs',
@@ -56,6 +58,7 @@ export interface ServerOptions {
    */
   store?: StoreOptions;
   workers?: WorkerPoolOptions;
+  metrics?: MetricsOptions;
 }
 
 declare module 'fastify' {
@@ -126,6 +129,8 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
     app.addHook('onClose', () => pool.close());
   }
   app.decorate('fawtara', deps);
+  deps.metrics = installMetrics(app as unknown as FastifyInstance, deps, options.metrics);
+  app.addHook('onClose', async () => deps.metrics?.close());
   app.decorateRequest('principal', null);
   app.decorateRequest('scope', null as unknown as RequestScope);
   app.decorateRequest('auditDetail', undefined);

@@ -66,6 +66,15 @@ export interface Store {
   /** Run the integrity check now (SQLite: quick_check in a worker thread; PostgreSQL: nothing to run). */
   checkIntegrity(): Promise<StoreIntegrity>;
   close(): Promise<void>;
+  /** PostgreSQL: the connection pool's use now (for /metrics); SQLite has no pool. */
+  poolUse?: () => PoolUse;
+}
+
+export interface PoolUse {
+  /** Connections open, idle among them, and queries waiting for one. */
+  total: number;
+  idle: number;
+  waiting: number;
 }
 
 const DEFAULT_BUSY_TIMEOUT_MS = 10_000;

@@ -30,5 +30,6 @@ export {
 } from './states.js';
 export * as syncTrust from './sync-trust-repository.js';
 export * as sync from './sync-repository.js';
+export * as metricsQueries from './metrics-repository.js';
 export type * from './sync-schema.js';
 export { REPORTED_BY_BRANCH } from './sync-schema.js';

@@ -3,7 +3,7 @@
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import { FawtaraError } from '../errors.js';
-import type { Store, StoreOptions } from './database.js';
+import type { PoolUse, Store, StoreOptions } from './database.js';
 import { prepareError, StoreFault } from './faults.js';
 import { fleetMigrations, runMigrator } from './migrations.js';
 import type { Database } from './schema.js';
@@ -40,6 +40,7 @@ export async function openPostgresStore(url: string, options: StoreOptions): Pro
     integrity: { state: 'unchecked', problems: [] },
     checkIntegrity: async () => store.integrity,
     close: () => db.destroy(),
+    poolUse: () => poolUseOf(db),
   };
   try {
     const role = await currentRole(db);
@@ -58,7 +59,17 @@ function kyselyOf(url: string, schema: string, max: number): Kysely<Database> {
   const pool = new pg.Pool({ connectionString: url, max, options: `-c search_path=${schema}` });
   // An idle client that loses its connection must not crash the process; the next query reconnects.
   pool.on('error', () => undefined);
-  return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  POOLS.set(db, pool);
+  return db;
+}
+
+/** Each Kysely's pg pool, for its counters (Kysely keeps the pool private). */
+const POOLS = new WeakMap<Kysely<Database>, pg.Pool>();
+
+function poolUseOf(db: Kysely<Database>): PoolUse {
+  const pool = POOLS.get(db);
+  return { total: pool?.totalCount ?? 0, idle: pool?.idleCount ?? 0, waiting: pool?.waitingCount ?? 0 };
 }
 
 /** A connection URL without its password, for messages. */

@@ -37,7 +37,16 @@ describe.each(ENGINES)('route matrix on %s', (engine) => {
     expect(routes.length).toBeGreaterThan(30);
     expect(new Set(routes.filter(isPublic).map(key))).toEqual(PUBLIC_ROUTES);
     expect(new Set(routes.filter(isPublic).map(key))).toEqual(
-      new Set(['GET /health', 'POST /api/v1/auth/login', 'POST /api/v1/setup', 'GET /docs', 'GET /', 'POST /console/login', 'GET /console/assets/:file']),
+      new Set([
+        'GET /health',
+        'GET /metrics',
+        'POST /api/v1/auth/login',
+        'POST /api/v1/setup',
+        'GET /docs',
+        'GET /',
+        'POST /console/login',
+        'GET /console/assets/:file',
+      ]),
     );
   });
 

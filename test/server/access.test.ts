@@ -58,7 +58,16 @@ describe.each(ENGINES)('access control on %s', (engine) => {
     expect(routes.length).toBeGreaterThan(20);
     const publicOnes = routes.filter((r) => r.options.config?.access === 'public').map((r) => `${r.method} ${r.url}`);
     expect(new Set(publicOnes)).toEqual(
-      new Set(['GET /health', 'POST /api/v1/auth/login', 'POST /api/v1/setup', 'GET /docs', 'GET /', 'POST /console/login', 'GET /console/assets/:file']),
+      new Set([
+        'GET /health',
+        'GET /metrics',
+        'POST /api/v1/auth/login',
+        'POST /api/v1/setup',
+        'GET /docs',
+        'GET /',
+        'POST /console/login',
+        'GET /console/assets/:file',
+      ]),
     );
     expect(new Set(publicOnes)).toEqual(PUBLIC_ROUTES);
     // The branch-node sync routes are among those tried below.

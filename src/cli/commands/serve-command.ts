@@ -52,6 +52,8 @@ export async function serveCommand(opts: ServeOptions, rawIo: Io): Promise<numbe
         logLevel: process.env.FAWTARA_LOG_LEVEL ?? 'info', // One hop: the address your proxy saw. `true` would take the client-controlled leftmost
         // X-Forwarded-For entry and let anyone pick the address throttling and the audit log record.
         ...(opts.trustProxy && { trustProxy: 1 }),
+        // GET /metrics answers only with this token (docs/deploy.md, "Metrics"); unset: 404.
+        ...(process.env.FAWTARA_METRICS_TOKEN && { metrics: { token: process.env.FAWTARA_METRICS_TOKEN } }),
       });
       let setup: { token: string; expiresAt: string } | undefined;
       if (!(await adminExists(app.fawtara.access))) setup = await issueSetupToken(app.fawtara.access, 'serve');
