@@ -49,7 +49,11 @@ export async function runLanes<T>(o: LanesOptions<T>): Promise<void> {
     for (;;) {
       // Claimed jobs are attempted even after a stop: left in the buffer they would wait out their lease.
       const job = buffer.shift();
-      if (job !== undefined) return job;
+      if (job !== undefined) {
+        // Counted from the hand-out: a lane that finds the queue empty must see this job as in flight.
+        running++;
+        return job;
+      }
       if (halted()) return undefined;
       // Lanes arriving while a claim runs share it, and it is sized to every lane that is idle then.
       refill ??= o
@@ -77,7 +81,6 @@ export async function runLanes<T>(o: LanesOptions<T>): Promise<void> {
         wake();
       }
       if (job === undefined) return;
-      running++;
       try {
         await o.work(job);
       } catch (error) {
