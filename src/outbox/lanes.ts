@@ -67,7 +67,8 @@ export async function runLanes<T>(o: LanesOptions<T>): Promise<void> {
         wake();
         return undefined;
       }
-      await idleWait();
+      // An abort during the claim has already fired: it cannot end a wait that starts after it.
+      if (!halted()) await idleWait();
     }
   };
 
