@@ -6,10 +6,11 @@ import { documents, submissions, tenants, withWriteTransaction, type IssuedDocum
 import { clearedXmlOf, invoiceSubmission, type ClearanceResponse, type ZatcaOutcome } from '../zatca/index.js';
 import { senderUnitOf } from './sender.js';
 import { backoffDelay, type BackoffPolicy } from './backoff.js';
+import { holdLease, leaseToken, type LeaseTiming } from './lease.js';
 import { OUTCOME_TRANSITIONS } from './states.js';
 import { isAcceptedSubmission, type SubmissionState } from '../store/index.js';
 
-export interface AttemptContext {
+export interface AttemptContext extends LeaseTiming {
   ctx: FleetContext;
   owner: string;
   backoff: BackoffPolicy;
@@ -28,6 +29,27 @@ export interface AttemptResult {
   /** ZATCA's cleared document (standard documents, on success). */
   clearedXml?: string;
   message: string;
+  /**
+   * This attempt lost its lease (a newer holder owns the job) and recorded nothing: `state` is the
+   * job's state as this attempt found it, not a result.
+   */
+  superseded?: boolean;
+}
+
+/** What the gateway said, or why the unit could not send. */
+interface Answer {
+  outcome?: ZatcaOutcome<unknown>;
+  refusal?: { kind: 'unauthorized' | 'unexpected'; message: string };
+}
+
+/** Everything one attempt writes, computed before the write transaction. */
+interface Recording {
+  patch: submissions.SubmissionPatch;
+  log: Parameters<typeof submissions.insertAttempt>[1];
+  clearedXml: string | undefined;
+  result: AttemptResult;
+  final: boolean;
+  messages: Array<{ severity: string; code: string | null; message: string }>;
 }
 
 async function signingOf(a: AttemptContext, doc: IssuedDocument): Promise<UnitSigning> {
@@ -45,35 +67,31 @@ async function signingOf(a: AttemptContext, doc: IssuedDocument): Promise<UnitSi
   return p;
 }
 
-/** Submit one claimed job once and record what happened. Never throws for ZATCA's answers. */
-export async function attemptSubmission(a: AttemptContext, job: Submission): Promise<AttemptResult> {
-  const { ctx } = a;
-  const doc = (await documents.findById(ctx.store.db, job.document_id))!;
-  const endpoint = job.endpoint === 'clearance' ? 'clearance' : 'reporting';
-  const started = Date.now();
-  let outcome: ZatcaOutcome<unknown> | undefined;
-  let refusal: { kind: 'unauthorized' | 'unexpected'; message: string } | undefined;
+async function send(a: AttemptContext, doc: IssuedDocument, endpoint: 'clearance' | 'reporting'): Promise<Answer> {
   try {
     const signing = await signingOf(a, doc);
     const body = invoiceSubmission(doc.xml, doc.invoice_hash, doc.uuid);
-    outcome = await callAsUnit<unknown>(ctx, signing, endpoint, (client, creds) =>
+    const outcome = await callAsUnit<unknown>(a.ctx, signing, endpoint, (client, creds) =>
       endpoint === 'clearance' ? client.clearInvoice(creds, body) : client.reportInvoice(creds, body),
     );
+    return { outcome };
   } catch (error) {
     // The unit cannot send (revoked — also by this very call's 401 —, retired, expired, not active).
     if (!isFleetError(error)) throw error;
-    a.signings.delete(await senderUnitOf(ctx.store.db, doc).catch(() => doc.unit_id));
-    refusal = { kind: 'unauthorized', message: error.message };
+    a.signings.delete(await senderUnitOf(a.ctx.store.db, doc).catch(() => doc.unit_id));
+    return { refusal: { kind: 'unauthorized', message: error.message } };
   }
+}
+
+function recordingOf(a: AttemptContext, job: Submission, doc: IssuedDocument, endpoint: 'clearance' | 'reporting', answer: Answer, started: number): Recording {
+  const { ctx } = a;
+  const { outcome, refusal } = answer;
   const kind = outcome?.kind ?? refusal!.kind;
   const transition = OUTCOME_TRANSITIONS[kind];
-  const now = ctx.clock.now();
-  const nowIso = now.toISOString();
+  const nowIso = ctx.clock.now().toISOString();
   const attempts = job.attempts + 1;
-  const final = transition.state !== 'to-submit';
   const accepted = isAcceptedSubmission(transition.state);
   const late = job.late === 1 || (accepted && nowIso > job.deadline_at);
-  const nextEndpoint = transition.switchTo ?? job.endpoint;
   const delay = transition.retry === 'backoff' ? backoffDelay(attempts, a.backoff, outcome?.retryAfterSeconds ?? null) : 0;
   const message = outcome ? outcome.message.en : `${transition.attention?.en ?? ''}: ${refusal!.message}`;
   const clearedBytes = endpoint === 'clearance' && accepted && outcome ? clearedXmlOf(outcome as ZatcaOutcome<ClearanceResponse>) : null;
@@ -81,63 +99,116 @@ export async function attemptSubmission(a: AttemptContext, job: Submission): Pro
   const messages = outcome
     ? [...outcome.errors, ...outcome.warnings].map((f) => ({ severity: f.severity, code: f.code, message: ctx.redactor.redact(f.message).slice(0, 1000) }))
     : [{ severity: 'error', code: 'UNIT_CANNOT_SEND', message: ctx.redactor.redact(refusal!.message).slice(0, 1000) }];
-
-  await withWriteTransaction(ctx.store, async (trx) => {
-    await submissions.finishAttempt(trx, job.document_id, a.owner, {
-      state: transition.state,
-      endpoint: nextEndpoint,
-      attempts,
-      next_attempt_at: new Date(now.getTime() + delay).toISOString(),
-      // Never lowered: flagLate may have raised it while this attempt was in flight.
-      ...(late && { late: 1 }),
-      ...(transition.duplicate && { duplicate: 1 }),
-      last_http_status: outcome?.httpStatus ?? null,
-      last_outcome: kind,
-      last_message: ctx.redactor.redact(message).slice(0, 1000),
-      ...(accepted && { accepted_at: nowIso }),
-      updated_at: nowIso,
-    });
-    await submissions.insertAttempt(trx, {
-      document_id: doc.id,
-      taxpayer_id: doc.taxpayer_id,
-      unit_id: doc.unit_id,
-      endpoint,
-      attempt: attempts,
-      http_status: outcome?.httpStatus ?? null,
-      outcome: kind,
-      state_after: transition.state,
-      messages: JSON.stringify(messages),
-      duration_ms: Date.now() - started,
-      worker: a.owner,
-      at: nowIso,
-    });
-    if (clearedXml) {
-      await documents.insertClearance(trx, {
-        document_id: doc.id,
-        taxpayer_id: doc.taxpayer_id,
-        unit_id: doc.unit_id,
-        invoice_hash: invoiceHashOf(clearedXml).base64,
-        xml: clearedXml,
-        cleared_at: nowIso,
-      });
-    }
-  });
-  if (late && final)
-    ctx.logger.warn(
-      { document: doc.number, uuid: doc.uuid, deadline: job.deadline_at, state: transition.state },
-      'document reached ZATCA after its deadline (flagged late)',
-    );
-  if (transition.state === 'rejected')
-    ctx.logger.warn({ document: doc.number, uuid: doc.uuid, messages }, 'ZATCA rejected a document; it stays in the chain — issue a corrected new document');
-  return {
+  const httpStatus = outcome?.httpStatus ?? null;
+  const patch: submissions.SubmissionPatch = {
+    state: transition.state,
+    endpoint: transition.switchTo ?? job.endpoint,
+    attempts,
+    next_attempt_at: new Date(Date.parse(nowIso) + delay).toISOString(),
+    // Never lowered: flagLate may have raised it while this attempt was in flight.
+    ...(late && { late: 1 }),
+    ...(transition.duplicate && { duplicate: 1 }),
+    last_http_status: httpStatus,
+    last_outcome: kind,
+    last_message: ctx.redactor.redact(message).slice(0, 1000),
+    ...(accepted && { accepted_at: nowIso }),
+    updated_at: nowIso,
+  };
+  const log = {
+    document_id: doc.id,
+    taxpayer_id: doc.taxpayer_id,
+    unit_id: doc.unit_id,
+    endpoint,
+    attempt: attempts,
+    http_status: httpStatus,
+    outcome: kind,
+    state_after: transition.state,
+    messages: JSON.stringify(messages),
+    duration_ms: Date.now() - started,
+    worker: a.owner,
+    at: nowIso,
+  };
+  const duplicate = Boolean(transition.duplicate);
+  const result = {
     documentId: doc.id,
     number: doc.number,
     state: transition.state,
     outcome: kind,
-    httpStatus: outcome?.httpStatus ?? null,
+    httpStatus,
     late,
-    duplicate: Boolean(transition.duplicate),
+    duplicate,
     ...(clearedXml && { clearedXml }),
     message,
   };
+  return { patch, log, clearedXml, result, final: transition.state !== 'to-submit', messages };
+}
+
+/** One commit for the job's new state, its log row and the cleared copy — or nothing, when the lease is gone. */
+function record(a: AttemptContext, token: string, doc: IssuedDocument, r: Recording): Promise<boolean> {
+  return withWriteTransaction(a.ctx.store, async (trx) => {
+    // First, and required: a stale holder (its lease expired and another worker claimed) writes nothing.
+    if (!(await submissions.finishAttempt(trx, doc.id, token, r.patch))) return false;
+    await submissions.insertAttempt(trx, r.log);
+    if (r.clearedXml)
+      await documents.insertClearance(trx, {
+        document_id: doc.id,
+        taxpayer_id: doc.taxpayer_id,
+        unit_id: doc.unit_id,
+        invoice_hash: invoiceHashOf(r.clearedXml).base64,
+        xml: r.clearedXml,
+        cleared_at: r.log.at,
+      });
+    return true;
+  });
+}
+
+function supersededResult(a: AttemptContext, job: Submission, doc: IssuedDocument, sent: boolean): AttemptResult {
+  a.ctx.logger.warn(
+    { document: doc.number, uuid: doc.uuid, worker: a.owner, sent },
+    'outbox lease lost: a newer holder owns this job, so this attempt recorded nothing (its state is the newer holder’s)',
+  );
+  const message = 'another worker holds this job now; this attempt recorded nothing';
+  return {
+    documentId: doc.id,
+    number: doc.number,
+    state: job.state as SubmissionState,
+    outcome: 'superseded',
+    httpStatus: null,
+    late: job.late === 1,
+    duplicate: false,
+    message,
+    superseded: true,
+  };
+}
+
+/**
+ * Submit one claimed job once and record what happened — only while this claim still holds the
+ * lease (heartbeat; re-checked before sending; required by the write). Never throws for ZATCA's answers.
+ */
+export async function attemptSubmission(a: AttemptContext, job: Submission): Promise<AttemptResult> {
+  const { ctx } = a;
+  const doc = (await documents.findById(ctx.store.db, job.document_id))!;
+  const endpoint = job.endpoint === 'clearance' ? 'clearance' : 'reporting';
+  const token = leaseToken(job, a.owner);
+  const lease = holdLease(ctx, job, token, a);
+  try {
+    if (!(await lease.confirm())) return supersededResult(a, job, doc, false);
+    const started = Date.now();
+    const answer = await send(a, doc, endpoint);
+    const r = recordingOf(a, job, doc, endpoint, answer, started);
+    if (lease.lost || !(await record(a, token, doc, r))) return supersededResult(a, job, doc, true);
+    if (r.result.late && r.final)
+      ctx.logger.warn(
+        { document: doc.number, uuid: doc.uuid, deadline: job.deadline_at, state: r.result.state },
+        'document reached ZATCA after its deadline (flagged late)',
+      );
+    if (r.result.state === 'rejected')
+      ctx.logger.warn(
+        { document: doc.number, uuid: doc.uuid, messages: r.messages },
+        'ZATCA rejected a document; it stays in the chain — issue a corrected new document',
+      );
+    return r.result;
+  } finally {
+    lease.stop();
+  }
 }

@@ -4,6 +4,7 @@ import type { FleetContext, UnitSigning } from '../egs/index.js';
 import { submissions } from '../store/index.js';
 import { attemptSubmission, type AttemptResult } from './attempt.js';
 import { DEFAULT_BACKOFF } from './backoff.js';
+import { DEFAULT_LEASE_MS } from './lease.js';
 import { workerId } from './worker.js';
 import { isFinalSubmission } from '../store/index.js';
 
@@ -23,7 +24,8 @@ export async function submitNow(ctx: FleetContext, documentId: string, waitMs = 
     const job = await submissions.claimOne(ctx.store.db, documentId, {
       owner,
       now: now.toISOString(),
-      leaseUntil: new Date(now.getTime() + waitMs + 60_000).toISOString(),
+      // Short and renewed by the attempt's heartbeat, also past the bound while the attempt goes on.
+      leaseUntil: new Date(now.getTime() + DEFAULT_LEASE_MS).toISOString(),
     });
     if (!job) return last;
     let timer: NodeJS.Timeout | undefined;
@@ -31,7 +33,7 @@ export async function submitNow(ctx: FleetContext, documentId: string, waitMs = 
     // Past the bound the attempt keeps running and records its answer; we just stop waiting for it.
     const result = await Promise.race([attemptSubmission(attempt, job), timeout]);
     clearTimeout(timer);
-    if (!result) return last;
+    if (!result || result.superseded) return last;
     last = result;
     if (isFinalSubmission(result.state) || result.state === 'held') return result;
     if (result.outcome === 'clearance-switched-off') {

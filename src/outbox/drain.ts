@@ -5,6 +5,7 @@ import type { FleetContext, UnitSigning } from '../egs/index.js';
 import { submissions } from '../store/index.js';
 import { attemptSubmission, type AttemptResult } from './attempt.js';
 import { DEFAULT_BACKOFF } from './backoff.js';
+import { DEFAULT_LEASE_MS } from './lease.js';
 import { workerId } from './worker.js';
 
 /** How long to wait for jobs another worker holds (its attempt in flight) before giving up. */
@@ -33,14 +34,17 @@ export async function drainUnit(ctx: FleetContext, unit: Pick<EgsUnit, 'id' | 't
       const job = await submissions.claimOne(ctx.store.db, s.document_id, {
         owner,
         now: now.toISOString(),
-        leaseUntil: new Date(now.getTime() + 5 * 60_000).toISOString(),
+        leaseUntil: new Date(now.getTime() + DEFAULT_LEASE_MS).toISOString(),
       });
       if (!job) {
         busy++;
         continue;
       }
       tried.add(job.document_id);
-      results.push(await attemptSubmission(attempt, job));
+      const r = await attemptSubmission(attempt, job);
+      // Superseded: another worker took the job after this lease ran out; its result stands.
+      if (r.superseded) busy++;
+      else results.push(r);
     }
     if (busy === 0 || Date.now() > until) return { results, busy };
     await new Promise((r) => setTimeout(r, 250));

@@ -1,10 +1,10 @@
 // The outbox worker inside a server process: `runOutbox` under an AbortSignal, so simplified
-// documents get reported while the API runs, and shutdown waits for the round in flight.
+// documents get reported while the API runs, and shutdown waits for the attempts in flight.
 import type { FleetContext } from '../egs/index.js';
 import { runOutbox, workerId } from '../outbox/index.js';
 
 export interface InProcessWorker {
-  /** Abort and wait for the worker's current round to finish. */
+  /** Abort and wait for the attempts in flight to finish (claimed jobs are attempted, none left leased). */
   stop(): Promise<void>;
 }
 
@@ -20,7 +20,11 @@ export function startOutboxWorker(ctx: FleetContext, options: { pollMs?: number 
         ctx.logger.error({ err: { message: (error as Error).message } }, 'outbox worker round failed; retrying in 5 s');
         await new Promise<void>((resolve) => {
           const t = setTimeout(resolve, 5_000);
-          abort.signal.addEventListener('abort', () => (clearTimeout(t), resolve()), { once: true });
+          const onAbort = () => {
+            clearTimeout(t);
+            resolve();
+          };
+          abort.signal.addEventListener('abort', onAbort, { once: true });
         });
       }
     }

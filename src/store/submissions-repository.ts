@@ -89,7 +89,22 @@ export type SubmissionPatch = Partial<
   >
 >;
 
-/** Apply an attempt's result and release the lease, only if `owner` still holds it. */
+/**
+ * Extend a lease `owner` holds (the attempt's heartbeat). With `unexpiredAt` it is also the check
+ * right before sending: the lease must not have run out at that instant (another worker may claim
+ * an expired one at any moment). False: the lease is gone — a newer holder owns the job.
+ */
+export async function renewLease(db: Db, documentId: string, owner: string, leaseUntil: string, unexpiredAt?: string): Promise<boolean> {
+  let q = db.updateTable('submissions').set({ lease_until: leaseUntil }).where('document_id', '=', documentId).where('lease_owner', '=', owner);
+  if (unexpiredAt) q = q.where('lease_until', '>', unexpiredAt);
+  const r = await q.executeTakeFirst();
+  return Number(r.numUpdatedRows) === 1;
+}
+
+/**
+ * Apply an attempt's result and release the lease, only if `owner` still holds it. False means a
+ * newer holder owns the job: the caller must record nothing of its attempt (src/outbox/attempt.ts).
+ */
 export async function finishAttempt(trx: Db, documentId: string, owner: string, patch: SubmissionPatch): Promise<boolean> {
   const r = await trx
     .updateTable('submissions')

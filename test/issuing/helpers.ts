@@ -98,13 +98,14 @@ export async function drain(
   ctx: FleetContext,
   options: { timeoutMs?: number; pauseMs?: number; onPass?: () => void; backoffMs?: number } = {},
 ): Promise<OutboxRunSummary> {
-  const total: OutboxRunSummary = { attempts: 0, byState: {}, late: 0, duplicates: 0 };
+  const total: OutboxRunSummary = { attempts: 0, byState: {}, late: 0, duplicates: 0, superseded: 0 };
   const end = Date.now() + (options.timeoutMs ?? 15_000);
   for (;;) {
     const s = await runOutbox(ctx, { once: true, concurrency: 8, backoff: { baseMs: options.backoffMs ?? 20, capMs: 200 } });
     total.attempts += s.attempts;
     total.late += s.late;
     total.duplicates += s.duplicates;
+    total.superseded += s.superseded;
     for (const [k, n] of Object.entries(s.byState)) total.byState[k] = (total.byState[k] ?? 0) + n;
     const counts = await submissions.countByState(ctx.store.db);
     if (!counts.some((c) => c.state === 'to-submit' && c.n > 0)) return total;

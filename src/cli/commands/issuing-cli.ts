@@ -28,7 +28,8 @@ export function registerIssuingCommands(program: Command, run: Runner): void {
   common(outbox.command('run').description('submit due documents (retries with backoff); runs until stopped, or with --once until nothing is due'))
     .option('--once', 'stop when no document is due')
     .option('--unit <unit>', "only this unit's documents, sent now (its waiting ones skip the retry backoff)")
-    .option('--concurrency <n>', 'submissions in flight at once', '8')
+    .option('--concurrency <n>', 'submissions in flight at once (each lane takes the next document as soon as it is free)', '8')
+    .option('--lease <seconds>', "how long a claimed document stays this worker's without a heartbeat (a stopped worker's are taken up after it)", '60')
     .option('--retry-held', 'first put documents that needed attention (401, 413, …) back in the queue')
     .action(run(load('outboxRunCommand')));
   common(outbox.command('status').description('queue depth, oldest age, documents at risk (< 2 h to deadline) and late ones')).action(

@@ -100,6 +100,7 @@ export async function outboxRunCommand(opts: Opts, io: Io): Promise<number> {
       const summary = await runOutbox(s.ctx, {
         once: Boolean(opts.once),
         concurrency: positive(text(opts.concurrency), '--concurrency', 8) || 1,
+        leaseMs: Math.max(1, positive(text(opts.lease), '--lease', 60)) * 1000,
         signal: stop.signal,
         ...(t && { taxpayerId: t.id }),
         ...(unit && { unitId: unit.id }),
