@@ -12,6 +12,8 @@ export interface IssueOptions {
   clearance?: 'wait' | 'queue';
   /** Bound of the clearance wait, ms (default 15 s). */
   clearanceWaitMs?: number;
+  /** The caller exits after the wait (the CLI): past the bound, hand the job back to the outbox at once. */
+  releaseOnGiveUp?: boolean;
   /** A note against a document issued outside Fawtara: do not require the original to be stored. */
   externalReference?: boolean;
   /**
@@ -87,7 +89,7 @@ export async function issueDocument(
   }
   let submission = issued.submission;
   if (issued.document.kind === 'standard' && options.clearance !== 'queue' && submission.state === 'to-submit') {
-    await submitNow(ctx, issued.document.id, options.clearanceWaitMs ?? DEFAULT_CLEARANCE_WAIT_MS);
+    await submitNow(ctx, issued.document.id, options.clearanceWaitMs ?? DEFAULT_CLEARANCE_WAIT_MS, { releaseOnGiveUp: Boolean(options.releaseOnGiveUp) });
     submission = (await submissions.findSubmission(ctx.store.db, issued.document.id)) ?? submission;
   }
   return resultOf(ctx, issued.document, submission, issued.replayed);

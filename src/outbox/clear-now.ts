@@ -14,7 +14,12 @@ export const DEFAULT_CLEARANCE_WAIT_MS = 15_000;
  * Try to get a decision on one document within `waitMs`. Returns the last attempt's result, or
  * undefined when no decision came in time (or another worker holds the job); the outbox goes on.
  */
-export async function submitNow(ctx: FleetContext, documentId: string, waitMs = DEFAULT_CLEARANCE_WAIT_MS): Promise<AttemptResult | undefined> {
+export async function submitNow(
+  ctx: FleetContext,
+  documentId: string,
+  waitMs = DEFAULT_CLEARANCE_WAIT_MS,
+  options: { releaseOnGiveUp?: boolean } = {},
+): Promise<AttemptResult | undefined> {
   const owner = workerId();
   const attempt = { ctx, owner, backoff: DEFAULT_BACKOFF, signings: new Map<string, Promise<UnitSigning>>() };
   const deadline = Date.now() + waitMs;
@@ -33,6 +38,11 @@ export async function submitNow(ctx: FleetContext, documentId: string, waitMs = 
     // Past the bound the attempt keeps running and records its answer; we just stop waiting for it.
     const result = await Promise.race([attemptSubmission(attempt, job), timeout]);
     clearTimeout(timer);
+    // A caller about to exit (the CLI) hands the job back: its attempt could never record, and a
+    // lease left held would hide the document from `outbox run` until it ran out. The attempt, if it
+    // still answers in this process, finds the lease gone and records nothing; a second send of the
+    // same document is answered by ZATCA as already cleared/reported (docs/issuing.md).
+    if (!result && options.releaseOnGiveUp && job.lease_owner) await submissions.releaseLease(ctx.store.db, documentId, job.lease_owner);
     if (!result || result.superseded) return last;
     last = result;
     if (isFinalSubmission(result.state) || result.state === 'held') return result;

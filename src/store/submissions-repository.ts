@@ -101,6 +101,16 @@ export async function renewLease(db: Db, documentId: string, owner: string, leas
   return Number(r.numUpdatedRows) === 1;
 }
 
+/** Give a claimed job back at once (its holder will not record an answer); only if `owner` still holds it. */
+export async function releaseLease(db: Db, documentId: string, owner: string): Promise<void> {
+  await db
+    .updateTable('submissions')
+    .set({ lease_owner: null, lease_until: null })
+    .where('document_id', '=', documentId)
+    .where('lease_owner', '=', owner)
+    .execute();
+}
+
 /**
  * Apply an attempt's result and release the lease, only if `owner` still holds it. False means a
  * newer holder owns the job: the caller must record nothing of its attempt (src/outbox/attempt.ts).

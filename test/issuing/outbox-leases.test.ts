@@ -184,4 +184,33 @@ describe.each(ENGINES)('outbox lanes and leases on %s', (engine) => {
     expect(summary.attempts).toBe(2 * docs.length);
     expect(summary.late).toBe(docs.length);
   });
+  it('the CLI\'s issue gives a standard document back when its --wait ends: outbox run takes it at once (releaseOnGiveUp)', async () => {
+    await runOutbox(f.ctx, { once: true });
+    let opened = () => {};
+    const gate = new Promise<void>((resolve) => (opened = resolve));
+    // Clearance answers never come while the gate is shut: the wait always ends first.
+    const stalled: FleetContext = {
+      ...f.ctx,
+      zatca: (env, baseUrl) => {
+        const client = f.ctx.zatca(env, baseUrl);
+        return { ...client, clearInvoice: async (creds, body, opts) => (await gate, client.clearInvoice(creds, body, opts)) };
+      },
+    };
+    const unit = f.units[0]!.name;
+    const json = (number: string) => saleJson(f.taxpayer, f.branch, { number, kind: 'standard' });
+    const kept = await issueDocument(stalled, f.taxpayer, unit, json(`LEASE-${engine}-std-kept`), { clearanceWaitMs: 20 });
+    const handed = await issueDocument(stalled, f.taxpayer, unit, json(`LEASE-${engine}-std-back`), { clearanceWaitMs: 20, releaseOnGiveUp: true });
+    expect(kept.released).toBe(false);
+    expect(handed.released).toBe(false);
+    // Without the option the caller's lease stays (a server process will record the answer itself).
+    expect((await submissions.findSubmission(f.ctx.store.db, kept.id))!.lease_owner).not.toBeNull();
+    expect((await submissions.findSubmission(f.ctx.store.db, handed.id))!.lease_owner).toBeNull();
+    const summary = await runOutbox(f.ctx, { once: true });
+    expect((await submissions.findSubmission(f.ctx.store.db, handed.id))!.state).toBe('accepted');
+    expect(summary.attempts).toBe(1);
+    opened();
+    // The stalled attempts finish: the handed-back one records nothing (its lease is gone), the kept one records its answer.
+    await vi.waitFor(async () => expect((await submissions.findSubmission(f.ctx.store.db, kept.id))!.state).toBe('accepted'), { timeout: 20_000 });
+    expect((await submissions.listAttempts(f.ctx.store.db, handed.id)).length).toBe(1);
+  });
 });

@@ -48,6 +48,8 @@ export async function issueCommand(opts: Opts, io: Io): Promise<number> {
     const r = await issueDocument(s.ctx, t, text(opts.unit) ?? '', json, {
       clearance: opts.clearance === 'queue' ? 'queue' : 'wait',
       clearanceWaitMs: positive(text(opts.wait), '--wait', 15) * 1000,
+      // This process ends after the wait: what it could not finish goes back to the outbox at once.
+      releaseOnGiveUp: true,
       externalReference: Boolean(opts.externalReference),
     });
     const output = text(opts.output);
