@@ -27,7 +27,7 @@ export async function startInstance(index: number, config: InstanceConfig): Prom
   child.stderr!.on('data', (d: Buffer) => void (err += d.toString()));
   const first = await new Promise<string>((resolve, reject) => {
     let buf = '';
-    const timer = setTimeout(() => reject(new Error(`instance ${index} did not start within 60 s: ${buf} ${err}`)), 60_000);
+    const timer = setTimeout(() => reject(new Error(`instance ${index} did not start within 120 s: ${buf} ${err}`)), 120_000);
     child.stdout!.on('data', (d: Buffer) => {
       buf += d.toString();
       if (buf.includes('\n')) {
@@ -65,6 +65,7 @@ export async function stopInstance(i: Instance): Promise<void> {
 
 export interface Answer {
   status: number;
+  // biome-ignore lint/suspicious/noExplicitAny: JSON answers of many shapes, read field by field by the test
   body: any;
 }
 

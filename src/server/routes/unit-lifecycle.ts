@@ -3,7 +3,8 @@
 import { drainUnit } from '../../outbox/index.js';
 import { z } from 'zod';
 import { confirmRevocation, onboardUnit, renewUnit, retireUnit, REVOCATION_CAUSES } from '../../egs/index.js';
-import { defineRoutes, fleetFor, scoped } from '../plugin.js';
+import type { FastifyInstance } from 'fastify';
+import { defineRoutes, fleetFor, scoped, type ServerDeps } from '../plugin.js';
 import { js, out, UnitParams } from '../schema.js';
 import { UnitView, unitView } from '../views.js';
 
@@ -86,22 +87,28 @@ export default defineRoutes({
       },
     });
 
-    // The operator confirms a revocation ZATCA made (docs/fleet.md): every instance refuses the unit's
-    // next sale, since issuing re-reads the unit's state under its lock (docs/architecture.md "Several instances").
-    app.post<{ Params: z.infer<typeof UnitParams>; Body: z.infer<typeof RevokeBody> }>('/api/v1/taxpayers/:vat/units/:unit/revoke', {
-      config: { operation: 'revokeUnit', access: 'units:lifecycle' },
-      schema: {
-        summary: 'Confirm that ZATCA revoked the unit: its credentials are dropped and it never issues again',
-        params: js(UnitParams),
-        body: js(RevokeBody),
-        response: { 200: out(z.object({ unit: UnitView })) },
-      },
-      handler: async (request) => {
-        const fleet = fleetFor(deps, request);
-        const u = await confirmRevocation(fleet, scoped(request, 'taxpayer'), scoped(request, 'unit').id, request.body);
-        request.auditDetail = { reason: request.body.reason, cause: request.body.cause ?? 'portal' };
-        return { unit: await unitView(deps.fleet, u) };
-      },
-    });
+    registerRevoke(app, deps);
   },
 });
+
+/**
+ * The operator confirms a revocation ZATCA made (docs/fleet.md): every instance refuses the unit's next
+ * sale, since issuing re-reads the unit's state under its lock (docs/architecture.md "Several instances").
+ */
+function registerRevoke(app: FastifyInstance, deps: ServerDeps): void {
+  app.post<{ Params: z.infer<typeof UnitParams>; Body: z.infer<typeof RevokeBody> }>('/api/v1/taxpayers/:vat/units/:unit/revoke', {
+    config: { operation: 'revokeUnit', access: 'units:lifecycle' },
+    schema: {
+      summary: 'Confirm that ZATCA revoked the unit: its credentials are dropped and it never issues again',
+      params: js(UnitParams),
+      body: js(RevokeBody),
+      response: { 200: out(z.object({ unit: UnitView })) },
+    },
+    handler: async (request) => {
+      const fleet = fleetFor(deps, request);
+      const u = await confirmRevocation(fleet, scoped(request, 'taxpayer'), scoped(request, 'unit').id, request.body);
+      request.auditDetail = { reason: request.body.reason, cause: request.body.cause ?? 'portal' };
+      return { unit: await unitView(deps.fleet, u) };
+    },
+  });
+}
