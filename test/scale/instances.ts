@@ -70,13 +70,13 @@ export interface Answer {
 }
 
 /** One HTTP call; a connection cut (a killed instance) is status 0, never a throw. */
-export async function call(url: string, method: string, path: string, authorization: string, body?: unknown): Promise<Answer> {
+export async function call(url: string, method: string, path: string, authorization: string, body?: unknown, timeoutMs = 30_000): Promise<Answer> {
   try {
     const res = await fetch(`${url}${path}`, {
       method,
       headers: { authorization, ...(body !== undefined && { 'content-type': 'application/json' }) },
       ...(body !== undefined && { body: JSON.stringify(body) }),
-      signal: AbortSignal.timeout(30_000),
+      signal: AbortSignal.timeout(timeoutMs),
     });
     const text = await res.text();
     let parsed: unknown = text;
