@@ -25,7 +25,14 @@ export function startOutboxWorker(ctx: FleetContext, options: { pollMs?: number;
         ctx.logger.error({ err: { message: (error as Error).message } }, 'outbox worker round failed; retrying in 5 s');
         await new Promise<void>((resolve) => {
           const t = setTimeout(resolve, 5_000);
-          abort.signal.addEventListener('abort', () => (clearTimeout(t), resolve()), { once: true });
+          abort.signal.addEventListener(
+            'abort',
+            () => {
+              clearTimeout(t);
+              resolve();
+            },
+            { once: true },
+          );
         });
       }
     }
