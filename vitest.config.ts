@@ -20,6 +20,7 @@ const SLOW = [
   'test/reports/**/*.test.ts',
   'test/rules/built-mutants.test.ts',
   'test/rules/mutants.test.ts',
+  'test/scale/**/*.test.ts',
   'test/security/event-loop.test.ts',
   'test/security/secrets.test.ts',
   'test/server/busy.test.ts',

@@ -2,7 +2,7 @@
 // through the state table, and record the result, the cleared document and the log in one commit.
 import { callAsUnit, isFleetError, unitSigning, type FleetContext, type UnitSigning } from '../egs/index.js';
 import { invoiceHashOf } from '../stamp/index.js';
-import { documents, submissions, tenants, withWriteTransaction, type IssuedDocument, type Submission } from '../store/index.js';
+import { credentials, documents, submissions, tenants, units, withWriteTransaction, type IssuedDocument, type Submission } from '../store/index.js';
 import { clearedXmlOf, invoiceSubmission, type ClearanceResponse, type ZatcaOutcome } from '../zatca/index.js';
 import { senderUnitOf } from './sender.js';
 import { backoffDelay, type BackoffPolicy } from './backoff.js';
@@ -56,6 +56,9 @@ async function signingOf(a: AttemptContext, doc: IssuedDocument): Promise<UnitSi
   // A branch unit synced to head office is submitted with head office's relay unit (src/sync).
   const sender = await senderUnitOf(a.ctx.store.db, doc);
   let p = a.signings.get(sender);
+  // The run outlives renewals and revocations made through any instance: a held identity serves only
+  // while it is still the unit's truth, else the unit would be sent with a superseded CSID (401).
+  if (p && !(await stillCurrent(a.ctx, await p.catch(() => undefined)))) p = undefined;
   if (!p) {
     p = (async () => {
       const taxpayer = await tenants.findTaxpayerById(a.ctx.store.db, doc.taxpayer_id);
@@ -65,6 +68,19 @@ async function signingOf(a: AttemptContext, doc: IssuedDocument): Promise<UnitSi
     p.catch(() => a.signings.delete(sender));
   }
   return p;
+}
+
+/**
+ * The unit row (state, 401 mark, target) and its active production CSID are still the ones the identity
+ * was loaded with: two indexed reads. The costly parts (certificate parse, key unseal) stay cached in
+ * egs/signing.ts by CSID and key id, which never change.
+ */
+async function stillCurrent(ctx: FleetContext, s: UnitSigning | undefined): Promise<boolean> {
+  if (!s) return false;
+  const unit = await units.findUnitById(ctx.store.db, s.unit.taxpayer_id, s.unit.id);
+  if (!unit || unit.state !== s.unit.state || unit.credentials_refused_at !== s.unit.credentials_refused_at || unit.zatca_base_url !== s.unit.zatca_base_url)
+    return false;
+  return (await credentials.activeCsid(ctx.store.db, { taxpayerId: unit.taxpayer_id, unitId: unit.id }, 'production'))?.id === s.csid.id;
 }
 
 async function send(a: AttemptContext, doc: IssuedDocument, endpoint: 'clearance' | 'reporting'): Promise<Answer> {

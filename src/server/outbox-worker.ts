@@ -8,14 +8,19 @@ export interface InProcessWorker {
   stop(): Promise<void>;
 }
 
-export function startOutboxWorker(ctx: FleetContext, options: { pollMs?: number } = {}): InProcessWorker {
+export function startOutboxWorker(ctx: FleetContext, options: { pollMs?: number; leaseMs?: number } = {}): InProcessWorker {
   const abort = new AbortController();
   const worker = { ...ctx, actor: 'system:outbox' };
   const run = (async () => {
     // A failed round (database hiccup) must not end reporting for the server's lifetime: log, pause, go on.
     while (!abort.signal.aborted) {
       try {
-        await runOutbox(worker, { signal: abort.signal, owner: `server:${workerId()}`, pollMs: options.pollMs ?? 1_000 });
+        await runOutbox(worker, {
+          signal: abort.signal,
+          owner: `server:${workerId()}`,
+          pollMs: options.pollMs ?? 1_000,
+          ...(options.leaseMs && { leaseMs: options.leaseMs }),
+        });
       } catch (error) {
         ctx.logger.error({ err: { message: (error as Error).message } }, 'outbox worker round failed; retrying in 5 s');
         await new Promise<void>((resolve) => {

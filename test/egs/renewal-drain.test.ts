@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addUnit, FleetError, ISSUING_PAUSE_MS, onboardUnit, renewUnit, resolveUnit, type FleetError as FleetErrorType } from '../../src/egs/index.js';
 import { issueDocument } from '../../src/issuing/index.js';
-import { drainUnit } from '../../src/outbox/index.js';
+import { drainUnit, runOutbox } from '../../src/outbox/index.js';
 import type { RunningSimulator } from '../../src/simulator/index.js';
 import { credentials, submissions } from '../../src/store/index.js';
 import { drain, issuingFleet, saleJson, type IssuingFleet } from '../issuing/helpers.js';
@@ -96,6 +96,32 @@ describe.each(ENGINES)('renewal drains the unit queue first on %s (issue 17 item
       expect(unit.issuing_paused_until).toBeNull();
     },
   );
+
+  it("an outbox that runs for the server's lifetime sends with the renewed CSID, not the one it loaded first (issue 15)", async () => {
+    control().configure({ renewalResponse: 200 });
+    const name = await freshUnit('LONG');
+    const stop = new AbortController();
+    const worker = runOutbox(f.ctx, { signal: stop.signal, pollMs: 20, backoff: { baseMs: 20, capMs: 200 } });
+    const settled = async (count: number) => {
+      for (let i = 0; i < 500; i++) {
+        const states = await statesOf(name);
+        if (states.length === count && !states.includes('to-submit')) return states;
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      throw new Error(`the running outbox did not settle ${name}'s ${count} documents: ${JSON.stringify(await statesOf(name))}`);
+    };
+    try {
+      await issue(name);
+      expect(await settled(1)).toEqual(['accepted']); // the worker now holds the unit's first CSID
+      await renewUnit(f.ctx, f.taxpayer, name, { otp: otpsFor(sim, CHAIN_VAT, 1, 'renew')[0]!, ...drainer });
+      await issue(name);
+      // Sent with the old CSID, ZATCA would answer 401 and the document would be held.
+      expect(await settled(2)).toEqual(['accepted', 'accepted']);
+    } finally {
+      stop.abort();
+      await worker;
+    }
+  });
 
   it.each(['200', '428'] as const)(
     'path %s: ZATCA failing mid-drain refuses the switch unsent (OTP unused, issuing open); the same OTP later completes it',

@@ -125,6 +125,24 @@ describe.each(ENGINES)('fleet routes on %s', (engine) => {
     expect(audit.map((e: { outcome: string }) => e.outcome).sort()).toEqual(['error', 'error', 'ok']);
   });
 
+  it('confirms a revocation over HTTP (units revoke): a reason is required, the unit is revoked and stays so', async () => {
+    const url = (action = '') => fillUrl(`/api/v1/taxpayers/:vat/units/:unit${action}`, { unit: 'JED-POS-1' });
+    const [otp] = otpsFor(sim, CHAIN_VAT, 1);
+    expect((await call('POST', url('/onboard'), { otp })).json().unit.state).toBe('active');
+    const noReason = await call('POST', url('/revoke'), {});
+    expect(noReason.statusCode).toBe(400);
+    expect(noReason.json().error).toMatchObject({ code: 'INVALID_INPUT', field: 'body.reason' });
+    const badCause = await call('POST', url('/revoke'), { reason: 'portal', cause: 'moon' });
+    expect(badCause.json().error).toMatchObject({ code: 'INVALID_INPUT', field: 'body.cause' });
+    const revoked = await call('POST', url('/revoke'), { reason: 'the portal shows it revoked' });
+    expect(revoked.statusCode, revoked.body).toBe(200);
+    expect(revoked.json().unit.state).toBe('revoked');
+    expect((await call('POST', url('/revoke'), { reason: 'again' })).json().unit.state).toBe('revoked');
+    const shown = (await call('GET', url())).json();
+    expect(shown.history.at(-1)).toMatchObject({ to: 'revoked', actor: 'api:user:root' });
+    expect(shown.history.at(-1).reason).toContain('the portal shows it revoked');
+  });
+
   it('the OpenAPI document lists every API route (not the console pages), with its schemas, permission and security', async () => {
     const doc = (await call('GET', '/openapi.json')).json();
     expect(doc.openapi).toBe('3.1.0');

@@ -32,7 +32,7 @@ export async function serveCommand(opts: ServeOptions, rawIo: Io): Promise<numbe
     });
   }
   const port = Number(opts.port);
-  const branch = branchRole(opts);
+  const [branch, outbox] = [branchRole(opts), outboxOptions()]; // both refused before anything starts
   const host = opts.host.trim();
   return withFleet(
     opts,
@@ -78,7 +78,7 @@ export async function serveCommand(opts: ServeOptions, rawIo: Io): Promise<numbe
       // The node's name (shown in head office's sync status) carries the port actually bound, not `0`.
       const worker = branch
         ? startBranchNode(s.ctx, await s.taxpayer(), { ...branch, node: `${opts.taxpayer ?? 'branch'}@${host}:${boundPort}` })
-        : startOutboxWorker(s.ctx);
+        : startOutboxWorker(s.ctx, outbox);
       // Head office watches every unit's certificate: warns 30 days ahead, marks the expired (hourly).
       const expiry = branch ? undefined : startExpiryMonitor(s.ctx);
       // The setup token goes to this terminal only (rawIo: not through the log file).
@@ -166,4 +166,20 @@ function branchRole(opts: ServeOptions): { hqUrl: string; token: string; reporti
       messageAr: 'FAWTARA_SYNC_INTERVAL_MS يجب أن يكون من 1000 إلى 3600000 مللي ثانية',
     });
   return { hqUrl: opts.hq, token, reporting, syncIntervalMs: interval };
+}
+
+/**
+ * How long this instance's outbox holds a claimed job (FAWTARA_OUTBOX_LEASE_MS, default the outbox's
+ * own): with several instances, the jobs a killed one held wait this long before another takes them.
+ */
+function outboxOptions(): { leaseMs?: number } {
+  const raw = process.env.FAWTARA_OUTBOX_LEASE_MS;
+  if (raw === undefined || raw === '') return {};
+  const ms = Number(raw);
+  if (!Number.isInteger(ms) || ms < 5000 || ms > 3_600_000)
+    throw new FawtaraError('USAGE', 'FAWTARA_OUTBOX_LEASE_MS must be a whole number of milliseconds from 5000 to 3600000', {
+      field: 'FAWTARA_OUTBOX_LEASE_MS',
+      messageAr: 'FAWTARA_OUTBOX_LEASE_MS يجب أن يكون من 5000 إلى 3600000 مللي ثانية',
+    });
+  return { leaseMs: ms };
 }

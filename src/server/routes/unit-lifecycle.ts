@@ -2,8 +2,9 @@
 // like the CLI does; the OTP is registered with the redactor before anything can log it.
 import { drainUnit } from '../../outbox/index.js';
 import { z } from 'zod';
-import { onboardUnit, renewUnit, retireUnit } from '../../egs/index.js';
-import { defineRoutes, fleetFor, scoped } from '../plugin.js';
+import { confirmRevocation, onboardUnit, renewUnit, retireUnit, REVOCATION_CAUSES } from '../../egs/index.js';
+import type { FastifyInstance } from 'fastify';
+import { defineRoutes, fleetFor, scoped, type ServerDeps } from '../plugin.js';
 import { js, out, UnitParams } from '../schema.js';
 import { UnitView, unitView } from '../views.js';
 
@@ -14,6 +15,10 @@ const Otp = z
 const OnboardBody = z.strictObject({ otp: Otp.optional() });
 const RenewBody = z.strictObject({ otp: Otp.optional() });
 const RetireBody = z.strictObject({ force: z.boolean().optional(), reason: z.string().min(1).max(500).optional() });
+const RevokeBody = z.strictObject({
+  reason: z.string().min(1).max(500).describe('what the Fatoora portal shows (kept in the unit history)'),
+  cause: z.enum(REVOCATION_CAUSES).optional().describe('portal (default), vat-deregistered, vat-suspended or vat-group'),
+});
 const Steps = z.object({ unit: UnitView, steps: z.array(z.string()) });
 
 export default defineRoutes({
@@ -81,5 +86,29 @@ export default defineRoutes({
         return { unit: await unitView(deps.fleet, u) };
       },
     });
+
+    registerRevoke(app, deps);
   },
 });
+
+/**
+ * The operator confirms a revocation ZATCA made (docs/fleet.md): every instance refuses the unit's next
+ * sale, since issuing re-reads the unit's state under its lock (docs/architecture.md "Several instances").
+ */
+function registerRevoke(app: FastifyInstance, deps: ServerDeps): void {
+  app.post<{ Params: z.infer<typeof UnitParams>; Body: z.infer<typeof RevokeBody> }>('/api/v1/taxpayers/:vat/units/:unit/revoke', {
+    config: { operation: 'revokeUnit', access: 'units:lifecycle' },
+    schema: {
+      summary: 'Confirm that ZATCA revoked the unit: its credentials are dropped and it never issues again',
+      params: js(UnitParams),
+      body: js(RevokeBody),
+      response: { 200: out(z.object({ unit: UnitView })) },
+    },
+    handler: async (request) => {
+      const fleet = fleetFor(deps, request);
+      const u = await confirmRevocation(fleet, scoped(request, 'taxpayer'), scoped(request, 'unit').id, request.body);
+      request.auditDetail = { reason: request.body.reason, cause: request.body.cause ?? 'portal' };
+      return { unit: await unitView(deps.fleet, u) };
+    },
+  });
+}
