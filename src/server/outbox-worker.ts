@@ -8,7 +8,7 @@ export interface InProcessWorker {
   stop(): Promise<void>;
 }
 
-export function startOutboxWorker(ctx: FleetContext, options: { pollMs?: number; leaseMs?: number } = {}): InProcessWorker {
+export function startOutboxWorker(ctx: FleetContext, options: { pollMs?: number; leaseMs?: number; concurrency?: number } = {}): InProcessWorker {
   const abort = new AbortController();
   const worker = { ...ctx, actor: 'system:outbox' };
   const run = (async () => {
@@ -20,6 +20,7 @@ export function startOutboxWorker(ctx: FleetContext, options: { pollMs?: number;
           owner: `server:${workerId()}`,
           pollMs: options.pollMs ?? 1_000,
           ...(options.leaseMs && { leaseMs: options.leaseMs }),
+          ...(options.concurrency && { concurrency: options.concurrency }),
         });
       } catch (error) {
         ctx.logger.error({ err: { message: (error as Error).message } }, 'outbox worker round failed; retrying in 5 s');

@@ -168,18 +168,27 @@ function branchRole(opts: ServeOptions): { hqUrl: string; token: string; reporti
   return { hqUrl: opts.hq, token, reporting, syncIntervalMs: interval };
 }
 
-/**
- * How long this instance's outbox holds a claimed job (FAWTARA_OUTBOX_LEASE_MS, default the outbox's
- * own): with several instances, the jobs a killed one held wait this long before another takes them.
- */
-function outboxOptions(): { leaseMs?: number } {
-  const raw = process.env.FAWTARA_OUTBOX_LEASE_MS;
-  if (raw === undefined || raw === '') return {};
-  const ms = Number(raw);
-  if (!Number.isInteger(ms) || ms < 5000 || ms > 3_600_000)
-    throw new FawtaraError('USAGE', 'FAWTARA_OUTBOX_LEASE_MS must be a whole number of milliseconds from 5000 to 3600000', {
-      field: 'FAWTARA_OUTBOX_LEASE_MS',
-      messageAr: 'FAWTARA_OUTBOX_LEASE_MS يجب أن يكون من 5000 إلى 3600000 مللي ثانية',
+/** A whole number from the environment within [min, max], or undefined when unset; refused before anything starts. */
+function envInteger(name: string, min: number, max: number, unit: string): number | undefined {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return undefined;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min || n > max)
+    throw new FawtaraError('USAGE', `${name} must be a whole number ${unit} from ${min} to ${max}`, {
+      field: name,
+      messageAr: `${name} يجب أن يكون عدداً صحيحاً من ${min} إلى ${max}`,
     });
-  return { leaseMs: ms };
+  return n;
+}
+
+/**
+ * This instance's outbox: how long it holds a claimed job (FAWTARA_OUTBOX_LEASE_MS, default the
+ * outbox's own — with several instances, the jobs a killed one held wait this long before another
+ * takes them) and how many submissions it keeps in flight (FAWTARA_OUTBOX_CONCURRENCY, default 8:
+ * at ~0.5 s per ZATCA answer one instance reports ~16 documents/s; see docs/deploy.md).
+ */
+function outboxOptions(): { leaseMs?: number; concurrency?: number } {
+  const leaseMs = envInteger('FAWTARA_OUTBOX_LEASE_MS', 5000, 3_600_000, 'of milliseconds');
+  const concurrency = envInteger('FAWTARA_OUTBOX_CONCURRENCY', 1, 256, '');
+  return { ...(leaseMs !== undefined && { leaseMs }), ...(concurrency !== undefined && { concurrency }) };
 }
