@@ -9,6 +9,7 @@ import type { FleetContext } from '../egs/index.js';
 import { FawtaraError } from '../errors.js';
 import { tenants, units, type StoreOptions } from '../store/index.js';
 import { WorkerPool, type WorkerPoolOptions } from '../workers/pool.js';
+import { startStampPool, stampThreadsFromEnv } from '../workers/stamp-pool.js';
 import { appendAudit } from './access/audit.js';
 import { checkCsrf, cookieCredential } from './access/browser.js';
 import { accessContext, type AccessContext, type AccessPolicy } from './access/context.js';
@@ -56,6 +57,11 @@ export interface ServerOptions {
    */
   store?: StoreOptions;
   workers?: WorkerPoolOptions;
+  /**
+   * Worker threads that sign issued documents (the chain is still hashed in ICV order on the event
+   * loop); 0 signs on the event loop. Default: FAWTARA_STAMP_THREADS, else 0 (docs/server.md).
+   */
+  stampThreads?: number;
 }
 
 declare module 'fastify' {
@@ -124,6 +130,11 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
     const pool = new WorkerPool(options.workers);
     deps.workers = { pool, store: options.store };
     app.addHook('onClose', () => pool.close());
+  }
+  const stampThreads = options.stampThreads ?? stampThreadsFromEnv();
+  if (stampThreads > 0) {
+    const stamping = startStampPool(options.fleet.store, stampThreads);
+    app.addHook('onClose', () => stamping.close());
   }
   app.decorate('fawtara', deps);
   app.decorateRequest('principal', null);
