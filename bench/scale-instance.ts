@@ -61,7 +61,13 @@ async function startOnPostgres(c: InstanceConfig): Promise<{ url: string; device
 
 async function start(c: InstanceConfig): Promise<{ url: string; devices?: Array<{ unit: string; token: string }>; stop(): Promise<void> }> {
   if (c.pg) return startOnPostgres(c);
-  const h = await startHeadOffice({ dataDir: c.dataDir, port: 0, env: { FAWTARA_MASTER_KEY: MASTER_KEY }, seed: { salesPerUnitPerDay: 0 }, outboxWorker: false });
+  const h = await startHeadOffice({
+    dataDir: c.dataDir,
+    port: 0,
+    env: { FAWTARA_MASTER_KEY: MASTER_KEY },
+    seed: { salesPerUnitPerDay: 0 },
+    outboxWorker: false,
+  });
   return { url: h.url, devices: await devicesOf(h.fleet, h.app.fawtara.access), stop: () => h.stop() };
 }
 

@@ -111,7 +111,12 @@ async function postgresRun(load: ChildProcess): Promise<Figures & { audit: Await
   try {
     const first = await startInstance({ dataDir: dirs[0]!, pg: options, seed: true }, 0);
     const second = await startInstance({ dataDir: dirs[1]!, pg: options }, 0);
-    const figures = await measure(load, 'two instances on one PostgreSQL schema, round-robin (each unit on both), inline stamping', [first.url, second.url], first.devices!);
+    const figures = await measure(
+      load,
+      'two instances on one PostgreSQL schema, round-robin (each unit on both), inline stamping',
+      [first.url, second.url],
+      first.devices!,
+    );
     await Promise.all([stopInstance(first.child), stopInstance(second.child)]);
     return { ...figures, audit: await auditStore(options) };
   } finally {
@@ -147,12 +152,14 @@ async function main(): Promise<void> {
     const sAfter = opsPerSecond(makeReferenceSignature(), 500);
     const s = (sBefore + sAfter) / 2;
     console.log(`\nS = ${fmt(s, 0)} signatures/s (before ${fmt(sBefore, 0)}, after ${fmt(sAfter, 0)})`);
-    const line = (name: string, f: Figures) => console.log(`${name}: max sustainable ${f.sustainable}/s = ${fmt(f.sustainable / s, 3)} S; p99 at 300/s ${fmt(f.p99At300, 1)} ms`);
+    const line = (name: string, f: Figures) =>
+      console.log(`${name}: max sustainable ${f.sustainable}/s = ${fmt(f.sustainable / s, 3)} S; p99 at 300/s ${fmt(f.p99At300, 1)} ms`);
     line('(a) 1 instance', a);
     line('(b) 1 instance + worker pool', b);
     if (c) line('(c) 2 instances on PostgreSQL', c);
     const audits = [a.audit, b.audit, ...(c ? [c.audit] : [])];
-    for (const [i, au] of audits.entries()) console.log(`audit (${'abc'[i]}): ${au.documents} documents, ${au.forks} forks, ${au.gaps} ICV gaps, ${au.breaks} broken PIH links`);
+    for (const [i, au] of audits.entries())
+      console.log(`audit (${'abc'[i]}): ${au.documents} documents, ${au.forks} forks, ${au.gaps} ICV gaps, ${au.breaks} broken PIH links`);
     const best = Math.max(a.sustainable, b.sustainable) / s;
     console.log(`goal max sustainable ≥ 0.4 S (one instance): ${goal(best >= 0.4, `${fmt(best, 3)} S, short by ${fmt(0.4 - best, 3)} S`)}`);
     console.log(`goal p99 ≤ 20 ms at 300/s on SQLite: ${goal(a.p99At300 <= 20, `${fmt(a.p99At300, 1)} ms`)}`);

@@ -8,7 +8,6 @@ import { stampInvoice, stampInvoiceAsync, unsignedInvoiceHash } from '../stamp/i
 import {
   credentials,
   documents,
-  submissions,
   withWriteTransaction,
   type Database,
   type DocumentsTable,
@@ -23,7 +22,8 @@ import { appendToChain } from './chain.js';
 import { IssueError } from './errors.js';
 import { checkNoteReference } from './notes.js';
 import { checkPrepaymentReferences } from './prepayments.js';
-import { isSameDocument, issueDateTime, type PreparedDocument } from './prepare.js';
+import { issueDateTime, type PreparedDocument } from './prepare.js';
+import { replayOf } from './replay.js';
 import { documentRow, submissionJob } from './rows.js';
 import { offThreadStamperOf, type OffThreadStamper, type StampResult, type StampWork } from './stamper.js';
 
@@ -180,7 +180,7 @@ export class Issuer {
     // one fails the batch: later documents already link to its hash (run() then retries one by one).
     if (b.offThread.length > 0) {
       const stamps = await b.stamper!.stamp(b.offThread.map((o) => o.work));
-      b.offThread.forEach(({ row }, i) => fillStamp(row, stamps[i]!));
+      for (const [i, { row }] of b.offThread.entries()) fillStamp(row, stamps[i]!);
     }
     await appendToChain(
       trx,
@@ -247,11 +247,19 @@ export class Issuer {
     const inv = { ...p.prepared.computed, icv: tail.icv + 1, pih: tail.pih, ...b.when };
     const visible = p.visibleUnits && ((unitId: string) => p.visibleUnits!.has(unitId));
     const again = await replayOf(b, p, unit, inv, visible);
-    if (again) return again;
+    if (again) return { ok: again };
     const batchDocs = b.written.filter((d) => d.taxpayer_id === p.taxpayer.id);
     const reference = await checkNoteReference(b.trx, p.taxpayer.id, inv, batchDocs, p.externalReference, visible);
     await checkPrepaymentReferences(b.trx, p.taxpayer.id, inv, batchDocs);
-    const facts = { taxpayerId: p.taxpayer.id, unitId: unit.id, csidId: signing.csid.id, inv, issuedAt: b.nowIso, deadlineAt: b.deadline, ...(reference && { reference }) };
+    const facts = {
+      taxpayerId: p.taxpayer.id,
+      unitId: unit.id,
+      csidId: signing.csid.id,
+      inv,
+      issuedAt: b.nowIso,
+      deadlineAt: b.deadline,
+      ...(reference && { reference }),
+    };
     const doc = writeInvoice(inv);
     let row: IssuedDocument;
     if (b.stamper && signing.signer.threadKey) {
@@ -303,34 +311,6 @@ function fillStamp(row: IssuedDocument, stamp: StampResult): void {
   row.signing_time = stamp.signingTime;
 }
 
-/** The same request again (a retry after a lost answer) is the stored document; another with a taken UUID or number is refused. */
-async function replayOf(
-  b: BatchState,
-  p: Pending,
-  unit: EgsUnit,
-  inv: { uuid: string; id: string },
-  visible?: (unitId: string) => boolean,
-): Promise<Outcome | undefined> {
-  const prior =
-    b.known.get(`${p.taxpayer.id}|${inv.uuid}`) ?? (b.written.find((d) => d.taxpayer_id === p.taxpayer.id && d.uuid === inv.uuid) as IssuedDocument | undefined);
-  if (prior) {
-    if (prior.unit_id === unit.id && prior.number === inv.id) {
-      return { ok: { document: prior, submission: (await submissions.findSubmission(b.trx, prior.id))!, replayed: true } };
-    }
-    throw duplicate('uuid', inv.uuid, prior, visible);
-  }
-  const inBatch = b.written.find((d) => d.taxpayer_id === p.taxpayer.id && d.number === inv.id);
-  const stored = b.taken.get(`${p.taxpayer.id}|${inv.id}`);
-  // The same command run again (a standard invoice left waiting for clearance): the same number
-  // and content on the same unit is the stored document, not a second one.
-  if (!inBatch && stored && stored.unit_id === unit.id && isSameDocument(stored, p.prepared)) {
-    return { ok: { document: stored, submission: (await submissions.findSubmission(b.trx, stored.id))!, replayed: true } };
-  }
-  const sameNumber = inBatch ?? stored;
-  if (sameNumber) throw duplicate('id', inv.id, sameNumber, visible);
-  return undefined;
-}
-
 function certificateChanged(unit: EgsUnit): IssueError {
   return new IssueError('RETRY', `unit ${unit.name}'s certificate changed while issuing; run the same request again`, {
     field: 'unit',
@@ -345,35 +325,6 @@ function clockBehind(unit: EgsUnit, nowIso: string, last: string): IssueError {
     {
       field: 'clock',
       messageAr: `ساعة النظام (${nowIso}) أقدم من وقت آخر إصدار للوحدة ${unit.name} (${last})؛ اضبط الساعة، وإن صدر ذلك المستند والساعة متقدمة فاتبع خطوات الاسترداد في دليل الإصدار`,
-    },
-  );
-}
-
-function duplicate(
-  field: 'uuid' | 'id',
-  value: string,
-  prior: Pick<IssuedDocument, 'number' | 'icv' | 'unit_id'>,
-  visible?: (unitId: string) => boolean,
-): IssueError {
-  if (visible && !visible(prior.unit_id)) {
-    // Another unit's document: the value is taken, and nothing more is said about that document.
-    return new IssueError(
-      'DUPLICATE',
-      `${field}: ${value} is already used by another document of this taxpayer; every document has its own ${field === 'uuid' ? 'UUID' : 'invoice number'}`,
-      {
-        field,
-        messageAr: `${field}: القيمة ${value} مستخدمة في مستند آخر لهذا المكلف؛ لكل مستند ${field === 'uuid' ? 'معرف' : 'رقم'} خاص به`,
-        rule: field === 'uuid' ? 'BR-KSA-03' : 'BR-02',
-      },
-    );
-  }
-  return new IssueError(
-    'DUPLICATE',
-    `${field}: ${value} is already used by document ${prior.number} (ICV ${prior.icv})${field === 'id' ? ' with different content (the same input again returns the stored document)' : ''}; every document of a taxpayer has its own ${field === 'uuid' ? 'UUID' : 'invoice number'}`,
-    {
-      field,
-      messageAr: `${field}: القيمة ${value} مستخدمة في المستند ${prior.number}${field === 'id' ? ' بمحتوى مختلف (إعادة المدخلات نفسها تُرجع المستند المحفوظ)' : ''}؛ لكل مستند ${field === 'uuid' ? 'معرف' : 'رقم'} خاص به`,
-      rule: field === 'uuid' ? 'BR-KSA-03' : 'BR-02',
     },
   );
 }

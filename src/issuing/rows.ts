@@ -44,7 +44,11 @@ export function documentRow(f: RowFacts, stamp?: StampResult): IssuedDocument {
     exchange_rate: totals.exchangeRate,
     buyer_vat: inv.buyer?.vatNumber ?? null,
     buyer_name:
-      inv.buyer?.name === undefined ? null : typeof inv.buyer.name === 'string' ? inv.buyer.name : [inv.buyer.name.ar, inv.buyer.name.en].filter(Boolean).join(' | '),
+      inv.buyer?.name === undefined
+        ? null
+        : typeof inv.buyer.name === 'string'
+          ? inv.buyer.name
+          : [inv.buyer.name.ar, inv.buyer.name.en].filter(Boolean).join(' | '),
     original_document_id: f.reference?.originalId ?? null,
     original_number: f.reference?.originalNumber ?? inv.billingReference?.invoiceId ?? null,
     tax_exclusive_amount: totals.taxExclusive,

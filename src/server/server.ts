@@ -131,11 +131,8 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
     deps.workers = { pool, store: options.store };
     app.addHook('onClose', () => pool.close());
   }
-  const stampThreads = options.stampThreads ?? stampThreadsFromEnv();
-  if (stampThreads > 0) {
-    const stamping = startStampPool(options.fleet.store, stampThreads);
-    app.addHook('onClose', () => stamping.close());
-  }
+  const stamping = startStampPool(options.fleet.store, options.stampThreads ?? stampThreadsFromEnv());
+  if (stamping) app.addHook('onClose', () => stamping.close());
   app.decorate('fawtara', deps);
   app.decorateRequest('principal', null);
   app.decorateRequest('scope', null as unknown as RequestScope);

@@ -22,8 +22,9 @@ export function stampThreadsFromEnv(env: NodeJS.ProcessEnv = process.env): numbe
   return Number(text);
 }
 
-/** Sign this store's issued documents on `threads` worker threads (started now, kept while the server runs). */
-export function startStampPool(store: Store, threads: number): { close(): Promise<void>; readonly tasks: number } {
+/** Sign this store's issued documents on `threads` worker threads (started now, kept while the server runs); 0: none. */
+export function startStampPool(store: Store, threads: number): { close(): Promise<void>; readonly tasks: number } | undefined {
+  if (threads === 0) return undefined;
   // A pool of its own: a long chain audit on the shared pool must never hold up a sale's signature.
   const pool = new WorkerPool({ minThreads: threads, maxThreads: threads, maxQueue: 4_096, idleTimeoutMs: 2 ** 31 - 1 });
   useOffThreadStamper(store, poolStamper(pool, threads));

@@ -45,7 +45,7 @@ describe.each(ENGINES)('stamping on worker threads on %s', (engine) => {
   });
 
   it('30 concurrent sales on one unit and 10 on each of two others: whole chains, verified, byte-identical to inline stamping', async () => {
-    const pool = startStampPool(f.ctx.store, 2);
+    const pool = startStampPool(f.ctx.store, 2)!;
     let results: Awaited<ReturnType<typeof issue>>[];
     try {
       results = await Promise.all([
