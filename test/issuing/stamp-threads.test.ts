@@ -8,7 +8,7 @@ import { INITIAL_PIH } from '../../src/model/chain.js';
 import type { RunningSimulator } from '../../src/simulator/index.js';
 import { signInvoiceXml, verifyInvoice } from '../../src/stamp/index.js';
 import { documents, type IssuedDocument } from '../../src/store/index.js';
-import { startStampPool } from '../../src/workers/stamp-pool.js';
+import { stampThreadsFromEnv, startStampPool } from '../../src/workers/stamp-pool.js';
 import { ENGINES, startFleetSimulator } from '../egs/helpers.js';
 import { issuingFleet, saleJson, type IssuingFleet } from './helpers.js';
 
@@ -75,5 +75,13 @@ describe.each(ENGINES)('stamping on worker threads on %s', (engine) => {
     // What each caller was answered is what was stored.
     const stored = new Map((await Promise.all(f.units.map((u) => chainOf(u.id)))).flat().map((d) => [d.uuid, d]));
     for (const r of results) expect(r.xml).toBe(stored.get(r.uuid)!.xml);
+  });
+});
+
+describe('FAWTARA_STAMP_THREADS', () => {
+  it('is a whole number of threads, 0 (the event loop) when unset; anything else is refused with USAGE', () => {
+    expect(stampThreadsFromEnv({})).toBe(0);
+    expect(stampThreadsFromEnv({ FAWTARA_STAMP_THREADS: ' 2 ' })).toBe(2);
+    expect(() => stampThreadsFromEnv({ FAWTARA_STAMP_THREADS: 'two' })).toThrow(expect.objectContaining({ code: 'USAGE' }));
   });
 });
