@@ -13,7 +13,7 @@ import { fmt, makeReferenceSignature, opsPerSecond } from './harness.js';
 import type { InstanceConfig } from './scale-instance.js';
 
 const STEP_MS = Math.min(10_000, Number(process.env.BENCH_STEP_MS ?? 4_000)); // each step ≤ 10 s
-const RATES = [300, 500, 700, 1000, 1400];
+const RATES = [100, 200, 300, 500, 700, 1000, 1400];
 const PG_URL = process.env.FAWTARA_BENCH_PG ?? process.env.FAWTARA_TEST_PG;
 const POOL_THREADS = Math.max(1, availableParallelism() - 1);
 
@@ -21,6 +21,8 @@ type Devices = Array<{ unit: string; token: string }>;
 type Result = { latencies: number[]; errors: number; statuses: Record<string, number>; skipped: number; elapsedMs: number };
 interface Figures {
   sustainable: number;
+  /** The highest rate achieved at any step (a loaded machine may sustain none of them). */
+  peak: number;
   p99At300: number;
 }
 
@@ -57,13 +59,14 @@ async function measure(load: ChildProcess, label: string, urls: string[], device
   await step(100, 1_500); // warm-up: JIT, pages, keep-alive connections, threads
   console.log(`\n${label}`);
   console.log('offered/s  achieved/s      p50      p99   errors');
-  const figures: Figures = { sustainable: 0, p99At300: NaN };
+  const figures: Figures = { sustainable: 0, peak: 0, p99At300: NaN };
   for (const rate of RATES) {
     const r = await step(rate);
     const sorted = [...r.latencies].sort((a, b) => a - b);
     const achieved = (r.latencies.length * 1000) / r.elapsedMs;
     const p99 = pct(sorted, 99);
     if (rate === 300) figures.p99At300 = p99;
+    figures.peak = Math.max(figures.peak, achieved);
     console.log(
       `${String(rate).padStart(9)}  ${fmt(achieved, 0).padStart(10)}  ${fmt(pct(sorted, 50), 1).padStart(6)}ms ${fmt(p99, 1).padStart(6)}ms  ${r.errors + r.skipped}${r.errors ? ` ${JSON.stringify(r.statuses)}` : ''}`,
     );
@@ -162,8 +165,9 @@ async function main(): Promise<void> {
       console.log(`audit (${'abc'[i]}): ${au.documents} documents, ${au.forks} forks, ${au.gaps} ICV gaps, ${au.breaks} broken PIH links`);
     const best = Math.max(a.sustainable, b.sustainable) / s;
     console.log(`goal max sustainable ≥ 0.4 S (one instance): ${goal(best >= 0.4, `${fmt(best, 3)} S, short by ${fmt(0.4 - best, 3)} S`)}`);
-    console.log(`goal p99 ≤ 20 ms at 300/s on SQLite: ${goal(a.p99At300 <= 20, `${fmt(a.p99At300, 1)} ms`)}`);
-    if (c) console.log(`goal p99 ≤ 20 ms at 300/s on PostgreSQL (two instances): ${goal(c.p99At300 <= 20, `${fmt(c.p99At300, 1)} ms`)}`);
+    const p99 = (f: Figures) => (Number.isNaN(f.p99At300) ? 'the 300/s step was not reached' : `${fmt(f.p99At300, 1)} ms, ${fmt(f.p99At300 - 20, 1)} ms over`);
+    console.log(`goal p99 ≤ 20 ms at 300/s on SQLite: ${goal(a.p99At300 <= 20, p99(a))}`);
+    if (c) console.log(`goal p99 ≤ 20 ms at 300/s on PostgreSQL (two instances): ${goal(c.p99At300 <= 20, p99(c))}`);
     const forks = audits.reduce((n, au) => n + au.forks, 0);
     if (c) console.log(`scale: ${a.sustainable}/s, ${c.sustainable}/s, ratio ${fmt(c.sustainable / Math.max(1, a.sustainable), 2)}, forks ${forks}`);
     else console.log(`scale: ${a.sustainable}/s, PostgreSQL not available (set FAWTARA_BENCH_PG or FAWTARA_TEST_PG), forks ${forks}`);
