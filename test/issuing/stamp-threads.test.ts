@@ -3,10 +3,11 @@
 // byte for byte what the inline stamper makes of the same unsigned document with the same key and time.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { unitSigning } from '../../src/egs/index.js';
-import { issueDocument } from '../../src/issuing/index.js';
+import { issueDocument, useOffThreadStamper, type StampWork } from '../../src/issuing/index.js';
+import { FawtaraError } from '../../src/errors.js';
 import { INITIAL_PIH } from '../../src/model/chain.js';
 import type { RunningSimulator } from '../../src/simulator/index.js';
-import { signInvoiceXml, verifyInvoice } from '../../src/stamp/index.js';
+import { signInvoiceXml, stampHashed, verifyInvoice } from '../../src/stamp/index.js';
 import { documents, type IssuedDocument } from '../../src/store/index.js';
 import { stampThreadsFromEnv, startStampPool } from '../../src/workers/stamp-pool.js';
 import { ENGINES, startFleetSimulator } from '../egs/helpers.js';
@@ -75,6 +76,34 @@ describe.each(ENGINES)('stamping on worker threads on %s', (engine) => {
     // What each caller was answered is what was stored.
     const stored = new Map((await Promise.all(f.units.map((u) => chainOf(u.id)))).flat().map((d) => [d.uuid, d]));
     for (const r of results) expect(r.xml).toBe(stored.get(r.uuid)!.xml);
+  });
+  it('a stamp that fails off the thread fails its own sale only: the batch is re-run one by one and the chain stays whole', async () => {
+    const poisoned = `THR-${engine}-poisoned`;
+    // The same contract as the pool, on this thread: one document's self-check "fails".
+    useOffThreadStamper(f.ctx.store, {
+      stamp: async (work: StampWork[]) =>
+        work.map((w) => {
+          if (w.doc.facts.id === poisoned) throw new FawtaraError('SIGNATURE_INVALID', 'stamping self-check failed (test)');
+          return stampHashed(w.doc, { certificate: w.certificate, signer: w.signer, signingTime: w.signingTime }, w.hash);
+        }),
+    });
+    const before = (await chainOf(f.units[1]!.id)).length;
+    let outcomes: PromiseSettledResult<unknown>[];
+    try {
+      outcomes = await Promise.allSettled([
+        ...Array.from({ length: 3 }, () => issue('POS-2')),
+        issueDocument(f.ctx, f.taxpayer, 'POS-2', saleJson(f.taxpayer, f.branch, { number: poisoned })),
+        ...Array.from({ length: 3 }, () => issue('POS-2')),
+      ]);
+    } finally {
+      useOffThreadStamper(f.ctx.store, undefined);
+    }
+    expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'fulfilled', 'fulfilled', 'rejected', 'fulfilled', 'fulfilled', 'fulfilled']);
+    expect((outcomes[3] as PromiseRejectedResult).reason).toMatchObject({ code: 'SIGNATURE_INVALID' });
+    const chain = await chainOf(f.units[1]!.id);
+    expect(chain.map((d) => d.icv)).toEqual(Array.from({ length: before + 6 }, (_, i) => i + 1));
+    for (const [i, d] of chain.entries()) expect(d.pih).toBe(i === 0 ? INITIAL_PIH : chain[i - 1]!.invoice_hash);
+    expect(chain.some((d) => d.number === poisoned)).toBe(false);
   });
 });
 
