@@ -3,6 +3,8 @@
 // coordinated omission). Receives one step per message, answers with the latencies.
 interface Step {
   url: string;
+  /** Several instances: each unit's successive requests go round-robin over them (overrides url). */
+  urls?: string[];
   vat: string;
   devices: Array<{ unit: string; token: string }>;
   rate: number;
@@ -36,9 +38,10 @@ async function runStep(step: Step): Promise<{ latencies: number[]; errors: numbe
       continue;
     }
     const d = step.devices[i % step.devices.length]!;
+    const url = step.urls ? step.urls[Math.floor(i / step.devices.length) % step.urls.length]! : step.url;
     inFlight++;
     pending.push(
-      fetch(`${step.url}/api/v1/taxpayers/${step.vat}/units/${d.unit}/sales`, {
+      fetch(`${url}/api/v1/taxpayers/${step.vat}/units/${d.unit}/sales`, {
         method: 'POST',
         headers: { authorization: `Bearer ${d.token}`, 'content-type': 'application/json' },
         body: BODY,

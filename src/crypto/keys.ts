@@ -56,7 +56,8 @@ export function loadPrivateKey(text: string | Buffer, source = 'private key'): L
   return describeKey(key, source);
 }
 
-function describeKey(key: KeyObject, source = 'private key'): LoadedPrivateKey {
+/** A KeyObject (loaded here, or cloned into a worker thread) with its secret scalar and public key. */
+export function describeKey(key: KeyObject, source = 'private key'): LoadedPrivateKey {
   if (key.asymmetricKeyType !== 'ec' || key.asymmetricKeyDetails?.namedCurve !== 'secp256k1') {
     throw invalidKey(
       source,

@@ -18,6 +18,12 @@ export interface Signer {
    * token answers on a libuv thread). In-memory signers leave it out: they are faster called directly.
    */
   signAsync?(hashBytes: Buffer): Promise<Buffer>;
+  /**
+   * The in-memory private key, so a worker thread of this process can sign with a copy of it
+   * (postMessage clones a KeyObject without exporting it; it is never written or logged). Signers
+   * whose key lives elsewhere (a PKCS#11 token) leave it out and sign where they are.
+   */
+  readonly threadKey?: KeyObject;
 }
 
 interface NativeSecp256k1 {
@@ -98,6 +104,7 @@ export function createSigner(key: LoadedPrivateKey, backend?: SignerBackend): Si
     return {
       backend: 'native',
       publicKeySpki,
+      threadKey: key.key,
       sign: (hashBytes) => Buffer.from(lib.signatureExport(lib.ecdsaSign(sha256(hashBytes), secret).signature)),
     };
   }
@@ -105,10 +112,10 @@ export function createSigner(key: LoadedPrivateKey, backend?: SignerBackend): Si
     const lib = loadWasm();
     if (!lib) throw new Error('the tiny-secp256k1 WASM module is not available on this machine');
     const secret = new Uint8Array(key.secret);
-    return { backend: 'wasm', publicKeySpki, sign: (hashBytes) => compactToDer(lib.sign(sha256(hashBytes), secret)) };
+    return { backend: 'wasm', publicKeySpki, threadKey: key.key, sign: (hashBytes) => compactToDer(lib.sign(sha256(hashBytes), secret)) };
   }
   const k: KeyObject = key.key;
-  return { backend: 'node', publicKeySpki, sign: (hashBytes) => nodeSign('sha256', hashBytes, { key: k, dsaEncoding: 'der' }) };
+  return { backend: 'node', publicKeySpki, threadKey: k, sign: (hashBytes) => nodeSign('sha256', hashBytes, { key: k, dsaEncoding: 'der' }) };
 }
 
 /** A public key prepared once for repeated verification. */

@@ -1,15 +1,13 @@
 // Group commit: issue requests queue here and are written in batches, each batch one transaction
 // (one fsync for many documents). The chain head of every unit in a batch is locked for it.
-import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { REPORTING_DEADLINE_MS } from '../outbox/index.js';
 import { assertCanIssue, assertCertificateValidAt, assertNotPaused, unitSigning, type FleetContext, type UnitSigning } from '../egs/index.js';
 import { FawtaraError } from '../errors.js';
-import { stampInvoice, stampInvoiceAsync } from '../stamp/index.js';
+import { stampInvoice, stampInvoiceAsync, unsignedInvoiceHash } from '../stamp/index.js';
 import {
   credentials,
   documents,
-  submissions,
   withWriteTransaction,
   type Database,
   type DocumentsTable,
@@ -24,8 +22,10 @@ import { appendToChain } from './chain.js';
 import { IssueError } from './errors.js';
 import { checkNoteReference } from './notes.js';
 import { checkPrepaymentReferences } from './prepayments.js';
-import { isSameDocument, issueDateTime, type PreparedDocument } from './prepare.js';
-import { documentTotals } from './totals.js';
+import { issueDateTime, type PreparedDocument } from './prepare.js';
+import { replayOf } from './replay.js';
+import { documentRow, submissionJob } from './rows.js';
+import { offThreadStamperOf, type OffThreadStamper, type StampResult, type StampWork } from './stamper.js';
 
 export interface IssueRequest {
   taxpayer: Taxpayer;
@@ -161,213 +161,170 @@ export class Issuer {
     return s;
   }
 
+  /**
+   * One batch in one transaction: lock the units' chain heads, then each request in turn (checks,
+   * next ICV/PIH, build, stamp), then the one append. Stamped off the event loop when a pool is set.
+   */
   private async write(trx: Kysely<Database>, batch: Pending[]): Promise<Outcome[]> {
-    const ctx = this.ctx;
-    const heads = await documents.lockUnits(
-      trx,
-      ctx.store.dialect,
-      batch.map((p) => p.taxpayer.id),
-      batch.map((p) => p.unit.id),
-    );
-    const now = ctx.clock.now();
-    const nowIso = now.toISOString();
-    const deadline = new Date(now.getTime() + DEADLINE_MS).toISOString();
-    const when = issueDateTime(now);
-    const known = new Map<string, IssuedDocument>();
-    for (const taxpayerId of new Set(batch.map((p) => p.taxpayer.id))) {
-      const uuids = batch.filter((p) => p.taxpayer.id === taxpayerId).map((p) => p.prepared.computed.uuid);
-      for (const d of await documents.findByUuids(trx, taxpayerId, uuids)) known.set(`${taxpayerId}|${d.uuid}`, d);
-    }
-    const taken = new Map<string, IssuedDocument>();
-    for (const taxpayerId of new Set(batch.map((p) => p.taxpayer.id))) {
-      const numbers = batch.filter((p) => p.taxpayer.id === taxpayerId).map((p) => p.prepared.computed.id);
-      for (const d of await documents.findByNumbers(trx, taxpayerId, numbers)) taken.set(`${taxpayerId}|${d.number}`, d);
-    }
-    const written: DocumentsTable[] = [];
-    const jobs: SubmissionsTable[] = [];
-    const heads2 = new Map<string, { unit: EgsUnit; icv: number; pih: string; last: string | null }>();
-    const activeCsid = new Map<string, string | undefined>();
+    const b = await this.begin(trx, batch);
     const out: Outcome[] = [];
     for (const p of batch) {
       try {
-        const unit = heads.get(p.unit.id);
-        if (!unit)
-          throw new FawtaraError('NOT_FOUND', `unit ${p.unit.name} no longer exists`, { field: 'unit', messageAr: `الوحدة ${p.unit.name} غير موجودة` });
-        assertCanIssue(unit);
-        assertNotPaused(unit, now);
-        const signing = this.signings.get(unit.id)!;
-        if (!activeCsid.has(unit.id))
-          activeCsid.set(unit.id, (await credentials.activeCsid(trx, { taxpayerId: unit.taxpayer_id, unitId: unit.id }, 'production'))?.id);
-        if (activeCsid.get(unit.id) !== signing.csid.id) {
-          // Renewed (or revoked) since the identity was loaded: load it again and retry.
-          this.signings.delete(unit.id);
-          out.push({
-            error: new IssueError('RETRY', `unit ${unit.name}'s certificate changed while issuing; run the same request again`, {
-              field: 'unit',
-              messageAr: `تغيرت شهادة الوحدة ${unit.name} أثناء الإصدار؛ أعد المحاولة`,
-            }),
-            retry: true,
-          });
-          continue;
-        }
-        const head = heads2.get(unit.id) ?? { unit, icv: unit.icv, pih: unit.pih, last: unit.last_issued_at };
-        if (head.last && nowIso < head.last) {
-          throw new IssueError(
-            'CLOCK_BEHIND',
-            `the clock (${nowIso}) is earlier than unit ${unit.name}'s last issue time (${head.last}); fix the system clock — documents are never issued back in time. If that last document was issued while the clock ran ahead, see "A unit whose clock jumped" in docs/issuing.md`,
-            {
-              field: 'clock',
-              messageAr: `ساعة النظام (${nowIso}) أقدم من وقت آخر إصدار للوحدة ${unit.name} (${head.last})؛ اضبط الساعة، وإن صدر ذلك المستند والساعة متقدمة فاتبع خطوات الاسترداد في دليل الإصدار`,
-            },
-          );
-        }
-        assertCertificateValidAt(unit, signing.certificate, now);
-        const inv = { ...p.prepared.computed, icv: head.icv + 1, pih: head.pih, ...when };
-        const visible = p.visibleUnits && ((unitId: string) => p.visibleUnits!.has(unitId));
-        const prior =
-          known.get(`${p.taxpayer.id}|${inv.uuid}`) ??
-          (written.find((d) => d.taxpayer_id === p.taxpayer.id && d.uuid === inv.uuid) as IssuedDocument | undefined);
-        if (prior) {
-          if (prior.unit_id === unit.id && prior.number === inv.id) {
-            out.push({ ok: { document: prior, submission: (await submissions.findSubmission(trx, prior.id))!, replayed: true } });
-            continue;
-          }
-          throw duplicate('uuid', inv.uuid, prior, visible);
-        }
-        const inBatch = written.find((d) => d.taxpayer_id === p.taxpayer.id && d.number === inv.id);
-        const stored = taken.get(`${p.taxpayer.id}|${inv.id}`);
-        // The same command run again (a standard invoice left waiting for clearance): the same number
-        // and content on the same unit is the stored document, not a second one.
-        if (!inBatch && stored && stored.unit_id === unit.id && isSameDocument(stored, p.prepared)) {
-          out.push({ ok: { document: stored, submission: (await submissions.findSubmission(trx, stored.id))!, replayed: true } });
-          continue;
-        }
-        const sameNumber = inBatch ?? stored;
-        if (sameNumber) throw duplicate('id', inv.id, sameNumber, visible);
-        const reference = await checkNoteReference(
-          trx,
-          p.taxpayer.id,
-          inv,
-          written.filter((d) => d.taxpayer_id === p.taxpayer.id),
-          p.externalReference,
-          visible,
-        );
-        await checkPrepaymentReferences(
-          trx,
-          p.taxpayer.id,
-          inv,
-          written.filter((d) => d.taxpayer_id === p.taxpayer.id),
-        );
-        const stampOptions = { certificate: signing.certificate, signer: signing.signer, signingTime: now };
-        // A token signs on a libuv thread (other requests go on meanwhile); in-memory keys sign inline, faster.
-        const stamped = signing.signer.signAsync ? await stampInvoiceAsync(writeInvoice(inv), stampOptions) : stampInvoice(writeInvoice(inv), stampOptions);
-        const totals = documentTotals(inv);
-        const row = {
-          id: randomUUID(),
-          taxpayer_id: p.taxpayer.id,
-          unit_id: unit.id,
-          icv: inv.icv,
-          pih: inv.pih,
-          invoice_hash: stamped.invoiceHash,
-          uuid: inv.uuid,
-          number: inv.id,
-          document_type: inv.documentType,
-          type_code: inv.typeCode,
-          transaction_code: inv.transactionCode,
-          kind: inv.kind,
-          issue_date: inv.issueDate,
-          issue_time: inv.issueTime,
-          issued_at: nowIso,
-          deadline_at: deadline,
-          signing_time: stamped.signingTime,
-          csid_id: signing.csid.id,
-          currency: totals.currency,
-          exchange_rate: totals.exchangeRate,
-          buyer_vat: inv.buyer?.vatNumber ?? null,
-          buyer_name:
-            inv.buyer?.name === undefined
-              ? null
-              : typeof inv.buyer.name === 'string'
-                ? inv.buyer.name
-                : [inv.buyer.name.ar, inv.buyer.name.en].filter(Boolean).join(' | '),
-          original_document_id: reference?.originalId ?? null,
-          original_number: reference?.originalNumber ?? inv.billingReference?.invoiceId ?? null,
-          tax_exclusive_amount: totals.taxExclusive,
-          tax_amount: totals.tax,
-          tax_amount_sar: totals.taxSar,
-          tax_inclusive_amount: totals.taxInclusive,
-          payable_amount: totals.payable,
-          taxable_amount_sar: totals.taxableSar,
-          vat_breakdown: JSON.stringify(totals.breakdown),
-          prepaid_breakdown: JSON.stringify(totals.prepaid),
-          qr: stamped.qr,
-          xml: stamped.xml,
-        } satisfies DocumentsTable;
-        const job: SubmissionsTable = {
-          document_id: row.id,
-          taxpayer_id: row.taxpayer_id,
-          unit_id: row.unit_id,
-          icv: row.icv,
-          kind: row.kind,
-          endpoint: row.kind === 'standard' ? 'clearance' : 'reporting',
-          state: 'to-submit',
-          attempts: 0,
-          next_attempt_at: nowIso,
-          lease_owner: null,
-          lease_until: null,
-          issued_at: nowIso,
-          deadline_at: deadline,
-          late: 0,
-          duplicate: 0,
-          last_http_status: null,
-          last_outcome: null,
-          last_message: null,
-          accepted_at: null,
-          updated_at: nowIso,
-        };
-        written.push(row);
-        jobs.push(job);
-        heads2.set(unit.id, { unit, icv: row.icv, pih: row.invoice_hash, last: nowIso });
-        out.push({ ok: { document: row, submission: job, replayed: false } });
+        out.push(await this.writeOne(b, p));
       } catch (error) {
         if (!(error instanceof FawtaraError)) throw error;
         out.push({ error });
       }
     }
+    // Every hash (so every PIH) was made above in ICV order; the signatures come back here. A failed
+    // one fails the batch: later documents already link to its hash (run() then retries one by one).
+    if (b.offThread.length > 0) {
+      const stamps = await b.stamper!.stamp(b.offThread.map((o) => o.work));
+      for (const [i, { row }] of b.offThread.entries()) fillStamp(row, stamps[i]!);
+    }
     await appendToChain(
       trx,
-      ctx.store.dialect,
-      written.map((document, i) => ({ document, submission: jobs[i]! })),
+      this.ctx.store.dialect,
+      b.written.map((document, i) => ({ document, submission: b.jobs[i]! })),
     );
     return out;
   }
+
+  /** Lock the chain heads, fix the batch's time, and find the UUIDs and numbers already taken. */
+  private async begin(trx: Kysely<Database>, batch: Pending[]): Promise<BatchState> {
+    const locked = await documents.lockUnits(
+      trx,
+      this.ctx.store.dialect,
+      batch.map((p) => p.taxpayer.id),
+      batch.map((p) => p.unit.id),
+    );
+    const now = this.ctx.clock.now();
+    const known = new Map<string, IssuedDocument>();
+    const taken = new Map<string, IssuedDocument>();
+    for (const taxpayerId of new Set(batch.map((p) => p.taxpayer.id))) {
+      const mine = batch.filter((p) => p.taxpayer.id === taxpayerId);
+      const uuids = mine.map((p) => p.prepared.computed.uuid);
+      for (const d of await documents.findByUuids(trx, taxpayerId, uuids)) known.set(`${taxpayerId}|${d.uuid}`, d);
+      const numbers = mine.map((p) => p.prepared.computed.id);
+      for (const d of await documents.findByNumbers(trx, taxpayerId, numbers)) taken.set(`${taxpayerId}|${d.number}`, d);
+    }
+    const stamper = offThreadStamperOf(this.ctx.store);
+    return {
+      trx,
+      now,
+      nowIso: now.toISOString(),
+      deadline: new Date(now.getTime() + DEADLINE_MS).toISOString(),
+      when: issueDateTime(now),
+      locked,
+      known,
+      taken,
+      tails: new Map(),
+      activeCsid: new Map(),
+      written: [],
+      jobs: [],
+      ...(stamper && { stamper }),
+      offThread: [],
+    };
+  }
+
+  /** One request of the batch: its outcome, or a FawtaraError thrown for its caller alone. */
+  private async writeOne(b: BatchState, p: Pending): Promise<Outcome> {
+    const unit = b.locked.get(p.unit.id);
+    if (!unit) throw new FawtaraError('NOT_FOUND', `unit ${p.unit.name} no longer exists`, { field: 'unit', messageAr: `الوحدة ${p.unit.name} غير موجودة` });
+    assertCanIssue(unit);
+    assertNotPaused(unit, b.now);
+    const signing = this.signings.get(unit.id)!;
+    if (!b.activeCsid.has(unit.id))
+      b.activeCsid.set(unit.id, (await credentials.activeCsid(b.trx, { taxpayerId: unit.taxpayer_id, unitId: unit.id }, 'production'))?.id);
+    if (b.activeCsid.get(unit.id) !== signing.csid.id) {
+      // Renewed (or revoked) since the identity was loaded: load it again and retry.
+      this.signings.delete(unit.id);
+      return { error: certificateChanged(unit), retry: true };
+    }
+    const tail = b.tails.get(unit.id) ?? { icv: unit.icv, pih: unit.pih, last: unit.last_issued_at };
+    if (tail.last && b.nowIso < tail.last) throw clockBehind(unit, b.nowIso, tail.last);
+    assertCertificateValidAt(unit, signing.certificate, b.now);
+    const inv = { ...p.prepared.computed, icv: tail.icv + 1, pih: tail.pih, ...b.when };
+    const visible = p.visibleUnits && ((unitId: string) => p.visibleUnits!.has(unitId));
+    const again = await replayOf(b, p, unit, inv, visible);
+    if (again) return { ok: again };
+    const batchDocs = b.written.filter((d) => d.taxpayer_id === p.taxpayer.id);
+    const reference = await checkNoteReference(b.trx, p.taxpayer.id, inv, batchDocs, p.externalReference, visible);
+    await checkPrepaymentReferences(b.trx, p.taxpayer.id, inv, batchDocs);
+    const facts = {
+      taxpayerId: p.taxpayer.id,
+      unitId: unit.id,
+      csidId: signing.csid.id,
+      inv,
+      issuedAt: b.nowIso,
+      deadlineAt: b.deadline,
+      ...(reference && { reference }),
+    };
+    const doc = writeInvoice(inv);
+    let row: IssuedDocument;
+    if (b.stamper && signing.signer.threadKey) {
+      // The hash is made here, in ICV order (the next PIH); the signature on a worker thread.
+      const hash = unsignedInvoiceHash(doc);
+      row = documentRow({ ...facts, invoiceHash: hash.base64 });
+      b.offThread.push({ row, work: { doc, hash, certificate: signing.certificate, signer: signing.signer, csidId: signing.csid.id, signingTime: b.now } });
+    } else {
+      const stampOptions = { certificate: signing.certificate, signer: signing.signer, signingTime: b.now };
+      // A token signs on a libuv thread (other requests go on meanwhile); in-memory keys sign inline, faster.
+      const stamped = signing.signer.signAsync ? await stampInvoiceAsync(doc, stampOptions) : stampInvoice(doc, stampOptions);
+      row = documentRow({ ...facts, invoiceHash: stamped.invoiceHash }, stamped);
+    }
+    const job = submissionJob(row);
+    b.written.push(row);
+    b.jobs.push(job);
+    b.tails.set(unit.id, { icv: row.icv, pih: row.invoice_hash, last: b.nowIso });
+    return { ok: { document: row, submission: job, replayed: false } };
+  }
 }
 
-function duplicate(
-  field: 'uuid' | 'id',
-  value: string,
-  prior: Pick<IssuedDocument, 'number' | 'icv' | 'unit_id'>,
-  visible?: (unitId: string) => boolean,
-): IssueError {
-  if (visible && !visible(prior.unit_id)) {
-    // Another unit's document: the value is taken, and nothing more is said about that document.
-    return new IssueError(
-      'DUPLICATE',
-      `${field}: ${value} is already used by another document of this taxpayer; every document has its own ${field === 'uuid' ? 'UUID' : 'invoice number'}`,
-      {
-        field,
-        messageAr: `${field}: القيمة ${value} مستخدمة في مستند آخر لهذا المكلف؛ لكل مستند ${field === 'uuid' ? 'معرف' : 'رقم'} خاص به`,
-        rule: field === 'uuid' ? 'BR-KSA-03' : 'BR-02',
-      },
-    );
-  }
+/** What one batch's transaction knows while it runs. */
+interface BatchState {
+  trx: Kysely<Database>;
+  now: Date;
+  nowIso: string;
+  deadline: string;
+  when: ReturnType<typeof issueDateTime>;
+  /** Each unit's row as locked at the start of the transaction (its stored chain head). */
+  locked: Map<string, EgsUnit>;
+  /** Documents of the batch's UUIDs and numbers already stored, by `taxpayer|uuid` and `taxpayer|number`. */
+  known: Map<string, IssuedDocument>;
+  taken: Map<string, IssuedDocument>;
+  /** Each unit's chain tail as this batch extends it (absent: the locked head). */
+  tails: Map<string, { icv: number; pih: string; last: string | null }>;
+  activeCsid: Map<string, string | undefined>;
+  written: DocumentsTable[];
+  jobs: SubmissionsTable[];
+  stamper?: OffThreadStamper;
+  /** Rows whose signature is being made on a worker thread, with what it needs. */
+  offThread: Array<{ row: IssuedDocument; work: StampWork }>;
+}
+
+function fillStamp(row: IssuedDocument, stamp: StampResult): void {
+  // The thread re-hashed the stamped text against this hash (the self-check); a mismatch here would mean a mixed-up answer.
+  if (stamp.invoiceHash !== row.invoice_hash) throw new Error(`a worker thread returned the stamp of another document (ICV ${row.icv})`);
+  row.xml = stamp.xml;
+  row.qr = stamp.qr;
+  row.signing_time = stamp.signingTime;
+}
+
+function certificateChanged(unit: EgsUnit): IssueError {
+  return new IssueError('RETRY', `unit ${unit.name}'s certificate changed while issuing; run the same request again`, {
+    field: 'unit',
+    messageAr: `تغيرت شهادة الوحدة ${unit.name} أثناء الإصدار؛ أعد المحاولة`,
+  });
+}
+
+function clockBehind(unit: EgsUnit, nowIso: string, last: string): IssueError {
   return new IssueError(
-    'DUPLICATE',
-    `${field}: ${value} is already used by document ${prior.number} (ICV ${prior.icv})${field === 'id' ? ' with different content (the same input again returns the stored document)' : ''}; every document of a taxpayer has its own ${field === 'uuid' ? 'UUID' : 'invoice number'}`,
+    'CLOCK_BEHIND',
+    `the clock (${nowIso}) is earlier than unit ${unit.name}'s last issue time (${last}); fix the system clock — documents are never issued back in time. If that last document was issued while the clock ran ahead, see "A unit whose clock jumped" in docs/issuing.md`,
     {
-      field,
-      messageAr: `${field}: القيمة ${value} مستخدمة في المستند ${prior.number}${field === 'id' ? ' بمحتوى مختلف (إعادة المدخلات نفسها تُرجع المستند المحفوظ)' : ''}؛ لكل مستند ${field === 'uuid' ? 'معرف' : 'رقم'} خاص به`,
-      rule: field === 'uuid' ? 'BR-KSA-03' : 'BR-02',
+      field: 'clock',
+      messageAr: `ساعة النظام (${nowIso}) أقدم من وقت آخر إصدار للوحدة ${unit.name} (${last})؛ اضبط الساعة، وإن صدر ذلك المستند والساعة متقدمة فاتبع خطوات الاسترداد في دليل الإصدار`,
     },
   );
 }

@@ -5,3 +5,4 @@ export { IssueError, type IssueReason } from './errors.js';
 export { issuerOf, DEADLINE_MS, type Issued } from './batch.js';
 export { documentTotals, type DocumentTotals, type PrepaidLine, type VatLine } from './totals.js';
 export { issueDateTime } from './prepare.js';
+export { useOffThreadStamper, type OffThreadStamper, type StampResult, type StampWork } from './stamper.js';

@@ -9,6 +9,7 @@ import type { FleetContext } from '../egs/index.js';
 import { FawtaraError } from '../errors.js';
 import { tenants, units, type StoreOptions } from '../store/index.js';
 import { WorkerPool, type WorkerPoolOptions } from '../workers/pool.js';
+import { startStampPool, stampThreadsFromEnv } from '../workers/stamp-pool.js';
 import { appendAudit } from './access/audit.js';
 import { checkCsrf, cookieCredential } from './access/browser.js';
 import { accessContext, type AccessContext, type AccessPolicy } from './access/context.js';
@@ -59,6 +60,11 @@ export interface ServerOptions {
   store?: StoreOptions;
   workers?: WorkerPoolOptions;
   metrics?: MetricsOptions;
+  /**
+   * Worker threads that sign issued documents (the chain is still hashed in ICV order on the event
+   * loop); 0 signs on the event loop. Default: FAWTARA_STAMP_THREADS, else 0 (docs/server.md).
+   */
+  stampThreads?: number;
 }
 
 declare module 'fastify' {
@@ -128,6 +134,8 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
     deps.workers = { pool, store: options.store };
     app.addHook('onClose', () => pool.close());
   }
+  const stamping = startStampPool(options.fleet.store, options.stampThreads ?? stampThreadsFromEnv());
+  if (stamping) app.addHook('onClose', () => stamping.close());
   app.decorate('fawtara', deps);
   deps.metrics = installMetrics(app as unknown as FastifyInstance, deps, options.metrics);
   app.addHook('onClose', async () => deps.metrics?.close());

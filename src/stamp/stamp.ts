@@ -1,7 +1,7 @@
 // Stamping: invoice hash, ECDSA signature, XAdES block, QR and final assembly of one invoice
 // (docs/zatca-notes.md §5–§7, order of §6.4). The bytes hashed are the bytes returned; nothing is rebuilt after.
 import type { SigningCertificate } from '../crypto/certificate.js';
-import { hashCanonicalText } from '../crypto/invoice-hash.js';
+import { hashCanonicalText, type InvoiceHash } from '../crypto/invoice-hash.js';
 import { createVerifier, type Signer } from '../crypto/signer.js';
 import { cacSignatureXml, formatSigningTime, qrReferenceXml, signedPropertiesHash, ublExtensionsXml } from '../crypto/xades.js';
 import { FawtaraError } from '../errors.js';
@@ -59,15 +59,29 @@ export async function stampInvoiceAsync(doc: UnsignedInvoice, options: StampOpti
   return assemble(doc, options, hash, (await options.signer.signAsync(hash.bytes)).toString('base64'));
 }
 
-function hashOf(doc: UnsignedInvoice, options: StampOptions): ReturnType<typeof hashCanonicalText> {
+/**
+ * The invoice hash alone, before any signature: it does not depend on the stamp (see hashOf), so a
+ * unit's chain can be hashed in ICV order while the signatures are made elsewhere (a worker thread).
+ */
+export function unsignedInvoiceHash(doc: UnsignedInvoice): InvoiceHash {
+  return hashCanonicalText([doc.rootStart, doc.head, doc.tail]);
+}
+
+/** `stampInvoice` with the hash made already (by `unsignedInvoiceHash`): sign, assemble, self-check. */
+export function stampHashed(doc: UnsignedInvoice, options: StampOptions, hash: InvoiceHash): StampedInvoice {
+  bindSignerToCertificate(options.signer, options.certificate);
+  return assemble(doc, options, hash, options.signer.sign(hash.bytes).toString('base64'));
+}
+
+function hashOf(doc: UnsignedInvoice, options: StampOptions): InvoiceHash {
   bindSignerToCertificate(options.signer, options.certificate);
   // docs/zatca-notes.md §5: the hashed text is the final document minus the three stamp elements. They are inserted
   // with no whitespace of their own, so stamping never changes the invoice hash: the unsigned
   // document, the signed one and ZATCA's cleared one all hash alike.
-  return hashCanonicalText([doc.rootStart, doc.head, doc.tail]);
+  return unsignedInvoiceHash(doc);
 }
 
-function assemble(doc: UnsignedInvoice, options: StampOptions, hash: ReturnType<typeof hashCanonicalText>, signatureValue: string): StampedInvoice {
+function assemble(doc: UnsignedInvoice, options: StampOptions, hash: InvoiceHash, signatureValue: string): StampedInvoice {
   const { certificate } = options;
   const signingTime = formatSigningTime(options.signingTime ?? new Date());
   const sp = {

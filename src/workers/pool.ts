@@ -7,6 +7,8 @@ import { FawtaraError, type ErrorCode } from '../errors.js';
 import type { TaskMessage, TaskName, TaskResult, Tasks } from './tasks.js';
 
 export interface WorkerPoolOptions {
+  /** Threads started at once and kept; default none (started on demand). */
+  minThreads?: number;
   /** Threads at most; default: the cores but one, at least one (the event loop keeps its core). */
   maxThreads?: number;
   /** Tasks waiting for a thread before new ones are refused with BUSY (503, Retry-After). */
@@ -38,7 +40,7 @@ export class WorkerPool {
     const filename = fileURLToPath(new URL(source ? './worker.ts' : './worker.js', import.meta.url));
     this.#pool = new Piscina({
       filename,
-      minThreads: 0,
+      minThreads: options.minThreads ?? 0,
       maxThreads: options.maxThreads ?? Math.max(1, availableParallelism() - 1),
       maxQueue: options.maxQueue ?? 64,
       idleTimeout: options.idleTimeoutMs ?? 60_000,

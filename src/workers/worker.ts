@@ -1,11 +1,13 @@
 // The entry of every worker thread: runs one named task and answers with its value or its error's
-// fields. New CPU-heavy tasks (stamping on every core) are added to HANDLERS and to tasks.ts.
+// fields. New CPU-heavy tasks are added to HANDLERS and to tasks.ts.
 import { isFawtaraError } from '../errors.js';
 import { auditChainsTask } from './audit-task.js';
+import { stampTask } from './stamp-task.js';
 import type { TaskMessage, TaskName, TaskResult, Tasks } from './tasks.js';
 
 const HANDLERS: { [K in TaskName]: (input: Tasks[K]['input']) => Promise<Tasks[K]['output']> } = {
   auditChains: auditChainsTask,
+  stamp: stampTask,
 };
 
 export default async function run(message: TaskMessage): Promise<TaskResult<unknown>> {
