@@ -9,7 +9,7 @@ export { branchSyncStatus, listIncidents, type BranchSyncStatus } from './status
 export { requestEnrolment, approveEnrolment, refuseEnrolment, listEnrolments, EnrolmentRequest, type EnrolmentView, type EnrolmentCheck } from './enrolment.js';
 export { addAuthority, listAuthorities, AUTHORITY_KINDS, type AuthorityKind } from './authorities.js';
 export { FUTURE_TOLERANCE_MS } from './admit.js';
-export { buildBatch, reportingMode, RELAYED } from './branch-batch.js';
+export { buildBatch } from './branch-batch.js';
 export { pushBatch, requestEnrolments, type BranchSyncOptions } from './branch-link.js';
 export { applyResult, syncNow, type SyncSummary } from './branch.js';
 export { startBranchNode, type BranchNode, type BranchNodeOptions } from './node.js';
