@@ -67,6 +67,33 @@ export async function exportArchive(
   outDir: string,
   options: { now?: Date } = {},
 ): Promise<ExportResult> {
+  ensureEmptyDir(outDir);
+  const docs = await periodDocuments(db, { taxpayerId: taxpayer.id }, period);
+  const out = archiveWriter(outDir);
+  const { index, chains, cleared } = await writeDocuments(db, taxpayer, docs, out.write);
+  out.write(
+    INDEX_JSON,
+    Buffer.from(JSON.stringify({ format: ARCHIVE_FORMAT, vatNumber: taxpayer.vat_number, period: period.label, documents: index }, null, 2) + '\n', 'utf8'),
+  );
+  out.write(INDEX_CSV, Buffer.from(indexCsv(index), 'utf8'));
+  out.write(README_FILE, Buffer.from(README({ vat: taxpayer.vat_number, period: period.label }), 'utf8'));
+  const manifest: Manifest = {
+    format: ARCHIVE_FORMAT,
+    taxpayer: { vatNumber: taxpayer.vat_number, name: taxpayer.name_en ?? taxpayer.name_ar },
+    period: { label: period.label, from: period.from, to: period.to },
+    createdAt: (options.now ?? new Date()).toISOString(),
+    retainUntil: retainUntil(period.to),
+    hashAlgorithm: 'SHA-256',
+    documents: index.length,
+    files: [...out.files].sort((a, b) => (a.path < b.path ? -1 : 1)),
+    chains: [...chains.values()],
+  };
+  const manifestSha256 = writeManifest(outDir, manifest);
+  return { dir: outDir, documents: index.length, cleared, files: out.files.length + 2, units: chains.size, manifestSha256 };
+}
+
+/** An archive goes into a new or empty directory, never over an older one. */
+function ensureEmptyDir(outDir: string): void {
   let existing: string[] = [];
   try {
     existing = readdirSync(outDir);
@@ -80,16 +107,24 @@ export async function exportArchive(
     });
   }
   mkdirSync(outDir, { recursive: true });
-  const docs = await periodDocuments(db, { taxpayerId: taxpayer.id }, period);
+}
+
+type WriteFile = (rel: string, bytes: Uint8Array) => void;
+
+/** Writes each file once (never over another) and records its hash for the manifest. */
+function archiveWriter(outDir: string): { files: ManifestFile[]; write: WriteFile } {
   const files: ManifestFile[] = [];
-  const write = (rel: string, bytes: Uint8Array) => {
+  const write: WriteFile = (rel, bytes) => {
     const abs = join(outDir, ...rel.split('/'));
     mkdirSync(dirname(abs), { recursive: true });
     writeFileSync(abs, bytes, { flag: 'wx' });
     files.push({ path: rel, sha256: sha256(bytes), bytes: bytes.length });
   };
+  return { files, write };
+}
 
-  // One directory per unit, named after it (an id suffix if two units share a name).
+/** One directory per unit, named after it (an id suffix if two units share a name). */
+function unitDirs(docs: PeriodDocument[]): Map<string, string> {
   const dirs = new Map<string, string>();
   const taken = new Set<string>();
   for (const d of docs) {
@@ -99,7 +134,17 @@ export async function exportArchive(
     taken.add(name);
     dirs.set(d.unit_id, name);
   }
+  return dirs;
+}
 
+/** Writes every document (and its cleared version) page by page; returns the index and each unit's chain. */
+async function writeDocuments(
+  db: Kysely<Database>,
+  taxpayer: Taxpayer,
+  docs: PeriodDocument[],
+  write: WriteFile,
+): Promise<{ index: IndexEntry[]; chains: Map<string, ManifestChain>; cleared: number }> {
+  const dirs = unitDirs(docs);
   const index: IndexEntry[] = [];
   const chains = new Map<string, ManifestChain>();
   let cleared = 0;
@@ -128,77 +173,63 @@ export async function exportArchive(
       else Object.assign(c, { lastIcv: d.icv, lastHash: d.invoice_hash });
     }
   }
+  return { index, chains, cleared };
+}
 
-  write(
-    INDEX_JSON,
-    Buffer.from(JSON.stringify({ format: ARCHIVE_FORMAT, vatNumber: taxpayer.vat_number, period: period.label, documents: index }, null, 2) + '\n', 'utf8'),
-  );
-  write(
-    INDEX_CSV,
-    Buffer.from(
-      csvLines(
-        [
-          'vat_number',
-          'branch',
-          'unit',
-          'issue_date',
-          'issue_time',
-          'number',
-          'uuid',
-          'icv',
-          'pih',
-          'invoice_hash',
-          'document_type',
-          'kind',
-          'state',
-          'qr',
-          'file',
-          'cleared_file',
-          'currency',
-          'exchange_rate',
-        ],
-        index.map((e) => [
-          e.vatNumber,
-          e.branch,
-          e.unit,
-          e.issueDate,
-          e.issueTime,
-          e.number,
-          e.uuid,
-          e.icv,
-          e.pih,
-          e.invoiceHash,
-          e.documentType,
-          e.kind,
-          e.state,
-          e.qr,
-          e.file,
-          e.clearedFile ?? '',
-          e.currency,
-          e.exchangeRate ?? '',
-        ]),
-      ),
-      'utf8',
-    ),
-  );
-  write(README_FILE, Buffer.from(README({ vat: taxpayer.vat_number, period: period.label }), 'utf8'));
+const INDEX_COLUMNS = [
+  'vat_number',
+  'branch',
+  'unit',
+  'issue_date',
+  'issue_time',
+  'number',
+  'uuid',
+  'icv',
+  'pih',
+  'invoice_hash',
+  'document_type',
+  'kind',
+  'state',
+  'qr',
+  'file',
+  'cleared_file',
+  'currency',
+  'exchange_rate',
+];
 
-  const manifest: Manifest = {
-    format: ARCHIVE_FORMAT,
-    taxpayer: { vatNumber: taxpayer.vat_number, name: taxpayer.name_en ?? taxpayer.name_ar },
-    period: { label: period.label, from: period.from, to: period.to },
-    createdAt: (options.now ?? new Date()).toISOString(),
-    retainUntil: retainUntil(period.to),
-    hashAlgorithm: 'SHA-256',
-    documents: index.length,
-    files: [...files].sort((a, b) => (a.path < b.path ? -1 : 1)),
-    chains: [...chains.values()],
-  };
+function indexCsv(index: IndexEntry[]): string {
+  return csvLines(
+    INDEX_COLUMNS,
+    index.map((e) => [
+      e.vatNumber,
+      e.branch,
+      e.unit,
+      e.issueDate,
+      e.issueTime,
+      e.number,
+      e.uuid,
+      e.icv,
+      e.pih,
+      e.invoiceHash,
+      e.documentType,
+      e.kind,
+      e.state,
+      e.qr,
+      e.file,
+      e.clearedFile ?? '',
+      e.currency,
+      e.exchangeRate ?? '',
+    ]),
+  );
+}
+
+/** Writes manifest.json and manifest.sha256 (not themselves in the manifest); returns the manifest's hash. */
+function writeManifest(outDir: string, manifest: Manifest): string {
   const manifestBytes = Buffer.from(JSON.stringify(manifest, null, 2) + '\n', 'utf8');
   writeFileSync(join(outDir, MANIFEST_FILE), manifestBytes, { flag: 'wx' });
   const sums = manifest.files.map((f) => `${f.sha256}  ${f.path}`).join('\n') + '\n';
   writeFileSync(join(outDir, CHECKSUM_FILE), sums, { flag: 'wx' });
-  return { dir: outDir, documents: index.length, cleared, files: files.length + 2, units: chains.size, manifestSha256: sha256(manifestBytes) };
+  return sha256(manifestBytes);
 }
 
 function entry(taxpayer: Taxpayer, d: PeriodDocument, file: string, clearedFile: string | null): IndexEntry {

@@ -67,6 +67,39 @@ function factsOf(bytes: Uint8Array): { uuid: string | null; icv: number | null; 
  * `expectManifestSha256` is the hash noted at export time, which proves the manifest itself.
  */
 export function verifyArchive(dir: string, options: { expectManifestSha256?: string } = {}): VerifyReport {
+  const { manifest, manifestBytes } = readManifest(dir);
+  const problems: VerifyProblem[] = [];
+  const problem: Problem = (p) => problems.push(p);
+  const manifestSha256 = sha256(manifestBytes);
+  if (options.expectManifestSha256 && options.expectManifestSha256.toLowerCase() !== manifestSha256) {
+    problem({
+      check: 'manifest',
+      path: MANIFEST_FILE,
+      message: `the manifest's SHA-256 is ${manifestSha256}, not the ${options.expectManifestSha256} noted at export`,
+      messageAr: 'بصمة ملف البيان لا تطابق البصمة المسجلة عند التصدير',
+    });
+  }
+  const { bytesOf, listed } = checkFiles(dir, manifest, problem);
+  const index = readIndex(manifest, bytesOf, problem);
+  for (const e of index) checkDocument(e, bytesOf, listed, problem);
+  const units = checkChains(manifest, index, problem);
+  return {
+    ok: problems.length === 0,
+    format: manifest.format,
+    vatNumber: manifest.taxpayer?.vatNumber ?? '',
+    period: manifest.period?.label ?? '',
+    files: manifest.files.length,
+    documents: index.length,
+    units,
+    manifestSha256,
+    problems,
+  };
+}
+
+type Problem = (p: VerifyProblem) => void;
+
+/** The manifest, or a typed error when the directory is not an archive of a format we know. */
+function readManifest(dir: string): { manifest: Manifest; manifestBytes: Buffer } {
   let manifestBytes: Buffer;
   let manifest: Manifest;
   try {
@@ -85,19 +118,11 @@ export function verifyArchive(dir: string, options: { expectManifestSha256?: str
       messageAr: `صيغة ${MANIFEST_FILE} غير معروفة`,
     });
   }
-  const problems: VerifyProblem[] = [];
-  const problem = (p: VerifyProblem) => problems.push(p);
-  const manifestSha256 = sha256(manifestBytes);
-  if (options.expectManifestSha256 && options.expectManifestSha256.toLowerCase() !== manifestSha256) {
-    problem({
-      check: 'manifest',
-      path: MANIFEST_FILE,
-      message: `the manifest's SHA-256 is ${manifestSha256}, not the ${options.expectManifestSha256} noted at export`,
-      messageAr: 'بصمة ملف البيان لا تطابق البصمة المسجلة عند التصدير',
-    });
-  }
+  return { manifest, manifestBytes };
+}
 
-  // 1. Every listed file is present with its hash; nothing unlisted was added.
+/** 1. Every listed file is present with its hash; nothing unlisted was added. */
+function checkFiles(dir: string, manifest: Manifest, problem: Problem): { bytesOf: Map<string, Buffer>; listed: Set<string> } {
   const bytesOf = new Map<string, Buffer>();
   const listed = new Set<string>();
   for (const f of manifest.files) {
@@ -135,8 +160,11 @@ export function verifyArchive(dir: string, options: { expectManifestSha256?: str
     }
     problem({ check: 'file-extra', path, message: `${path} is not listed in the manifest`, messageAr: `الملف ${path} غير مدرج في البيان` });
   }
+  return { bytesOf, listed };
+}
 
-  // 2. The index, and each document against it: invoice hash recomputed from the bytes.
+/** 2. The index, which must list as many documents as the manifest. */
+function readIndex(manifest: Manifest, bytesOf: Map<string, Buffer>, problem: Problem): IndexEntry[] {
   let index: IndexEntry[] = [];
   const indexBytes = bytesOf.get(INDEX_JSON);
   if (!indexBytes) problem({ check: 'index', path: INDEX_JSON, message: `${INDEX_JSON} is missing`, messageAr: `الفهرس ${INDEX_JSON} مفقود` });
@@ -155,100 +183,86 @@ export function verifyArchive(dir: string, options: { expectManifestSha256?: str
       messageAr: 'عدد المستندات في الفهرس يخالف البيان',
     });
   }
-  for (const e of index) {
-    const at = { path: e.file, unit: e.unit, icv: e.icv };
-    if (!listed.has(e.file))
-      problem({ check: 'index', ...at, message: `${e.number}: ${e.file} is not in the manifest`, messageAr: `المستند ${e.number} غير مدرج في البيان` });
-    const bytes = bytesOf.get(e.file);
-    if (!bytes) continue;
-    try {
-      const hash = invoiceHashOf(bytes).base64;
-      if (hash !== e.invoiceHash)
-        problem({
-          check: 'invoice-hash',
-          ...at,
-          message: `${e.number}: the invoice hash of the bytes is ${hash}, the index says ${e.invoiceHash}`,
-          messageAr: `بصمة المستند ${e.number} المحسوبة تخالف الفهرس`,
-        });
-      const f = factsOf(bytes);
-      if (f.uuid !== e.uuid || f.icv !== e.icv || f.pih !== e.pih) {
-        problem({
-          check: 'document-facts',
-          ...at,
-          message: `${e.number}: UUID/ICV/PIH in the document (${f.uuid}, ${f.icv}, ${f.pih}) differ from the index (${e.uuid}, ${e.icv}, ${e.pih})`,
-          messageAr: `المعرف أو العداد أو بصمة السابق في ${e.number} تخالف الفهرس`,
-        });
-      }
-    } catch (error) {
+  return index;
+}
+
+/** 2. Each document against the index: invoice hash recomputed from the bytes, then UUID/ICV/PIH. */
+function checkDocument(e: IndexEntry, bytesOf: Map<string, Buffer>, listed: Set<string>, problem: Problem): void {
+  const at = { path: e.file, unit: e.unit, icv: e.icv };
+  if (!listed.has(e.file))
+    problem({ check: 'index', ...at, message: `${e.number}: ${e.file} is not in the manifest`, messageAr: `المستند ${e.number} غير مدرج في البيان` });
+  const bytes = bytesOf.get(e.file);
+  if (!bytes) return;
+  try {
+    const hash = invoiceHashOf(bytes).base64;
+    if (hash !== e.invoiceHash)
       problem({
         check: 'invoice-hash',
         ...at,
-        message: `${e.number}: ${e.file} is not a readable invoice (${(error as Error).message})`,
-        messageAr: `تعذرت قراءة المستند ${e.number}`,
+        message: `${e.number}: the invoice hash of the bytes is ${hash}, the index says ${e.invoiceHash}`,
+        messageAr: `بصمة المستند ${e.number} المحسوبة تخالف الفهرس`,
+      });
+    const f = factsOf(bytes);
+    if (f.uuid !== e.uuid || f.icv !== e.icv || f.pih !== e.pih) {
+      problem({
+        check: 'document-facts',
+        ...at,
+        message: `${e.number}: UUID/ICV/PIH in the document (${f.uuid}, ${f.icv}, ${f.pih}) differ from the index (${e.uuid}, ${e.icv}, ${e.pih})`,
+        messageAr: `المعرف أو العداد أو بصمة السابق في ${e.number} تخالف الفهرس`,
       });
     }
-    if (e.clearedFile) {
-      const cleared = bytesOf.get(e.clearedFile);
-      if (!listed.has(e.clearedFile))
-        problem({
-          check: 'index',
-          path: e.clearedFile,
-          unit: e.unit,
-          icv: e.icv,
-          message: `${e.number}: ${e.clearedFile} is not in the manifest`,
-          messageAr: `النسخة المعتمدة من ${e.number} غير مدرجة في البيان`,
-        });
-      else if (cleared) {
-        try {
-          // ZATCA's clearance adds its stamp outside the hashed part: the hash stays the document's.
-          const h = invoiceHashOf(cleared).base64;
-          if (h !== e.invoiceHash)
-            problem({
-              check: 'cleared',
-              path: e.clearedFile,
-              unit: e.unit,
-              icv: e.icv,
-              message: `${e.number}: the cleared document's invoice hash ${h} differs from the document's ${e.invoiceHash}`,
-              messageAr: `بصمة النسخة المعتمدة من ${e.number} تخالف بصمة المستند`,
-            });
-        } catch (error) {
-          problem({
-            check: 'cleared',
-            path: e.clearedFile,
-            unit: e.unit,
-            icv: e.icv,
-            message: `${e.number}: the cleared document is not readable (${(error as Error).message})`,
-            messageAr: `تعذرت قراءة النسخة المعتمدة من ${e.number}`,
-          });
-        }
-      }
-    }
+  } catch (error) {
+    problem({
+      check: 'invoice-hash',
+      ...at,
+      message: `${e.number}: ${e.file} is not a readable invoice (${(error as Error).message})`,
+      messageAr: `تعذرت قراءة المستند ${e.number}`,
+    });
   }
+  if (e.clearedFile) checkCleared(e, e.clearedFile, bytesOf, listed, problem);
+}
 
-  // 3. Per unit within the set: ICVs n, n+1, …; each PIH the previous document's hash.
+/** ZATCA's cleared version: listed in the manifest, and of the same invoice hash as the document. */
+function checkCleared(e: IndexEntry, clearedFile: string, bytesOf: Map<string, Buffer>, listed: Set<string>, problem: Problem): void {
+  const at = { path: clearedFile, unit: e.unit, icv: e.icv };
+  const cleared = bytesOf.get(clearedFile);
+  if (!listed.has(clearedFile)) {
+    problem({
+      check: 'index',
+      ...at,
+      message: `${e.number}: ${clearedFile} is not in the manifest`,
+      messageAr: `النسخة المعتمدة من ${e.number} غير مدرجة في البيان`,
+    });
+    return;
+  }
+  if (!cleared) return;
+  try {
+    // ZATCA's clearance adds its stamp outside the hashed part: the hash stays the document's.
+    const h = invoiceHashOf(cleared).base64;
+    if (h !== e.invoiceHash)
+      problem({
+        check: 'cleared',
+        ...at,
+        message: `${e.number}: the cleared document's invoice hash ${h} differs from the document's ${e.invoiceHash}`,
+        messageAr: `بصمة النسخة المعتمدة من ${e.number} تخالف بصمة المستند`,
+      });
+  } catch (error) {
+    problem({
+      check: 'cleared',
+      ...at,
+      message: `${e.number}: the cleared document is not readable (${(error as Error).message})`,
+      messageAr: `تعذرت قراءة النسخة المعتمدة من ${e.number}`,
+    });
+  }
+}
+
+/** 3. Per unit within the set: ICVs n, n+1, …; each PIH the previous document's hash. Returns the unit count. */
+function checkChains(manifest: Manifest, index: IndexEntry[], problem: Problem): number {
   const byUnit = new Map<string, IndexEntry[]>();
   for (const e of index) byUnit.set(e.unitId, [...(byUnit.get(e.unitId) ?? []), e]);
   for (const [unitId, list] of byUnit) {
     list.sort((a, b) => a.icv - b.icv);
-    for (let i = 1; i < list.length; i++) {
-      const prev = list[i - 1]!;
-      const cur = list[i]!;
-      for (const p of linkProblems({ icv: prev.icv, hash: prev.invoiceHash }, { icv: cur.icv, pih: cur.pih }))
-        problem({
-          check: 'chain',
-          unit: cur.unit,
-          icv: cur.icv,
-          path: cur.file,
-          message:
-            p.kind === 'fork'
-              ? `unit ${cur.unit}: the PIH of ICV ${cur.icv} is not the hash of ICV ${prev.icv}`
-              : `unit ${cur.unit}: ICV ${cur.icv} follows ICV ${prev.icv} (gap or repeat)`,
-          messageAr:
-            p.kind === 'fork'
-              ? `الوحدة ${cur.unit}: بصمة السابق في ${cur.icv} ليست بصمة ${prev.icv}`
-              : `الوحدة ${cur.unit}: العداد ${cur.icv} يلي ${prev.icv} (فجوة أو تكرار)`,
-        });
-    }
+    for (let i = 1; i < list.length; i++) checkLink(list[i - 1]!, list[i]!, problem);
     const chain = manifest.chains.find((c) => c.unitId === unitId);
     const first = list[0]!;
     const last = list.at(-1)!;
@@ -261,16 +275,23 @@ export function verifyArchive(dir: string, options: { expectManifestSha256?: str
       });
     }
   }
+  return byUnit.size;
+}
 
-  return {
-    ok: problems.length === 0,
-    format: manifest.format,
-    vatNumber: manifest.taxpayer?.vatNumber ?? '',
-    period: manifest.period?.label ?? '',
-    files: manifest.files.length,
-    documents: index.length,
-    units: byUnit.size,
-    manifestSha256,
-    problems,
-  };
+function checkLink(prev: IndexEntry, cur: IndexEntry, problem: Problem): void {
+  for (const p of linkProblems({ icv: prev.icv, hash: prev.invoiceHash }, { icv: cur.icv, pih: cur.pih }))
+    problem({
+      check: 'chain',
+      unit: cur.unit,
+      icv: cur.icv,
+      path: cur.file,
+      message:
+        p.kind === 'fork'
+          ? `unit ${cur.unit}: the PIH of ICV ${cur.icv} is not the hash of ICV ${prev.icv}`
+          : `unit ${cur.unit}: ICV ${cur.icv} follows ICV ${prev.icv} (gap or repeat)`,
+      messageAr:
+        p.kind === 'fork'
+          ? `الوحدة ${cur.unit}: بصمة السابق في ${cur.icv} ليست بصمة ${prev.icv}`
+          : `الوحدة ${cur.unit}: العداد ${cur.icv} يلي ${prev.icv} (فجوة أو تكرار)`,
+    });
 }

@@ -58,10 +58,7 @@ export async function startHeadOffice(o: HeadOfficeOptions): Promise<HeadOffice>
   const dataDir = resolve(o.dataDir);
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const stateFile = join(dataDir, 'demo.json');
-  const firstStart = !existsSync(stateFile);
-  const state: DemoState = firstStart
-    ? { version: 1, createdAt: new Date().toISOString(), simulatorSeed: randomBytes(8).toString('hex') }
-    : (JSON.parse(readFileSync(stateFile, 'utf8')) as DemoState);
+  const { firstStart, state } = readDemoState(stateFile);
   const key = dataDirKek(dataDir, o.env, { create: true });
   const closers: Array<() => Promise<void>> = [];
   const closeAll = async () => {
@@ -98,14 +95,7 @@ export async function startHeadOffice(o: HeadOfficeOptions): Promise<HeadOffice>
     const seeded = await seedDemo(fleet, app.fawtara.access, sim, o.seed);
     writeFileSync(stateFile, `${JSON.stringify(state, null, 2)}\n`, { mode: 0o600 });
 
-    let portNote: string | undefined;
-    try {
-      await app.listen({ port: o.port, host: '127.0.0.1' });
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error;
-      portNote = `port ${o.port} is in use; listening on a free port instead (choose one with --port)`;
-      await app.listen({ port: 0, host: '127.0.0.1' });
-    }
+    const portNote = await listenOnLoopback(app, o.port);
     const address = app.server.address();
     const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : o.port}`;
     if (o.outboxWorker !== false) {
@@ -139,3 +129,24 @@ export async function startHeadOffice(o: HeadOfficeOptions): Promise<HeadOffice>
 }
 
 export const DEMO_TAXPAYER_VAT = DEMO_VAT;
+
+/** The demo's own state in the data directory; a first start draws the simulator's seed. */
+function readDemoState(stateFile: string): { firstStart: boolean; state: DemoState } {
+  const firstStart = !existsSync(stateFile);
+  const state: DemoState = firstStart
+    ? { version: 1, createdAt: new Date().toISOString(), simulatorSeed: randomBytes(8).toString('hex') }
+    : (JSON.parse(readFileSync(stateFile, 'utf8')) as DemoState);
+  return { firstStart, state };
+}
+
+/** Listens on 127.0.0.1 at `port`, or on a free port when it is taken; returns the note saying so. */
+async function listenOnLoopback(app: FastifyInstance, port: number): Promise<string | undefined> {
+  try {
+    await app.listen({ port, host: '127.0.0.1' });
+    return undefined;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error;
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    return `port ${port} is in use; listening on a free port instead (choose one with --port)`;
+  }
+}

@@ -81,23 +81,7 @@ export async function checkNoteReference(
       `يجب أن يكون الإشعار بعملة المستند الأصلي (${original.currency})`,
     );
   await refuseRejectedOriginal(trx, original, inv.documentType, ref.invoiceId);
-  if (inv.documentType === 'creditNote') {
-    const earlier = [...(await documents.notesAgainst(trx, taxpayerId, original.id)), ...batch.filter((d) => d.original_document_id === original.id)];
-    const credited = earlier.filter((n) => n.document_type === 'creditNote').reduce((s, n) => s.plus(n.tax_exclusive_amount), dec(0));
-    const debited = earlier.filter((n) => n.document_type === 'debitNote').reduce((s, n) => s.plus(n.tax_exclusive_amount), dec(0));
-    const bound = dec(original.tax_exclusive_amount).plus(debited);
-    const after = credited.plus(inv.totals.taxExclusiveAmount);
-    if (after.greaterThan(bound)) {
-      throw new IssueError(
-        'NOTE_EXCEEDS_ORIGINAL',
-        `this credit note (${inv.totals.taxExclusiveAmount} ${inv.currency} before VAT) would bring the credited total of ${ref.invoiceId} to ${after.toFixed(2)}, more than its ${bound.toFixed(2)}; a credit note returns at most what remains`,
-        {
-          field: 'lines',
-          messageAr: `إشعار الدائن هذا يجعل المبلغ المسترد من ${ref.invoiceId} ‏${after.toFixed(2)} وهو أكثر من ${bound.toFixed(2)}`,
-        },
-      );
-    }
-  }
+  if (inv.documentType === 'creditNote') await refuseCreditBeyondOriginal(trx, taxpayerId, original, inv, batch);
   return { originalId: original.id, originalNumber: original.number };
 }
 
@@ -121,4 +105,30 @@ async function refuseRejectedOriginal(trx: Kysely<Database>, original: Known, ty
       rule: 'BR-KSA-56',
     },
   );
+}
+
+/** A credit note returns at most what remains of its original: its amount plus debits, less earlier credits (before VAT). */
+async function refuseCreditBeyondOriginal(
+  trx: Kysely<Database>,
+  taxpayerId: string,
+  original: Known,
+  inv: ComputedInvoice,
+  batch: readonly Known[],
+): Promise<void> {
+  const earlier = [...(await documents.notesAgainst(trx, taxpayerId, original.id)), ...batch.filter((d) => d.original_document_id === original.id)];
+  const credited = earlier.filter((n) => n.document_type === 'creditNote').reduce((s, n) => s.plus(n.tax_exclusive_amount), dec(0));
+  const debited = earlier.filter((n) => n.document_type === 'debitNote').reduce((s, n) => s.plus(n.tax_exclusive_amount), dec(0));
+  const bound = dec(original.tax_exclusive_amount).plus(debited);
+  const after = credited.plus(inv.totals.taxExclusiveAmount);
+  if (after.greaterThan(bound)) {
+    const number = inv.billingReference!.invoiceId;
+    throw new IssueError(
+      'NOTE_EXCEEDS_ORIGINAL',
+      `this credit note (${inv.totals.taxExclusiveAmount} ${inv.currency} before VAT) would bring the credited total of ${number} to ${after.toFixed(2)}, more than its ${bound.toFixed(2)}; a credit note returns at most what remains`,
+      {
+        field: 'lines',
+        messageAr: `إشعار الدائن هذا يجعل المبلغ المسترد من ${number} ‏${after.toFixed(2)} وهو أكثر من ${bound.toFixed(2)}`,
+      },
+    );
+  }
 }

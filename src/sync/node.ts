@@ -3,7 +3,8 @@
 import type { FleetContext } from '../egs/index.js';
 import { runOutbox } from '../outbox/index.js';
 import type { Taxpayer } from '../store/index.js';
-import { syncNow, type BranchSyncOptions, type SyncSummary } from './branch.js';
+import { syncNow, type SyncSummary } from './branch.js';
+import type { BranchSyncOptions } from './branch-link.js';
 import { isSyncError } from './errors.js';
 
 export interface BranchNodeOptions extends BranchSyncOptions {

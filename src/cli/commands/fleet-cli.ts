@@ -1,9 +1,10 @@
 // Declares the fleet commands (taxpayers, branches, units) and their options for commander; the
-// work lives in fleet-commands.ts, loaded only when one of them runs so other commands start fast.
+// work lives in fleet-commands.ts and unit-commands.ts, loaded only when one runs so others start fast.
 import { Option, type Command } from 'commander';
-import type { Runner } from '../output.js';
+import type { Action, Runner } from '../output.js';
 
 type FleetCommand = keyof typeof import('./fleet-commands.js');
+type UnitCommand = keyof typeof import('./unit-commands.js');
 
 const common = (c: Command): Command =>
   c
@@ -17,11 +18,13 @@ const withZatca = (c: Command): Command =>
     "simulator | sandbox | simulation | production | a base URL; env FAWTARA_ZATCA, default simulator. Recorded with the unit; later commands use the unit's own",
   );
 
-export function registerFleetCommands(program: Command, run: Runner): void {
-  const load = (name: FleetCommand) => async () => (await import('./fleet-commands.js'))[name];
-  const act =
-    (name: FleetCommand) =>
-    (...args: unknown[]) => {
+type Act<K extends string> = (name: K) => (...args: unknown[]) => Promise<void>;
+type Load<K extends string> = (name: K) => () => Promise<Action<never>>;
+
+/** An action that loads its command on first use and hands it options and positional arguments merged. */
+function lazyAction<K extends string>(run: Runner, load: Load<K>): Act<K> {
+  return (name) =>
+    (...args) => {
       // Commander passes positional arguments first, then the options object, then the command.
       const cmd = args.at(-1) as Command;
       const opts = args.at(-2) as Record<string, unknown>;
@@ -32,15 +35,27 @@ export function registerFleetCommands(program: Command, run: Runner): void {
       });
       return run(load(name))(merged);
     };
-  const repeat = (value: string, previous: string[] = []) => [...previous, value];
+}
 
+const repeat = (value: string, previous: string[] = []) => [...previous, value];
+
+export function registerFleetCommands(program: Command, run: Runner): void {
+  const act = lazyAction<FleetCommand>(run, (name) => async () => (await import('./fleet-commands.js'))[name]);
   program
     .command('init')
     .description('create the store in the data directory (only init, taxpayers add and serve create one; other commands refuse a folder without a store)')
     .option('--data <dir>', 'data directory; env FAWTARA_DATA_DIR, default ./.fawtara')
     .addOption(new Option('--json', 'print a JSON object instead of text'))
     .action((opts: Record<string, unknown>) => run(async () => (await import('./init-command.js')).init)(opts));
+  registerTaxpayers(program, act);
+  registerBranches(program, act);
+  registerUnits(
+    program,
+    lazyAction<UnitCommand>(run, (name) => async () => (await import('./unit-commands.js'))[name]),
+  );
+}
 
+function registerTaxpayers(program: Command, act: Act<FleetCommand>): void {
   const taxpayers = program.command('taxpayers').description('taxpayers (VAT numbers) and VAT-group members (docs/fleet.md)');
   common(taxpayers.command('add').description('register a taxpayer'))
     .requiredOption('--vat <number>', '15-digit VAT number (first and last digit 3)')
@@ -61,7 +76,9 @@ export function registerFleetCommands(program: Command, run: Runner): void {
   common(taxpayers.command('show').description('a taxpayer with its members, branches and unit counts').argument('[vat]', 'VAT number')).action(
     act('taxpayersShow'),
   );
+}
 
+function registerBranches(program: Command, act: Act<FleetCommand>): void {
   const branches = program.command('branches').description("a taxpayer's branches (name, address, CRN)");
   common(branches.command('add').description('register a branch'))
     .requiredOption('--name <name>', 'branch name (the CSR OU of its units)')
@@ -85,7 +102,9 @@ export function registerFleetCommands(program: Command, run: Runner): void {
     .requiredOption('--reporting <mode>', 'direct | relay')
     .option('--relay-unit <unit>', "relay: head office's onboarded unit whose CSID submits the branch's documents")
     .action(act('branchesSync'));
+}
 
+function registerUnits(program: Command, act: Act<UnitCommand>): void {
   const units = program.command('units').description('EGS units: register, onboard, renew, retire, watch expiry');
   withZatca(common(units.command('add').description('register an EGS unit (device or server); --zatca is recorded as where its environment is reached')))
     .option('--branch <name>', 'its branch')

@@ -16,6 +16,9 @@ export interface FleetCliOptions {
   json?: boolean;
 }
 
+/** A string option as given, or undefined (commander leaves absent options undefined). */
+export const text = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+
 export const DEFAULT_SIMULATOR_URL = 'http://127.0.0.1:8443';
 
 const targetError = (message: string, messageAr: string) => new FawtaraError('USAGE', message, { field: '--zatca', messageAr });

@@ -9,7 +9,7 @@ import { startOutboxWorker } from '../../server/outbox-worker.js';
 import { startExpiryMonitor } from '../../server/expiry-monitor.js';
 import { startBranchNode } from '../../sync/index.js';
 import { EXIT, type Io } from '../output.js';
-import { withFleet, type FleetCliOptions } from './fleet-session.js';
+import { withFleet, type FleetCliOptions, type FleetSession } from './fleet-session.js';
 
 export interface ServeOptions extends FleetCliOptions {
   port: string;
@@ -34,108 +34,120 @@ export async function serveCommand(opts: ServeOptions, rawIo: Io): Promise<numbe
   const port = Number(opts.port);
   const [branch, outbox] = [branchRole(opts), outboxOptions()]; // both refused before anything starts
   const host = opts.host.trim();
-  return withFleet(
-    opts,
-    rawIo,
-    async (s) => {
-      if (!LOOPBACK.has(host)) {
-        s.io.err(
-          `warning: listening on ${host}, reachable from other machines. Put a TLS-terminating reverse proxy in front (the API carries passwords and tokens) and firewall the port.\n` +
-            `تحذير: الخادم متاح من أجهزة أخرى على ${host}؛ استخدم وكيلاً عكسياً بتشفير TLS وقيّد المنفذ بجدار حماية.`,
-        );
-      }
-      const log = createWriteStream(join(s.dataDir, 'server.log'), { flags: 'a' });
-      const app = await createServer({
-        fleet: s.ctx,
-        store: s.storeOptions,
-        log: (line) => void log.write(line),
-        logLevel: process.env.FAWTARA_LOG_LEVEL ?? 'info', // One hop: the address your proxy saw. `true` would take the client-controlled leftmost
-        // X-Forwarded-For entry and let anyone pick the address throttling and the audit log record.
-        ...(opts.trustProxy && { trustProxy: 1 }),
-        // GET /metrics answers only with this token (docs/deploy.md, "Metrics"); unset: 404.
-        ...(process.env.FAWTARA_METRICS_TOKEN && { metrics: { token: process.env.FAWTARA_METRICS_TOKEN } }),
+  return withFleet(opts, rawIo, (s) => serve(s, rawIo, { opts, port, host, branch, outbox }), { create: true });
+}
+
+type BranchRole = NonNullable<ReturnType<typeof branchRole>>;
+
+/** Runs the server in an open fleet session until SIGINT or SIGTERM, then stops its workers and closes. */
+async function serve(
+  s: FleetSession,
+  rawIo: Io,
+  args: { opts: ServeOptions; port: number; host: string; branch: BranchRole | undefined; outbox: ReturnType<typeof outboxOptions> },
+): Promise<number> {
+  const { opts, port, host, branch, outbox } = args;
+  if (!LOOPBACK.has(host)) {
+    s.io.err(
+      `warning: listening on ${host}, reachable from other machines. Put a TLS-terminating reverse proxy in front (the API carries passwords and tokens) and firewall the port.\n` +
+        `تحذير: الخادم متاح من أجهزة أخرى على ${host}؛ استخدم وكيلاً عكسياً بتشفير TLS وقيّد المنفذ بجدار حماية.`,
+    );
+  }
+  const log = createWriteStream(join(s.dataDir, 'server.log'), { flags: 'a' });
+  const app = await createServer({
+    fleet: s.ctx,
+    store: s.storeOptions,
+    log: (line) => void log.write(line),
+    logLevel: process.env.FAWTARA_LOG_LEVEL ?? 'info', // One hop: the address your proxy saw. `true` would take the client-controlled leftmost
+    // X-Forwarded-For entry and let anyone pick the address throttling and the audit log record.
+    ...(opts.trustProxy && { trustProxy: 1 }),
+    // GET /metrics answers only with this token (docs/deploy.md, "Metrics"); unset: 404.
+    ...(process.env.FAWTARA_METRICS_TOKEN && { metrics: { token: process.env.FAWTARA_METRICS_TOKEN } }),
+  });
+  let setup: SetupToken | undefined;
+  if (!(await adminExists(app.fawtara.access))) setup = await issueSetupToken(app.fawtara.access, 'serve');
+  try {
+    await app.listen({ port, host });
+  } catch (error) {
+    await app.close();
+    log.end();
+    if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+      throw new FawtaraError('USAGE', `port ${port} on ${host} is in use; choose another with --port (0 picks a free one)`, {
+        field: '--port',
+        messageAr: `المنفذ ${port} مستخدم؛ اختر منفذاً آخر`,
       });
-      let setup: { token: string; expiresAt: string } | undefined;
-      if (!(await adminExists(app.fawtara.access))) setup = await issueSetupToken(app.fawtara.access, 'serve');
-      try {
-        await app.listen({ port, host });
-      } catch (error) {
-        await app.close();
-        log.end();
-        if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
-          throw new FawtaraError('USAGE', `port ${port} on ${host} is in use; choose another with --port (0 picks a free one)`, {
-            field: '--port',
-            messageAr: `المنفذ ${port} مستخدم؛ اختر منفذاً آخر`,
-          });
-        }
-        throw error;
-      }
-      // Simplified documents issued through the API are reported by this process (docs/issuing.md).
-      // A branch node runs its own sync loop, whose outbox only runs in direct mode (relay: head office submits).
-      const address = app.server.address();
-      const boundPort = typeof address === 'object' && address ? address.port : port;
-      const url = `http://${host.includes(':') ? `[${host}]` : host}:${boundPort}`;
-      // The node's name (shown in head office's sync status) carries the port actually bound, not `0`.
-      const worker = branch
-        ? startBranchNode(s.ctx, await s.taxpayer(), { ...branch, node: `${opts.taxpayer ?? 'branch'}@${host}:${boundPort}` })
-        : startOutboxWorker(s.ctx, outbox);
-      // Head office watches every unit's certificate: warns 30 days ahead, marks the expired (hourly).
-      const expiry = branch ? undefined : startExpiryMonitor(s.ctx);
-      // The setup token goes to this terminal only (rawIo: not through the log file).
-      if (s.json)
-        rawIo.out(
-          JSON.stringify({
-            ok: true,
-            url,
-            console: `${url}/`,
-            docs: `${url}/docs`,
-            openapi: `${url}/openapi.json`,
-            dataDir: s.dataDir,
-            ...(setup && { setupToken: setup.token, setupTokenExpiresAt: setup.expiresAt }),
-          }),
-        );
-      else {
-        rawIo.out(
-          [
-            branch
-              ? `Fawtara branch node listening on ${url}, syncing to ${branch.hqUrl}  (data: ${s.ctx.store.location})`
-              : `Fawtara head office listening on ${url}  (data: ${s.ctx.store.location})`,
-            `  Console:  ${url}/   (open it in a browser and log in)`,
-            `  API page: ${url}/docs    OpenAPI: ${url}/openapi.json    health: ${url}/health`,
-            '  Outbox worker running in this process: documents are submitted to ZATCA as they are issued.',
-            ...(setup
-              ? [
-                  '',
-                  'No administrator exists yet. Create the first one with this one-time setup token',
-                  `(valid once, until ${setup.expiresAt}; "fawtara users setup" prints a new one):`,
-                  '',
-                  `  ${setup.token}`,
-                  '',
-                  `  curl -X POST ${url}/api/v1/setup -H 'content-type: application/json' \\`,
-                  `    -d '{"setupToken":"<token above>","username":"admin","password":"<12+ characters>"}'`,
-                ]
-              : []),
-            'Press Ctrl+C to stop.',
-          ].join('\n'),
-        );
-      }
-      await new Promise<void>((resolve) => {
-        const stop = () => {
-          process.off('SIGINT', stop);
-          process.off('SIGTERM', stop);
-          resolve();
-        };
-        process.on('SIGINT', stop);
-        process.on('SIGTERM', stop);
-      });
-      await worker.stop();
-      await expiry?.stop();
-      await app.close();
-      log.end();
-      return EXIT.ok;
-    },
-    { create: true },
-  );
+    }
+    throw error;
+  }
+  // Simplified documents issued through the API are reported by this process (docs/issuing.md).
+  // A branch node runs its own sync loop, whose outbox only runs in direct mode (relay: head office submits).
+  const address = app.server.address();
+  const boundPort = typeof address === 'object' && address ? address.port : port;
+  const url = `http://${host.includes(':') ? `[${host}]` : host}:${boundPort}`;
+  // The node's name (shown in head office's sync status) carries the port actually bound, not `0`.
+  const worker = branch
+    ? startBranchNode(s.ctx, await s.taxpayer(), { ...branch, node: `${opts.taxpayer ?? 'branch'}@${host}:${boundPort}` })
+    : startOutboxWorker(s.ctx, outbox);
+  // Head office watches every unit's certificate: warns 30 days ahead, marks the expired (hourly).
+  const expiry = branch ? undefined : startExpiryMonitor(s.ctx);
+  // The setup token goes to this terminal only (rawIo: not through the log file).
+  rawIo.out(s.json ? startedJson(url, s.dataDir, setup) : startedText(url, s.ctx.store.location, branch, setup));
+  await untilStopSignal();
+  await worker.stop();
+  await expiry?.stop();
+  await app.close();
+  log.end();
+  return EXIT.ok;
+}
+
+type SetupToken = { token: string; expiresAt: string };
+
+function startedJson(url: string, dataDir: string, setup: SetupToken | undefined): string {
+  return JSON.stringify({
+    ok: true,
+    url,
+    console: `${url}/`,
+    docs: `${url}/docs`,
+    openapi: `${url}/openapi.json`,
+    dataDir,
+    ...(setup && { setupToken: setup.token, setupTokenExpiresAt: setup.expiresAt }),
+  });
+}
+
+/** What a person sees on start: where to go, and the one-time setup token when no administrator exists. */
+function startedText(url: string, location: string, branch: BranchRole | undefined, setup: SetupToken | undefined): string {
+  return [
+    branch
+      ? `Fawtara branch node listening on ${url}, syncing to ${branch.hqUrl}  (data: ${location})`
+      : `Fawtara head office listening on ${url}  (data: ${location})`,
+    `  Console:  ${url}/   (open it in a browser and log in)`,
+    `  API page: ${url}/docs    OpenAPI: ${url}/openapi.json    health: ${url}/health`,
+    '  Outbox worker running in this process: documents are submitted to ZATCA as they are issued.',
+    ...(setup
+      ? [
+          '',
+          'No administrator exists yet. Create the first one with this one-time setup token',
+          `(valid once, until ${setup.expiresAt}; "fawtara users setup" prints a new one):`,
+          '',
+          `  ${setup.token}`,
+          '',
+          `  curl -X POST ${url}/api/v1/setup -H 'content-type: application/json' \\`,
+          `    -d '{"setupToken":"<token above>","username":"admin","password":"<12+ characters>"}'`,
+        ]
+      : []),
+    'Press Ctrl+C to stop.',
+  ].join('\n');
+}
+
+function untilStopSignal(): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const stop = () => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      resolve();
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
 }
 
 /** `--role branch --hq URL [--hq-token T]` (token also from FAWTARA_HQ_TOKEN, so it stays out of `ps`). */

@@ -1,5 +1,6 @@
 // Documents: issue on a unit (our invoice JSON), fetch the stamped XML, ZATCA's cleared XML and the
 // QR image, and list/search by unit, branch, period and state — each confined to the caller's scope.
+import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { FawtaraError } from '../../errors.js';
 import { issueDocument, IssueError } from '../../issuing/index.js';
@@ -8,7 +9,7 @@ import { qrPng } from '../../qr/image.js';
 import { readAttachment } from '../../stamp/read.js';
 import { parseInvoiceXml } from '../../xml/parse.js';
 import { documentContext, documents, submissions, SUBMISSION_STATES, tenants, type EgsUnit, type Store, type Taxpayer } from '../../store/index.js';
-import { defineRoutes, fleetFor, principalOf, scoped } from '../plugin.js';
+import { defineRoutes, fleetFor, principalOf, scoped, type ServerDeps } from '../plugin.js';
 import { js, media, out, Ref, TaxpayerParams, UnitParams } from '../schema.js';
 import { searchDocuments } from '../documents/search.js';
 import { recordIssueContext } from '../documents/context.js';
@@ -95,164 +96,181 @@ export default defineRoutes({
   name: 'documents',
   tag: { name: 'documents', description: 'Issue documents on a unit; fetch XML, cleared XML and QR; list and search' },
   register(app, deps) {
-    app.post<{ Params: z.infer<typeof UnitParams>; Querystring: z.infer<typeof IssueQuery>; Body: Record<string, unknown> }>(
-      '/api/v1/taxpayers/:vat/units/:unit/documents',
-      {
-        config: { operation: 'issueDocument', access: 'documents:issue' },
-        schema: {
-          summary: 'Issue a document on this unit (201; 202 when a standard document is not cleared within the wait; 200 for a replayed UUID)',
-          params: js(UnitParams),
-          querystring: js(IssueQuery),
-          body: js(InvoiceBody),
-          response: { 200: out(Issued), 201: out(Issued), 202: out(Issued) },
-        },
-        handler: async (request, reply) => {
-          const t = scoped(request, 'taxpayer');
-          const u = scoped(request, 'unit');
-          const wait = request.query.wait;
-          const receivedAt = deps.fleet.clock.now();
-          const invoice = { ...request.body, seller: await sellerOfUnit(deps.fleet.store, t, u, request.body) };
-          const r = await issueDocument(fleetFor(deps, request), t, u.id, invoice, {
-            ...(wait === 0 ? { clearance: 'queue' } : { clearanceWaitMs: wait * 1000 }),
-            visibleUnits: await visibleUnitsOf(deps.fleet, principalOf(request), t),
-          });
-          request.auditDetail = { number: r.number, uuid: r.uuid, icv: r.icv, replayed: r.replayed };
-          await recordIssueContext(deps, request, { documentId: r.id, taxpayerId: t.id, unitId: u.id, receivedAt });
-          void reply.code(r.replayed ? 200 : r.released ? 201 : 202);
-          return issuedView(t.vat_number, r);
-        },
-      },
-    );
-
-    app.get<{ Params: z.infer<typeof TaxpayerParams>; Querystring: z.infer<typeof ListQuery> }>('/api/v1/taxpayers/:vat/documents', {
-      config: { operation: 'listDocuments', access: 'documents:read' },
-      schema: {
-        summary: 'Documents within your scope, newest first, by unit, branch, period, state, kind, type or number (keyset pages)',
-        params: js(TaxpayerParams),
-        querystring: js(ListQuery),
-        response: { 200: out(Page) },
-      },
-      handler: async (request) => {
-        const t = scoped(request, 'taxpayer');
-        const q = request.query;
-        const scope = await scopedFilter(deps.fleet, principalOf(request), t, q);
-        const page = await searchDocuments(deps.fleet.store, {
-          taxpayerId: t.id,
-          ...scope,
-          ...periodRange(q),
-          ...(q.state && { state: q.state }),
-          ...(q.kind && { kind: q.kind }),
-          ...(q.documentType && { documentType: q.documentType }),
-          ...(q.number && { number: q.number }),
-          ...(q.buyer && { buyer: q.buyer }),
-          ...(q.operator && { operator: q.operator }),
-          limit: q.limit,
-          ...(q.cursor && { cursor: q.cursor }),
-        });
-        return { documents: page.rows.map((r) => summaryView(t.vat_number, r)), nextCursor: page.nextCursor };
-      },
-    });
-
-    app.get<{ Params: z.infer<typeof DocParams> }>('/api/v1/taxpayers/:vat/units/:unit/documents/:document', {
-      config: { operation: 'showDocument', access: 'documents:read' },
-      schema: {
-        summary: 'One document of the unit (id, UUID or number) with its submission and links',
-        params: js(DocParams),
-        response: { 200: out(z.object({ document: DocumentSummary, attempts: z.array(Attempt), issuedBy: IssuedBy.nullable() })) },
-      },
-      handler: async (request) => {
-        const t = scoped(request, 'taxpayer');
-        const u = scoped(request, 'unit');
-        const d = await documentOfUnit(deps.fleet.store, u, request.params.document);
-        const page = await searchDocuments(deps.fleet.store, { taxpayerId: t.id, unitId: u.id, number: d.number, limit: 1 });
-        const attempts = (await submissions.listAttempts(deps.fleet.store.db, d.id)).map((a) => ({
-          at: a.at,
-          endpoint: a.endpoint,
-          attempt: Number(a.attempt),
-          httpStatus: a.http_status === null ? null : Number(a.http_status),
-          outcome: a.outcome,
-          stateAfter: a.state_after,
-          messages: messagesOf(a.messages),
-        }));
-        const c = await documentContext.findContext(deps.fleet.store.db, d.id);
-        const issuedBy = c
-          ? {
-              actor: c.actor,
-              operatorId: c.operator_id,
-              operatorName: c.operator_name,
-              deviceTime: c.device_time,
-              receivedAt: c.received_at,
-              driftMs: c.drift_ms === null ? null : Number(c.drift_ms),
-            }
-          : null;
-        return { document: summaryView(t.vat_number, page.rows[0]!), attempts, issuedBy };
-      },
-    });
-
-    app.get<{ Params: z.infer<typeof DocParams> }>('/api/v1/taxpayers/:vat/units/:unit/documents/:document/xml', {
-      config: { operation: 'documentXml', access: 'documents:read' },
-      schema: { summary: 'The stamped XML exactly as stored and submitted (application/xml)', params: js(DocParams), response: { 200: XmlText } },
-      handler: async (request, reply) => {
-        const d = await documentOfUnit(deps.fleet.store, scoped(request, 'unit'), request.params.document);
-        return reply.type('application/xml; charset=utf-8').send(d.xml);
-      },
-    });
-
-    app.get<{ Params: z.infer<typeof DocParams> }>('/api/v1/taxpayers/:vat/units/:unit/documents/:document/cleared', {
-      config: { operation: 'clearedDocumentXml', access: 'documents:read' },
-      schema: {
-        summary: "A standard document's ZATCA-cleared XML, the one given to the buyer (application/xml)",
-        params: js(DocParams),
-        response: { 200: XmlText },
-      },
-      handler: async (request, reply) => {
-        const d = await documentOfUnit(deps.fleet.store, scoped(request, 'unit'), request.params.document);
-        if (d.kind !== 'standard') {
-          throw new FawtaraError('NOT_FOUND', `${d.number} is a simplified document: it is reported, not cleared; its stamped XML (…/xml) is the legal one`, {
-            field: 'document',
-            messageAr: `${d.number} مستند مبسط يُبلَّغ عنه ولا يُعتمد؛ نسخته الموقعة هي النسخة النظامية`,
-          });
-        }
-        const cleared = await documents.findClearance(deps.fleet.store.db, d.id);
-        if (!cleared) {
-          const s = await submissions.findSubmission(deps.fleet.store.db, d.id);
-          throw new FawtaraError(
-            'UNIT_STATE',
-            `${d.number} is not cleared (submission ${s?.state ?? 'unknown'}${s?.last_message ? `: ${s.last_message}` : ''}); it may not go to the buyer yet`,
-            {
-              field: 'document',
-              messageAr: `${d.number} لم يُعتمد بعد من الهيئة (${s?.state ?? 'غير معروف'})؛ لا يُسلَّم للمشتري بعد`,
-            },
-          );
-        }
-        return reply.type('application/xml; charset=utf-8').send(cleared.xml);
-      },
-    });
-
-    app.get<{ Params: z.infer<typeof DocParams> }>('/api/v1/taxpayers/:vat/units/:unit/documents/:document/qr.png', {
-      config: { operation: 'documentQrPng', access: 'documents:read' },
-      schema: {
-        summary: "The document's QR code as a PNG image (404 when the document carries none; 409 for a standard one not yet cleared)",
-        params: js(DocParams),
-        response: { 200: media('image/png', 'the QR code (PNG)') },
-      },
-      handler: async (request, reply) => {
-        const d = await documentOfUnit(deps.fleet.store, scoped(request, 'unit'), request.params.document);
-        let qr = d.qr;
-        if (!qr && d.kind === 'standard') {
-          // A standard document's QR may come with ZATCA's clearance: the cleared XML's is the buyer's.
-          const cleared = await documents.findClearance(deps.fleet.store.db, d.id);
-          if (cleared) qr = readAttachment(parseInvoiceXml(cleared.xml), 'QR')?.text.trim() ?? '';
-          else {
-            throw new FawtaraError('UNIT_STATE', `${d.number} carries no QR code until ZATCA clears it; ask again once it is cleared`, {
-              field: 'document',
-              messageAr: `${d.number} لا يحمل رمز QR حتى تعتمده الهيئة؛ أعد الطلب بعد الاعتماد`,
-            });
-          }
-        }
-        if (!qr) throw new FawtaraError('NOT_FOUND', `${d.number} carries no QR code`, { field: 'document', messageAr: `${d.number} لا يحمل رمز QR` });
-        return reply.type('image/png').send(await qrPng(qr));
-      },
-    });
+    registerIssue(app, deps);
+    registerSearch(app, deps);
+    registerXml(app, deps);
+    registerQr(app, deps);
   },
 });
+
+/** Issuing on a unit: the seller comes from the registry, never from the body. */
+function registerIssue(app: FastifyInstance, deps: ServerDeps): void {
+  app.post<{ Params: z.infer<typeof UnitParams>; Querystring: z.infer<typeof IssueQuery>; Body: Record<string, unknown> }>(
+    '/api/v1/taxpayers/:vat/units/:unit/documents',
+    {
+      config: { operation: 'issueDocument', access: 'documents:issue' },
+      schema: {
+        summary: 'Issue a document on this unit (201; 202 when a standard document is not cleared within the wait; 200 for a replayed UUID)',
+        params: js(UnitParams),
+        querystring: js(IssueQuery),
+        body: js(InvoiceBody),
+        response: { 200: out(Issued), 201: out(Issued), 202: out(Issued) },
+      },
+      handler: async (request, reply) => {
+        const t = scoped(request, 'taxpayer');
+        const u = scoped(request, 'unit');
+        const wait = request.query.wait;
+        const receivedAt = deps.fleet.clock.now();
+        const invoice = { ...request.body, seller: await sellerOfUnit(deps.fleet.store, t, u, request.body) };
+        const r = await issueDocument(fleetFor(deps, request), t, u.id, invoice, {
+          ...(wait === 0 ? { clearance: 'queue' } : { clearanceWaitMs: wait * 1000 }),
+          visibleUnits: await visibleUnitsOf(deps.fleet, principalOf(request), t),
+        });
+        request.auditDetail = { number: r.number, uuid: r.uuid, icv: r.icv, replayed: r.replayed };
+        await recordIssueContext(deps, request, { documentId: r.id, taxpayerId: t.id, unitId: u.id, receivedAt });
+        void reply.code(r.replayed ? 200 : r.released ? 201 : 202);
+        return issuedView(t.vat_number, r);
+      },
+    },
+  );
+}
+
+/** The list within the caller's scope, and one document with its submission attempts. */
+function registerSearch(app: FastifyInstance, deps: ServerDeps): void {
+  app.get<{ Params: z.infer<typeof TaxpayerParams>; Querystring: z.infer<typeof ListQuery> }>('/api/v1/taxpayers/:vat/documents', {
+    config: { operation: 'listDocuments', access: 'documents:read' },
+    schema: {
+      summary: 'Documents within your scope, newest first, by unit, branch, period, state, kind, type or number (keyset pages)',
+      params: js(TaxpayerParams),
+      querystring: js(ListQuery),
+      response: { 200: out(Page) },
+    },
+    handler: async (request) => {
+      const t = scoped(request, 'taxpayer');
+      const q = request.query;
+      const scope = await scopedFilter(deps.fleet, principalOf(request), t, q);
+      const page = await searchDocuments(deps.fleet.store, {
+        taxpayerId: t.id,
+        ...scope,
+        ...periodRange(q),
+        ...(q.state && { state: q.state }),
+        ...(q.kind && { kind: q.kind }),
+        ...(q.documentType && { documentType: q.documentType }),
+        ...(q.number && { number: q.number }),
+        ...(q.buyer && { buyer: q.buyer }),
+        ...(q.operator && { operator: q.operator }),
+        limit: q.limit,
+        ...(q.cursor && { cursor: q.cursor }),
+      });
+      return { documents: page.rows.map((r) => summaryView(t.vat_number, r)), nextCursor: page.nextCursor };
+    },
+  });
+
+  app.get<{ Params: z.infer<typeof DocParams> }>('/api/v1/taxpayers/:vat/units/:unit/documents/:document', {
+    config: { operation: 'showDocument', access: 'documents:read' },
+    schema: {
+      summary: 'One document of the unit (id, UUID or number) with its submission and links',
+      params: js(DocParams),
+      response: { 200: out(z.object({ document: DocumentSummary, attempts: z.array(Attempt), issuedBy: IssuedBy.nullable() })) },
+    },
+    handler: async (request) => {
+      const t = scoped(request, 'taxpayer');
+      const u = scoped(request, 'unit');
+      const d = await documentOfUnit(deps.fleet.store, u, request.params.document);
+      const page = await searchDocuments(deps.fleet.store, { taxpayerId: t.id, unitId: u.id, number: d.number, limit: 1 });
+      const attempts = (await submissions.listAttempts(deps.fleet.store.db, d.id)).map((a) => ({
+        at: a.at,
+        endpoint: a.endpoint,
+        attempt: Number(a.attempt),
+        httpStatus: a.http_status === null ? null : Number(a.http_status),
+        outcome: a.outcome,
+        stateAfter: a.state_after,
+        messages: messagesOf(a.messages),
+      }));
+      const c = await documentContext.findContext(deps.fleet.store.db, d.id);
+      const issuedBy = c
+        ? {
+            actor: c.actor,
+            operatorId: c.operator_id,
+            operatorName: c.operator_name,
+            deviceTime: c.device_time,
+            receivedAt: c.received_at,
+            driftMs: c.drift_ms === null ? null : Number(c.drift_ms),
+          }
+        : null;
+      return { document: summaryView(t.vat_number, page.rows[0]!), attempts, issuedBy };
+    },
+  });
+}
+
+/** The stamped XML as stored, and ZATCA's cleared XML of a standard document. */
+function registerXml(app: FastifyInstance, deps: ServerDeps): void {
+  app.get<{ Params: z.infer<typeof DocParams> }>('/api/v1/taxpayers/:vat/units/:unit/documents/:document/xml', {
+    config: { operation: 'documentXml', access: 'documents:read' },
+    schema: { summary: 'The stamped XML exactly as stored and submitted (application/xml)', params: js(DocParams), response: { 200: XmlText } },
+    handler: async (request, reply) => {
+      const d = await documentOfUnit(deps.fleet.store, scoped(request, 'unit'), request.params.document);
+      return reply.type('application/xml; charset=utf-8').send(d.xml);
+    },
+  });
+
+  app.get<{ Params: z.infer<typeof DocParams> }>('/api/v1/taxpayers/:vat/units/:unit/documents/:document/cleared', {
+    config: { operation: 'clearedDocumentXml', access: 'documents:read' },
+    schema: {
+      summary: "A standard document's ZATCA-cleared XML, the one given to the buyer (application/xml)",
+      params: js(DocParams),
+      response: { 200: XmlText },
+    },
+    handler: async (request, reply) => {
+      const d = await documentOfUnit(deps.fleet.store, scoped(request, 'unit'), request.params.document);
+      if (d.kind !== 'standard') {
+        throw new FawtaraError('NOT_FOUND', `${d.number} is a simplified document: it is reported, not cleared; its stamped XML (…/xml) is the legal one`, {
+          field: 'document',
+          messageAr: `${d.number} مستند مبسط يُبلَّغ عنه ولا يُعتمد؛ نسخته الموقعة هي النسخة النظامية`,
+        });
+      }
+      const cleared = await documents.findClearance(deps.fleet.store.db, d.id);
+      if (!cleared) {
+        const s = await submissions.findSubmission(deps.fleet.store.db, d.id);
+        throw new FawtaraError(
+          'UNIT_STATE',
+          `${d.number} is not cleared (submission ${s?.state ?? 'unknown'}${s?.last_message ? `: ${s.last_message}` : ''}); it may not go to the buyer yet`,
+          {
+            field: 'document',
+            messageAr: `${d.number} لم يُعتمد بعد من الهيئة (${s?.state ?? 'غير معروف'})؛ لا يُسلَّم للمشتري بعد`,
+          },
+        );
+      }
+      return reply.type('application/xml; charset=utf-8').send(cleared.xml);
+    },
+  });
+}
+
+/** The QR code as an image (a standard document's from its clearance). */
+function registerQr(app: FastifyInstance, deps: ServerDeps): void {
+  app.get<{ Params: z.infer<typeof DocParams> }>('/api/v1/taxpayers/:vat/units/:unit/documents/:document/qr.png', {
+    config: { operation: 'documentQrPng', access: 'documents:read' },
+    schema: {
+      summary: "The document's QR code as a PNG image (404 when the document carries none; 409 for a standard one not yet cleared)",
+      params: js(DocParams),
+      response: { 200: media('image/png', 'the QR code (PNG)') },
+    },
+    handler: async (request, reply) => {
+      const d = await documentOfUnit(deps.fleet.store, scoped(request, 'unit'), request.params.document);
+      let qr = d.qr;
+      if (!qr && d.kind === 'standard') {
+        // A standard document's QR may come with ZATCA's clearance: the cleared XML's is the buyer's.
+        const cleared = await documents.findClearance(deps.fleet.store.db, d.id);
+        if (cleared) qr = readAttachment(parseInvoiceXml(cleared.xml), 'QR')?.text.trim() ?? '';
+        else {
+          throw new FawtaraError('UNIT_STATE', `${d.number} carries no QR code until ZATCA clears it; ask again once it is cleared`, {
+            field: 'document',
+            messageAr: `${d.number} لا يحمل رمز QR حتى تعتمده الهيئة؛ أعد الطلب بعد الاعتماد`,
+          });
+        }
+      }
+      if (!qr) throw new FawtaraError('NOT_FOUND', `${d.number} carries no QR code`, { field: 'document', messageAr: `${d.number} لا يحمل رمز QR` });
+      return reply.type('image/png').send(await qrPng(qr));
+    },
+  });
+}
