@@ -52,17 +52,25 @@ function scheduleRiders(store: Store, r: Riders): void {
   });
 }
 
-/** Write the waiting riders inside `trx` (a savepoint: a failed rider never sinks the carrier's writes). */
+/**
+ * Write the waiting riders inside `trx` (a savepoint: a failed rider never sinks the carrier's writes).
+ * When the savepoint itself cannot be used (the connection is gone) the riders go back to waiting —
+ * never dropped unanswered — and the carrier's transaction fails with it.
+ */
 async function carry(trx: Kysely<Database>, r: Riders): Promise<Rider[]> {
   const taken = r.waiting.splice(0);
   if (taken.length === 0) return taken;
-  await sql`savepoint riders`.execute(trx);
+  const handBack = (error: unknown): never => {
+    r.waiting.unshift(...taken);
+    throw error;
+  };
+  await sql`savepoint riders`.execute(trx).catch(handBack);
   try {
     for (const rider of taken) await rider.write(trx);
     await sql`release savepoint riders`.execute(trx);
   } catch (error) {
-    await sql`rollback to savepoint riders`.execute(trx);
-    await sql`release savepoint riders`.execute(trx);
+    await sql`rollback to savepoint riders`.execute(trx).catch(handBack);
+    await sql`release savepoint riders`.execute(trx).catch(handBack);
     for (const rider of taken) rider.reject(error);
     return [];
   }

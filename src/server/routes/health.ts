@@ -1,8 +1,7 @@
 // GET /health: liveness and store reachability for load balancers and the service manager; public,
 // and so it says nothing but "up" (no version, no database location, no counts) or a plain 503.
 import { z } from 'zod';
-import { FawtaraError } from '../../errors.js';
-import { pingStore } from '../../store/index.js';
+import { pingStore, StoreFault } from '../../store/index.js';
 import { defineRoutes } from '../plugin.js';
 import { out } from '../schema.js';
 
@@ -26,7 +25,7 @@ export default defineRoutes({
           await pingStore(deps.fleet.store, PROBE_TIMEOUT_MS);
         } catch (error) {
           // Public: the caller hears that the store is away, not what or where it is (the log has that).
-          throw new FawtaraError('STORAGE_UNAVAILABLE', 'the store does not answer; this instance cannot serve until it does', {
+          throw new StoreFault('UNREACHABLE', 'the store does not answer; this instance cannot serve until it does', {
             messageAr: 'قاعدة البيانات لا تستجيب؛ لا تستطيع هذه النسخة الخدمة حتى تعود',
             cause: error,
           });
