@@ -93,7 +93,6 @@ describe.skipIf(!PG_URL)('a lost PostgreSQL connection (server)', () => {
     await Promise.all([...lanes, terminator]);
 
     expect(ended).toBeGreaterThan(0);
-    console.log(`FIGURES ended ${ended}, answers ${answers.length}, 503s ${answers.filter((a) => a.status === 503).length}`);
     const unexpected = answers.filter((a) => ![200, 201, 503].includes(a.status) || (a.status === 503 && a.code !== 'STORAGE_UNAVAILABLE'));
     expect(unexpected.map((a) => [a.status, a.body])).toEqual([]);
     for (const a of answers.filter((x) => x.status === 503)) {
