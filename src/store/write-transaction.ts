@@ -48,6 +48,7 @@ function scheduleRiders(store: Store, r: Riders): void {
   // Let the appends of this turn of the event loop share the commit.
   setImmediate(() => {
     r.scheduled = false;
+    // Riders are appends made only through `trx`: running them again after a rollback is safe.
     if (r.open === 0 && r.waiting.length > 0) void transact(store, async () => undefined, false, true).catch(() => undefined);
   });
 }
