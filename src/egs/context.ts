@@ -87,6 +87,7 @@ export async function openFleet(options: OpenFleetOptions): Promise<FleetContext
         { problems: integrity.problems },
         'the store failed its integrity check: writes are refused until a backup is restored (docs/operations.md)',
       ),
+    onConnectionLost: (message) => logger.warn(message),
     ...options.store,
   });
   try {

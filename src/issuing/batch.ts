@@ -8,6 +8,7 @@ import { stampInvoice, stampInvoiceAsync, unsignedInvoiceHash } from '../stamp/i
 import {
   credentials,
   documents,
+  asStoreError,
   withWriteTransaction,
   type Database,
   type DocumentsTable,
@@ -128,16 +129,20 @@ export class Issuer {
     if (ready.length === 0) return;
     let outcomes: Outcome[];
     try {
-      outcomes = await withWriteTransaction(this.ctx.store, (trx) => this.write(trx, ready));
+      // Re-run safely if the connection drops before COMMIT: `write` re-reads heads, UUIDs and numbers under
+      // its locks and touches nothing outside the rolled-back transaction. A drop DURING COMMIT fails (503);
+      // the till resends the same sale and its UUID returns the stored document if the commit happened.
+      outcomes = await withWriteTransaction(this.ctx.store, (trx) => this.write(trx, ready), { rerunOnLostConnection: true });
       this.stats.commits++;
       this.stats.documents += outcomes.filter((o) => 'ok' in o && !o.ok.replayed).length;
     } catch (error) {
       // Nothing of the batch was written. One document's unexpected failure must not sink the
-      // others: run them one by one, and report the failure to its own caller only.
-      if (ready.length > 1) {
+      // others: run them one by one, and report the failure to its own caller only. A store that
+      // cannot be reached is no one document's fault: every caller hears it at once (503).
+      if (ready.length > 1 && !isStorageOutage(error)) {
         for (const p of ready) await this.run([p]);
       } else {
-        ready[0]!.reject(error);
+        for (const p of ready) p.reject(error);
       }
       return;
     }
@@ -280,6 +285,8 @@ export class Issuer {
     return { ok: { document: row, submission: job, replayed: false } };
   }
 }
+
+const isStorageOutage = (error: unknown) => (asStoreError(error) as { code?: unknown } | null)?.code === 'STORAGE_UNAVAILABLE';
 
 /** What one batch's transaction knows while it runs. */
 interface BatchState {

@@ -2,7 +2,7 @@
 // JSON body every failure has — `{ error: { code, message, messageAr, field?, reason? } }`.
 import type { FastifyError } from 'fastify';
 import { type FawtaraError, isFawtaraError, type ErrorCode } from '../errors.js';
-import { asStoreError } from '../store/faults.js';
+import { asStoreError, isStoreFault } from '../store/faults.js';
 import { AccessError } from './access/errors.js';
 import { isFleetError } from '../egs/index.js';
 
@@ -75,8 +75,10 @@ export function toHttpError(thrown: unknown, requestId: string): HttpError {
     const json = error.toJSON() as HttpErrorBody['error'];
     if (status === 401) headers['www-authenticate'] = 'Bearer';
     if (error instanceof AccessError && error.retryAfterSeconds !== undefined) headers['retry-after'] = String(error.retryAfterSeconds);
-    // A lock clears within moments; ZATCA's outages and a full disk take longer; damage needs a person.
-    if (status === 503 && error.code !== 'STORE_DAMAGED') headers['retry-after'] = error.code === 'BUSY' ? '1' : '30';
+    // A lock clears within moments and a dropped database connection is replaced on the next query;
+    // ZATCA's outages and a full disk take longer; damage needs a person.
+    if (status === 503 && error.code !== 'STORE_DAMAGED')
+      headers['retry-after'] = error.code === 'BUSY' ? '1' : isStoreFault(error, 'UNREACHABLE') ? '5' : '30';
     if (status >= 500) return { status, headers, body: internalBody(requestId, error.code === 'INTERNAL' ? undefined : error) };
     return {
       status,

@@ -97,24 +97,9 @@ function trustProxyOf(setting: number | string | undefined): string | false | ((
 
 export async function createServer(options: ServerOptions): Promise<FastifyInstance> {
   const access = accessContext(options.fleet, options.policy);
-  const redact = (line: string) => options.fleet.redactor.redact(line);
-  const logger = pino(
-    {
-      level: options.log ? (options.logLevel ?? 'info') : 'silent',
-      base: null,
-      timestamp: pino.stdTimeFunctions.isoTime,
-      // Never a header (Authorization), never a body (passwords, OTPs): method, path and id only.
-      serializers: {
-        req: (req: { method?: string; url?: string; id?: string }) => ({ method: req.method, url: (req.url ?? '').split('?')[0], id: req.id }),
-        res: (res: { statusCode?: number }) => ({ statusCode: res.statusCode }),
-      },
-      redact: { paths: ['password', '*.password', 'token', '*.token', 'otp', '*.otp', 'headers.authorization'], censor: '[REDACTED]' },
-    },
-    { write: (line: string) => options.log?.(redact(line)) },
-  );
-
+  // The pino instance's exact generic is ours alone; everything here and every caller sees a plain FastifyInstance.
   const app = Fastify({
-    loggerInstance: logger,
+    loggerInstance: serverLogger(options),
     genReqId: () => randomUUID(),
     requestIdHeader: false,
     exposeHeadRoutes: false,
@@ -122,12 +107,11 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
     bodyLimit: options.bodyLimit ?? 1024 * 1024,
     // Unknown fields are refused rather than silently dropped: a typo in a sale must not vanish.
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false } },
-  });
+  }) as unknown as FastifyInstance;
 
-  strictJsonBodies(app as unknown as FastifyInstance);
+  strictJsonBodies(app);
   await app.register(fastifyCookie);
-  const routes: RouteRecord[] = [];
-  const deps: ServerDeps = { fleet: options.fleet, access, routes, tags: [] };
+  const deps: ServerDeps = { fleet: options.fleet, access, routes: [], tags: [] };
   const shareable = options.store && (options.store.databaseUrl || options.store.sqliteFile !== ':memory:');
   if (options.store && shareable) {
     const pool = new WorkerPool(options.workers);
@@ -143,7 +127,35 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
   app.decorateRequest('scope', null as unknown as RequestScope);
   app.decorateRequest('auditDetail', undefined);
   app.decorateRequest('sessionToken', undefined);
+  guardRoutes(app, deps.routes);
+  guardRequests(app, deps);
+  answerFailures(app, access);
+  await registerRoutes(app, deps, [...(options.routes ?? (await discoverRouteModules())), ...(options.extraRoutes ?? [])]);
+  await app.ready();
+  return app;
+}
 
+/** The server's pino logger: every line redacted, never a header or a body. */
+function serverLogger(options: ServerOptions) {
+  const redact = (line: string) => options.fleet.redactor.redact(line);
+  return pino(
+    {
+      level: options.log ? (options.logLevel ?? 'info') : 'silent',
+      base: null,
+      timestamp: pino.stdTimeFunctions.isoTime,
+      // Never a header (Authorization), never a body (passwords, OTPs): method, path and id only.
+      serializers: {
+        req: (req: { method?: string; url?: string; id?: string }) => ({ method: req.method, url: (req.url ?? '').split('?')[0], id: req.id }),
+        res: (res: { statusCode?: number }) => ({ statusCode: res.statusCode }),
+      },
+      redact: { paths: ['password', '*.password', 'token', '*.token', 'otp', '*.otp', 'headers.authorization'], censor: '[REDACTED]' },
+    },
+    { write: (line: string) => options.log?.(redact(line)) },
+  );
+}
+
+/** Every route declares its operation, access, response, params and body schemas; the record feeds OpenAPI. */
+function guardRoutes(app: FastifyInstance, routes: RouteRecord[]): void {
   app.addHook('onRoute', (route) => {
     const method = Array.isArray(route.method) ? route.method.join(',') : route.method;
     const where = `${method} ${route.url}`;
@@ -159,7 +171,11 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
     route.schema = { ...schema, response: { ...(schema.response as object), '4xx': ERROR_SCHEMA, '5xx': ERROR_SCHEMA } };
     routes.push({ method, url: route.url, options: route as RouteRecord['options'] });
   });
+}
 
+/** Authentication and role (onRequest), CSRF and URL scope (preValidation), security headers and the audit row (onSend). */
+function guardRequests(app: FastifyInstance, deps: ServerDeps): void {
+  const access = deps.access;
   app.addHook('onRequest', async (request) => {
     request.principal = null;
     request.scope = {};
@@ -202,7 +218,10 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
     await auditRequest(access, request, reply.statusCode);
     return payload;
   });
+}
 
+/** One error format for everything thrown (a lost database is 503, never 500), and 401/404 for unknown paths. */
+function answerFailures(app: FastifyInstance, access: AccessContext): void {
   app.setErrorHandler((error, request, reply) => {
     const e = toHttpError(error, request.id);
     if (e.status >= 500) request.log.error({ err: { message: (error as Error)?.message, code: (error as FawtaraError)?.code } }, 'request failed');
@@ -217,8 +236,13 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
       messageAr: 'لا يوجد مسار بهذا العنوان؛ راجع /openapi.json',
     });
   });
+}
 
-  const modules = [...(options.routes ?? (await discoverRouteModules())), ...(options.extraRoutes ?? [])];
+/**
+ * Where every route is registered: each module (src/server/routes/, one file each, plus the
+ * embedder's extras) in its own encapsulated scope, tagged for OpenAPI by its module.
+ */
+async function registerRoutes(app: FastifyInstance, deps: ServerDeps, modules: RouteModule[]): Promise<void> {
   const names = new Set<string>();
   for (const module of modules) {
     if (names.has(module.name)) throw new Error(`two route modules are named ${module.name}`);
@@ -232,9 +256,6 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
       await module.register(scope, deps);
     });
   }
-  await app.ready();
-  // The pino instance's exact generic is ours alone; callers see a plain FastifyInstance.
-  return app as unknown as FastifyInstance;
 }
 
 async function resolveScope(

@@ -2,7 +2,7 @@
 // integrity-checked) by default, PostgreSQL when a URL is given; migrations run on open.
 import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
-import { Kysely, SqliteDialect } from 'kysely';
+import { Kysely, SqliteDialect, sql } from 'kysely';
 import { FawtaraError } from '../errors.js';
 import { asStoreError, damaged, isStoreFault, prepareError, StoreFault } from './faults.js';
 import {
@@ -54,6 +54,8 @@ export interface StoreOptions {
   integrityCheckEveryMs?: number;
   /** Told when a scheduled integrity check finds damage; writes are refused from then on. */
   onIntegrityFailure?: (integrity: StoreIntegrity) => void;
+  /** PostgreSQL: told (once per connection, no credentials in it) when a pooled connection drops; the pool replaces it. */
+  onConnectionLost?: (message: string) => void;
 }
 
 export interface Store {
@@ -79,6 +81,22 @@ export interface PoolUse {
 
 const DEFAULT_BUSY_TIMEOUT_MS = 10_000;
 const DEFAULT_INTEGRITY_EVERY_MS = 6 * 60 * 60 * 1000;
+
+/**
+ * One trivial query, answered within `timeoutMs` even when the database hangs: a lost PostgreSQL
+ * connection or a timeout throws what asStoreError maps to STORAGE_UNAVAILABLE (UNREACHABLE).
+ */
+export async function pingStore(store: Store, timeoutMs: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`Connection terminated due to connection timeout (no answer in ${timeoutMs} ms)`)), timeoutMs);
+  });
+  try {
+    await Promise.race([sql`select 1`.execute(store.db), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
 
 /** Open (and migrate) the store. Safe to call again on the same database: applied migrations are skipped. */
 export async function openStore(options: StoreOptions): Promise<Store> {

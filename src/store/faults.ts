@@ -142,7 +142,9 @@ function reasonOfPg(code: string | undefined, message: string): StoreFaultReason
     if (code === 'XX001' || code === 'XX002') return 'MALFORMED';
   }
   // node-postgres reports a dropped or timed-out connection without a code.
-  if (/^Connection terminated|timeout exceeded when trying to connect|Connection terminated due to connection timeout/.test(message)) return 'UNREACHABLE';
+  // A client that lost its connection earlier refuses further queries with a text of its own.
+  if (/^Connection terminated|timeout exceeded when trying to connect|Connection terminated due to connection timeout|is not queryable$/.test(message))
+    return 'UNREACHABLE';
   return undefined;
 }
 

@@ -1,6 +1,6 @@
 // The fleet store's public face: open a store (SQLite or PostgreSQL, migrated), its table types,
 // and the repositories services use. Nothing above this layer writes SQL.
-export { openStore, redactUrl, storeIdOf, storeOptionsFromEnv, type Store, type StoreDialect, type StoreOptions } from './database.js';
+export { openStore, pingStore, redactUrl, storeIdOf, storeOptionsFromEnv, type Store, type StoreDialect, type StoreOptions } from './database.js';
 export { asStoreError, isStoreFault, RESTORE_STEPS, StoreFault, type StoreFaultReason } from './faults.js';
 export type { StoreIntegrity } from './integrity.js';
 export { DATABASE_FILE } from './files.js';

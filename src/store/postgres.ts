@@ -31,7 +31,7 @@ export async function openPostgresStore(url: string, options: StoreOptions): Pro
     });
   }
   const location = `${redactUrl(url)} (schema ${schema})`;
-  const db = kyselyOf(url, schema, 10);
+  const db = kyselyOf(url, schema, 10, options.onConnectionLost);
   const store: Store = {
     db,
     dialect: 'postgres',
@@ -55,9 +55,31 @@ export async function openPostgresStore(url: string, options: StoreOptions): Pro
   return store;
 }
 
-function kyselyOf(url: string, schema: string, max: number): Kysely<Database> {
-  const pool = new pg.Pool({ connectionString: url, max, options: `-c search_path=${schema}` });
-  // An idle client that loses its connection must not crash the process; the next query reconnects.
+/** How long a query waits for a connection (a new one, or a pooled one to come free) before failing as UNREACHABLE. */
+const CONNECT_TIMEOUT_MS = 10_000;
+
+function kyselyOf(url: string, schema: string, max: number, onLost?: (message: string) => void): Kysely<Database> {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max,
+    options: `-c search_path=${schema}`,
+    // Operators (and the resilience tests) find this process's sessions in pg_stat_activity by it.
+    application_name: `fawtara ${schema}`.slice(0, 63),
+    connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+  });
+  // A client whose connection drops (a restart, pg_terminate_backend, a network cut) emits 'error'.
+  // With no listener node turns that into an uncaught exception and the process dies, so every
+  // client gets one for its whole life — checked out (mid-transaction, between queries) as well as
+  // idle. The pool then drops the broken client; the next query opens a fresh connection. The
+  // query in flight, if any, fails on its own and is answered 503 (docs/operations.md).
+  const told = new WeakSet<object>();
+  const lost = (client: object, error: Error) => {
+    if (told.has(client)) return;
+    told.add(client);
+    onLost?.(`PostgreSQL connection lost (${(error as { code?: string }).code ?? 'no code'}: ${error.message}); it is replaced on the next query`);
+  };
+  pool.on('connect', (client) => client.on('error', (error) => lost(client, error)));
+  // The pool re-emits an idle client's error; the client's own listener above has already told it.
   pool.on('error', () => undefined);
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   POOLS.set(db, pool);

@@ -7,7 +7,7 @@ import { createServer, type ServerOptions } from '../../src/server/index.js';
 import { accessContext, type AccessContext } from '../../src/server/access/context.js';
 import { createDeviceToken, createUser } from '../../src/server/access/users.js';
 import { issueSetupToken } from '../../src/server/access/sessions.js';
-import { tenants, units, type Taxpayer } from '../../src/store/index.js';
+import { tenants, units, type StoreOptions, type Taxpayer } from '../../src/store/index.js';
 import { createZatcaClient, simulatorBaseUrl, type FatooraEnv } from '../../src/zatca/index.js';
 import { CHAIN_BRANCHES, CHAIN_DEVICES, CHAIN_VAT, storeOptions, type Engine } from '../egs/helpers.js';
 
@@ -40,10 +40,12 @@ export interface TestServer {
 
 export async function testServer(
   engine: Engine,
-  extra: Partial<ServerOptions> & { simulatorUrl?: string; clock?: MovableClock; sqliteFile?: string } = {},
+  extra: Partial<ServerOptions> & { simulatorUrl?: string; clock?: MovableClock; sqliteFile?: string; mapStore?: (o: StoreOptions) => StoreOptions } = {},
 ): Promise<TestServer> {
-  const { simulatorUrl, sqliteFile, clock: _clock, ...serverOptions } = extra;
-  const { options, drop } = storeOptions(engine, sqliteFile);
+  const { simulatorUrl, sqliteFile, clock: _clock, mapStore, ...serverOptions } = extra;
+  const { options: given, drop } = storeOptions(engine, sqliteFile);
+  // A test may route the store elsewhere (a relay it can cut); the schema and its drop stay the same.
+  const options = mapStore ? mapStore(given) : given;
   const clock = extra.clock ?? movableClock();
   const redactor = new Redactor();
   const logLines: string[] = [];

@@ -9,7 +9,10 @@ export interface OnboardedServer extends TestServer {
   sim: RunningSimulator;
 }
 
-export async function onboardedServer(engine: Engine, extra: { sqliteFile?: string; metrics?: { token?: string } } = {}): Promise<OnboardedServer> {
+export async function onboardedServer(
+  engine: Engine,
+  extra: Pick<Parameters<typeof testServer>[1] & object, 'sqliteFile' | 'mapStore' | 'metrics'> = {},
+): Promise<OnboardedServer> {
   const sim = await startFleetSimulator();
   const s = await testServer(engine, { simulatorUrl: sim.url, clock: { now: () => sim.control.clock.now(), advance: () => undefined }, ...extra });
   const otps = otpsFor(sim, CHAIN_VAT, CHAIN_DEVICES.length);
