@@ -11,7 +11,17 @@ const MAX_FUNCTION_LINES = 80;
 const GENERATED = new Set(['src/xsd/ubl-invoice-model.ts']);
 
 /** Functions allowed to be longer, each with why (key: `file:function`). */
-const LONG_FUNCTIONS = new Map<string, string>();
+const FROZEN_DDL = 'frozen DDL history: a migration never changes once released';
+const LONG_FUNCTIONS = new Map<string, string>([
+  ['src/store/migration-0002-issuing.ts:issuingTables', FROZEN_DDL],
+  ['src/store/migration-0002-issuing.ts:up', FROZEN_DDL],
+  ['src/store/migration-0003-access.ts:accessTables', FROZEN_DDL],
+  ['src/store/migration-0003-access.ts:up', FROZEN_DDL],
+  ['src/store/migration-0004-sync.ts:syncTables', FROZEN_DDL],
+  ['src/store/migration-0004-sync.ts:up', FROZEN_DDL],
+  ['src/store/migrations.ts:fleetTables', FROZEN_DDL],
+  ['src/store/migrations.ts:up', FROZEN_DDL],
+]);
 
 const root = join(import.meta.dirname, '..');
 

@@ -47,7 +47,8 @@ export async function renderInvoice(
 export { generatePrivateKey, loadPrivateKey, exportPrivateKeyPem, exportPrivateKeyBareBase64, type LoadedPrivateKey } from './crypto/keys.js';
 export { loadCertificate, type SigningCertificate } from './crypto/certificate.js';
 export { createSigner, createVerifier, availableSignerBackends, type Signer, type SignerBackend } from './crypto/signer.js';
-export { createCsr, parseCsr, CERTIFICATE_TEMPLATE_NAMES, type ZatcaEnvironment, type CreatedCsr, type ParsedCsr } from './crypto/csr.js';
+export { createCsr, parseCsr, CERTIFICATE_TEMPLATE_NAMES, type ZatcaEnvironment, type CreatedCsr } from './crypto/csr.js';
+export type { ParsedCsr } from './crypto/csr-parsed.js';
 export { parseCsrConfigProperties, parseCsrConfigJson, validateCsrConfig, type CsrConfig } from './crypto/csr-config.js';
 
 // XML.

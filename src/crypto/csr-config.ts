@@ -92,32 +92,7 @@ export function validateCsrConfig(input: Partial<Record<CsrConfigField, unknown>
   const source = options.source ?? 'CSR configuration';
   const nameOf = (field: CsrConfigField): string => (naming === 'properties' ? CSR_PROPERTY_NAMES[field] : field);
   const issues: Issue[] = [];
-  const values: Partial<CsrConfig> = {};
-
-  for (const field of CSR_CONFIG_FIELDS) {
-    const raw = input[field];
-    const name = nameOf(field);
-    if (raw === undefined || raw === null || (typeof raw === 'string' && raw.trim() === '')) {
-      issues.push({
-        field: name,
-        rule: 'docs/zatca-notes.md §A5',
-        message: `${name} is required and must not be empty`,
-        messageAr: `الحقل ${name} (${ARABIC_LABELS[field]}) مطلوب ولا يجوز أن يكون فارغاً`,
-      });
-      continue;
-    }
-    if (typeof raw !== 'string') {
-      issues.push({
-        field: name,
-        rule: 'docs/zatca-notes.md §A5',
-        message: `${name} must be text (a string), got ${typeof raw}${field === 'organizationIdentifier' ? '; write the VAT number in quotes so no digit is lost' : ''}`,
-        messageAr: `الحقل ${name} (${ARABIC_LABELS[field]}) يجب أن يكون نصاً`,
-      });
-      continue;
-    }
-    // Leading/trailing blanks would land verbatim in the CSR, where nobody sees them but ZATCA does.
-    values[field] = raw.trim();
-  }
+  const values = readFields(input, nameOf, issues);
 
   const { serialNumber, organizationIdentifier, organizationUnitName, countryName, invoiceType } = values;
 
@@ -183,6 +158,37 @@ export function validateCsrConfig(input: Partial<Record<CsrConfigField, unknown>
 
   if (issues.length > 0) throw configError(source, issues);
   return values as CsrConfig;
+}
+
+/** Each field present, text, and trimmed; an issue for each that is not. */
+function readFields(input: Partial<Record<CsrConfigField, unknown>>, nameOf: (field: CsrConfigField) => string, issues: Issue[]): Partial<CsrConfig> {
+  const values: Partial<CsrConfig> = {};
+
+  for (const field of CSR_CONFIG_FIELDS) {
+    const raw = input[field];
+    const name = nameOf(field);
+    if (raw === undefined || raw === null || (typeof raw === 'string' && raw.trim() === '')) {
+      issues.push({
+        field: name,
+        rule: 'docs/zatca-notes.md §A5',
+        message: `${name} is required and must not be empty`,
+        messageAr: `الحقل ${name} (${ARABIC_LABELS[field]}) مطلوب ولا يجوز أن يكون فارغاً`,
+      });
+      continue;
+    }
+    if (typeof raw !== 'string') {
+      issues.push({
+        field: name,
+        rule: 'docs/zatca-notes.md §A5',
+        message: `${name} must be text (a string), got ${typeof raw}${field === 'organizationIdentifier' ? '; write the VAT number in quotes so no digit is lost' : ''}`,
+        messageAr: `الحقل ${name} (${ARABIC_LABELS[field]}) يجب أن يكون نصاً`,
+      });
+      continue;
+    }
+    // Leading/trailing blanks would land verbatim in the CSR, where nobody sees them but ZATCA does.
+    values[field] = raw.trim();
+  }
+  return values;
 }
 
 /**

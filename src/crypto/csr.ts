@@ -17,6 +17,7 @@ import {
 import { Attributes, CertificationRequest, CertificationRequestInfo } from '@peculiar/asn1-csr';
 import { ecdsaWithSHA256, id_ecdsaWithSHA256 } from '@peculiar/asn1-ecc';
 import { FawtaraError } from '../errors.js';
+import type { AsnStringType, NameAttribute, ParsedCsr } from './csr-parsed.js';
 import type { LoadedPrivateKey } from './keys.js';
 import type { Signer } from './signer.js';
 import { csrKey } from './csr-key.js';
@@ -152,53 +153,6 @@ export function createCsr(options: CreateCsrOptions): CreatedCsr {
   return { der, pem, base64Pem: Buffer.from(pem, 'utf8').toString('base64') };
 }
 
-/** How an attribute value was encoded: what ZATCA's profile pins for each attribute. */
-export type AsnStringType = 'utf8String' | 'printableString' | 'ia5String' | 'bmpString' | 'teletexString' | 'universalString' | 'other';
-
-export interface NameAttribute {
-  oid: string;
-  value: string;
-  stringType: AsnStringType;
-}
-
-export interface ParsedCsr {
-  der: Buffer;
-  /** Subject values by CSR-config field (first occurrence of each attribute). */
-  subject: Partial<CsrSubject>;
-  /** SAN directoryName values by CSR-config field. */
-  alternativeName: Partial<CsrAlternativeName>;
-  /** Value of the certificate template name extension (1.3.6.1.4.1.311.20.2), if present and a string. */
-  templateName?: string;
-  /** DER SubjectPublicKeyInfo as carried by the CSR. */
-  publicKeySpki: Buffer;
-  /** The public key, when Node can load it (any curve Node supports). */
-  publicKey?: KeyObject;
-  /** Named curve of an EC key (`secp256k1`, `prime256v1`…), when Node can load it. */
-  publicKeyCurve?: string;
-  /** True for an EC key on secp256k1, the only kind ZATCA certifies. */
-  publicKeyIsSecp256k1: boolean;
-  /** OID of the signature algorithm. */
-  signatureAlgorithm: string;
-  /** True when the self-signature is ecdsa-with-SHA256 and verifies with the CSR's own key. */
-  signatureValid: boolean;
-  /** The SAN extension's value (DER GeneralNames), so an issuer can copy it byte for byte. */
-  subjectAlternativeNameDer?: Buffer;
-  /** Structural facts, in DER order, for comparing with ZATCA's profile. */
-  structure: {
-    /** Subject RDNs (each RDN a list of attributes). */
-    subject: NameAttribute[][];
-    /** RDNs of the first directoryName in the SAN. */
-    alternativeName: NameAttribute[][];
-    /** Kinds of GeneralName in the SAN (`directoryName`, `dNSName`…), in order. */
-    alternativeNameKinds: string[];
-    /** Extensions requested in the extensionRequest attribute, in order. */
-    extensions: Array<{ oid: string; critical: boolean }>;
-    /** OIDs of the CSR attributes, in order. */
-    attributes: string[];
-    templateNameStringType?: AsnStringType;
-  };
-}
-
 /**
  * Read a CSR given as PEM text, DER bytes, base64 of the DER, or base64 of the PEM text (the
  * `/compliance` form). Only an unreadable input throws; a CSR that breaks ZATCA's profile is
@@ -227,6 +181,43 @@ export function parseCsr(input: string | Buffer, source = 'csr'): ParsedCsr {
     extensions: [],
     attributes: (info.attributes ?? []).map((a) => a.type),
   };
+  const { templateName, subjectAlternativeNameDer, alternativeName } = readExtensionRequest(info, source, structure);
+
+  const publicKeySpki = Buffer.from(AsnConvert.serialize(info.subjectPKInfo));
+  let publicKey: KeyObject | undefined;
+  try {
+    publicKey = createPublicKey({ key: publicKeySpki, format: 'der', type: 'spki' });
+  } catch {
+    publicKey = undefined; // a curve Node cannot load: reported through publicKeyIsSecp256k1/signatureValid
+  }
+  const publicKeyCurve = publicKey?.asymmetricKeyType === 'ec' ? publicKey.asymmetricKeyDetails?.namedCurve : undefined;
+  const publicKeyIsSecp256k1 = publicKeyCurve === 'secp256k1';
+
+  const signatureAlgorithm = request.signatureAlgorithm.algorithm;
+  const signatureValid = csrSignatureValid(request, publicKey, signatureAlgorithm);
+
+  return {
+    der,
+    subject,
+    alternativeName,
+    ...(templateName !== undefined && { templateName }),
+    publicKeySpki,
+    ...(publicKey !== undefined && { publicKey }),
+    ...(publicKeyCurve !== undefined && { publicKeyCurve }),
+    publicKeyIsSecp256k1,
+    signatureAlgorithm,
+    signatureValid,
+    ...(subjectAlternativeNameDer !== undefined && { subjectAlternativeNameDer }),
+    structure,
+  };
+}
+
+/** The extensionRequest attribute: the template name and the subjectAltName directory name. */
+function readExtensionRequest(
+  info: CertificationRequest['certificationRequestInfo'],
+  source: string,
+  structure: ParsedCsr['structure'],
+): { templateName: string | undefined; subjectAlternativeNameDer: Buffer | undefined; alternativeName: Partial<CsrAlternativeName> } {
   let templateName: string | undefined;
   let subjectAlternativeNameDer: Buffer | undefined;
   let alternativeName: Partial<CsrAlternativeName> = {};
@@ -267,18 +258,11 @@ export function parseCsr(input: string | Buffer, source = 'csr'): ParsedCsr {
       }
     }
   }
+  return { templateName, subjectAlternativeNameDer, alternativeName };
+}
 
-  const publicKeySpki = Buffer.from(AsnConvert.serialize(info.subjectPKInfo));
-  let publicKey: KeyObject | undefined;
-  try {
-    publicKey = createPublicKey({ key: publicKeySpki, format: 'der', type: 'spki' });
-  } catch {
-    publicKey = undefined; // a curve Node cannot load: reported through publicKeyIsSecp256k1/signatureValid
-  }
-  const publicKeyCurve = publicKey?.asymmetricKeyType === 'ec' ? publicKey.asymmetricKeyDetails?.namedCurve : undefined;
-  const publicKeyIsSecp256k1 = publicKeyCurve === 'secp256k1';
-
-  const signatureAlgorithm = request.signatureAlgorithm.algorithm;
+/** The request's ECDSA-SHA256 signature checks with its own public key. */
+function csrSignatureValid(request: CertificationRequest, publicKey: KeyObject | undefined, signatureAlgorithm: string): boolean {
   let signatureValid = false;
   if (publicKey?.asymmetricKeyType === 'ec' && signatureAlgorithm === OID.ecdsaWithSHA256 && request.certificationRequestInfoRaw) {
     try {
@@ -293,21 +277,7 @@ export function parseCsr(input: string | Buffer, source = 'csr'): ParsedCsr {
       signatureValid = false;
     }
   }
-
-  return {
-    der,
-    subject,
-    alternativeName,
-    ...(templateName !== undefined && { templateName }),
-    publicKeySpki,
-    ...(publicKey !== undefined && { publicKey }),
-    ...(publicKeyCurve !== undefined && { publicKeyCurve }),
-    publicKeyIsSecp256k1,
-    signatureAlgorithm,
-    signatureValid,
-    ...(subjectAlternativeNameDer !== undefined && { subjectAlternativeNameDer }),
-    structure,
-  };
+  return signatureValid;
 }
 
 /** The CSR-config values a parsed CSR carries (feed to `validateCsrConfig` to check them). */

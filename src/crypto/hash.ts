@@ -4,7 +4,7 @@ import type { Document, Element } from '@xmldom/xmldom';
 import { canonicalize } from '../xml/c14n.js';
 import { NS, parseInvoiceXml, type ParseOptions } from '../xml/parse.js';
 
-export { hashCanonicalText, type InvoiceHash } from './invoice-hash.js';
+export type { InvoiceHash } from './invoice-hash.js';
 import { hashCanonicalText, type InvoiceHash } from './invoice-hash.js';
 
 /**

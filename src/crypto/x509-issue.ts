@@ -31,7 +31,9 @@ import { CertificationRequest } from '@peculiar/asn1-csr';
 import { ecdsaWithSHA256 } from '@peculiar/asn1-ecc';
 import { FawtaraError } from '../errors.js';
 import { generatePrivateKey, loadPrivateKey } from './keys.js';
-import { derToPem, OID, singleRdn, type ParsedCsr } from './csr.js';
+import { derToPem, OID, singleRdn } from './csr.js';
+import type { ParsedCsr } from './csr-parsed.js';
+import { directoryEncoding, parseDistinguishedName } from './x509-name.js';
 
 /** A private key with its certificate: a CA, or an end entity such as the platform's stamp. */
 export interface KeyAndCertificate {
@@ -106,7 +108,7 @@ function createKeyAndCertificate(
   subjectText: string,
   ownExtensions: (keyId: Buffer) => Extension[],
 ): KeyAndCertificate {
-  const subject = parseDistinguishedName(subjectText);
+  const subject = parseDistinguishedName(subjectText, DEFAULT_CA_SUBJECT);
   const notBefore = options.now ?? new Date();
   let notAfter = options.notAfter;
   if (notAfter === undefined) {
@@ -272,41 +274,6 @@ export function issueCertificate(options: IssueCertificateOptions): IssuedCertif
     serialNumber,
     x509: new X509Certificate(der),
   };
-}
-
-/** Parse `CN=…, DC=…` (most specific first) into a Name in DER order (least specific first). */
-function parseDistinguishedName(text: string): Name {
-  const parts = text.split(',').map((p) => p.trim());
-  const rdns = parts.map((part) => {
-    const match = /^(CN|OU|O|C|DC)=(.+)$/i.exec(part);
-    if (!match) {
-      throw new FawtaraError('INVALID_INPUT', `CA subject: "${part}" is not KEY=value with KEY one of CN, OU, O, C, DC (e.g. ${DEFAULT_CA_SUBJECT})`, {
-        field: 'subject',
-        messageAr: `اسم جهة الإصدار: "${part}" ليس بالصيغة KEY=value`,
-      });
-    }
-    const key = match[1]!.toUpperCase();
-    const value = match[2]!.trim();
-    switch (key) {
-      case 'CN':
-        return singleRdn(OID.commonName, value, directoryEncoding(value));
-      case 'OU':
-        return singleRdn(OID.organizationalUnitName, value, directoryEncoding(value));
-      case 'O':
-        return singleRdn(OID.organizationName, value, directoryEncoding(value));
-      case 'C':
-        return singleRdn(OID.countryName, value, 'printableString');
-      default:
-        // domainComponent is an IA5String by definition (RFC 4519), as in ZATCA's issuer names.
-        return singleRdn(OID.domainComponent, value, 'ia5String');
-    }
-  });
-  return new Name(rdns.reverse());
-}
-
-/** PrintableString when the value allows it (as ZATCA's CA writes names), UTF8String otherwise (Arabic). */
-function directoryEncoding(value: string): 'printableString' | 'utf8String' {
-  return /^[A-Za-z0-9 '()+,\-./:=?]+$/.test(value) ? 'printableString' : 'utf8String';
 }
 
 function describeKeyAndCertificate(der: Buffer, privateKey: KeyObject): KeyAndCertificate {

@@ -142,38 +142,7 @@ function compileTemplate(indent: string, baseDepth: number): CompiledTemplate {
     nl(5) +
     `<ds:Signature xmlns:ds="${DS}" Id="signature">` +
     nl(6) +
-    '<ds:SignedInfo>' +
-    nl(7) +
-    '<ds:CanonicalizationMethod Algorithm="http://www.w3.org/2006/12/xml-c14n11"/>' +
-    nl(7) +
-    '<ds:SignatureMethod Algorithm="http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha256"/>' +
-    nl(7) +
-    '<ds:Reference Id="invoiceSignedData" URI="">' +
-    nl(8) +
-    '<ds:Transforms>' +
-    transform(nl, 'not(//ancestor-or-self::ext:UBLExtensions)') +
-    transform(nl, 'not(//ancestor-or-self::cac:Signature)') +
-    transform(nl, "not(//ancestor-or-self::cac:AdditionalDocumentReference[cbc:ID='QR'])") +
-    nl(9) +
-    '<ds:Transform Algorithm="http://www.w3.org/2006/12/xml-c14n11"/>' +
-    nl(8) +
-    '</ds:Transforms>' +
-    nl(8) +
-    `<ds:DigestMethod Algorithm="${SHA256}"/>` +
-    nl(8) +
-    `<ds:DigestValue>${SLOT}</ds:DigestValue>` +
-    nl(7) +
-    '</ds:Reference>' +
-    nl(7) +
-    '<ds:Reference Type="http://www.w3.org/2000/09/xmldsig#SignatureProperties" URI="#xadesSignedProperties">' +
-    nl(8) +
-    `<ds:DigestMethod Algorithm="${SHA256}"/>` +
-    nl(8) +
-    `<ds:DigestValue>${SLOT}</ds:DigestValue>` +
-    nl(7) +
-    '</ds:Reference>' +
-    nl(6) +
-    '</ds:SignedInfo>' +
+    signedInfoTemplate(nl) +
     nl(6) +
     `<ds:SignatureValue>${SLOT}</ds:SignatureValue>` +
     nl(6) +
@@ -209,6 +178,44 @@ function compileTemplate(indent: string, baseDepth: number): CompiledTemplate {
     nl(0) +
     '</ext:UBLExtensions>';
   return { parts: text.split(SLOT) };
+}
+
+/** `ds:SignedInfo`: the two references (invoice, signed properties) with their digest slots. */
+function signedInfoTemplate(nl: (d: number) => string): string {
+  return (
+    '<ds:SignedInfo>' +
+    nl(7) +
+    '<ds:CanonicalizationMethod Algorithm="http://www.w3.org/2006/12/xml-c14n11"/>' +
+    nl(7) +
+    '<ds:SignatureMethod Algorithm="http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha256"/>' +
+    nl(7) +
+    '<ds:Reference Id="invoiceSignedData" URI="">' +
+    nl(8) +
+    '<ds:Transforms>' +
+    transform(nl, 'not(//ancestor-or-self::ext:UBLExtensions)') +
+    transform(nl, 'not(//ancestor-or-self::cac:Signature)') +
+    transform(nl, "not(//ancestor-or-self::cac:AdditionalDocumentReference[cbc:ID='QR'])") +
+    nl(9) +
+    '<ds:Transform Algorithm="http://www.w3.org/2006/12/xml-c14n11"/>' +
+    nl(8) +
+    '</ds:Transforms>' +
+    nl(8) +
+    `<ds:DigestMethod Algorithm="${SHA256}"/>` +
+    nl(8) +
+    `<ds:DigestValue>${SLOT}</ds:DigestValue>` +
+    nl(7) +
+    '</ds:Reference>' +
+    nl(7) +
+    '<ds:Reference Type="http://www.w3.org/2000/09/xmldsig#SignatureProperties" URI="#xadesSignedProperties">' +
+    nl(8) +
+    `<ds:DigestMethod Algorithm="${SHA256}"/>` +
+    nl(8) +
+    `<ds:DigestValue>${SLOT}</ds:DigestValue>` +
+    nl(7) +
+    '</ds:Reference>' +
+    nl(6) +
+    '</ds:SignedInfo>'
+  );
 }
 
 function transform(nl: (d: number) => string, xpath: string): string {

@@ -20,4 +20,3 @@ export const EGS_SERIAL = /^1-[^|]+\|2-[^|]+\|3-[^|]+$/;
 
 /** The invoice types a unit may issue (CSR `title`): 1000 standard only, 0100 simplified only, 1100 both. */
 export const UNIT_TITLES = ['1100', '1000', '0100'] as const;
-export type UnitTitle = (typeof UNIT_TITLES)[number];

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { BUYER_ID_SCHEMES, DOCUMENT_TYPES, SELLER_ID_SCHEMES, TAX_CATEGORY_CODES } from './codes.js';
 import { dateField, decimalField, LocalizedText, MAX_AMOUNT, MAX_INTEGER_DIGITS, MAX_LINES, msg, textField, timeField, vatNumber } from './schema-fields.js';
 
-export { LocalizedText, MAX_FRACTION_DIGITS, MAX_INTEGER_DIGITS, MAX_LINES, MESSAGE_SEPARATOR } from './schema-fields.js';
+export { LocalizedText, MAX_INTEGER_DIGITS, MESSAGE_SEPARATOR } from './schema-fields.js';
 
 export const Address = z
   .object({

@@ -64,8 +64,3 @@ export function decimalsOf(text: string): number {
 export function plain(value: Decimal): string {
   return value.toFixed();
 }
-
-/** A VAT rate as the samples write it in categories: `15.00`, `0.00`. */
-export function ratePercent(value: Decimal): string {
-  return value.toFixed(2);
-}

@@ -148,22 +148,7 @@ export function buildLayout(c: DocumentContent, invalid: Bi[], o: LayoutOptions)
   const simplified = c.typeName?.startsWith('02') ?? false;
   const note = c.typeCode === '381' || c.typeCode === '383';
   const currency = c.currency ?? '';
-  const facts: Field[] = [
-    { label: note ? LABELS.noteNumber : LABELS.invoiceNumber, value: c.id ?? '', ltr: true },
-    { label: LABELS.issueDate, value: dateText(c.issueDate, d), ltr: true },
-    { label: LABELS.issueTime, value: dateText(c.issueTime, d), ltr: true },
-  ];
-  if (c.supplyDate) facts.push({ label: LABELS.supplyDate, value: dateText(c.supplyDate, d), ltr: true });
-  if (c.supplyEndDate) facts.push({ label: LABELS.supplyEndDate, value: dateText(c.supplyEndDate, d), ltr: true });
-  for (const ref of c.billingReferences) {
-    if (ref.id) facts.push({ label: LABELS.originalInvoice, value: ref.id + (ref.issueDate ? ` (${dateText(ref.issueDate, d)})` : ''), ltr: true });
-  }
-  for (const reason of c.instructionNotes) if (reason) facts.push({ label: LABELS.reason, value: textLines(reason, o.lang).join('\n'), plain: true });
-  facts.push({ label: LABELS.currency, value: currency, ltr: true });
-  if (c.exchangeRate) facts.push({ label: LABELS.exchangeRate, value: plainNumber(c.exchangeRate, d), ltr: true });
-  const means = c.paymentMeans.map((m) => PAYMENT_MEANS[m] ?? { en: m, ar: m });
-  if (means.length)
-    facts.push({ label: LABELS.paymentMeans, value: means.map((m) => (o.lang === 'en' ? m.en : o.lang === 'ar' ? m.ar : `${m.en} · ${m.ar}`)).join(', ') });
+  const facts = factsOf(c, note, currency, o);
 
   const lines = c.lines.map((l) => lineRow(l, o));
   const hasDiscount = c.lines.some((l) => l.allowanceCharges.some((a) => !a.charge));
@@ -236,4 +221,26 @@ export function buildLayout(c: DocumentContent, invalid: Bi[], o: LayoutOptions)
     ],
     number: c.id ?? '',
   };
+}
+
+/** The document's facts block: number, dates, references, reasons, currency and payment means. */
+function factsOf(c: DocumentContent, note: boolean, currency: string, o: LayoutOptions): Field[] {
+  const d = o.digits;
+  const facts: Field[] = [
+    { label: note ? LABELS.noteNumber : LABELS.invoiceNumber, value: c.id ?? '', ltr: true },
+    { label: LABELS.issueDate, value: dateText(c.issueDate, d), ltr: true },
+    { label: LABELS.issueTime, value: dateText(c.issueTime, d), ltr: true },
+  ];
+  if (c.supplyDate) facts.push({ label: LABELS.supplyDate, value: dateText(c.supplyDate, d), ltr: true });
+  if (c.supplyEndDate) facts.push({ label: LABELS.supplyEndDate, value: dateText(c.supplyEndDate, d), ltr: true });
+  for (const ref of c.billingReferences) {
+    if (ref.id) facts.push({ label: LABELS.originalInvoice, value: ref.id + (ref.issueDate ? ` (${dateText(ref.issueDate, d)})` : ''), ltr: true });
+  }
+  for (const reason of c.instructionNotes) if (reason) facts.push({ label: LABELS.reason, value: textLines(reason, o.lang).join('\n'), plain: true });
+  facts.push({ label: LABELS.currency, value: currency, ltr: true });
+  if (c.exchangeRate) facts.push({ label: LABELS.exchangeRate, value: plainNumber(c.exchangeRate, d), ltr: true });
+  const means = c.paymentMeans.map((m) => PAYMENT_MEANS[m] ?? { en: m, ar: m });
+  if (means.length)
+    facts.push({ label: LABELS.paymentMeans, value: means.map((m) => (o.lang === 'en' ? m.en : o.lang === 'ar' ? m.ar : `${m.en} · ${m.ar}`)).join(', ') });
+  return facts;
 }

@@ -10,8 +10,8 @@ import { csvLines } from './csv.js';
 import { documentFigures, type CategoryFigures, type PrepaidFigures } from './figures.js';
 import { isAcceptedSubmission } from '../store/index.js';
 
-export { csvField, csvLines } from './csv.js';
-export { lineKey, type PrepaidFigures } from './figures.js';
+export { csvLines } from './csv.js';
+export type { PrepaidFigures } from './figures.js';
 
 /**
  * Submission states in which ZATCA holds the document and it counts for VAT: 200, 202, and

@@ -1,6 +1,6 @@
 // Code lists the EN16931 and KSA rules check against (ISO 4217 currencies, ISO 3166 countries,
 // UNTDID 1001/4461/5305/7161), as the R3.4.8 rule set spells them; data, kept apart from the checks.
-import { codeSet } from './context.js';
+import { codeSet } from './xpath-values.js';
 
 /** ISO 4217 currency codes accepted by BR-CL-03/04/05 and BR-KSA-CL-01 (same list in both sets). */
 export const CURRENCIES = codeSet(`

@@ -5,7 +5,8 @@
 // a case observed with the team oracle (Saxon running ZATCA's XSLs; test/rules/built-mutants.test.ts);
 // single-rule cases (BR-KSA-03, BR-KSA-98, BR-KSA-EN16931-11) raise it in their own rule.
 import type { Element } from '@xmldom/xmldom';
-import { bool, dbl, str, xpathError, type InvoiceContext } from './context.js';
+import type { InvoiceContext } from './context.js';
+import { bool, dbl, str, xpathError } from './xpath-values.js';
 import type { Rule } from './types.js';
 
 /** `xs:double(x)` of an untyped value fails (general comparison with a number). */

@@ -5,13 +5,16 @@ import { isFawtaraError } from '../errors.js';
 import { verifyInvoice, type Check } from '../stamp/verify.js';
 import { parseInvoiceXml } from '../xml/parse.js';
 import { validateSchema } from '../xsd/validate.js';
-import { InvoiceContext, XPathDynamicError } from './context.js';
-import { allowanceChargeRules, breakdownRules, categoryRules, codeRules } from './en/vat.js';
+import { InvoiceContext } from './context.js';
+import { XPathDynamicError } from './xpath-values.js';
+import { allowanceChargeRules, breakdownRules, categoryRules } from './en/vat.js';
+import { codeRules } from './en/code-lists.js';
 import { documentRules as enDocumentRules, lineRules as enLineRules } from './en/document.js';
 import { totalsRules } from './en/totals.js';
 import { documentRules as ksaDocumentRules } from './ksa/document.js';
 import { lineRules as ksaLineRules } from './ksa/lines.js';
 import { partyRules } from './ksa/parties.js';
+import { partyAddressRules } from './ksa/party-addresses.js';
 import { prepaymentRules } from './ksa/prepayment.js';
 import { signatureShapeRules } from './ksa/signature-shape.js';
 import { enDynamicErrors, ksaDynamicErrors } from './dynamic-errors.js';
@@ -38,6 +41,7 @@ export const KSA_RULES: readonly Rule[] = [
   ksaDynamicErrors,
   ...ksaDocumentRules,
   ...partyRules,
+  ...partyAddressRules,
   ...signatureShapeRules,
   ...vatRules,
   ...ksaLineRules,

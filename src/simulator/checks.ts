@@ -27,8 +27,6 @@ export interface Authority {
   certificateBase64: string;
 }
 
-export type CertificateProfile = 'compliance-issuer' | 'root-ca' | 'issuing-ca' | 'stamp' | 'ccsid' | 'pcsid';
-
 export interface AuthorityRequest {
   profile: 'compliance-issuer' | 'root-ca' | 'issuing-ca' | 'stamp';
   /** RFC 4514-style DN, most specific first, e.g. `CN=eInvoicing`. */

@@ -2,7 +2,8 @@
 // (the CA), stamp/ (hash, clearance stamp) and rules/ (validateInvoice) — one place per seam.
 import { X509Certificate } from 'node:crypto';
 import { describeCertificate } from '../crypto/certificate.js';
-import { parseCsr as parseCsrDer, type ParsedCsr } from '../crypto/csr.js';
+import { parseCsr as parseCsrDer } from '../crypto/csr.js';
+import type { ParsedCsr } from '../crypto/csr-parsed.js';
 import { invoiceHashOf } from '../crypto/hash.js';
 import { loadPrivateKey } from '../crypto/keys.js';
 import { createSigner } from '../crypto/signer.js';

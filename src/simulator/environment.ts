@@ -7,7 +7,7 @@ import type { Checks, CsrFacts } from './checks.js';
 import type { EnvironmentMode, SimEnvironmentId } from './config.js';
 import { FaultPlan } from './faults.js';
 import { requiredStepsFor } from './invoice-facts.js';
-import { internalErrorBody, unauthorizedBody, type SimMessageKey } from './messages.js';
+import { internalErrorBody, unauthorizedBody } from './messages.js';
 import { DAY_MS } from './env-shared.js';
 import { SeededRandom } from './random.js';
 import { complianceCsid, complianceInvoices, productionCsid, renewProductionCsid } from './env-onboarding.js';
@@ -289,5 +289,3 @@ export class SimEnvironment {
     return { status: 500, body: internalErrorBody(endpoint), diagnostic: diagnostic.slice(0, 300) };
   }
 }
-
-export type { SimMessageKey };

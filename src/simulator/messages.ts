@@ -20,8 +20,6 @@ export const CSID_ERROR_MESSAGES = {
   'Invalid-Request-ID': 'The provided compliance_request_id is invalid',
 } as const;
 
-export type CsidErrorCode = keyof typeof CSID_ERROR_MESSAGES | 'Missing-ComplianceSteps';
-
 export function csidErrorBody(code: keyof typeof CSID_ERROR_MESSAGES): Record<string, unknown> {
   return { errors: [{ code, message: CSID_ERROR_MESSAGES[code] }] };
 }

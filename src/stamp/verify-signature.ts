@@ -142,32 +142,7 @@ export function checkSignatureLayer(
   }
   const parts = readSignatureParts(signatures[0]!);
   const structure = signatureStructureProblems(signatures[0]!);
-  add(
-    structure.length === 0
-      ? { layer: 'SIGNATURE', id: 'signature-structure', status: 'pass', message: "SignedInfo algorithms, references and transforms are ZATCA's" }
-      : {
-          layer: 'SIGNATURE',
-          id: 'signature-structure',
-          status: 'fail',
-          code: 'signature',
-          message: `the signature is not built the way ZATCA specifies: ${structure.join('; ')}`,
-          messageAr: 'بنية التوقيع لا تطابق مواصفات الهيئة',
-        },
-  );
-  add(
-    parts.invoiceDigest === hash.base64
-      ? { layer: 'SIGNATURE', id: 'invoice-hash', status: 'pass', message: `DigestValue equals the recomputed invoice hash ${hash.base64}` }
-      : {
-          layer: 'SIGNATURE',
-          id: 'invoice-hash',
-          status: 'fail',
-          code: 'invalid-invoice-hash',
-          message: 'the invoice hash in the signature does not match the document: it was changed after signing',
-          messageAr: 'قيمة تجزئة الفاتورة في التوقيع لا تطابق المستند: تم تعديله بعد التوقيع',
-          expected: hash.base64,
-          actual: parts.invoiceDigest ?? '',
-        },
-  );
+  checkStructureAndHash(structure, parts.invoiceDigest, hash.base64, add);
   const embedded = readEmbeddedCertificate(parts.certificateText ?? '');
   const certificate = embedded.certificate;
   add(embedded.check);
@@ -190,6 +165,36 @@ export function checkSignatureLayer(
   if (certificate) checkIssuerSerial(parts, certificate, add);
   checkSignatureValue(parts, certificate, hash.bytes, add);
   return { certificate, signatureValue: parts.signatureValue };
+}
+
+/** The signature built as ZATCA specifies, and its DigestValue equal to the recomputed invoice hash. */
+function checkStructureAndHash(structure: readonly string[], invoiceDigest: string | undefined, hash: string, add: Add): void {
+  add(
+    structure.length === 0
+      ? { layer: 'SIGNATURE', id: 'signature-structure', status: 'pass', message: "SignedInfo algorithms, references and transforms are ZATCA's" }
+      : {
+          layer: 'SIGNATURE',
+          id: 'signature-structure',
+          status: 'fail',
+          code: 'signature',
+          message: `the signature is not built the way ZATCA specifies: ${structure.join('; ')}`,
+          messageAr: 'بنية التوقيع لا تطابق مواصفات الهيئة',
+        },
+  );
+  add(
+    invoiceDigest === hash
+      ? { layer: 'SIGNATURE', id: 'invoice-hash', status: 'pass', message: `DigestValue equals the recomputed invoice hash ${hash}` }
+      : {
+          layer: 'SIGNATURE',
+          id: 'invoice-hash',
+          status: 'fail',
+          code: 'invalid-invoice-hash',
+          message: 'the invoice hash in the signature does not match the document: it was changed after signing',
+          messageAr: 'قيمة تجزئة الفاتورة في التوقيع لا تطابق المستند: تم تعديله بعد التوقيع',
+          expected: hash,
+          actual: invoiceDigest ?? '',
+        },
+  );
 }
 
 /** SignedProperties digest (docs/zatca-notes.md §6.3) and CertDigest (docs/zatca-notes.md §6.2). */

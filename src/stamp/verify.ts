@@ -69,8 +69,12 @@ export function verifyInvoice(xml: string | Uint8Array | Document, options: Veri
     checkQr(qr.text, { sources, signed: signatures.length > 0, hash: hash.base64, signatureValue, certificate, taxInclusive, add });
   }
 
-  // --- PIH -------------------------------------------------------------------------------------
-  const pih = readAttachment(doc, 'PIH')?.text.trim();
+  checkPih(readAttachment(doc, 'PIH')?.text.trim(), options.pih, add);
+  return { ok: checks.every((c) => c.status !== 'fail'), invoiceHash: hash.base64, checks };
+}
+
+/** The PIH layer: present, base64 of a SHA-256 hash (or the initial PIH), and the expected one when given. */
+function checkPih(pih: string | undefined, expectedPih: string | undefined, add: (c: Check) => void): void {
   if (!pih) {
     add({
       layer: 'PIH',
@@ -106,9 +110,9 @@ export function verifyInvoice(xml: string | Uint8Array | Document, options: Veri
               messageAr: 'تجزئة الفاتورة السابقة ليست بالصيغة الصحيحة',
             },
     );
-    if (options.pih !== undefined) {
+    if (expectedPih !== undefined) {
       add(
-        options.pih.trim() === pih
+        expectedPih.trim() === pih
           ? { layer: 'PIH', id: 'pih-expected', status: 'pass', message: 'PIH equals the expected previous invoice hash' }
           : {
               layer: 'PIH',
@@ -117,11 +121,10 @@ export function verifyInvoice(xml: string | Uint8Array | Document, options: Veri
               code: 'KSA-13',
               message: 'PIH is inValid: it is not the hash of the previous invoice of this unit',
               messageAr: 'تجزئة الفاتورة السابقة غير صحيحة',
-              expected: options.pih.trim(),
+              expected: expectedPih.trim(),
               actual: pih,
             },
       );
     }
   }
-  return { ok: checks.every((c) => c.status !== 'fail'), invoiceHash: hash.base64, checks };
 }

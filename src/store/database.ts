@@ -22,7 +22,6 @@ import { quickCheck, quickCheckInWorker, type StoreIntegrity } from './integrity
 import { runMigrator } from './migrations.js';
 import { openPostgresStore } from './postgres.js';
 
-export { redactUrl } from './postgres.js';
 import type { Database } from './schema.js';
 
 export type StoreDialect = 'sqlite' | 'postgres';

@@ -99,12 +99,6 @@ export function notesAgainst(
     .execute();
 }
 
-export interface DocumentPageFilter {
-  unitId?: string;
-  from?: string;
-  to?: string;
-}
-
 /** Up to `limit` documents of one unit after `afterIcv`, in chain order (keyset paging). */
 export function unitChainPage(db: Db, taxpayerId: string, unitId: string, afterIcv: number, limit: number): Promise<IssuedDocument[]> {
   return db

@@ -1,10 +1,10 @@
 // The fleet store's public face: open a store (SQLite or PostgreSQL, migrated), its table types,
 // and the repositories services use. Nothing above this layer writes SQL.
-export { openStore, pingStore, redactUrl, storeIdOf, storeOptionsFromEnv, type Store, type StoreDialect, type StoreOptions } from './database.js';
-export { asStoreError, isStoreFault, RESTORE_STEPS, StoreFault, type StoreFaultReason } from './faults.js';
+export { openStore, pingStore, storeIdOf, storeOptionsFromEnv, type Store, type StoreDialect, type StoreOptions } from './database.js';
+export { asStoreError, isStoreFault, RESTORE_STEPS, StoreFault } from './faults.js';
 export type { StoreIntegrity } from './integrity.js';
 export { DATABASE_FILE } from './files.js';
-export { assertNotInUse, backupStore, holdsStore, stageRestore, swapIn, type BackupFacts, type StagedRestore } from './backup.js';
+export { assertNotInUse, backupStore, holdsStore, stageRestore, swapIn } from './backup.js';
 export type * from './schema.js';
 export type * from './access-schema.js';
 export * as tenants from './tenants-repository.js';
@@ -20,7 +20,6 @@ export * as throttle from './throttle-repository.js';
 export { rideAlong, withWriteTransaction } from './write-transaction.js';
 export {
   SUBMISSION_STATES,
-  ACCEPTED_SUBMISSION_STATES,
   FINAL_SUBMISSION_STATES,
   PENDING_SUBMISSION_STATES,
   isAcceptedSubmission,

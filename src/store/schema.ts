@@ -1,6 +1,6 @@
 // The fleet's tables as Kysely sees them: one interface per table, identical on SQLite and
 // PostgreSQL (texts for instants and JSON, integers 0/1 for flags) so one query code serves both.
-import type { Generated, Insertable, Selectable, Updateable } from 'kysely';
+import type { Generated, Selectable } from 'kysely';
 import type { AccessTables } from './access-schema.js';
 import type { Instant } from './instant.js';
 
@@ -318,8 +318,6 @@ export type Taxpayer = Selectable<TaxpayersTable>;
 export type VatGroupMember = Selectable<VatGroupMembersTable>;
 export type Branch = Selectable<BranchesTable>;
 export type EgsUnit = Selectable<EgsUnitsTable>;
-export type NewEgsUnit = Insertable<EgsUnitsTable>;
-export type EgsUnitUpdate = Updateable<EgsUnitsTable>;
 export type UnitKey = Selectable<UnitKeysTable>;
 export type Csr = Selectable<CsrsTable>;
 export type Csid = Selectable<CsidsTable>;

@@ -8,12 +8,6 @@ import { PENDING_SUBMISSION_STATES } from './states.js';
 
 type Db = Kysely<Database>;
 
-/** States in which ZATCA does not (yet) hold the document; kept in step with src/outbox/states.ts. */
-
-export async function enqueue(trx: Db, row: SubmissionsTable): Promise<void> {
-  await trx.insertInto('submissions').values(row).execute();
-}
-
 export async function enqueueMany(trx: Db, rows: readonly SubmissionsTable[]): Promise<void> {
   if (rows.length > 0)
     await trx
@@ -293,14 +287,4 @@ export function pendingBefore(db: Db, before: string, taxpayerId?: string, limit
 
 export function submissionsOfUnit(db: Db, taxpayerId: string, unitId: string): Promise<Submission[]> {
   return db.selectFrom('submissions').selectAll().where('taxpayer_id', '=', taxpayerId).where('unit_id', '=', unitId).orderBy('icv').execute();
-}
-
-/** The next instant a to-submit job becomes due (for the worker's sleep), or undefined. */
-export async function nextDueAt(db: Db): Promise<string | undefined> {
-  const r = await db
-    .selectFrom('submissions')
-    .select((eb) => eb.fn.min<string>('next_attempt_at').as('at'))
-    .where('state', '=', 'to-submit')
-    .executeTakeFirst();
-  return r?.at ?? undefined;
 }

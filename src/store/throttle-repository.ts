@@ -1,9 +1,7 @@
 // Throttle counters (login_throttle): one row per counted key, changed only by an atomic
 // read-modify-write, so parallel attempts are counted one by one and none slips past a limit.
-import type { Kysely } from 'kysely';
 import type { ThrottleRow } from './access-schema.js';
 import type { Store } from './database.js';
-import type { Database } from './schema.js';
 import { withWriteTransaction } from './write-transaction.js';
 
 /** A key's new values, or `null` to delete its row; keys left out of the answer are not changed. */
@@ -46,9 +44,4 @@ export function changeThrottles<T>(
     }
     return result;
   });
-}
-
-export function findThrottles(db: Kysely<Database>, keys: readonly string[]): Promise<ThrottleRow[]> {
-  if (keys.length === 0) return Promise.resolve([]);
-  return db.selectFrom('login_throttle').selectAll().where('key', 'in', keys).execute();
 }

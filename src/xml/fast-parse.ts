@@ -14,242 +14,7 @@ import type { Document } from '@xmldom/xmldom';
 const XMLNS_NS = 'http://www.w3.org/2000/xmlns/';
 const XML_NS = 'http://www.w3.org/XML/1998/namespace';
 
-/** A list the way DOM node lists are read here (`length`, `item(i)`). */
-type NodeList<T> = T[] & { item(i: number): T | null };
-
-function nodeList<T>(items: T[]): NodeList<T> {
-  const list = items as NodeList<T>;
-  list.item = (i: number) => items[i] ?? null;
-  return list;
-}
-
-abstract class LightNode {
-  abstract readonly nodeType: number;
-  abstract readonly nodeName: string;
-  parentNode: LightParent | null = null;
-  nextSibling: LightChild | null = null;
-  previousSibling: LightChild | null = null;
-}
-
-abstract class LightParent extends LightNode {
-  firstChild: LightChild | null = null;
-  lastChild: LightChild | null = null;
-
-  appendChild(child: LightChild): void {
-    child.parentNode = this;
-    if (this.lastChild) {
-      this.lastChild.nextSibling = child;
-      child.previousSibling = this.lastChild;
-    } else this.firstChild = child;
-    this.lastChild = child;
-  }
-
-  get childNodes(): NodeList<LightChild> {
-    const out: LightChild[] = [];
-    for (let n = this.firstChild; n; n = n.nextSibling) out.push(n);
-    return nodeList(out);
-  }
-
-  hasChildNodes(): boolean {
-    return this.firstChild !== null;
-  }
-
-  getElementsByTagNameNS(ns: string | null, localName: string): NodeList<LightElement> {
-    const out: LightElement[] = [];
-    collect(this, (e) => (ns === '*' || e.namespaceURI === ns) && (localName === '*' || e.localName === localName), out);
-    return nodeList(out);
-  }
-
-  getElementsByTagName(name: string): NodeList<LightElement> {
-    const out: LightElement[] = [];
-    collect(this, (e) => name === '*' || e.tagName === name, out);
-    return nodeList(out);
-  }
-}
-
-function collect(from: LightParent, test: (e: LightElement) => boolean, out: LightElement[]): void {
-  for (let n = from.firstChild; n; n = n.nextSibling) {
-    if (n.nodeType !== 1) continue;
-    const e = n as LightElement;
-    if (test(e)) out.push(e);
-    collect(e, test, out);
-  }
-}
-
-export class LightText extends LightNode {
-  readonly nodeType = 3;
-  readonly nodeName = '#text';
-  readonly data: string;
-  constructor(data: string) {
-    super();
-    this.data = data;
-  }
-  get nodeValue(): string {
-    return this.data;
-  }
-  get textContent(): string {
-    return this.data;
-  }
-  get length(): number {
-    return this.data.length;
-  }
-}
-
-export class LightProcessingInstruction extends LightNode {
-  readonly nodeType = 7;
-  readonly nodeName: string;
-  readonly target: string;
-  readonly data: string;
-  constructor(target: string, data: string) {
-    super();
-    this.nodeName = this.target = target;
-    this.data = data;
-  }
-  get nodeValue(): string {
-    return this.data;
-  }
-  get textContent(): string {
-    return this.data;
-  }
-}
-
-export class LightComment extends LightNode {
-  readonly nodeType = 8;
-  readonly nodeName = '#comment';
-  readonly data: string;
-  constructor(data: string) {
-    super();
-    this.data = data;
-  }
-  get nodeValue(): string {
-    return this.data;
-  }
-  get textContent(): string {
-    return this.data;
-  }
-}
-
-export class LightAttr {
-  readonly nodeType = 2;
-  readonly name: string;
-  readonly value: string;
-  readonly namespaceURI: string | null;
-  readonly prefix: string | null;
-  readonly localName: string;
-  ownerElement: LightElement | null = null;
-  readonly specified = true;
-  constructor(name: string, value: string, namespaceURI: string | null, prefix: string | null, localName: string) {
-    this.name = name;
-    this.value = value;
-    this.namespaceURI = namespaceURI;
-    this.prefix = prefix;
-    this.localName = localName;
-  }
-  get nodeName(): string {
-    return this.name;
-  }
-  get nodeValue(): string {
-    return this.value;
-  }
-  get textContent(): string {
-    return this.value;
-  }
-}
-
-const NO_ATTRIBUTES: LightAttr[] = [];
-
-class LightAttributes {
-  readonly list: LightAttr[];
-  constructor(list: LightAttr[]) {
-    this.list = list;
-  }
-  get length(): number {
-    return this.list.length;
-  }
-  item(i: number): LightAttr | null {
-    return this.list[i] ?? null;
-  }
-  getNamedItem(name: string): LightAttr | null {
-    for (const a of this.list) if (a.name === name) return a;
-    return null;
-  }
-  getNamedItemNS(ns: string | null, localName: string): LightAttr | null {
-    for (const a of this.list) if (a.namespaceURI === ns && a.localName === localName) return a;
-    return null;
-  }
-}
-
-const NO_ATTRIBUTE_LIST = new LightAttributes(NO_ATTRIBUTES);
-
-export class LightElement extends LightParent {
-  readonly nodeType = 1;
-  readonly tagName: string;
-  readonly namespaceURI: string | null;
-  readonly prefix: string | null;
-  readonly localName: string;
-  readonly attributes: LightAttributes;
-  constructor(tagName: string, namespaceURI: string | null, prefix: string | null, localName: string, attributes: LightAttr[]) {
-    super();
-    this.tagName = tagName;
-    this.namespaceURI = namespaceURI;
-    this.prefix = prefix;
-    this.localName = localName;
-    // elements without attributes (most of an invoice) share one empty list: less to allocate
-    this.attributes = attributes.length ? new LightAttributes(attributes) : NO_ATTRIBUTE_LIST;
-  }
-  get nodeName(): string {
-    return this.tagName;
-  }
-  get nodeValue(): null {
-    return null;
-  }
-  /** All descendant text, as DOM textContent (one text child — the common case — costs nothing). */
-  get textContent(): string {
-    const first = this.firstChild;
-    if (first === null) return '';
-    if (first.nextSibling === null && first.nodeType === 3) return (first as LightText).data;
-    let out = '';
-    for (let n: LightChild | null = first; n; n = n.nextSibling) {
-      if (n.nodeType === 3) out += (n as LightText).data;
-      else if (n.nodeType === 1) out += (n as LightElement).textContent;
-    }
-    return out;
-  }
-  getAttributeNode(name: string): LightAttr | null {
-    return this.attributes.getNamedItem(name);
-  }
-  getAttribute(name: string): string | null {
-    const a = this.attributes.getNamedItem(name);
-    return a ? a.value : null;
-  }
-  hasAttribute(name: string): boolean {
-    return this.attributes.getNamedItem(name) !== null;
-  }
-  getAttributeNodeNS(ns: string | null, localName: string): LightAttr | null {
-    return this.attributes.getNamedItemNS(ns, localName);
-  }
-  getAttributeNS(ns: string | null, localName: string): string | null {
-    const a = this.attributes.getNamedItemNS(ns, localName);
-    return a ? a.value : null;
-  }
-  hasAttributeNS(ns: string | null, localName: string): boolean {
-    return this.attributes.getNamedItemNS(ns, localName) !== null;
-  }
-}
-
-export class LightDocument extends LightParent {
-  readonly nodeType = 9;
-  readonly nodeName = '#document';
-  documentElement: LightElement | null = null;
-  get textContent(): null {
-    return null;
-  }
-  get nodeValue(): null {
-    return null;
-  }
-}
-
-type LightChild = LightElement | LightText | LightProcessingInstruction | LightComment;
+import { LightAttr, LightComment, LightDocument, LightElement, type LightParent, LightProcessingInstruction, LightText, NO_ATTRIBUTES } from './light-dom.js';
 
 // --- parser ------------------------------------------------------------------------------------
 
@@ -343,16 +108,7 @@ export function parseFast(input: string): Document | undefined {
 function parse(src: string): LightDocument {
   const n = src.length;
   const doc = new LightDocument();
-  let i = 0;
-  if (src.startsWith('<?xml', 0)) {
-    const m = XML_DECL.exec(src);
-    if (!m) throw UNSUPPORTED;
-    const end = m[0].length;
-    let d = 5;
-    while (isSpace(src.charCodeAt(d))) d++;
-    doc.appendChild(new LightProcessingInstruction('xml', src.slice(d, end - 2)));
-    i = end;
-  }
+  let i = readDeclaration(src, doc);
   let parent: LightParent = doc;
   let depth = 0;
   let scope = new Map<string, string>();
@@ -362,144 +118,34 @@ function parse(src: string): LightDocument {
   while (i < n) {
     const lt = src.indexOf('<', i);
     const textEnd = lt === -1 ? n : lt;
-    if (textEnd > i) {
-      const raw = indentation(src, i, textEnd) ?? src.slice(i, textEnd);
-      if (depth === 0) {
-        // Outside the root only whitespace; xmldom keeps it as text nodes of the document
-        // before the root and drops it after.
-        for (let k = 0; k < raw.length; k++) if (!isSpace(raw.charCodeAt(k))) throw UNSUPPORTED;
-        if (!doc.documentElement) doc.appendChild(new LightText(raw));
-      } else {
-        if (raw.includes(']]>')) throw UNSUPPORTED;
-        parent.appendChild(new LightText(raw.includes('&') ? decodeEntities(raw) : raw));
-      }
-    }
+    if (textEnd > i) appendText(src, i, textEnd, depth === 0 ? doc : parent, doc);
     if (lt === -1) break;
     const c1 = src.charCodeAt(lt + 1);
     if (c1 === 0x2f) {
-      // end tag
       if (depth === 0) throw UNSUPPORTED;
-      const el = parent as LightElement;
-      const nameEnd = lt + 2 + el.tagName.length;
-      if (src.slice(lt + 2, nameEnd) !== el.tagName) throw UNSUPPORTED;
-      let k = nameEnd;
-      while (isSpace(src.charCodeAt(k))) k++;
-      if (src.charCodeAt(k) !== 0x3e) throw UNSUPPORTED;
-      i = k + 1;
-      parent = el.parentNode!;
+      i = endTagEnd(src, lt, parent as LightElement);
+      parent = parent.parentNode!;
       depth--;
       scope = scopes.pop()!;
       continue;
     }
     if (c1 === 0x21 && src.startsWith('<!--', lt)) {
-      // Comments are kept as nodes (they split text as in xmldom); '--' inside is not XML.
-      const end = src.indexOf('-->', lt + 4);
-      if (end === -1) throw UNSUPPORTED;
-      const data = src.slice(lt + 4, end);
-      if (data.includes('--') || data.endsWith('-') || (depth === 0 && doc.documentElement)) throw UNSUPPORTED;
-      parent.appendChild(new LightComment(data));
-      i = end + 3;
+      i = appendComment(src, lt, parent, depth === 0 && doc.documentElement !== null);
       continue;
     }
     if (c1 === 0x21 || c1 === 0x3f) throw UNSUPPORTED; // CDATA, DOCTYPE, PI
     if (depth === 0 && doc.documentElement) throw UNSUPPORTED; // a second root
     // start tag
     const nameStart = lt + 1;
-    let k = readName(src, nameStart);
-    const tagName = src.slice(nameStart, k);
-    const colon = tagName.indexOf(':');
-    // attributes
-    rawAttrs.length = 0;
-    let selfClosing = false;
-    for (;;) {
-      const before = k;
-      while (isSpace(src.charCodeAt(k))) k++;
-      const c = src.charCodeAt(k);
-      if (c === 0x3e) {
-        k++;
-        break;
-      }
-      if (c === 0x2f) {
-        if (src.charCodeAt(k + 1) !== 0x3e) throw UNSUPPORTED;
-        k += 2;
-        selfClosing = true;
-        break;
-      }
-      if (k === before) throw UNSUPPORTED; // attributes must be separated by whitespace
-      const an = k;
-      k = readName(src, k);
-      const attrName = src.slice(an, k);
-      while (isSpace(src.charCodeAt(k))) k++;
-      if (src.charCodeAt(k) !== 0x3d) throw UNSUPPORTED;
-      k++;
-      while (isSpace(src.charCodeAt(k))) k++;
-      const q = src.charCodeAt(k);
-      if (q !== 0x22 && q !== 0x27) throw UNSUPPORTED;
-      const close = src.indexOf(q === 0x22 ? '"' : "'", k + 1);
-      if (close === -1) throw UNSUPPORTED;
-      let value = src.slice(k + 1, close);
-      if (value.includes('<')) throw UNSUPPORTED;
-      // xmldom: whitespace characters become spaces first, then references are decoded
-      if (/[\t\n]/.test(value)) value = value.replace(/[\t\n\r]/g, ' ');
-      if (value.includes('&')) value = decodeEntities(value);
-      rawAttrs.push(attrName, value);
-      k = close + 1;
-    }
-
-    // namespace declarations
-    let elScope = scope;
-    for (let a = 0; a < rawAttrs.length; a += 2) {
-      const name = rawAttrs[a]!;
-      if (name === 'xmlns' || name.startsWith('xmlns:')) {
-        const prefix = name === 'xmlns' ? '' : name.slice(6);
-        const uri = rawAttrs[a + 1]!;
-        if (uri === '' || prefix === 'xml' || prefix === 'xmlns' || uri === XML_NS || uri === XMLNS_NS) throw UNSUPPORTED;
-        if (elScope === scope) elScope = new Map(scope);
-        elScope.set(prefix, uri);
-      }
-    }
-    let ns: string | null;
-    let prefix: string | null;
-    let localName: string;
-    if (colon === -1) {
-      prefix = null;
-      localName = tagName;
-      ns = elScope.get('') ?? null;
-    } else {
-      prefix = tagName.slice(0, colon);
-      localName = tagName.slice(colon + 1);
-      const uri = elScope.get(prefix);
-      if (uri === undefined) throw UNSUPPORTED;
-      ns = uri;
-    }
-    let attrs = NO_ATTRIBUTES;
-    if (rawAttrs.length) {
-      attrs = new Array<LightAttr>(rawAttrs.length >> 1);
-      for (let a = 0; a < rawAttrs.length; a += 2) {
-        const name = rawAttrs[a]!;
-        const value = rawAttrs[a + 1]!;
-        const ac = name.indexOf(':');
-        let attr: LightAttr;
-        if (name === 'xmlns') attr = new LightAttr(name, value, XMLNS_NS, null, 'xmlns');
-        else if (ac === -1) attr = new LightAttr(name, value, null, null, name);
-        else {
-          const p = name.slice(0, ac);
-          const uri = p === 'xmlns' ? XMLNS_NS : elScope.get(p);
-          if (uri === undefined) throw UNSUPPORTED;
-          attr = new LightAttr(name, value, uri, p, name.slice(ac + 1));
-        }
-        for (let b = 0; b < a >> 1; b++) {
-          const o = attrs[b]!;
-          if (o.name === name || (attr.prefix !== null && o.namespaceURI === attr.namespaceURI && o.localName === attr.localName)) throw UNSUPPORTED;
-        }
-        attrs[a >> 1] = attr;
-      }
-    }
-    const el = new LightElement(tagName, ns, prefix, localName, attrs);
-    for (const a of attrs) a.ownerElement = el;
+    const nameEnd = readName(src, nameStart);
+    const tagName = src.slice(nameStart, nameEnd);
+    i = readAttributes(src, nameEnd, rawAttrs);
+    // A start tag ends in '/>' exactly when it is empty: '/' is read nowhere else in a tag.
+    const selfClosing = src.charCodeAt(i - 2) === 0x2f;
+    const elScope = elementScope(rawAttrs, scope);
+    const el = createElement(tagName, rawAttrs, elScope);
     parent.appendChild(el);
     if (depth === 0) doc.documentElement = el;
-    i = k;
     if (!selfClosing) {
       scopes.push(scope);
       scope = elScope;
@@ -509,6 +155,150 @@ function parse(src: string): LightDocument {
   }
   if (depth !== 0 || !doc.documentElement) throw UNSUPPORTED;
   return doc;
+}
+
+/** The XML declaration, kept as xmldom keeps it (a processing instruction); where the content starts. */
+function readDeclaration(src: string, doc: LightDocument): number {
+  if (!src.startsWith('<?xml', 0)) return 0;
+  const m = XML_DECL.exec(src);
+  if (!m) throw UNSUPPORTED;
+  const end = m[0].length;
+  let d = 5;
+  while (isSpace(src.charCodeAt(d))) d++;
+  doc.appendChild(new LightProcessingInstruction('xml', src.slice(d, end - 2)));
+  return end;
+}
+
+/** Text between `start` and `end`, appended to `parent` (the document itself outside the root). */
+function appendText(src: string, start: number, end: number, parent: LightParent, doc: LightDocument): void {
+  const raw = indentation(src, start, end) ?? src.slice(start, end);
+  if (parent === doc) {
+    // Outside the root only whitespace; xmldom keeps it as text nodes of the document
+    // before the root and drops it after.
+    for (let k = 0; k < raw.length; k++) if (!isSpace(raw.charCodeAt(k))) throw UNSUPPORTED;
+    if (!doc.documentElement) doc.appendChild(new LightText(raw));
+  } else {
+    if (raw.includes(']]>')) throw UNSUPPORTED;
+    parent.appendChild(new LightText(raw.includes('&') ? decodeEntities(raw) : raw));
+  }
+}
+
+/** The end tag at `lt`, which must close `el`; where the content after it starts. */
+function endTagEnd(src: string, lt: number, el: LightElement): number {
+  const nameEnd = lt + 2 + el.tagName.length;
+  if (src.slice(lt + 2, nameEnd) !== el.tagName) throw UNSUPPORTED;
+  let k = nameEnd;
+  while (isSpace(src.charCodeAt(k))) k++;
+  if (src.charCodeAt(k) !== 0x3e) throw UNSUPPORTED;
+  return k + 1;
+}
+
+/** Comments are kept as nodes (they split text as in xmldom); '--' inside is not XML. */
+function appendComment(src: string, lt: number, parent: LightParent, afterRoot: boolean): number {
+  const end = src.indexOf('-->', lt + 4);
+  if (end === -1) throw UNSUPPORTED;
+  const data = src.slice(lt + 4, end);
+  if (data.includes('--') || data.endsWith('-') || afterRoot) throw UNSUPPORTED;
+  parent.appendChild(new LightComment(data));
+  return end + 3;
+}
+
+/** A start tag's attributes from `k` into `rawAttrs` (name, value, …); the index after its '>'. */
+function readAttributes(src: string, k: number, rawAttrs: string[]): number {
+  rawAttrs.length = 0;
+  for (;;) {
+    const before = k;
+    while (isSpace(src.charCodeAt(k))) k++;
+    const c = src.charCodeAt(k);
+    if (c === 0x3e) return k + 1;
+    if (c === 0x2f) {
+      if (src.charCodeAt(k + 1) !== 0x3e) throw UNSUPPORTED;
+      return k + 2;
+    }
+    if (k === before) throw UNSUPPORTED; // attributes must be separated by whitespace
+    const an = k;
+    k = readName(src, k);
+    const attrName = src.slice(an, k);
+    while (isSpace(src.charCodeAt(k))) k++;
+    if (src.charCodeAt(k) !== 0x3d) throw UNSUPPORTED;
+    k++;
+    while (isSpace(src.charCodeAt(k))) k++;
+    const q = src.charCodeAt(k);
+    if (q !== 0x22 && q !== 0x27) throw UNSUPPORTED;
+    const close = src.indexOf(q === 0x22 ? '"' : "'", k + 1);
+    if (close === -1) throw UNSUPPORTED;
+    let value = src.slice(k + 1, close);
+    if (value.includes('<')) throw UNSUPPORTED;
+    // xmldom: whitespace characters become spaces first, then references are decoded
+    if (/[\t\n]/.test(value)) value = value.replace(/[\t\n\r]/g, ' ');
+    if (value.includes('&')) value = decodeEntities(value);
+    rawAttrs.push(attrName, value);
+    k = close + 1;
+  }
+}
+
+/** The namespace scope of an element: its parent's, plus its own declarations (copied only then). */
+function elementScope(rawAttrs: readonly string[], scope: Map<string, string>): Map<string, string> {
+  let elScope = scope;
+  for (let a = 0; a < rawAttrs.length; a += 2) {
+    const name = rawAttrs[a]!;
+    if (name === 'xmlns' || name.startsWith('xmlns:')) {
+      const prefix = name === 'xmlns' ? '' : name.slice(6);
+      const uri = rawAttrs[a + 1]!;
+      if (uri === '' || prefix === 'xml' || prefix === 'xmlns' || uri === XML_NS || uri === XMLNS_NS) throw UNSUPPORTED;
+      if (elScope === scope) elScope = new Map(scope);
+      elScope.set(prefix, uri);
+    }
+  }
+  return elScope;
+}
+
+/** The element of a start tag, its name and attributes resolved in `elScope`. */
+function createElement(tagName: string, rawAttrs: readonly string[], elScope: ReadonlyMap<string, string>): LightElement {
+  const colon = tagName.indexOf(':');
+  let ns: string | null;
+  let prefix: string | null;
+  let localName: string;
+  if (colon === -1) {
+    prefix = null;
+    localName = tagName;
+    ns = elScope.get('') ?? null;
+  } else {
+    prefix = tagName.slice(0, colon);
+    localName = tagName.slice(colon + 1);
+    const uri = elScope.get(prefix);
+    if (uri === undefined) throw UNSUPPORTED;
+    ns = uri;
+  }
+  const attrs = rawAttrs.length ? resolveAttributes(rawAttrs, elScope) : NO_ATTRIBUTES;
+  const el = new LightElement(tagName, ns, prefix, localName, attrs);
+  for (const a of attrs) a.ownerElement = el;
+  return el;
+}
+
+/** Attribute nodes with their namespaces; a repeated name (or expanded name) gives up. */
+function resolveAttributes(rawAttrs: readonly string[], elScope: ReadonlyMap<string, string>): LightAttr[] {
+  const attrs = new Array<LightAttr>(rawAttrs.length >> 1);
+  for (let a = 0; a < rawAttrs.length; a += 2) {
+    const name = rawAttrs[a]!;
+    const value = rawAttrs[a + 1]!;
+    const ac = name.indexOf(':');
+    let attr: LightAttr;
+    if (name === 'xmlns') attr = new LightAttr(name, value, XMLNS_NS, null, 'xmlns');
+    else if (ac === -1) attr = new LightAttr(name, value, null, null, name);
+    else {
+      const p = name.slice(0, ac);
+      const uri = p === 'xmlns' ? XMLNS_NS : elScope.get(p);
+      if (uri === undefined) throw UNSUPPORTED;
+      attr = new LightAttr(name, value, uri, p, name.slice(ac + 1));
+    }
+    for (let b = 0; b < a >> 1; b++) {
+      const o = attrs[b]!;
+      if (o.name === name || (attr.prefix !== null && o.namespaceURI === attr.namespaceURI && o.localName === attr.localName)) throw UNSUPPORTED;
+    }
+    attrs[a >> 1] = attr;
+  }
+  return attrs;
 }
 
 /** `\n` + spaces of each length up to 64: the indentation between elements, shared instead of sliced. */

@@ -1,7 +1,7 @@
 // Shared by the report and archive tests: a second branch with its own unit, and an independent
 // reading of a stored document's TaxTotals (no figure taken from the database's report columns).
 import { addBranch, bulkOnboard, resolveUnit } from '../../src/egs/index.js';
-import { dec, money, ZERO, type Decimal } from '../../src/money/index.js';
+import { dec, ZERO, type Decimal } from '../../src/money/index.js';
 import type { RunningSimulator } from '../../src/simulator/index.js';
 import type { Branch, EgsUnit } from '../../src/store/index.js';
 import { childElements, findPath, NS, parseInvoiceXml, textOf } from '../../src/xml/parse.js';
@@ -52,5 +52,3 @@ export function vatFromXml(xml: string): XmlVat {
   }
   return { sign: code === '381' ? -1 : 1, currency, vatSar, categories };
 }
-
-export { money };

@@ -4,9 +4,8 @@ import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { addBranch, addTaxpayer, addUnit, createFleetLogger, openFleet, Redactor, type FleetContext } from '../../src/egs/index.js';
 import { createServer, type ServerOptions } from '../../src/server/index.js';
-import { accessContext, type AccessContext } from '../../src/server/access/context.js';
+import type { AccessContext } from '../../src/server/access/context.js';
 import { createDeviceToken, createUser } from '../../src/server/access/users.js';
-import { issueSetupToken } from '../../src/server/access/sessions.js';
 import { tenants, units, type StoreOptions, type Taxpayer } from '../../src/store/index.js';
 import { createZatcaClient, simulatorBaseUrl, type FatooraEnv } from '../../src/zatca/index.js';
 import { CHAIN_BRANCHES, CHAIN_DEVICES, CHAIN_VAT, storeOptions, type Engine } from '../egs/helpers.js';
@@ -111,8 +110,6 @@ export async function deviceCaller(s: TestServer, unitRef: string): Promise<Call
   const { token } = await createDeviceToken(s.ax, { kind: 'cli', actor: 'cli:test' }, unit, {});
   return { authorization: `Bearer ${token}`, token };
 }
-
-export { issueSetupToken, accessContext };
 
 /** A concrete URL for a route pattern: the chain's taxpayer, a branch, a unit, a dummy token id. */
 export function fillUrl(url: string, values: { vat?: string; branch?: string; unit?: string } = {}): string {

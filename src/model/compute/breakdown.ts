@@ -64,26 +64,7 @@ export function computeBreakdown(
   const allowanceCharges = documentAllowanceCharges.map((ac): ComputedDocumentAllowanceCharge => {
     const g = group(ac.taxCategory);
     const isCharge = ac.kind === 'charge';
-    let amount: Fixed;
-    let written: Pick<ComputedDocumentAllowanceCharge, 'percent' | 'baseAmount'> = {};
-    if (!pricesIncludeVat) {
-      if (ac.amount !== undefined) amount = dec(ac.amount);
-      else {
-        const base = ac.baseAmount !== undefined ? dec(ac.baseAmount) : g.linesNet;
-        amount = round2(base.times(dec(ac.percent!)).dividedBy(HUNDRED));
-        written = { percent: dec(ac.percent!).toFixed(2), baseAmount: money(base) };
-      }
-      g.grossAdjust = isCharge ? g.grossAdjust.plus(amount.plus(vatOf(amount, g.rate))) : g.grossAdjust.minus(amount.plus(vatOf(amount, g.rate)));
-    } else {
-      // VAT-inclusive input: the amount (or percentage of the gross base) is what the customer
-      // sees; the XML carries its net part, without percentage/base (they would not multiply out).
-      const grossAmount =
-        ac.amount !== undefined
-          ? dec(ac.amount)
-          : round2((ac.baseAmount !== undefined ? dec(ac.baseAmount) : g.linesGross).times(dec(ac.percent!)).dividedBy(HUNDRED));
-      amount = netOfGross(grossAmount, g.rate);
-      g.grossAdjust = isCharge ? g.grossAdjust.plus(grossAmount) : g.grossAdjust.minus(grossAmount);
-    }
+    const { amount, written } = documentChargeAmount(ac, g, pricesIncludeVat);
     if (isCharge) {
       g.charges = g.charges.plus(amount);
       chargeTotal = chargeTotal.plus(amount);
@@ -113,10 +94,16 @@ export function computeBreakdown(
     });
   }
 
+  const { subtotals, taxTotal, customerTotal } = subtotalsOf(groups.values());
+  return { allowanceCharges, subtotals, allowanceTotal, chargeTotal, taxTotal, customerTotal };
+}
+
+/** One subtotal per category group, with the document's VAT total and what the customer pays. */
+function subtotalsOf(groups: Iterable<Group>): { subtotals: ComputedSubtotal[]; taxTotal: Fixed; customerTotal: Fixed } {
   let taxTotal = ZERO;
   let customerTotal = ZERO;
   const subtotals: ComputedSubtotal[] = [];
-  for (const g of groups.values()) {
+  for (const g of groups) {
     const taxable = g.linesNet.minus(g.allowances).plus(g.charges);
     if (taxable.isNegative()) {
       throw new FawtaraError('INVALID_INPUT', `allowanceCharges: the allowances of category ${g.code} exceed its lines; the taxable amount would be negative`, {
@@ -138,5 +125,35 @@ export function computeBreakdown(
       ...(exemptionReason !== undefined && { exemptionReason }),
     });
   }
-  return { allowanceCharges, subtotals, allowanceTotal, chargeTotal, taxTotal, customerTotal };
+  return { subtotals, taxTotal, customerTotal };
+}
+
+/** The net amount of a document allowance or charge (and its percent/base as written); adds its gross to the group's. */
+function documentChargeAmount(
+  ac: DocumentAllowanceCharge,
+  g: Group,
+  pricesIncludeVat: boolean,
+): { amount: Fixed; written: Pick<ComputedDocumentAllowanceCharge, 'percent' | 'baseAmount'> } {
+  const isCharge = ac.kind === 'charge';
+  let amount: Fixed;
+  let written: Pick<ComputedDocumentAllowanceCharge, 'percent' | 'baseAmount'> = {};
+  if (!pricesIncludeVat) {
+    if (ac.amount !== undefined) amount = dec(ac.amount);
+    else {
+      const base = ac.baseAmount !== undefined ? dec(ac.baseAmount) : g.linesNet;
+      amount = round2(base.times(dec(ac.percent!)).dividedBy(HUNDRED));
+      written = { percent: dec(ac.percent!).toFixed(2), baseAmount: money(base) };
+    }
+    g.grossAdjust = isCharge ? g.grossAdjust.plus(amount.plus(vatOf(amount, g.rate))) : g.grossAdjust.minus(amount.plus(vatOf(amount, g.rate)));
+  } else {
+    // VAT-inclusive input: the amount (or percentage of the gross base) is what the customer
+    // sees; the XML carries its net part, without percentage/base (they would not multiply out).
+    const grossAmount =
+      ac.amount !== undefined
+        ? dec(ac.amount)
+        : round2((ac.baseAmount !== undefined ? dec(ac.baseAmount) : g.linesGross).times(dec(ac.percent!)).dividedBy(HUNDRED));
+    amount = netOfGross(grossAmount, g.rate);
+    g.grossAdjust = isCharge ? g.grossAdjust.plus(grossAmount) : g.grossAdjust.minus(grossAmount);
+  }
+  return { amount, written };
 }

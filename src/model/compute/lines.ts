@@ -143,18 +143,7 @@ export function computeLine(line: Line, index: number, pricesIncludeVat: boolean
     out.priceAmount = priceText(price);
     if (baseQuantity) out.baseQuantity = plain(baseQuantity);
     if (discount && !discount.isZero()) out.priceDiscount = { amount: priceText(discount), baseAmount: priceText(unitPrice) };
-    out.allowanceCharges =
-      acs.length === 0
-        ? []
-        : acs.map((ac, i): ComputedAllowanceCharge => {
-            const written: ComputedAllowanceCharge = describe(ac) as ComputedAllowanceCharge;
-            if (ac.percent !== undefined) {
-              written.percent = dec(ac.percent).toFixed(2);
-              written.baseAmount = money(lineBase);
-            }
-            written.amount = money(amounts[i]!);
-            return written;
-          });
+    out.allowanceCharges = acs.length === 0 ? [] : writtenCharges(acs, amounts, lineBase);
     out.lineExtensionAmount = money(net);
     out.taxAmount = money(vat);
     out.roundingAmount = money(gross);
@@ -191,4 +180,17 @@ export function computeLine(line: Line, index: number, pricesIncludeVat: boolean
   out.taxAmount = money(vat);
   out.roundingAmount = money(gross);
   return { net, vat, rate, gross, line: out };
+}
+
+/** A VAT-exclusive line's allowances and charges as written: amount, and percent with its base. */
+function writtenCharges(acs: Line['allowanceCharges'], amounts: readonly Fixed[], lineBase: Fixed): ComputedAllowanceCharge[] {
+  return acs.map((ac, i): ComputedAllowanceCharge => {
+    const written: ComputedAllowanceCharge = describe(ac) as ComputedAllowanceCharge;
+    if (ac.percent !== undefined) {
+      written.percent = dec(ac.percent).toFixed(2);
+      written.baseAmount = money(lineBase);
+    }
+    written.amount = money(amounts[i]!);
+    return written;
+  });
 }

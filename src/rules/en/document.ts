@@ -1,6 +1,7 @@
 // EN16931 rules (ZATCA's trimmed copy) on document-level presence, references, lines' basic fields
 // and field lengths ZATCA added to the EN file (BR-KSA-F-06-C1/C2/C8/C10/C17-C20/C27/C30/C31).
-import { len, nonEmpty, s1, str, isVatScheme, fractionDigits, type InvoiceContext } from '../context.js';
+import type { InvoiceContext } from '../context.js';
+import { len, nonEmpty, s1, str, isVatScheme, fractionDigits } from '../xpath-values.js';
 import { en } from '../define.js';
 import type { Rule } from '../types.js';
 

@@ -1,22 +1,8 @@
 // EN16931 totals rules (ZATCA's copy): document totals arithmetic (BR-CO-10..16), presence of the
 // totals (BR-13..15, BR-CO-18) and their 2-decimal limits (BR-DEC-09..18), with XPath rounding.
 import type { Element } from '@xmldom/xmldom';
-import {
-  Decimal,
-  dblSum,
-  dec,
-  dec1,
-  decOfDouble,
-  decSum,
-  fractionDigits,
-  isAllowance,
-  isCharge,
-  norm,
-  round2,
-  s1,
-  str,
-  type InvoiceContext,
-} from '../context.js';
+import type { InvoiceContext } from '../context.js';
+import { Decimal, dblSum, dec, dec1, decOfDouble, decSum, fractionDigits, isAllowance, isCharge, norm, round2, s1, str } from '../xpath-values.js';
 import { en } from '../define.js';
 import type { Rule } from '../types.js';
 

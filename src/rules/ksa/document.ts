@@ -1,7 +1,8 @@
 // KSA rules on the document header: identifiers, type code and KSA-2 flags, issue date/time,
 // currencies and exchange rate, TaxTotal count, credit/debit note references, payment means.
 import { PAYMENT_MEANS_KSA } from '../codes.js';
-import { dbl, inCodeList, len, nonEmpty, norm, s1, str, xpathError, type InvoiceContext } from '../context.js';
+import type { InvoiceContext } from '../context.js';
+import { dbl, inCodeList, len, nonEmpty, norm, s1, str, xpathError } from '../xpath-values.js';
 import { ksa } from '../define.js';
 import type { Rule } from '../types.js';
 

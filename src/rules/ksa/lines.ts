@@ -2,6 +2,7 @@
 // -EN16931-03..07/-11/-12), plus the format rules: dates, booleans, signs, currencies (F-01..F-05, CL-01/02).
 import type { Element } from '@xmldom/xmldom';
 import { CHARGE_REASON_TEXT, CURRENCIES } from '../codes.js';
+import type { InvoiceContext } from '../context.js';
 import {
   Decimal,
   xpathError,
@@ -19,8 +20,7 @@ import {
   norm,
   s1,
   str,
-  type InvoiceContext,
-} from '../context.js';
+} from '../xpath-values.js';
 import { ksa } from '../define.js';
 import type { Rule } from '../types.js';
 

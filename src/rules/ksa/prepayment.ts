@@ -1,7 +1,8 @@
 // KSA prepayment rules: the adjustment lines that reference prepayment (386) invoices, their VAT
 // subtotals (KSA-31..34), reason codes, and the PrepaidAmount reconciliation (BR-KSA-73..82, -93..96).
 import type { Element } from '@xmldom/xmldom';
-import { catIs, dbl, dblSum, dec, dec1, fmt2, fractionDigits, isVatScheme, len, norm, s1, str, type InvoiceContext } from '../context.js';
+import type { InvoiceContext } from '../context.js';
+import { catIs, dbl, dblSum, dec, dec1, fmt2, fractionDigits, isVatScheme, len, norm, s1, str } from '../xpath-values.js';
 import { ksa } from '../define.js';
 import type { Rule } from '../types.js';
 import { anySCategory, PREPAYMENT_EXEMPTION_CODES, reasonCodeOk } from './vat.js';

@@ -1,7 +1,8 @@
 // KSA rules on the shape of the stamp-related references: ICV, PIH, QR attachments, the
 // cac:Signature block and attachment MIME types (the cryptographic checks live in src/stamp).
 import type { Element } from '@xmldom/xmldom';
-import { len, nonEmpty, norm, s1, str, type InvoiceContext } from '../context.js';
+import type { InvoiceContext } from '../context.js';
+import { len, nonEmpty, norm, s1, str } from '../xpath-values.js';
 import { ksa } from '../define.js';
 import type { Rule } from '../types.js';
 

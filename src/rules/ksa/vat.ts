@@ -1,10 +1,11 @@
 // KSA VAT rules: category codes and rates (S = 15 or 5, O = 0), exemption reason codes and texts,
 // line VAT and line amount with VAT (KSA-11/KSA-12), and their decimal limits.
 import type { Element } from '@xmldom/xmldom';
-import { catIs, dbl, fractionDigits, fmt2, isAllowance, isCharge, isVatScheme, len, nonEmpty, norm, s1, str, type InvoiceContext } from '../context.js';
+import type { InvoiceContext } from '../context.js';
+import { catIs, dbl, fractionDigits, fmt2, isAllowance, isCharge, isVatScheme, len, nonEmpty, norm, s1, str } from '../xpath-values.js';
 import { ksa } from '../define.js';
 import type { Rule } from '../types.js';
-import { categoryIdElements } from '../en/vat.js';
+import { categoryIdElements } from '../en/code-lists.js';
 
 export const EXEMPTION_CODES: Record<string, ReadonlySet<string>> = {
   Z: new Set([

@@ -48,5 +48,4 @@ export function accessContext(fleet: FleetContext, policy: Partial<AccessPolicy>
   };
 }
 
-export const nowIso = (ax: AccessContext) => ax.fleet.clock.now().toISOString();
 export const plusMinutes = (at: Date, minutes: number) => new Date(at.getTime() + minutes * 60_000).toISOString();

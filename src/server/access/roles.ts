@@ -51,11 +51,3 @@ export function roleAllows(role: Role, permission: Permission): boolean {
 export function isRole(value: unknown): value is Role {
   return typeof value === 'string' && (ROLES as readonly string[]).includes(value);
 }
-
-export const ROLE_LABELS_AR: Record<Role, string> = {
-  admin: 'مدير النظام',
-  'branch-manager': 'مدير فرع',
-  cashier: 'كاشير / جهاز',
-  auditor: 'مدقق (قراءة فقط)',
-  'branch-node': 'عقدة فرع (مزامنة)',
-};

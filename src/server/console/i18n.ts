@@ -3,7 +3,6 @@
 import { amount, localDigits } from '../../render/format.js';
 
 export type Locale = 'en' | 'ar';
-export const LOCALES: readonly Locale[] = ['en', 'ar'];
 export const isLocale = (v: unknown): v is Locale => v === 'en' || v === 'ar';
 
 /** Saudi Arabia keeps one time zone without daylight saving (UTC+3). */
