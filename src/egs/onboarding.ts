@@ -6,6 +6,7 @@ import type { FleetContext } from './context.js';
 import { freshCsr, markCsrSent, partsOf, promote, runComplianceChecks, scopeOf, storeCsid, type StepHooks } from './csid-steps.js';
 import { FleetError } from './errors.js';
 import { exchange, revokedError, zatcaFailure } from './exchange.js';
+import { credentialWarnings, type UnitWarning } from './sandbox-certificate.js';
 import { moveUnit } from './states.js';
 import { resolveUnit, unitZatca } from './units.js';
 
@@ -20,6 +21,8 @@ export interface OnboardResult {
   steps: string[];
   alreadyActive: boolean;
   pcsidExpiresAt: string | null;
+  /** What a person must know about the unit's credential (the sandbox's canned certificate), English and Arabic. */
+  warnings: UnitWarning[];
 }
 
 /** Bound on state-machine rounds: each round moves the unit forward or throws. */
@@ -53,7 +56,8 @@ export async function onboardUnit(ctx: FleetContext, taxpayer: Taxpayer, ref: st
     switch (unit.state) {
       case 'active': {
         const pcsid = await credentials.activeCsid(ctx.store.db, scopeOf(unit), 'production');
-        return { unit, steps, alreadyActive: startedActive, pcsidExpiresAt: pcsid?.not_after ?? null };
+        const warnings = credentialWarnings(unit, pcsid);
+        return { unit, steps, alreadyActive: startedActive, pcsidExpiresAt: pcsid?.not_after ?? null, warnings };
       }
       case 'new': {
         const { csr, created } = await freshCsr(ctx, parts, 'onboard');

@@ -258,7 +258,7 @@ export class Issuer {
           inv,
           written.filter((d) => d.taxpayer_id === p.taxpayer.id),
         );
-        const stampOptions = { certificate: signing.certificate, signer: signing.signer, signingTime: now };
+        const stampOptions = { certificate: signing.certificate, signer: signing.signer, signingTime: now, sandboxCertificate: signing.sandboxCertificate };
         // A token signs on a libuv thread (other requests go on meanwhile); in-memory keys sign inline, faster.
         const stamped = signing.signer.signAsync ? await stampInvoiceAsync(writeInvoice(inv), stampOptions) : stampInvoice(writeInvoice(inv), stampOptions);
         const totals = documentTotals(inv);

@@ -4,7 +4,8 @@ import type { CsrFacts } from './checks.js';
 import type { GatewayRequest, GatewayResponse, SimEnvironment } from './environment.js';
 import { pipeline } from './env-findings.js';
 import { record } from './env-recording.js';
-import { ECDSA_SHA256, parseJsonObject, readCsrField, SERIAL_SHAPE, VAT_SHAPE } from './env-shared.js';
+import { EGS_SERIAL, VAT_NUMBER } from '../model/identifiers.js';
+import { ECDSA_SHA256, parseJsonObject, readCsrField } from './env-shared.js';
 import { COMPLIANCE_STEPS } from './invoice-facts.js';
 import { csidErrorBody, missingStepsBody } from './messages.js';
 import type { CsidKind } from './state.js';
@@ -56,8 +57,8 @@ export function csrAcceptable(env: SimEnvironment, csr: CsrFacts): boolean {
   if (!csr.signatureValid || csr.keyCurve !== 'secp256k1' || !ECDSA_SHA256.includes(csr.signatureAlgorithm)) return false;
   if (s.C !== 'SA' || !nonEmpty(s.OU) || !nonEmpty(s.O) || !nonEmpty(s.CN)) return false;
   if (!csr.templateName || !env.mode.expectedTemplates.includes(csr.templateName)) return false;
-  if (!san.SN || !SERIAL_SHAPE.test(san.SN)) return false;
-  if (!san.UID || !VAT_SHAPE.test(san.UID)) return false;
+  if (!san.SN || !EGS_SERIAL.test(san.SN)) return false;
+  if (!san.UID || !VAT_NUMBER.test(san.UID)) return false;
   if (!san.title || !env.mode.allowedTitles.includes(san.title)) return false;
   if (!nonEmpty(san.registeredAddress) || !nonEmpty(san.businessCategory)) return false;
   // VAT group numbers carry 1 at the 11th digit; OU must then be the member's 10-digit TIN (§5.2).
