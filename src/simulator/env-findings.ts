@@ -7,6 +7,7 @@ import type { ValidationMessage, ZatcaEndpoint } from '../zatca/types.js';
 import type { GatewayRequest, SimEnvironment } from './environment.js';
 import { INITIAL_PIH } from '../model/chain.js';
 import { BASE64_SHAPE, HASH_SHAPE, parseJsonObject, type PipelineRun } from './env-shared.js';
+import { ownKeyFindings } from './env-developer-portal.js';
 import { readInvoiceFacts, type SubmittedInvoiceFacts } from './invoice-facts.js';
 import { simMessage, toResults } from './messages.js';
 import type { CsidRecord } from './state.js';
@@ -53,15 +54,14 @@ export async function pipeline(env: SimEnvironment, request: GatewayRequest, csi
 
   const messages: ValidationMessage[] = [];
   try {
-    messages.push(
-      ...(await env.checks.validate(xml, {
-        mode: endpoint === 'compliance-invoices' ? 'compliance' : endpoint === 'clearance' ? 'clearance' : 'reporting',
-        language,
-        authenticatedCertificate: Buffer.from(signerCertificate(env, facts, csid, endpoint), 'base64'),
-        simplified: facts.simplified,
-        now: env.now(),
-      })),
-    );
+    const found = await env.checks.validate(xml, {
+      mode: endpoint === 'compliance-invoices' ? 'compliance' : endpoint === 'clearance' ? 'clearance' : 'reporting',
+      language,
+      authenticatedCertificate: Buffer.from(signerCertificate(env, facts, csid, endpoint), 'base64'),
+      simplified: facts.simplified,
+      now: env.now(),
+    });
+    messages.push(...ownKeyFindings(env, found, language));
   } catch {
     messages.push(simMessage('general', language));
   }
