@@ -7,6 +7,7 @@ import type { ValidationMessage, ZatcaEndpoint } from '../zatca/types.js';
 import type { GatewayRequest, SimEnvironment } from './environment.js';
 import { INITIAL_PIH } from '../model/chain.js';
 import { BASE64_SHAPE, HASH_SHAPE, parseJsonObject, type PipelineRun } from './env-shared.js';
+import { apiWording } from './api-wording.js';
 import { ownKeyFindings } from './env-developer-portal.js';
 import { readInvoiceFacts, type SubmittedInvoiceFacts } from './invoice-facts.js';
 import { simMessage, toResults } from './messages.js';
@@ -61,12 +62,13 @@ export async function pipeline(env: SimEnvironment, request: GatewayRequest, csi
       simplified: facts.simplified,
       now: env.now(),
     });
-    messages.push(...ownKeyFindings(env, found, language));
+    messages.push(...apiWording(ownKeyFindings(env, found, language), language));
   } catch {
     messages.push(simMessage('general', language));
   }
   const computed = env.checks.invoiceHash(xml);
   if (computed !== bodyHash) messages.push(simMessage('invalid-invoice-hash', language));
+  if (typeof body.uuid === 'string' && facts.uuid !== null && body.uuid.trim() !== facts.uuid) messages.push(simMessage('uuid-mismatch', language));
   messages.push(...certificateFindings(env, facts, language));
   messages.push(...permissionFindings(facts, csid, language));
   if (endpoint !== 'compliance-invoices') messages.push(...chainFindings(env, facts, csid, language));
