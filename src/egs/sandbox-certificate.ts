@@ -1,4 +1,4 @@
-// The developer-portal sandbox's canned certificate (docs/zatca-notes.md "The developer portal"): the
+// The developer-portal sandbox's canned certificate (docs/zatca-notes.md §A1.2): the
 // one place that decides when a CSID not certifying the unit's key may be kept, warns, and fences it in.
 import type { Csid, EgsUnit } from '../store/index.js';
 import type { FatooraEnv } from '../zatca/index.js';

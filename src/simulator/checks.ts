@@ -65,7 +65,7 @@ export interface StampContext {
   now: Date;
 }
 
-/** Who the developer portal's canned test certificate names (docs/zatca-notes.md §A12.12). */
+/** Who the developer portal's canned test certificate names (docs/zatca-notes.md §A1.2). */
 export interface TestIdentity {
   commonName: string;
   organizationName: string;

@@ -19,7 +19,7 @@ export interface EnvironmentMode {
   /** `sandbox`: any 6 digits but 111111/222222; `fixed`: only 123345 (the real sandbox); `portal`: only OTPs issued by the control API. */
   otpPolicy: 'sandbox' | 'fixed' | 'portal';
   /**
-   * Developer-portal behaviour (docs/zatca-notes.md §A12.12): every CSR gets the same canned test
+   * Developer-portal behaviour (docs/zatca-notes.md §A1.2): every CSR gets the same canned test
    * certificate (VAT 399999999900003, not the CSR's key), and documents signed with another key pass with a warning.
    */
   cannedCertificate: boolean;

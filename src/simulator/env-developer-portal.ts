@@ -1,4 +1,4 @@
-// The developer-portal behaviour (docs/zatca-notes.md §A12.12, docs/simulator.md): one canned test
+// The developer-portal behaviour (docs/zatca-notes.md §A1.2, docs/simulator.md): one canned test
 // credential per kind for every CSR, the fixed OTP, and documents signed with the caller's own key.
 import type { ValidationMessage } from '../zatca/types.js';
 import type { TestIdentity } from './checks.js';
@@ -7,7 +7,7 @@ import type { SimEnvironment } from './environment.js';
 import { simMessage } from './messages.js';
 import type { CsidKind, CsidRecord } from './state.js';
 
-/** The sandbox's one OTP (docs/zatca-notes.md §A12.12). */
+/** The sandbox's one OTP (docs/zatca-notes.md §A1.2). */
 export const DEVELOPER_PORTAL_OTP = '123345';
 /** The VAT number of the canned certificate: every sandbox invoice must carry it as the seller's. */
 export const DEVELOPER_PORTAL_VAT = '399999999900003';
