@@ -2,6 +2,7 @@
 // developer-portal behaviour (one canned certificate for every CSR, OTP 123345), the sandbox-only
 // flag and its refusal outside the sandbox, and the VAT-number permission the canned certificate brings.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { print } from '../../src/cli/commands/fleet-output.js';
 import { complianceDocumentJson } from '../../src/egs/compliance-documents.js';
 import { addBranch, addTaxpayer, addUnit, callAsUnit, onboardUnit, resolveUnit, unitSigning, type FleetError } from '../../src/egs/index.js';
 import { describeUnit } from '../../src/egs/unit-view.js';
@@ -94,6 +95,11 @@ describe.each(ENGINES)('the developer-portal sandbox on %s (issue 11)', (engine)
       expect((await describeUnit(fleet.ctx, r.unit)).warnings.map((w) => w.code)).toEqual(['SANDBOX_CANNED_CERTIFICATE']);
     }
     expect(fleet.logLines.some((l) => l.includes('SANDBOX_CANNED_CERTIFICATE') && l.includes('"level":40'))).toBe(true);
+    // The CLI's text output of a unit view carries the warning in both languages.
+    const printed: string[] = [];
+    const view = await describeUnit(fleet.ctx, await resolveUnit(fleet.ctx, sandboxTaxpayer, 'SBX-POS-1'));
+    print({ out: (t) => void printed.push(t), err: () => undefined }, false, { unit: view }, () => 'unit SBX-POS-1');
+    expect(printed[0]).toMatch(/^unit SBX-POS-1\nwarning: unit SBX-POS-1: the developer-portal sandbox .*\nتحذير: /s);
     // Every unit got the same certificate: the sandbox's, not one for its key.
     const tokens = new Set<string>();
     for (const name of ['SBX-POS-1', 'SBX-POS-2']) {
