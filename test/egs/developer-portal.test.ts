@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { print } from '../../src/cli/commands/fleet-output.js';
 import { complianceDocumentJson } from '../../src/egs/compliance-documents.js';
-import { addBranch, addTaxpayer, addUnit, callAsUnit, onboardUnit, resolveUnit, unitSigning, type FleetError } from '../../src/egs/index.js';
+import { addBranch, addTaxpayer, addUnit, callAsUnit, onboardUnit, renewUnit, resolveUnit, unitSigning, type FleetError } from '../../src/egs/index.js';
 import { describeUnit } from '../../src/egs/unit-view.js';
 import { startSimulator, type RunningSimulator } from '../../src/simulator/index.js';
 import { stampInvoice } from '../../src/stamp/index.js';
@@ -117,6 +117,21 @@ describe.each(ENGINES)('the developer-portal sandbox on %s (issue 11)', (engine)
     expect([cleared.ok, cleared.httpStatus]).toEqual([true, 202]);
     expect(cleared.warnings.map((w) => w.code)).toEqual(['invalid-signing-certificate']);
     expect(cleared.body && 'clearedInvoice' in cleared.body && cleared.body.clearedInvoice).toBeTruthy();
+  });
+
+  it('renews in the sandbox: the same canned certificate again, still sandbox-only, the unit still issues', async () => {
+    const r = await renewUnit(fleet.ctx, sandboxTaxpayer, 'SBX-POS-2', { otp: '123345' });
+    expect([r.unit.state, r.path], JSON.stringify(r.steps)).toEqual(['active', '200']);
+    const csids = await credentials.listCsids(fleet.ctx.store.db, { taxpayerId: sandboxTaxpayer.id, unitId: r.unit.id });
+    // Both rows date from the same (fixed) simulated instant: compare without order.
+    expect(
+      csids
+        .filter((c) => c.kind === 'production')
+        .map((c) => `${c.status}:${c.sandbox_only}`)
+        .sort(),
+    ).toEqual(['active:1', 'superseded:1']);
+    const reported = await submitOne(fleet, sandboxTaxpayer, 'SBX-POS-2', 'simplified', 2);
+    expect([reported.ok, reported.warnings.map((w) => w.code)]).toEqual([true, ['invalid-signing-certificate']]);
   });
 
   it('refuses a sandbox-only credential outside the sandbox with a typed error, before anything is signed or sent', async () => {
