@@ -42,6 +42,7 @@ export function buildProgram(io: Io, setExit: (code: number) => void, jsonErrors
     .option('--port <n>', 'port (0 = any free port)', '8443')
     .option('--data <dir>', 'keep its state in this folder')
     .option('--seed <n>', 'seed for fault injection')
+    .option('--developer-portal', "the developer portal behaves as ZATCA's real sandbox: one canned certificate, OTP 123345")
     .addOption(json)
     .action(run(async () => (await import('./commands/simulator-command.js')).simulatorCommand));
 

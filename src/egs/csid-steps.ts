@@ -13,6 +13,7 @@ import { complianceDocumentJson, requiredSteps } from './compliance-documents.js
 import { FleetError } from './errors.js';
 import { exchange, afterUnauthorized, zatcaFailure } from './exchange.js';
 import { secretContext } from './key-custody.js';
+import { assertCredentialUsable, keepsCannedCertificate } from './sandbox-certificate.js';
 import { resumeIssuing } from './pause.js';
 import { moveUnit } from './states.js';
 import { branchLocation } from './tenants.js';
@@ -106,7 +107,10 @@ export async function storeCsid(
   const scope = scopeOf(unit);
   const key = await credentials.findKey(db, scope, csr.key_id);
   const cert = describeCertificate(decodeBinarySecurityToken(body.binarySecurityToken).x509, 'binarySecurityToken');
-  if (!key || !cert.publicKeySpki.equals(Buffer.from(key.public_key_spki, 'base64'))) {
+  const keyMatches = !!key && cert.publicKeySpki.equals(Buffer.from(key.public_key_spki, 'base64'));
+  // The developer-portal sandbox answers every CSR with one canned certificate: kept there only, flagged.
+  const sandboxOnly = !keyMatches && !!key && keepsCannedCertificate(ctx, unit, kind);
+  if (!keyMatches && !sandboxOnly) {
     throw new FleetError(
       'CERTIFICATE_NOT_OF_UNIT',
       `the ${kind} CSID ZATCA returned for unit ${unit.name} does not certify the unit's key (a canned sandbox certificate?); it was not stored`,
@@ -134,11 +138,13 @@ export async function storeCsid(
     status: 'active',
     promotion_requested_at: null,
     created_at: ctx.clock.now().toISOString(),
+    sandbox_only: sandboxOnly ? 1 : 0,
   });
 }
 
 /** The CSID's Basic-auth pair, opened from its envelope for one call. */
 export function credentialsOf(ctx: FleetContext, unit: EgsUnit, csid: Csid): CsidCredentials {
+  assertCredentialUsable(unit, csid);
   const secret = ctx.vault.open(csid.sealed_secret, secretContext(scopeOf(unit), csid.id)).toString('utf8');
   ctx.redactor.add(secret);
   return { binarySecurityToken: csid.binary_security_token, secret };
@@ -158,15 +164,16 @@ export async function runComplianceChecks(ctx: FleetContext, parts: UnitParts, c
   const todo = requiredSteps(unit.title).filter((s) => !done.has(s.step));
   const passed: string[] = [];
   if (todo.length === 0) return { unit, passed };
+  const creds = credentialsOf(ctx, unit, ccsid);
   const certificate = certificateOf(ccsid);
   const signer = await ctx.keys.signer(ctx.store.db, scopeOf(unit), ccsid.key_id);
-  const creds = credentialsOf(ctx, unit, ccsid);
+  const csidIsSandboxOnly = ccsid.sandbox_only === 1;
   const client = unitZatca(ctx, unit);
   let sequence = done.size;
   for (const step of todo) {
     const now = ctx.clock.now();
     const doc = buildInvoice(complianceDocumentJson(step, { ...parts, unit, now, sequence: ++sequence }));
-    const stamped = stampInvoice(doc, { certificate, signer, signingTime: now });
+    const stamped = stampInvoice(doc, { certificate, signer, signingTime: now, sandboxCertificate: csidIsSandboxOnly });
     const outcome = await exchange(ctx, unit, 'compliance-invoices', () =>
       client.submitComplianceInvoice(creds, invoiceSubmission(stamped.xml, stamped.invoiceHash, stamped.facts.uuid)),
     );

@@ -15,6 +15,7 @@ export type FleetReason =
   | 'UNIT_NOT_ACTIVE' // the unit is not onboarded yet (or is mid-renewal)
   | 'WRONG_STATE' // the operation does not apply in the unit's current state
   | 'CERTIFICATE_NOT_OF_UNIT' // a certificate used from a unit it does not belong to
+  | 'SANDBOX_ONLY_CREDENTIAL' // the sandbox's canned certificate used outside the sandbox
   | 'KEY_STORE' // the key store is unprotected, or the KEK does not open it
   | 'UNSUBMITTED_DOCUMENTS' // retire or renewal refused while documents wait for ZATCA
   | 'CLOCK_OUTSIDE_CERTIFICATE' // the clock lies before the signing certificate's start: fix the clock
@@ -36,6 +37,7 @@ const CODE_OF_REASON: Record<FleetReason, ErrorCode> = {
   UNIT_NOT_ACTIVE: 'UNIT_STATE',
   WRONG_STATE: 'UNIT_STATE',
   CERTIFICATE_NOT_OF_UNIT: 'UNIT_STATE',
+  SANDBOX_ONLY_CREDENTIAL: 'UNIT_STATE',
   KEY_STORE: 'KEY_STORE',
   UNSUBMITTED_DOCUMENTS: 'UNIT_STATE',
   UNIT_PAUSED: 'BUSY',

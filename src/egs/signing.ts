@@ -10,6 +10,7 @@ import { certificateOf, credentialsOf, scopeOf } from './csid-steps.js';
 import { FleetError } from './errors.js';
 import { afterUnauthorized, credentialsRefusedError, exchange, revokedError } from './exchange.js';
 import { ISSUING_STATES, type UnitState } from './states.js';
+import { assertCredentialUsable } from './sandbox-certificate.js';
 import { resolveUnit, unitZatca } from './units.js';
 
 /** Refuse to issue on a unit that is not onboarded, or is revoked, expired or retired — with the reason. */
@@ -75,6 +76,8 @@ export interface UnitSigning {
   csid: Csid;
   certificate: SigningCertificate;
   signer: Signer;
+  /** The developer-portal sandbox's canned certificate (stamp with `sandboxCertificate`). */
+  sandboxCertificate: boolean;
 }
 
 /**
@@ -104,11 +107,15 @@ export async function unitSigning(
       },
     );
   }
+  assertCredentialUsable(unit, csid);
+  // The sandbox's canned certificate names no unit and certifies another key: both bindings are moot
+  // for it (egs/sandbox-certificate.ts); the stamp's self-check verifies with the unit's own key.
+  const sandboxCertificate = csid.sandbox_only === 1;
   // A CSID row and a sealed key never change: parse and unseal them once per process, not per document.
   let certificate = certificates.get(csid.id);
   if (!certificate) {
     certificate = certificateOf(csid);
-    bindCertificateToUnit(unit, certificate);
+    if (!sandboxCertificate) bindCertificateToUnit(unit, certificate);
     if (certificates.size >= CACHE_LIMIT) certificates.clear();
     certificates.set(csid.id, certificate);
   }
@@ -118,11 +125,11 @@ export async function unitSigning(
   let signer = unsealed.get(signerKey);
   if (!signer) {
     signer = await ctx.keys.signer(ctx.store.db, scope, csid.key_id);
-    bindSignerToCertificate(signer, certificate);
+    if (!sandboxCertificate) bindSignerToCertificate(signer, certificate);
     if (unsealed.size >= CACHE_LIMIT) unsealed.clear();
     unsealed.set(signerKey, signer);
   }
-  return { unit, csid, certificate, signer };
+  return { unit, csid, certificate, signer, sandboxCertificate };
 }
 
 const CACHE_LIMIT = 10_000;

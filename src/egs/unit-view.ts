@@ -2,6 +2,7 @@
 // production CSID's validity. Named columns only, so no key, secret or token can slip through.
 import { credentials, tenants, type Branch, type EgsUnit } from '../store/index.js';
 import type { FleetContext } from './context.js';
+import { credentialWarnings, type UnitWarning } from './sandbox-certificate.js';
 
 export interface UnitSummary {
   id: string;
@@ -26,6 +27,8 @@ export interface UnitSummary {
   pcsid: { requestId: string; certificateSerial: string; notBefore: string; notAfter: string } | null;
   /** Where the unit's keys are made and kept: `sealed` in this store or `pkcs11` in a token. */
   keyProvider: 'sealed' | 'pkcs11';
+  /** What a person must know about its credential (the sandbox's canned certificate), English and Arabic. */
+  warnings: UnitWarning[];
 }
 
 export type UnitKeySummary = {
@@ -85,5 +88,6 @@ export async function describeUnit(fleet: FleetContext, unit: EgsUnit, branches?
     replacesUnitId: unit.replaces_unit_id,
     pcsid: pcsid ? { requestId: pcsid.request_id, certificateSerial: pcsid.certificate_serial, notBefore: pcsid.not_before, notAfter: pcsid.not_after } : null,
     keyProvider: unit.key_provider === 'pkcs11' ? 'pkcs11' : 'sealed',
+    warnings: credentialWarnings(unit, pcsid),
   };
 }

@@ -267,13 +267,14 @@ export class Issuer {
     };
     const doc = writeInvoice(inv);
     let row: IssuedDocument;
-    if (b.stamper && signing.signer.threadKey) {
+    // A sandbox-only certificate is not the signer's (docs/fleet.md, "Sandbox onboarding"): signed here, where its one exception is made.
+    if (b.stamper && signing.signer.threadKey && !signing.sandboxCertificate) {
       // The hash is made here, in ICV order (the next PIH); the signature on a worker thread.
       const hash = unsignedInvoiceHash(doc);
       row = documentRow({ ...facts, invoiceHash: hash.base64 });
       b.offThread.push({ row, work: { doc, hash, certificate: signing.certificate, signer: signing.signer, csidId: signing.csid.id, signingTime: b.now } });
     } else {
-      const stampOptions = { certificate: signing.certificate, signer: signing.signer, signingTime: b.now };
+      const stampOptions = { certificate: signing.certificate, signer: signing.signer, signingTime: b.now, sandboxCertificate: signing.sandboxCertificate };
       // A token signs on a libuv thread (other requests go on meanwhile); in-memory keys sign inline, faster.
       const stamped = signing.signer.signAsync ? await stampInvoiceAsync(doc, stampOptions) : stampInvoice(doc, stampOptions);
       row = documentRow({ ...facts, invoiceHash: stamped.invoiceHash }, stamped);

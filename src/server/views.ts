@@ -66,6 +66,9 @@ export const UnitView = z.object({
   pcsid: z.object({ requestId: z.string(), certificateSerial: z.string(), notBefore: z.string(), notAfter: z.string() }).nullable(),
   /** Where the unit's keys are made and kept: `sealed` (in the store, encrypted) or `pkcs11` (in a token). */
   keyProvider: z.enum(['sealed', 'pkcs11']),
+  warnings: z
+    .array(z.object({ code: z.string(), message: z.string(), messageAr: z.string() }))
+    .describe("what a person must know about the unit's credential, e.g. the developer-portal sandbox's canned certificate"),
 });
 export type UnitViewT = z.infer<typeof UnitView>;
 

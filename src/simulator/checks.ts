@@ -63,9 +63,23 @@ export interface StampContext {
   now: Date;
 }
 
+/** Who the developer portal's canned test certificate names (docs/zatca-notes.md §A1.2). */
+export interface TestIdentity {
+  commonName: string;
+  organizationName: string;
+  organizationUnit: string;
+  vat: string;
+  serialNumber: string;
+  title: string;
+  address: string;
+  businessCategory: string;
+}
+
 export interface Checks {
   /** Parse a PEM CSR; throws (any error) when it is not a CSR at all. */
   parseCsr(csrPem: string): CsrFacts;
+  /** A new secp256k1 key (PKCS#8 PEM) and a sandbox-template CSR for it, naming `identity`. */
+  createTestCsr(identity: TestIdentity): { csrPem: string; keyPem: string };
   /** Generate a secp256k1 key and a certificate for it. */
   createAuthority(request: AuthorityRequest): Authority;
   /** Issue a CSID certificate for the CSR's key; returns DER. */

@@ -16,8 +16,13 @@ export type Severity = 'ERROR' | 'WARNING' | 'OFF';
 export interface EnvironmentMode {
   /** Template names accepted in the CSR (docs/zatca-notes.md §A1, §A12.1). */
   expectedTemplates: string[];
-  /** `sandbox`: any 6 digits but 111111/222222; `portal`: only OTPs issued by the control API. */
-  otpPolicy: 'sandbox' | 'portal';
+  /** `sandbox`: any 6 digits but 111111/222222; `fixed`: only 123345 (the real sandbox); `portal`: only OTPs issued by the control API. */
+  otpPolicy: 'sandbox' | 'fixed' | 'portal';
+  /**
+   * Developer-portal behaviour (docs/zatca-notes.md §A1.2): every CSR gets the same canned test
+   * certificate (VAT 399999999900003, not the CSR's key), and documents signed with another key pass with a warning.
+   */
+  cannedCertificate: boolean;
   enforceComplianceSteps: boolean;
   /** Developer portal only: `Clearance-Status: 0` on clearance answers 303 (docs/zatca-notes.md §A2.2). */
   honourClearanceStatusHeader: boolean;
@@ -61,6 +66,7 @@ const COMMON: Omit<
   'expectedTemplates' | 'otpPolicy' | 'enforceComplianceSteps' | 'honourClearanceStatusHeader' | 'renewalResponse' | 'issuingCaDn'
 > = {
   constantComplianceRequestId: null,
+  cannedCertificate: false,
   allowedTitles: ['1000', '0100', '1100'],
   warningCountsAsPass: true,
   complianceWarningStatus: 200,

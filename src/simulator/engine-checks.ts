@@ -2,10 +2,10 @@
 // (the CA), stamp/ (hash, clearance stamp) and rules/ (validateInvoice) — one place per seam.
 import { X509Certificate } from 'node:crypto';
 import { describeCertificate } from '../crypto/certificate.js';
-import { parseCsr as parseCsrDer } from '../crypto/csr.js';
+import { createCsr, parseCsr as parseCsrDer } from '../crypto/csr.js';
 import type { ParsedCsr } from '../crypto/csr-parsed.js';
 import { invoiceHashOf } from '../crypto/hash.js';
-import { loadPrivateKey } from '../crypto/keys.js';
+import { exportPrivateKeyPem, generatePrivateKey, loadPrivateKey } from '../crypto/keys.js';
 import { createSigner } from '../crypto/signer.js';
 import {
   createCertificateAuthority,
@@ -76,6 +76,23 @@ export function engineChecks(): Checks {
   return {
     parseCsr(csrPem: string): CsrFacts {
       return toFacts(parseCsrDer(csrPem, 'csr'));
+    },
+
+    createTestCsr(identity) {
+      const privateKey = generatePrivateKey();
+      const config = {
+        commonName: identity.commonName,
+        serialNumber: identity.serialNumber,
+        organizationIdentifier: identity.vat,
+        organizationUnitName: identity.organizationUnit,
+        organizationName: identity.organizationName,
+        countryName: 'SA',
+        invoiceType: identity.title,
+        locationAddress: identity.address,
+        industryBusinessCategory: identity.businessCategory,
+      };
+      const csr = createCsr({ config, privateKey, environment: 'sandbox' });
+      return { csrPem: csr.pem, keyPem: exportPrivateKeyPem(privateKey, 'pkcs8') };
     },
 
     createAuthority(request) {

@@ -5,7 +5,10 @@ import { isFawtaraError } from '../errors.js';
 import { parseInvoiceXml } from '../xml/parse.js';
 import type { ValidationMessage, ZatcaEndpoint } from '../zatca/types.js';
 import type { GatewayRequest, SimEnvironment } from './environment.js';
-import { BASE64_SHAPE, HASH_SHAPE, INITIAL_PIH, parseJsonObject, type PipelineRun } from './env-shared.js';
+import { INITIAL_PIH } from '../model/chain.js';
+import { BASE64_SHAPE, HASH_SHAPE, parseJsonObject, type PipelineRun } from './env-shared.js';
+import { apiWording } from './api-wording.js';
+import { ownKeyFindings } from './env-developer-portal.js';
 import { readInvoiceFacts, type SubmittedInvoiceFacts } from './invoice-facts.js';
 import { simMessage, toResults } from './messages.js';
 import type { CsidRecord } from './state.js';
@@ -52,20 +55,20 @@ export async function pipeline(env: SimEnvironment, request: GatewayRequest, csi
 
   const messages: ValidationMessage[] = [];
   try {
-    messages.push(
-      ...(await env.checks.validate(xml, {
-        mode: endpoint === 'compliance-invoices' ? 'compliance' : endpoint === 'clearance' ? 'clearance' : 'reporting',
-        language,
-        authenticatedCertificate: Buffer.from(signerCertificate(env, facts, csid, endpoint), 'base64'),
-        simplified: facts.simplified,
-        now: env.now(),
-      })),
-    );
+    const found = await env.checks.validate(xml, {
+      mode: endpoint === 'compliance-invoices' ? 'compliance' : endpoint === 'clearance' ? 'clearance' : 'reporting',
+      language,
+      authenticatedCertificate: Buffer.from(signerCertificate(env, facts, csid, endpoint), 'base64'),
+      simplified: facts.simplified,
+      now: env.now(),
+    });
+    messages.push(...apiWording(ownKeyFindings(env, found, language), language));
   } catch {
     messages.push(simMessage('general', language));
   }
   const computed = env.checks.invoiceHash(xml);
   if (computed !== bodyHash) messages.push(simMessage('invalid-invoice-hash', language));
+  if (typeof body.uuid === 'string' && facts.uuid !== null && body.uuid.trim() !== facts.uuid) messages.push(simMessage('uuid-mismatch', language));
   messages.push(...certificateFindings(env, facts, language));
   messages.push(...permissionFindings(facts, csid, language));
   if (endpoint !== 'compliance-invoices') messages.push(...chainFindings(env, facts, csid, language));

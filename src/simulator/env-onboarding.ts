@@ -2,9 +2,11 @@
 // OTP), POST /compliance/invoices, and POST/PATCH /production/csids (docs/zatca-notes.md §A12.4–§12.7).
 import type { CsrFacts } from './checks.js';
 import type { GatewayRequest, GatewayResponse, SimEnvironment } from './environment.js';
+import { cannedCsid, DEVELOPER_PORTAL_OTP, isCanned } from './env-developer-portal.js';
 import { pipeline } from './env-findings.js';
 import { record } from './env-recording.js';
-import { ECDSA_SHA256, parseJsonObject, readCsrField, SERIAL_SHAPE, VAT_SHAPE } from './env-shared.js';
+import { EGS_SERIAL, VAT_NUMBER } from '../model/identifiers.js';
+import { ECDSA_SHA256, parseJsonObject, readCsrField } from './env-shared.js';
 import { COMPLIANCE_STEPS } from './invoice-facts.js';
 import { csidErrorBody, missingStepsBody } from './messages.js';
 import type { CsidKind } from './state.js';
@@ -22,7 +24,8 @@ export function complianceCsid(env: SimEnvironment, request: GatewayRequest): Ga
   if (!csr || !csrAcceptable(env, csr)) return { status: 400, body: csidErrorBody('Invalid-CSR') };
   consumeOtp(env, otp);
   const egsId = `egs-${String(env.state.nextEgsNumber++).padStart(4, '0')}`;
-  const ccsid = env.issueCsid('compliance', csrPem, csr, egsId, env.mode.constantComplianceRequestId ?? undefined);
+  const requestId = env.mode.constantComplianceRequestId ?? undefined;
+  const ccsid = env.mode.cannedCertificate ? cannedCsid(env, 'compliance', egsId, requestId) : env.issueCsid('compliance', csrPem, csr, egsId, requestId);
   env.state.egs[egsId] = {
     id: egsId,
     vat: csr.san.UID!,
@@ -56,8 +59,8 @@ export function csrAcceptable(env: SimEnvironment, csr: CsrFacts): boolean {
   if (!csr.signatureValid || csr.keyCurve !== 'secp256k1' || !ECDSA_SHA256.includes(csr.signatureAlgorithm)) return false;
   if (s.C !== 'SA' || !nonEmpty(s.OU) || !nonEmpty(s.O) || !nonEmpty(s.CN)) return false;
   if (!csr.templateName || !env.mode.expectedTemplates.includes(csr.templateName)) return false;
-  if (!san.SN || !SERIAL_SHAPE.test(san.SN)) return false;
-  if (!san.UID || !VAT_SHAPE.test(san.UID)) return false;
+  if (!san.SN || !EGS_SERIAL.test(san.SN)) return false;
+  if (!san.UID || !VAT_NUMBER.test(san.UID)) return false;
   if (!san.title || !env.mode.allowedTitles.includes(san.title)) return false;
   if (!nonEmpty(san.registeredAddress) || !nonEmpty(san.businessCategory)) return false;
   // VAT group numbers carry 1 at the 11th digit; OU must then be the member's 10-digit TIN (§5.2).
@@ -67,6 +70,7 @@ export function csrAcceptable(env: SimEnvironment, csr: CsrFacts): boolean {
 
 export function otpAccepted(env: SimEnvironment, otp: string, purpose: 'onboard' | 'renew', vat: string | undefined): boolean {
   if (env.mode.otpPolicy === 'sandbox') return /^\d{6}$/.test(otp) && otp !== '111111' && otp !== '222222';
+  if (env.mode.otpPolicy === 'fixed') return otp === DEVELOPER_PORTAL_OTP;
   const record = env.state.otps[otp];
   if (!record || record.usedAt || record.purpose !== purpose) return false;
   if (env.now().getTime() >= Date.parse(record.expiresAt)) return false;
@@ -122,7 +126,7 @@ export function productionCsid(env: SimEnvironment, request: GatewayRequest): Ga
   if (missing.length > 0) return { status: 400, body: missingStepsBody(missing) };
   const csr = parseCsr(env, ccsid.csrPem);
   if (!csr) throw new Error('stored CSR no longer parses');
-  const pcsid = env.issueCsid('production', ccsid.csrPem, csr, ccsid.egsId);
+  const pcsid = env.mode.cannedCertificate ? cannedCsid(env, 'production', ccsid.egsId) : env.issueCsid('production', ccsid.csrPem, csr, ccsid.egsId);
   ccsid.promotedTo = pcsid.token;
   const egs = env.state.egs[ccsid.egsId]!;
   // Completing a renewal: the previous PCSID is revoked now (docs/zatca-notes.md §A12.6 step 3).
@@ -150,8 +154,9 @@ export function renewProductionCsid(env: SimEnvironment, request: GatewayRequest
   consumeOtp(env, otp);
   const egs = env.state.egs[pcsid.egsId]!;
   if (env.mode.renewalResponse === 200) {
-    const next = env.issueCsid('production', csrPem, csr, egs.id);
-    env.revokeCsid(pcsid.token, 'renewed');
+    const next = env.mode.cannedCertificate ? cannedCsid(env, 'production', egs.id) : env.issueCsid('production', csrPem, csr, egs.id);
+    // The canned credential is everyone's: renewing hands the same one back, never revokes it.
+    if (!isCanned(env, pcsid.token)) env.revokeCsid(pcsid.token, 'renewed');
     egs.pcsidToken = next.token;
     egs.title = csr.san.title!;
     env.save();

@@ -1,15 +1,12 @@
-// What the simulated environment's modules share: shapes of ZATCA's fields, the SDK's initial PIH,
-// the pipeline's result, and safe readers of a request body (never a throw on bad JSON).
+// What the simulated environment's modules share: shapes of ZATCA's body fields, the pipeline's
+// result, and safe readers of a request body (never a throw on bad JSON).
 import type { ValidationResults } from '../zatca/types.js';
 import type { SubmittedInvoiceFacts } from './invoice-facts.js';
 
 export const HOUR_MS = 3600_000;
 export const DAY_MS = 24 * HOUR_MS;
-export const INITIAL_PIH = 'NWZlY2ViNjZmZmM4NmYzOGQ5NTI3ODZjNmQ2OTZjNzljMmRiYzIzOWRkNGU5MWI0NjcyOWQ3M2EyN2ZiNTdlOQ==';
 export const HASH_SHAPE = /^[A-Za-z0-9+/]{43}=$/;
 export const BASE64_SHAPE = /^[A-Za-z0-9+/\r\n]*={0,2}\s*$/;
-export const SERIAL_SHAPE = /^1-[^|]+\|2-[^|]+\|3-[^|]+$/;
-export const VAT_SHAPE = /^3\d{13}3$/;
 export const ECDSA_SHA256 = ['ecdsa-with-SHA256', '1.2.840.10045.4.3.2', 'ecdsaWithSHA256'];
 
 export interface PipelineRun {

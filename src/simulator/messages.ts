@@ -87,6 +87,13 @@ export const SIM_MESSAGES = {
     en: 'The invoice hash API body does not match the (calculated) Hash of the XML',
     ar: 'قيمة تجزئة الفاتورة في جسم الطلب لا تطابق التجزئة المحسوبة لمستند XML',
   },
+  'uuid-mismatch': {
+    code: 'INVOICE_UUID_VALIDATION',
+    category: 'INVOICE_UUID_VALIDATION',
+    type: 'ERROR',
+    en: "UUID provided in the invoice doesn't match UUID in the provided Request",
+    ar: 'المعرّف الفريد (UUID) في الفاتورة لا يطابق المعرّف الوارد في الطلب',
+  },
   'not-simplified': {
     code: 'invalid-document-type',
     category: 'Invoice-Errors',

@@ -108,10 +108,19 @@ export interface AuthoritySet {
   stamp: Authority;
 }
 
+/** The developer portal's canned test identity (env-developer-portal.ts): its key, CSR and CSIDs. */
+export interface CannedIdentity {
+  keyPem: string;
+  csrPem: string;
+  ccsidToken?: string;
+  pcsidToken?: string;
+}
+
 export interface EnvironmentState {
   version: 1;
   environment: SimEnvironmentId;
   authorities?: AuthoritySet;
+  canned?: CannedIdentity;
   clearanceEnabled: boolean;
   taxpayers: Record<string, TaxpayerRecord>;
   otps: Record<string, OtpRecord>;

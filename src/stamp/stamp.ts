@@ -19,6 +19,12 @@ export interface StampOptions {
    * caller verifies the stored bytes itself.
    */
   selfCheck?: boolean;
+  /**
+   * The certificate is the developer-portal sandbox's canned one, which certifies another key
+   * (docs/keys.md "Sandbox onboarding"): the key-match check is skipped and the self-check verifies
+   * the signature with the signer's own key. Every other step is unchanged. Sandbox only.
+   */
+  sandboxCertificate?: boolean;
 }
 
 export interface StampedInvoice {
@@ -42,7 +48,8 @@ export function bindSignerToCertificate(signer: Signer, certificate: SigningCert
   }
 }
 
-const verifierCache = new WeakMap<SigningCertificate, ReturnType<typeof createVerifier>>();
+/** Per certificate (or, for the sandbox's canned certificate, per signer): keys never change. */
+const verifierCache = new WeakMap<{ publicKeySpki: Buffer }, ReturnType<typeof createVerifier>>();
 
 export function stampInvoice(doc: UnsignedInvoice, options: StampOptions): StampedInvoice {
   const hash = hashOf(doc, options);
@@ -69,12 +76,12 @@ export function unsignedInvoiceHash(doc: UnsignedInvoice): InvoiceHash {
 
 /** `stampInvoice` with the hash made already (by `unsignedInvoiceHash`): sign, assemble, self-check. */
 export function stampHashed(doc: UnsignedInvoice, options: StampOptions, hash: InvoiceHash): StampedInvoice {
-  bindSignerToCertificate(options.signer, options.certificate);
+  if (!options.sandboxCertificate) bindSignerToCertificate(options.signer, options.certificate);
   return assemble(doc, options, hash, options.signer.sign(hash.bytes).toString('base64'));
 }
 
 function hashOf(doc: UnsignedInvoice, options: StampOptions): InvoiceHash {
-  bindSignerToCertificate(options.signer, options.certificate);
+  if (!options.sandboxCertificate) bindSignerToCertificate(options.signer, options.certificate);
   // docs/zatca-notes.md §5: the hashed text is the final document minus the three stamp elements. They are inserted
   // with no whitespace of their own, so stamping never changes the invoice hash: the unsigned
   // document, the signed one and ZATCA's cleared one all hash alike.
@@ -118,12 +125,13 @@ function assemble(doc: UnsignedInvoice, options: StampOptions, hash: InvoiceHash
     cacSignatureXml(doc.indent, 1) +
     doc.tail;
 
-  if (options.selfCheck !== false) selfCheck(xml, hash.base64, hash.bytes, signatureValue, certificate);
+  const verifyingKey = options.sandboxCertificate ? options.signer : certificate;
+  if (options.selfCheck !== false) selfCheck(xml, hash.base64, hash.bytes, signatureValue, verifyingKey);
   return { xml, invoiceHash: hash.base64, signatureValue, qr, signingTime, facts: f };
 }
 
 /** Cut the excluded elements out of the final text by searching it, re-hash, and verify the signature. */
-function selfCheck(xml: string, expectedHash: string, hashBytes: Buffer, signatureValue: string, certificate: SigningCertificate): void {
+function selfCheck(xml: string, expectedHash: string, hashBytes: Buffer, signatureValue: string, key: { publicKeySpki: Buffer }): void {
   const cut = (text: string, open: string, close: string, from = 0): string => {
     const a = text.indexOf(open, from);
     const b = a < 0 ? -1 : text.indexOf(close, a);
@@ -136,8 +144,8 @@ function selfCheck(xml: string, expectedHash: string, hashBytes: Buffer, signatu
   body = cut(body, '<cac:AdditionalDocumentReference>', '</cac:AdditionalDocumentReference>', body.lastIndexOf('<cac:AdditionalDocumentReference>', qrId));
   body = cut(body, '<cac:Signature>', '</cac:Signature>');
   if (hashCanonicalText([body]).base64 !== expectedHash) throw stampBroken('the stamped document does not hash to the signed invoice hash');
-  let verifier = verifierCache.get(certificate);
-  if (!verifier) verifierCache.set(certificate, (verifier = createVerifier(certificate.publicKeySpki)));
+  let verifier = verifierCache.get(key);
+  if (!verifier) verifierCache.set(key, (verifier = createVerifier(key.publicKeySpki)));
   if (!verifier.verify(hashBytes, Buffer.from(signatureValue, 'base64'))) throw stampBroken('the signature does not verify with the certificate');
 }
 

@@ -12,6 +12,7 @@ import { prepaidBreakdown } from './migration-0010-prepaid.js';
 import { syncTrustTables } from './migration-0011-sync-trust.js';
 import { keyCustody } from './migration-0012-key-custody.js';
 import { consoleIndexes, consoleTables } from './migration-0013-console.js';
+import { sandboxCertificate } from './migration-0014-sandbox-certificate.js';
 
 type Dialect = 'sqlite' | 'postgres';
 
@@ -210,6 +211,7 @@ export function fleetMigrations(dialect: Dialect): Record<string, Migration> {
     '0012_key_custody': keyCustody(),
     '0013_console': consoleTables(dialect),
     '0013_console_indexes': consoleIndexes(),
+    '0014_sandbox_certificate': sandboxCertificate(),
   };
 }
 

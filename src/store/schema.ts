@@ -135,6 +135,11 @@ export interface CsidsTable {
   /** Set just before `POST /production/csids` is sent with this CCSID (resumability). */
   promotion_requested_at: Instant | null;
   created_at: Instant;
+  /**
+   * 1: the developer-portal sandbox's canned certificate, which does not certify the unit's key
+   * (migration 0014); usable in the `sandbox` environment only (egs/sandbox-certificate.ts).
+   */
+  sandbox_only: number;
 }
 
 export interface ComplianceStepsTable {

@@ -15,8 +15,14 @@ export function table(rows: Array<Record<string, unknown>>, columns: string[]): 
   return [line(columns.map((c) => c.toUpperCase())), ...cells.map(line)].join('\n');
 }
 
+/** A unit's warnings (the sandbox's canned certificate, docs/fleet.md) follow any text naming it, in both languages. */
+function warningLines(value: unknown): string[] {
+  const warnings = (value as { unit?: { warnings?: Array<{ message: string; messageAr: string }> } }).unit?.warnings ?? [];
+  return warnings.flatMap((w) => [`warning: ${w.message}`, `تحذير: ${w.messageAr}`]);
+}
+
 export function print(io: Io, json: boolean, value: unknown, text: () => string): number {
-  io.out(json ? JSON.stringify({ ok: true, ...(value as object) }, null, 2) : text());
+  io.out(json ? JSON.stringify({ ok: true, ...(value as object) }, null, 2) : [text(), ...warningLines(value)].join('\n'));
   return EXIT.ok;
 }
 

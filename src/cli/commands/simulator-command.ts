@@ -9,6 +9,8 @@ export interface SimulatorOptions {
   data?: string;
   seed?: string;
   json?: boolean;
+  /** The developer-portal environment behaves as ZATCA's real sandbox (docs/simulator.md). */
+  developerPortal?: boolean;
 }
 
 function wholeNumber(value: string, option: string, max: number): number {
@@ -26,7 +28,13 @@ export async function simulatorCommand(opts: SimulatorOptions, io: Io): Promise<
   const seed = opts.seed === undefined ? undefined : wholeNumber(opts.seed, '--seed', 2 ** 31);
   let sim: Awaited<ReturnType<typeof startSimulator>>;
   try {
-    sim = await startSimulator({ port, host: '127.0.0.1', ...(opts.data && { dataDir: opts.data }), ...(seed !== undefined && { seed }) });
+    sim = await startSimulator({
+      port,
+      host: '127.0.0.1',
+      ...(opts.data && { dataDir: opts.data }),
+      ...(seed !== undefined && { seed }),
+      ...(opts.developerPortal && { behaviour: 'developer-portal' as const }),
+    });
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'EADDRINUSE') {
@@ -47,7 +55,7 @@ export async function simulatorCommand(opts: SimulatorOptions, io: Io): Promise<
     io.out(
       [
         `ZATCA simulator listening on ${sim.url}${opts.data ? ` (state in ${opts.data})` : ' (state in memory; use --data DIR to keep it)'}`,
-        `  developer portal (sandbox): ${urls.sandbox}`,
+        `  developer portal (sandbox): ${urls.sandbox}${opts.developerPortal ? "  (as ZATCA's sandbox: canned certificate, OTP 123345)" : ''}`,
         `  simulation:                 ${urls.simulation}`,
         `  core (production):          ${urls.production}`,
         `  portal / control API:       ${sim.url}/__sim/<environment>/  (docs/simulator.md)`,
