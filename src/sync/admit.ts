@@ -87,7 +87,7 @@ export function admitDocument(
   const refuse = (kind: RefusalKind, problem: string) => ({ refused: { kind, problem } });
   const xml = Buffer.from(d.xml, 'base64').toString('utf8');
   if (b64(xml) !== d.xml) return refuse('invalid', 'the bytes are not valid UTF-8 (they would not survive storage unchanged)');
-  let doc;
+  let doc: ReturnType<typeof parseInvoiceXml>;
   try {
     doc = parseInvoiceXml(xml, { source: d.number, readOnly: true });
   } catch (error) {

@@ -14,7 +14,7 @@ export function verifyCleared(
   if (Buffer.from(xml, 'utf8').toString('base64') !== clearedBase64) return { problem: 'the cleared XML is not valid UTF-8' };
   if (stampCertificates.length === 0)
     return { problem: "no ZATCA stamp certificate is registered for the unit's environment (fawtara sync authorities add), so the stamp cannot be checked" };
-  let doc;
+  let doc: ReturnType<typeof parseInvoiceXml>;
   try {
     doc = parseInvoiceXml(xml, { source: `${original.number} (cleared)`, readOnly: true });
   } catch (error) {

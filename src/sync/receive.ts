@@ -352,7 +352,7 @@ async function store(ctx: FleetContext, r: Receipt, judged: Judged[], statusClea
 export async function receiveBatch(ctx: FleetContext, taxpayer: Taxpayer, branch: Branch, batch: SyncBatch): Promise<SyncResult> {
   const now = ctx.clock.now();
   const r: Receipt = { taxpayer, branch, batch, at: now.toISOString() };
-  let counts;
+  let counts: Awaited<ReturnType<typeof store>>;
   try {
     if (batchIdOf(batch) !== batch.batchId)
       throw new Refused(

@@ -184,7 +184,7 @@ describe.each(ENGINES)('outbox lanes and leases on %s', (engine) => {
     expect(summary.attempts).toBe(2 * docs.length);
     expect(summary.late).toBe(docs.length);
   });
-  it('the CLI\'s issue gives a standard document back when its --wait ends: outbox run takes it at once (releaseOnGiveUp)', async () => {
+  it("the CLI's issue gives a standard document back when its --wait ends: outbox run takes it at once (releaseOnGiveUp)", async () => {
     await runOutbox(f.ctx, { once: true });
     let opened = () => {};
     const gate = new Promise<void>((resolve) => (opened = resolve));
