@@ -52,15 +52,24 @@ export function decodeTlv(base64: string): DecodedQr {
       messageAr: 'قيمة رمز QR ليست بصيغة base64 صحيحة',
     });
   }
-  const bytes = Buffer.from(text, 'base64');
+  const read = readTlv(Buffer.from(text, 'base64'));
+  if (read.error) throw truncated();
+  return { tags: read.tags, order: read.order };
+}
+
+/**
+ * Read TLV entries up to the first malformed one: the tags read before it are kept, with `error`
+ * saying where it broke (the validator judges those tags too, as ZATCA's SDK does; decodeTlv refuses).
+ */
+export function readTlv(bytes: Buffer): DecodedQr & { error?: string } {
   const tags: QrTags = new Map();
   const order: number[] = [];
   let i = 0;
   while (i < bytes.length) {
-    if (i + 2 > bytes.length) throw truncated();
+    if (i + 2 > bytes.length) return { tags, order, error: `truncated TLV header at byte ${i}` };
     const tag = bytes[i]!;
     const len = bytes[i + 1]!;
-    if (i + 2 + len > bytes.length) throw truncated();
+    if (i + 2 + len > bytes.length) return { tags, order, error: `TLV tag ${tag} at byte ${i} declares ${len} bytes but only ${bytes.length - i - 2} remain` };
     order.push(tag);
     if (!tags.has(tag)) tags.set(tag, bytes.subarray(i + 2, i + 2 + len));
     i += 2 + len;

@@ -1,7 +1,7 @@
 // The QR layer of verification: ZATCA's QR decoded tag by tag and compared with the invoice, the
 // signature and the certificate, each mismatch under ZATCA's own per-tag code (docs/zatca-notes.md §A10.3).
 import type { SigningCertificate } from '../crypto/certificate.js';
-import { QR_TAG_NAMES } from '../qr/tlv.js';
+import { QR_TAG_NAMES, readTlv } from '../qr/tlv.js';
 import type { QrSourceTexts } from './read.js';
 import type { Check } from './verify.js';
 
@@ -49,23 +49,8 @@ export function isStrictBase64(text: string): boolean {
   return text.length % 4 === 0 && /^[A-Za-z0-9+/]*={0,2}$/.test(text);
 }
 
-/** TLV decoding that keeps the tags read before a truncated one (the SDK judges those too). */
-function decodeTlvPartial(text: string): { tags: Map<number, Buffer>; order: number[]; error?: string } {
-  const tags = new Map<number, Buffer>();
-  const order: number[] = [];
-  const bytes = Buffer.from(text, 'base64');
-  let i = 0;
-  while (i < bytes.length) {
-    if (i + 2 > bytes.length) return { tags, order, error: `truncated TLV header at byte ${i}` };
-    const tag = bytes[i]!;
-    const len = bytes[i + 1]!;
-    if (i + 2 + len > bytes.length) return { tags, order, error: `TLV tag ${tag} at byte ${i} declares ${len} bytes but only ${bytes.length - i - 2} remain` };
-    if (!tags.has(tag)) tags.set(tag, bytes.subarray(i + 2, i + 2 + len));
-    order.push(tag);
-    i += 2 + len;
-  }
-  return { tags, order };
-}
+/** The QR attachment's text, decoded as far as it is well-formed (qr/tlv.ts). */
+const readTlvText = (text: string) => readTlv(Buffer.from(text, 'base64'));
 
 type Fail = (id: string, message: string, messageAr: string, extra?: { code?: string; expected?: string; actual?: string }) => void;
 
@@ -87,7 +72,7 @@ export function checkQr(text: string, ctx: QrContext): void {
     fail('qr-format', 'the QR value is not valid base64', 'قيمة رمز QR ليست بترميز base64 صالح');
     return;
   }
-  const { tags, order, error } = decodeTlvPartial(b64);
+  const { tags, order, error } = readTlvText(b64);
   if (error) {
     fail('qr-format', `the QR is not a complete TLV structure: ${error}`, 'رمز QR ليس بنية TLV كاملة (وسم مقطوع)');
     if (order.length === 0) return;
