@@ -2,7 +2,8 @@
 // (depth, oldest unreported and its deadline, at risk and late), today's rejections, branch sync.
 import type { PageContext } from '../context.js';
 import { html, type Html, query, seg } from '../html.js';
-import { fmtInstant, fmtMinutes, fmtNumber, KSA_TIME_ZONE } from '../i18n.js';
+import { issueDateTime } from '../../../model/ksa-time.js';
+import { fmtInstant, fmtMinutes, fmtNumber } from '../i18n.js';
 import { consolePath, notice } from '../layout.js';
 import { t } from '../words.js';
 
@@ -41,11 +42,6 @@ interface DocsAnswer {
   nextCursor: string | null;
 }
 
-/** The KSA calendar day of an instant, as YYYY-MM-DD (documents' `from` takes a KSA day). */
-export function ksaDay(at: Date): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone: KSA_TIME_ZONE, year: 'numeric', month: '2-digit', day: '2-digit' }).format(at);
-}
-
 const card = (label: string, figure: string, tone: '' | 'bad' | 'warn', extra?: Html) =>
   html`<div class="card ${tone}"><div class="muted">${label}</div><div class="figure">${figure}</div>${extra ?? ''}</div>`;
 
@@ -59,7 +55,7 @@ export async function overviewLive(ctx: PageContext): Promise<Html> {
     ctx.tryGet<ExpiringAnswer>(`${base}/expiring-units?days=30`),
     ctx.tryGet<OutboxAnswer>(`${base}/outbox`),
     ctx.tryGet<SyncAnswer>(`${base}/sync/branches`),
-    ctx.tryGet<DocsAnswer>(`${base}/documents${query({ state: 'rejected', from: ksaDay(now), limit: 100 })}`),
+    ctx.tryGet<DocsAnswer>(`${base}/documents${query({ state: 'rejected', from: issueDateTime(now).issueDate, limit: 100 })}`),
     ctx.tryGet<DriftAnswer>(`${base}/clock-drift`),
   ]);
   const byState = new Map<string, number>();
@@ -91,7 +87,7 @@ ${outbox ? card(t(locale, 'outboxDepth'), fmtNumber(outbox.depth, locale), outbo
 ${outbox ? card(t(locale, 'oldestUnreported'), oldestDeadline ? fmtMinutes(outbox.oldestAgeSeconds / 60, locale) : '—', '', oldestDeadline ? html`<div>${t(locale, 'deadline')}: ${fmtInstant(oldestDeadline, locale)}</div>` : undefined) : ''}
 ${outbox ? card(t(locale, 'atRisk'), fmtNumber(outbox.atRisk.length, locale), outbox.atRisk.length > 0 ? 'warn' : '') : ''}
 ${outbox ? card(t(locale, 'late'), fmtNumber(outbox.late.length, locale), outbox.late.length > 0 ? 'bad' : '') : ''}
-${card(t(locale, 'rejectionsToday'), rejectedCount, rejected && rejected.documents.length > 0 ? 'bad' : '', rejected && rejected.documents.length > 0 ? html`<a href="${consolePath(vat, `documents${query({ state: 'rejected', from: ksaDay(now) })}`)}">${t(locale, 'documents')}</a>` : undefined)}
+${card(t(locale, 'rejectionsToday'), rejectedCount, rejected && rejected.documents.length > 0 ? 'bad' : '', rejected && rejected.documents.length > 0 ? html`<a href="${consolePath(vat, `documents${query({ state: 'rejected', from: issueDateTime(now).issueDate })}`)}">${t(locale, 'documents')}</a>` : undefined)}
 </div>
 ${outbox ? html`<h2>${t(locale, 'atRisk')}</h2>${docTable(outbox.atRisk)}<h2>${t(locale, 'late')}</h2>${docTable(outbox.late)}` : notice(locale, 'info', t('en', 'notAllowed'), t('ar', 'notAllowed'))}
 ${

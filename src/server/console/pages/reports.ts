@@ -6,7 +6,7 @@ import { fmtAmount, fmtDay, fmtNumber, type Locale } from '../i18n.js';
 import { consolePath, notice } from '../layout.js';
 import { t } from '../words.js';
 import { documentPath } from './documents.js';
-import { ksaDay } from './overview.js';
+import { issueDateTime } from '../../../model/ksa-time.js';
 
 interface Row {
   key: string;
@@ -37,7 +37,7 @@ interface Report {
 /** The period asked for (a quarter or a month), or the current KSA quarter. */
 function periodOf(q: Record<string, string | undefined>, now: Date): string {
   if (q.period && /^\d{4}-(Q[1-4]|0[1-9]|1[0-2])$/.test(q.period)) return q.period;
-  const [y, m] = ksaDay(now).split('-').map(Number) as [number, number];
+  const [y, m] = issueDateTime(now).issueDate.split('-').map(Number) as [number, number];
   return `${y}-Q${Math.ceil(m / 3)}`;
 }
 
