@@ -204,17 +204,7 @@ export type PromotionResult = { kind: 'issued'; unit: EgsUnit; pcsid: Csid } | {
 export async function promote(ctx: FleetContext, parts: UnitParts, ccsid: Csid, purpose: Purpose, hooks: StepHooks): Promise<PromotionResult> {
   let unit = parts.unit;
   const scope = scopeOf(unit);
-  // Only a mark older than any answer could take means an earlier run's answer was lost; a fresh
-  // mark may be another run of the same unit still waiting for its answer.
-  const markedBefore = ccsid.promotion_requested_at !== null;
-  // A lost answer is one that never arrived: more requests for this CCSID were sent (a `sent` row is
-  // logged before each) than answers with an HTTP status were logged. A logged refusal stays a
-  // refusal, whatever its code (issue 17).
-  const earlier = (await logs.listExchanges(ctx.store.db, unit.taxpayer_id, unit.id, { withSentMarkers: true })).filter(
-    (x) => x.endpoint === 'production-csid' && x.at >= ccsid.created_at,
-  );
-  const answerLost = earlier.filter((x) => x.outcome === 'sent').length > earlier.filter((x) => x.outcome !== 'sent' && x.http_status !== null).length;
-  const resumed = markedBefore && answerLost && ctx.clock.now().getTime() - Date.parse(ccsid.promotion_requested_at!) >= LOST_ANSWER_AFTER_MS;
+  const { markedBefore, answerLost, resumed } = await earlierPromotion(ctx, unit, ccsid);
   await credentials.markPromotionRequested(ctx.store.db, scope, ccsid.id, ctx.clock.now().toISOString());
   const creds = credentialsOf(ctx, unit, ccsid);
   const client = unitZatca(ctx, unit);
@@ -232,28 +222,10 @@ export async function promote(ctx: FleetContext, parts: UnitParts, ccsid: Csid, 
   const outcome = await exchange(ctx, unit, 'production-csid', () => client.requestProductionCsid(creds, ccsid.request_id));
   if (outcome.kind === 'unauthorized') throw await afterUnauthorized(ctx, unit, 'production-csid', outcome);
   if (outcome.kind === 'accepted' && outcome.body) {
-    const body = outcome.body;
-    const csr = (await credentials.countCsrs(ctx.store.db, scope)).find((c) => c.id === ccsid.csr_id)!;
-    const at = ctx.clock.now();
-    let pcsid!: Csid;
-    unit = await ctx.store.db.transaction().execute(async (trx) => {
-      // Renewal: every earlier production CSID of the unit is replaced by this one.
-      for (const old of await credentials.listCsids(trx, scope)) {
-        if (old.kind === 'production' && old.status === 'active') await credentials.setCsidStatus(trx, scope, old.id, 'superseded');
-      }
-      pcsid = await storeCsid(ctx, trx, unit, csr, 'production', purpose, body);
-      await credentials.setCsidStatus(trx, scope, ccsid.id, 'promoted');
-      // Renewal paused issuing for this switch (egs/renewal.ts); the new certificate is in place.
-      await resumeIssuing(trx, unit);
-      return moveUnit(trx, unit, {
-        to: 'active',
-        actor: ctx.actor,
-        reason: purpose === 'renew' ? `production CSID renewed (request ${body.requestID})` : `production CSID issued (request ${body.requestID})`,
-        at,
-      });
-    });
+    const issued = await installPcsid(ctx, unit, ccsid, purpose, outcome.body);
+    unit = issued.unit;
     await hooks.afterStep?.(purpose === 'renew' ? 'renewal-pcsid-issued' : 'pcsid-issued', unit);
-    return { kind: 'issued', unit, pcsid };
+    return { kind: 'issued', unit, pcsid: issued.pcsid };
   }
   const missingSteps = outcome.errors.find((e) => e.code === 'Missing-ComplianceSteps');
   if (missingSteps) {
@@ -299,4 +271,45 @@ export async function promote(ctx: FleetContext, parts: UnitParts, ccsid: Csid, 
     );
   }
   throw zatcaFailure(unit, { en: 'the production CSID request failed', ar: 'فشل طلب شهادة الإنتاج' }, outcome);
+}
+
+/** What the log tells of earlier production-CSID requests for this CCSID. */
+async function earlierPromotion(ctx: FleetContext, unit: EgsUnit, ccsid: Csid): Promise<{ markedBefore: boolean; answerLost: boolean; resumed: boolean }> {
+  // Only a mark older than any answer could take means an earlier run's answer was lost; a fresh
+  // mark may be another run of the same unit still waiting for its answer.
+  const markedBefore = ccsid.promotion_requested_at !== null;
+  // A lost answer is one that never arrived: more requests for this CCSID were sent (a `sent` row is
+  // logged before each) than answers with an HTTP status were logged. A logged refusal stays a
+  // refusal, whatever its code (issue 17).
+  const earlier = (await logs.listExchanges(ctx.store.db, unit.taxpayer_id, unit.id, { withSentMarkers: true })).filter(
+    (x) => x.endpoint === 'production-csid' && x.at >= ccsid.created_at,
+  );
+  const answerLost = earlier.filter((x) => x.outcome === 'sent').length > earlier.filter((x) => x.outcome !== 'sent' && x.http_status !== null).length;
+  const resumed = markedBefore && answerLost && ctx.clock.now().getTime() - Date.parse(ccsid.promotion_requested_at!) >= LOST_ANSWER_AFTER_MS;
+  return { markedBefore, answerLost, resumed };
+}
+
+/** Store the issued PCSID as the unit's only active one and make the unit active, in one transaction. */
+async function installPcsid(ctx: FleetContext, unit: EgsUnit, ccsid: Csid, purpose: Purpose, body: CsidResponse): Promise<{ unit: EgsUnit; pcsid: Csid }> {
+  const scope = scopeOf(unit);
+  const csr = (await credentials.countCsrs(ctx.store.db, scope)).find((c) => c.id === ccsid.csr_id)!;
+  const at = ctx.clock.now();
+  let pcsid!: Csid;
+  const moved = await ctx.store.db.transaction().execute(async (trx) => {
+    // Renewal: every earlier production CSID of the unit is replaced by this one.
+    for (const old of await credentials.listCsids(trx, scope)) {
+      if (old.kind === 'production' && old.status === 'active') await credentials.setCsidStatus(trx, scope, old.id, 'superseded');
+    }
+    pcsid = await storeCsid(ctx, trx, unit, csr, 'production', purpose, body);
+    await credentials.setCsidStatus(trx, scope, ccsid.id, 'promoted');
+    // Renewal paused issuing for this switch (egs/renewal.ts); the new certificate is in place.
+    await resumeIssuing(trx, unit);
+    return moveUnit(trx, unit, {
+      to: 'active',
+      actor: ctx.actor,
+      reason: purpose === 'renew' ? `production CSID renewed (request ${body.requestID})` : `production CSID issued (request ${body.requestID})`,
+      at,
+    });
+  });
+  return { unit: moved, pcsid };
 }

@@ -1,8 +1,19 @@
 // Renewing a unit's production CSID (ZATCA renewal API, docs/fleet.md) with a renewal OTP and a CSR on
 // a new key: 200 is the new PCSID; 428 a renewed CCSID that redoes compliance before its PCSID.
-import { credentials, submissions, type EgsUnit, type Taxpayer } from '../store/index.js';
+import { credentials, submissions, type Csid, type EgsUnit, type Taxpayer } from '../store/index.js';
 import type { FleetContext } from './context.js';
-import { credentialsOf, freshCsr, markCsrSent, partsOf, promote, runComplianceChecks, scopeOf, storeCsid, type StepHooks } from './csid-steps.js';
+import {
+  credentialsOf,
+  freshCsr,
+  markCsrSent,
+  partsOf,
+  promote,
+  runComplianceChecks,
+  scopeOf,
+  storeCsid,
+  type StepHooks,
+  type UnitParts,
+} from './csid-steps.js';
 import { FleetError, isFleetError } from './errors.js';
 import { exchange, afterUnauthorized, revokedError, zatcaFailure } from './exchange.js';
 import { destroyUnusedKeys } from './key-retirement.js';
@@ -36,7 +47,7 @@ const MAX_ROUNDS = 6;
 
 export async function renewUnit(ctx: FleetContext, taxpayer: Taxpayer, ref: string, options: RenewOptions = {}): Promise<RenewResult> {
   const steps: string[] = [];
-  const note = async (step: string, unit: EgsUnit) => {
+  const note: Note = async (step, unit) => {
     steps.push(step);
     await options.afterStep?.(step, unit);
   };
@@ -67,71 +78,14 @@ export async function renewUnit(ctx: FleetContext, taxpayer: Taxpayer, ref: stri
         return { unit, steps, path, pcsidExpiresAt: current.not_after, alreadyRenewed: true };
       }
       const otp = validateOtp(options.otp);
-      const { csr, created } = await freshCsr(ctx, parts, 'renew');
-      if (created) await note('renewal-csr-created', unit);
-      // The old certificate stops working once ZATCA issues the new one (ZATCA's renewal API; the
-      // simulator revokes it then): everything it signed must reach ZATCA before the request leaves.
-      await drainBeforeSwitch(ctx, taxpayer, unit, options.drain, note, 'renewal');
-      const creds = credentialsOf(ctx, unit, current);
-      await markCsrSent(ctx, unit, csr);
+      ({ unit, path } = await sendRenewal(ctx, taxpayer, parts, current, otp, options.drain, note));
       sentThisRun = true;
-      const outcome = await exchange(ctx, unit, 'renew-production-csid', () => unitZatca(ctx, unit).renewProductionCsid(creds, { otp, csrPem: csr.pem }));
-      if (!(outcome.kind === 'accepted' || outcome.kind === 'renewal-needs-compliance') || !outcome.body) await resumeIssuing(ctx.store.db, unit);
-      if (outcome.kind === 'unauthorized') throw await afterUnauthorized(ctx, unit, 'renew-production-csid', outcome);
-      if ((outcome.kind === 'accepted' || outcome.kind === 'renewal-needs-compliance') && outcome.body) {
-        const body = outcome.body;
-        const direct = outcome.kind === 'accepted';
-        path = direct ? '200' : '428';
-        const u = unit;
-        unit = await ctx.store.db.transaction().execute(async (trx) => {
-          if (direct) await credentials.setCsidStatus(trx, scope, current.id, 'superseded');
-          await storeCsid(ctx, trx, u, csr, direct ? 'production' : 'compliance', 'renew', body);
-          await credentials.setCsrStatus(trx, scope, csr.id, 'sent', 'used');
-          // 200 switched the certificate; 428 leaves the current one working until the promotion.
-          await resumeIssuing(trx, u);
-          return direct
-            ? moveUnit(trx, u, { to: 'active', actor: ctx.actor, reason: `production CSID renewed directly (request ${body.requestID})`, at: ctx.clock.now() })
-            : moveUnit(trx, u, {
-                to: 'renewal-pending',
-                actor: ctx.actor,
-                reason: `renewal answered 428: renewed compliance CSID ${body.requestID} must pass compliance`,
-                at: ctx.clock.now(),
-              });
-        });
-        await note(direct ? 'renewal-pcsid-issued' : 'renewal-ccsid-issued', unit);
-        continue;
-      }
-      if (outcome.errors.some((e) => e.code === 'Invalid-CSR')) await credentials.setCsrStatus(ctx.store.db, scope, csr.id, 'sent', 'rejected');
-      throw zatcaFailure(unit, { en: 'the renewal request failed', ar: 'فشل طلب التجديد' }, outcome);
+      continue;
     }
     if (unit.state === 'renewal-pending') {
       path = '428';
       sentThisRun = true;
-      const ccsid = (await credentials.listCsids(ctx.store.db, scope))
-        .filter((c) => c.kind === 'compliance' && c.purpose === 'renew' && c.status === 'active')
-        .at(-1);
-      if (!ccsid)
-        throw new FleetError('WRONG_STATE', `unit ${unit.name} is renewal-pending without a renewed compliance CSID; renew again with a new OTP`, {
-          field: 'unit',
-          messageAr: 'لا توجد شهادة امتثال مجددة؛ أعد التجديد برمز تحقق جديد',
-        });
-      const r = await runComplianceChecks(ctx, parts, ccsid, { afterStep: note });
-      // Promotion is the switch on this path: the queue signed with the current PCSID goes first.
-      await drainBeforeSwitch(ctx, taxpayer, r.unit, options.drain, note, 'promotion');
-      let p: Awaited<ReturnType<typeof promote>>;
-      try {
-        p = await promote(ctx, { ...parts, unit: r.unit }, ccsid, 'renew', { afterStep: note });
-      } catch (error) {
-        // A refusal or no answer: the current certificate still works. (An injected crash keeps the
-        // pause, as a real one would; it ends by itself or on the next run.)
-        if (!isFleetError(error, 'INTERRUPTED')) await resumeIssuing(ctx.store.db, unit);
-        throw error;
-      }
-      // Missing steps were forgotten by promote(); the next round submits them again.
-      if (p.kind === 'missing-steps') {
-        await resumeIssuing(ctx.store.db, unit);
-        ctx.logger.warn({ unit: unit.name, missing: p.missing }, 'renewal: ZATCA misses compliance steps');
-      }
+      await promoteRenewed(ctx, taxpayer, parts, options.drain, note);
       continue;
     }
     if (unit.state === 'revoked') throw revokedError(unit);
@@ -150,6 +104,89 @@ export async function renewUnit(ctx: FleetContext, taxpayer: Taxpayer, ref: stri
   });
 }
 
+type Note = (step: string, unit: EgsUnit) => Promise<void>;
+
+/**
+ * Send the renewal request with a CSR on a new key, after the queue signed with the current PCSID has
+ * reached ZATCA. Returns the unit as the answer left it: active (200) or renewal-pending (428).
+ */
+async function sendRenewal(
+  ctx: FleetContext,
+  taxpayer: Taxpayer,
+  parts: UnitParts,
+  current: Csid,
+  otp: string,
+  drain: DrainUnit | undefined,
+  note: Note,
+): Promise<{ unit: EgsUnit; path: RenewResult['path'] }> {
+  const unit = parts.unit;
+  const scope = scopeOf(unit);
+  const { csr, created } = await freshCsr(ctx, parts, 'renew');
+  if (created) await note('renewal-csr-created', unit);
+  // The old certificate stops working once ZATCA issues the new one (ZATCA's renewal API; the
+  // simulator revokes it then): everything it signed must reach ZATCA before the request leaves.
+  await drainBeforeSwitch(ctx, taxpayer, unit, drain, note, 'renewal');
+  const creds = credentialsOf(ctx, unit, current);
+  await markCsrSent(ctx, unit, csr);
+  const outcome = await exchange(ctx, unit, 'renew-production-csid', () => unitZatca(ctx, unit).renewProductionCsid(creds, { otp, csrPem: csr.pem }));
+  if (!(outcome.kind === 'accepted' || outcome.kind === 'renewal-needs-compliance') || !outcome.body) await resumeIssuing(ctx.store.db, unit);
+  if (outcome.kind === 'unauthorized') throw await afterUnauthorized(ctx, unit, 'renew-production-csid', outcome);
+  if ((outcome.kind === 'accepted' || outcome.kind === 'renewal-needs-compliance') && outcome.body) {
+    const body = outcome.body;
+    const direct = outcome.kind === 'accepted';
+    const renewed = await ctx.store.db.transaction().execute(async (trx) => {
+      if (direct) await credentials.setCsidStatus(trx, scope, current.id, 'superseded');
+      await storeCsid(ctx, trx, unit, csr, direct ? 'production' : 'compliance', 'renew', body);
+      await credentials.setCsrStatus(trx, scope, csr.id, 'sent', 'used');
+      // 200 switched the certificate; 428 leaves the current one working until the promotion.
+      await resumeIssuing(trx, unit);
+      return direct
+        ? moveUnit(trx, unit, { to: 'active', actor: ctx.actor, reason: `production CSID renewed directly (request ${body.requestID})`, at: ctx.clock.now() })
+        : moveUnit(trx, unit, {
+            to: 'renewal-pending',
+            actor: ctx.actor,
+            reason: `renewal answered 428: renewed compliance CSID ${body.requestID} must pass compliance`,
+            at: ctx.clock.now(),
+          });
+    });
+    await note(direct ? 'renewal-pcsid-issued' : 'renewal-ccsid-issued', renewed);
+    return { unit: renewed, path: direct ? '200' : '428' };
+  }
+  if (outcome.errors.some((e) => e.code === 'Invalid-CSR')) await credentials.setCsrStatus(ctx.store.db, scope, csr.id, 'sent', 'rejected');
+  throw zatcaFailure(unit, { en: 'the renewal request failed', ar: 'فشل طلب التجديد' }, outcome);
+}
+
+/** 428 path: the renewed CCSID passes compliance, then is promoted once the current PCSID's queue is drained. */
+async function promoteRenewed(ctx: FleetContext, taxpayer: Taxpayer, parts: UnitParts, drain: DrainUnit | undefined, note: Note): Promise<void> {
+  const unit = parts.unit;
+  const scope = scopeOf(unit);
+  const ccsid = (await credentials.listCsids(ctx.store.db, scope))
+    .filter((c) => c.kind === 'compliance' && c.purpose === 'renew' && c.status === 'active')
+    .at(-1);
+  if (!ccsid)
+    throw new FleetError('WRONG_STATE', `unit ${unit.name} is renewal-pending without a renewed compliance CSID; renew again with a new OTP`, {
+      field: 'unit',
+      messageAr: 'لا توجد شهادة امتثال مجددة؛ أعد التجديد برمز تحقق جديد',
+    });
+  const r = await runComplianceChecks(ctx, parts, ccsid, { afterStep: note });
+  // Promotion is the switch on this path: the queue signed with the current PCSID goes first.
+  await drainBeforeSwitch(ctx, taxpayer, r.unit, drain, note, 'promotion');
+  let p: Awaited<ReturnType<typeof promote>>;
+  try {
+    p = await promote(ctx, { ...parts, unit: r.unit }, ccsid, 'renew', { afterStep: note });
+  } catch (error) {
+    // A refusal or no answer: the current certificate still works. (An injected crash keeps the
+    // pause, as a real one would; it ends by itself or on the next run.)
+    if (!isFleetError(error, 'INTERRUPTED')) await resumeIssuing(ctx.store.db, unit);
+    throw error;
+  }
+  // Missing steps were forgotten by promote(); the next round submits them again.
+  if (p.kind === 'missing-steps') {
+    await resumeIssuing(ctx.store.db, unit);
+    ctx.logger.warn({ unit: unit.name, missing: p.missing }, 'renewal: ZATCA misses compliance steps');
+  }
+}
+
 /**
  * Pause issuing on the unit, submit its queue with the current certificate, and go on only when ZATCA
  * holds every document it signed. Otherwise the pause is lifted and the renewal is refused unsent
@@ -160,7 +197,7 @@ async function drainBeforeSwitch(
   taxpayer: Taxpayer,
   unit: EgsUnit,
   drain: DrainUnit | undefined,
-  note: (step: string, unit: EgsUnit) => Promise<void>,
+  note: Note,
   before: 'renewal' | 'promotion',
 ): Promise<void> {
   await pauseIssuing(ctx, unit, before === 'renewal' ? 'renewal request' : 'renewed certificate promotion');

@@ -39,106 +39,16 @@ function invalid(field: string, message: string, messageAr: string, rule?: strin
 
 export async function addUnit(ctx: FleetContext, taxpayer: Taxpayer, input: UnitInput): Promise<EgsUnit> {
   const db = ctx.store.db;
-  let replaced: EgsUnit | undefined;
-  if (input.replaces) {
-    replaced = await resolveUnit(ctx, taxpayer, input.replaces);
-    if (!ENDED_UNIT_STATES.includes(replaced.state as UnitState)) {
-      throw new FleetError('WRONG_STATE', `unit ${replaced.name} is ${replaced.state}; only a revoked, expired or retired unit can be replaced by a new one`, {
-        field: 'replaces',
-        messageAr: `الوحدة ${replaced.name} في الحالة ${replaced.state}؛ لا تُستبدل إلا وحدة ملغاة أو منتهية أو متقاعدة`,
-      });
-    }
-  }
-  const serial = (input.serial ?? replaced?.serial ?? '').trim().normalize('NFC');
-  if (serial !== '') visibleName(serial, 'serial', 200);
-  if (!EGS_SERIAL.test(serial)) {
-    throw invalid(
-      'serial',
-      `must be 1-<maker>|2-<model>|3-<serial> (e.g. 1-Fawtara|2-POS|3-RUH-001); got "${serial}"`,
-      'يجب أن يكون الرقم التسلسلي بالشكل 1-الصانع|2-الطراز|3-الرقم',
-      'docs/zatca-notes.md §A5.1',
-    );
-  }
-  const title = (input.title ?? replaced?.title ?? '1100').trim();
-  if (!(UNIT_TITLES as readonly string[]).includes(title)) {
-    throw invalid(
-      'title',
-      `must be 1000 (standard only), 0100 (simplified only) or 1100 (both); got "${title}"`,
-      'يجب أن يكون نوع الفواتير 1000 أو 0100 أو 1100',
-      'docs/zatca-notes.md §A4.1',
-    );
-  }
-  const environment = (input.environment ?? replaced?.environment ?? 'simulation').trim();
-  if (!isFatooraEnv(environment)) {
-    throw invalid('environment', `must be sandbox, simulation or production; got "${environment}"`, 'يجب أن تكون البيئة sandbox أو simulation أو production');
-  }
+  const replaced = input.replaces ? await replaceableUnit(ctx, taxpayer, input.replaces) : undefined;
+  const { serial, title, environment } = deviceFields(input, replaced);
   const branch = await resolveBranch(ctx, taxpayer, input.branch ?? replaced?.branch_id ?? '');
-  let memberTin: string | null = null;
-  if (taxpayer.is_vat_group) {
-    const tin = input.memberTin ?? replaced?.member_tin;
-    if (!tin) {
-      throw invalid(
-        'member',
-        `${taxpayer.vat_number} is a VAT group: give the TIN of the member whose device this is (it becomes the CSR's OU)`,
-        'هذا المكلف مجموعة ضريبية: حدد الرقم المميز للعضو صاحب الجهاز',
-        'docs/zatca-notes.md §A5.2',
-      );
-    }
-    memberTin = validateTin(tin, 'member');
-    if (!(await tenants.findMember(db, taxpayer.id, memberTin))) {
-      throw new FleetError('NOT_FOUND', `${memberTin} is not a member of VAT group ${taxpayer.vat_number}; add it first`, {
-        field: 'member',
-        messageAr: `${memberTin} ليس عضواً في المجموعة الضريبية؛ أضفه أولاً`,
-      });
-    }
-  } else if (input.memberTin) {
-    throw invalid('member', `${taxpayer.vat_number} is not a VAT group; only a group's devices carry a member TIN`, 'هذا المكلف ليس مجموعة ضريبية');
-  }
+  const memberTin = await groupMemberTin(ctx, taxpayer, input, replaced);
   // NFC and visible characters only: the name is matched, printed and written into invoice numbers.
   const name = visibleName(input.name ?? replaced?.name ?? serial.split('|')[2]!.slice(2), 'name');
   if (name === '' || name.length > 64)
     throw invalid('name', 'the unit name (CSR common name) must be 1–64 characters', 'يجب أن يكون اسم الوحدة من 1 إلى 64 حرفاً');
-
-  const sameSerial = await unitRepo.unitsWithSerial(db, taxpayer.id, serial);
-  if (sameSerial.length > 0 && (!replaced || replaced.serial !== serial || sameSerial.at(-1)!.id !== replaced.id)) {
-    throw new FleetError(
-      'DUPLICATE',
-      `serial ${serial} is already registered for taxpayer ${taxpayer.vat_number} (unit ${sameSerial.at(-1)!.name}); a serial is unique per taxpayer — to onboard the same device again after revocation, register a new unit that replaces that one (field replaces; in the CLI --replaces)`,
-      {
-        field: 'serial',
-        messageAr: `الرقم التسلسلي ${serial} مسجل مسبقاً لهذا المكلف؛ لإعادة تسجيل الجهاز نفسه بعد الإلغاء سجّل وحدة جديدة تحل محل تلك الوحدة (replaces)`,
-      },
-    );
-  }
-  const sameName = (await unitRepo.unitsWithName(db, taxpayer.id, name)).filter((u) => u.serial !== serial);
-  if (sameName.length > 0) {
-    throw new FleetError('DUPLICATE', `unit name ${name} is already used by ${sameName[0]!.serial}; choose another name`, {
-      field: 'name',
-      messageAr: `اسم الوحدة ${name} مستخدم مسبقاً؛ اختر اسماً آخر`,
-    });
-  }
-  // A name may not be another unit's serial or id, nor a serial another unit's name: unit references
-  // (URLs, tokens, --unit) must never be able to point at someone else's device.
-  const crossName = (await unitRepo.unitsReferencedBy(db, taxpayer.id, name)).filter((u) => u.serial !== serial && u.name !== name);
-  const crossSerial = (await unitRepo.unitsReferencedBy(db, taxpayer.id, serial)).filter((u) => u.serial !== serial);
-  if (crossName.length > 0 || crossSerial.length > 0) {
-    throw new FleetError(
-      'DUPLICATE',
-      `unit name ${name} or serial ${serial} is already another unit's name, serial or id; choose names that identify one device only`,
-      {
-        field: crossName.length > 0 ? 'name' : 'serial',
-        messageAr: 'اسم الوحدة أو رقمها التسلسلي مستخدم مرجعاً لوحدة أخرى؛ اختر اسماً يدل على جهاز واحد فقط',
-      },
-    );
-  }
-  const keyProvider = (input.keyProvider ?? replaced?.key_provider ?? 'sealed').trim();
-  if (!(KEY_PROVIDERS as readonly string[]).includes(keyProvider)) {
-    throw invalid('keyProvider', `must be sealed or pkcs11; got "${keyProvider}"`, 'يجب أن يكون مزود المفاتيح sealed أو pkcs11');
-  }
-  if (!ctx.keys.accepts && keyProvider === 'pkcs11') {
-    throw invalid('keyProvider', 'this fleet has no PKCS#11 token configured', 'لا توجد وحدة أمان PKCS#11 مهيأة');
-  }
-  ctx.keys.accepts?.(keyProvider as KeyProviderName);
+  const sameSerial = await assertReferencesFree(ctx, taxpayer, serial, name, replaced);
+  const keyProvider = keyProviderOf(ctx, input, replaced);
   const now = ctx.clock.now().toISOString();
   const row = {
     id: randomUUID(),
@@ -173,6 +83,126 @@ export async function addUnit(ctx: FleetContext, taxpayer: Taxpayer, input: Unit
   // The replaced unit will never sign again: its keys in a token go now (or at its next sweep).
   if (replaced) await destroyUnusedKeys(ctx, replaced);
   return row;
+}
+
+/** The unit a re-onboarding replaces: only one that has ended (revoked, expired or retired). */
+async function replaceableUnit(ctx: FleetContext, taxpayer: Taxpayer, ref: string): Promise<EgsUnit> {
+  const replaced = await resolveUnit(ctx, taxpayer, ref);
+  if (!ENDED_UNIT_STATES.includes(replaced.state as UnitState)) {
+    throw new FleetError('WRONG_STATE', `unit ${replaced.name} is ${replaced.state}; only a revoked, expired or retired unit can be replaced by a new one`, {
+      field: 'replaces',
+      messageAr: `الوحدة ${replaced.name} في الحالة ${replaced.state}؛ لا تُستبدل إلا وحدة ملغاة أو منتهية أو متقاعدة`,
+    });
+  }
+  return replaced;
+}
+
+/** Serial, title and environment of a new unit, each defaulting to the replaced unit's. */
+function deviceFields(input: UnitInput, replaced: EgsUnit | undefined): { serial: string; title: string; environment: FatooraEnv } {
+  const serial = (input.serial ?? replaced?.serial ?? '').trim().normalize('NFC');
+  if (serial !== '') visibleName(serial, 'serial', 200);
+  if (!EGS_SERIAL.test(serial)) {
+    throw invalid(
+      'serial',
+      `must be 1-<maker>|2-<model>|3-<serial> (e.g. 1-Fawtara|2-POS|3-RUH-001); got "${serial}"`,
+      'يجب أن يكون الرقم التسلسلي بالشكل 1-الصانع|2-الطراز|3-الرقم',
+      'docs/zatca-notes.md §A5.1',
+    );
+  }
+  const title = (input.title ?? replaced?.title ?? '1100').trim();
+  if (!(UNIT_TITLES as readonly string[]).includes(title)) {
+    throw invalid(
+      'title',
+      `must be 1000 (standard only), 0100 (simplified only) or 1100 (both); got "${title}"`,
+      'يجب أن يكون نوع الفواتير 1000 أو 0100 أو 1100',
+      'docs/zatca-notes.md §A4.1',
+    );
+  }
+  const environment = (input.environment ?? replaced?.environment ?? 'simulation').trim();
+  if (!isFatooraEnv(environment)) {
+    throw invalid('environment', `must be sandbox, simulation or production; got "${environment}"`, 'يجب أن تكون البيئة sandbox أو simulation أو production');
+  }
+  return { serial, title, environment };
+}
+
+/** A VAT group's device names the member it belongs to (its TIN becomes the CSR's OU); no other device does. */
+async function groupMemberTin(ctx: FleetContext, taxpayer: Taxpayer, input: UnitInput, replaced: EgsUnit | undefined): Promise<string | null> {
+  if (!taxpayer.is_vat_group) {
+    if (input.memberTin)
+      throw invalid('member', `${taxpayer.vat_number} is not a VAT group; only a group's devices carry a member TIN`, 'هذا المكلف ليس مجموعة ضريبية');
+    return null;
+  }
+  const tin = input.memberTin ?? replaced?.member_tin;
+  if (!tin) {
+    throw invalid(
+      'member',
+      `${taxpayer.vat_number} is a VAT group: give the TIN of the member whose device this is (it becomes the CSR's OU)`,
+      'هذا المكلف مجموعة ضريبية: حدد الرقم المميز للعضو صاحب الجهاز',
+      'docs/zatca-notes.md §A5.2',
+    );
+  }
+  const memberTin = validateTin(tin, 'member');
+  if (!(await tenants.findMember(ctx.store.db, taxpayer.id, memberTin))) {
+    throw new FleetError('NOT_FOUND', `${memberTin} is not a member of VAT group ${taxpayer.vat_number}; add it first`, {
+      field: 'member',
+      messageAr: `${memberTin} ليس عضواً في المجموعة الضريبية؛ أضفه أولاً`,
+    });
+  }
+  return memberTin;
+}
+
+/**
+ * Refuse a serial or name another unit already answers to; returns the earlier units of the same
+ * serial (a replacement continues their generation count).
+ */
+async function assertReferencesFree(ctx: FleetContext, taxpayer: Taxpayer, serial: string, name: string, replaced: EgsUnit | undefined): Promise<EgsUnit[]> {
+  const db = ctx.store.db;
+  const sameSerial = await unitRepo.unitsWithSerial(db, taxpayer.id, serial);
+  if (sameSerial.length > 0 && (!replaced || replaced.serial !== serial || sameSerial.at(-1)!.id !== replaced.id)) {
+    throw new FleetError(
+      'DUPLICATE',
+      `serial ${serial} is already registered for taxpayer ${taxpayer.vat_number} (unit ${sameSerial.at(-1)!.name}); a serial is unique per taxpayer — to onboard the same device again after revocation, register a new unit that replaces that one (field replaces; in the CLI --replaces)`,
+      {
+        field: 'serial',
+        messageAr: `الرقم التسلسلي ${serial} مسجل مسبقاً لهذا المكلف؛ لإعادة تسجيل الجهاز نفسه بعد الإلغاء سجّل وحدة جديدة تحل محل تلك الوحدة (replaces)`,
+      },
+    );
+  }
+  const sameName = (await unitRepo.unitsWithName(db, taxpayer.id, name)).filter((u) => u.serial !== serial);
+  if (sameName.length > 0) {
+    throw new FleetError('DUPLICATE', `unit name ${name} is already used by ${sameName[0]!.serial}; choose another name`, {
+      field: 'name',
+      messageAr: `اسم الوحدة ${name} مستخدم مسبقاً؛ اختر اسماً آخر`,
+    });
+  }
+  // A name may not be another unit's serial or id, nor a serial another unit's name: unit references
+  // (URLs, tokens, --unit) must never be able to point at someone else's device.
+  const crossName = (await unitRepo.unitsReferencedBy(db, taxpayer.id, name)).filter((u) => u.serial !== serial && u.name !== name);
+  const crossSerial = (await unitRepo.unitsReferencedBy(db, taxpayer.id, serial)).filter((u) => u.serial !== serial);
+  if (crossName.length > 0 || crossSerial.length > 0) {
+    throw new FleetError(
+      'DUPLICATE',
+      `unit name ${name} or serial ${serial} is already another unit's name, serial or id; choose names that identify one device only`,
+      {
+        field: crossName.length > 0 ? 'name' : 'serial',
+        messageAr: 'اسم الوحدة أو رقمها التسلسلي مستخدم مرجعاً لوحدة أخرى؛ اختر اسماً يدل على جهاز واحد فقط',
+      },
+    );
+  }
+  return sameSerial;
+}
+
+/** Where the unit's keys are made and kept; PKCS#11 only when the fleet has a token configured. */
+function keyProviderOf(ctx: FleetContext, input: UnitInput, replaced: EgsUnit | undefined): string {
+  const keyProvider = (input.keyProvider ?? replaced?.key_provider ?? 'sealed').trim();
+  if (!(KEY_PROVIDERS as readonly string[]).includes(keyProvider)) {
+    throw invalid('keyProvider', `must be sealed or pkcs11; got "${keyProvider}"`, 'يجب أن يكون مزود المفاتيح sealed أو pkcs11');
+  }
+  if (!ctx.keys.accepts && keyProvider === 'pkcs11') {
+    throw invalid('keyProvider', 'this fleet has no PKCS#11 token configured', 'لا توجد وحدة أمان PKCS#11 مهيأة');
+  }
+  ctx.keys.accepts?.(keyProvider as KeyProviderName);
+  return keyProvider;
 }
 
 export async function resolveUnit(ctx: FleetContext, taxpayer: Taxpayer, ref: string): Promise<EgsUnit> {
