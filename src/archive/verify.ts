@@ -3,11 +3,11 @@
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
-import type { Element } from '@xmldom/xmldom';
 import { invoiceHashOf } from '../crypto/hash.js';
 import { linkProblems } from '../issuing/chain-link.js';
 import { ReportError } from '../reports/errors.js';
-import { childElements, findPath, NS, parseInvoiceXml, textOf } from '../xml/parse.js';
+import { readChainFacts } from '../stamp/read.js';
+import { parseInvoiceXml } from '../xml/parse.js';
 import { ARCHIVE_FORMAT, CHECKSUM_FILE, INDEX_JSON, MANIFEST_FILE, type IndexEntry, type Manifest } from './layout.js';
 
 export interface VerifyProblem {
@@ -46,20 +46,9 @@ function listFiles(dir: string): string[] {
   return out;
 }
 
-function reference(root: Element, id: string): Element | undefined {
-  return childElements(root, NS.cac, 'AdditionalDocumentReference').find((el) => textOf(findPath(el, 'cbc:ID'))?.trim() === id);
-}
-
-/** UUID, ICV and PIH as written in the document itself. */
+/** UUID, ICV and PIH as written in the document itself (stamp/read.ts). */
 function factsOf(bytes: Uint8Array): { uuid: string | null; icv: number | null; pih: string | null } {
-  const root = parseInvoiceXml(bytes).documentElement!;
-  const icv = textOf(findPath(reference(root, 'ICV') ?? root, 'cbc:UUID'))?.trim();
-  const pihRef = reference(root, 'PIH');
-  return {
-    uuid: textOf(findPath(root, 'cbc:UUID'))?.trim() ?? null,
-    icv: icv && /^\d+$/.test(icv) ? Number(icv) : null,
-    pih: pihRef ? (textOf(findPath(pihRef, 'cac:Attachment/cbc:EmbeddedDocumentBinaryObject'))?.trim() ?? null) : null,
-  };
+  return readChainFacts(parseInvoiceXml(bytes));
 }
 
 /**

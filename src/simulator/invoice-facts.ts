@@ -1,7 +1,8 @@
 // The few facts the gateway reads from an invoice before and around validation (type, seller VAT,
 // ICV, PIH, UUID, embedded certificate), taken from the DOM without judging the document.
-import type { Document, Element } from '@xmldom/xmldom';
-import { childElements, findPath, NS, textOf } from '../xml/parse.js';
+import type { Document } from '@xmldom/xmldom';
+import { readChainFacts } from '../stamp/read.js';
+import { findPath, NS, textOf } from '../xml/parse.js';
 
 export interface SubmittedInvoiceFacts {
   uuid: string | null;
@@ -35,10 +36,6 @@ export function requiredStepsFor(title: string): string[] {
   return COMPLIANCE_STEPS.filter((s) => (s.startsWith('standard') ? standard : simplified));
 }
 
-function additionalReference(root: Element, id: string): Element | undefined {
-  return childElements(root, NS.cac, 'AdditionalDocumentReference').find((el) => textOf(findPath(el, 'cbc:ID'))?.trim() === id);
-}
-
 export function readInvoiceFacts(doc: Document): SubmittedInvoiceFacts {
   const root = doc.documentElement!;
   const typeEl = findPath(root, 'cbc:InvoiceTypeCode');
@@ -46,21 +43,19 @@ export function readInvoiceFacts(doc: Document): SubmittedInvoiceFacts {
   const name = typeEl?.getAttribute('name') ?? null;
   const simplified = name?.startsWith('02') ?? false;
   const standard = name?.startsWith('01') ?? false;
-  const icvText = textOf(findPath(additionalReference(root, 'ICV') ?? root, 'cbc:UUID'))?.trim();
-  const pihRef = additionalReference(root, 'PIH');
-  const pih = pihRef ? (textOf(findPath(pihRef, 'cac:Attachment/cbc:EmbeddedDocumentBinaryObject'))?.trim() ?? null) : null;
+  const chain = readChainFacts(doc);
   const certEl = doc.getElementsByTagNameNS(NS.ds, 'X509Certificate')[0];
   const kind = code === '388' ? '' : code === '381' ? '-credit-note' : code === '383' ? '-debit-note' : null;
   const complianceStep = kind === null || (!simplified && !standard) ? null : `${simplified ? 'simplified' : 'standard'}${kind}-compliant`;
   return {
-    uuid: textOf(findPath(root, 'cbc:UUID'))?.trim() ?? null,
+    uuid: chain.uuid,
     invoiceTypeCode: code,
     invoiceTypeName: name,
     simplified,
     standard,
     sellerVat: textOf(findPath(root, 'cac:AccountingSupplierParty/cac:Party/cac:PartyTaxScheme/cbc:CompanyID'))?.trim() ?? null,
-    icv: icvText && /^\d+$/.test(icvText) ? Number(icvText) : null,
-    pih,
+    icv: chain.icv,
+    pih: chain.pih,
     embeddedCertificate: certEl ? (certEl.textContent ?? '').replace(/\s+/g, '') : null,
     complianceStep,
   };

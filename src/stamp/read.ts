@@ -55,6 +55,16 @@ export function readIcv(doc: Document): string | undefined {
   return ref ? textOf(firstChild(ref, NS.cbc, 'UUID')) : undefined;
 }
 
+/** UUID, ICV and PIH as the document writes them, trimmed; the ICV as a number only when it is digits. */
+export function readChainFacts(doc: Document): { uuid: string | null; icv: number | null; pih: string | null } {
+  const icv = readIcv(doc)?.trim();
+  return {
+    uuid: textOf(findPath(doc.documentElement!, 'cbc:UUID'))?.trim() ?? null,
+    icv: icv && /^\d+$/.test(icv) ? Number(icv) : null,
+    pih: readAttachment(doc, 'PIH')?.text.trim() ?? null,
+  };
+}
+
 /** Text of the attachment of a PIH or QR reference. */
 export function readAttachment(doc: Document, id: string): { element: Element; text: string } | undefined {
   const ref = documentReference(doc, id);
