@@ -3,6 +3,8 @@
 // each submission state against ZATCA's logged answers (and, given one, ZATCA's own history).
 import { resolveUnit, type FleetContext } from '../egs/index.js';
 import { verifyInvoice } from '../stamp/index.js';
+import { readChainFacts } from '../stamp/read.js';
+import { parseInvoiceXml } from '../xml/parse.js';
 import { documents, submissions, units as unitRepo, type EgsUnit, type IssuedDocument, type Taxpayer } from '../store/index.js';
 import { EMPTY_CHAIN, linkProblems } from '../issuing/chain-link.js';
 import { INITIAL_PIH } from '../model/chain.js';
@@ -113,18 +115,19 @@ type Report = (check: string, message: string, d?: IssuedDocument) => void;
 
 function checkDocument(d: IssuedDocument, expectedPih: string, brk: Report): void {
   let result: ReturnType<typeof verifyInvoice>;
+  let written: ReturnType<typeof readChainFacts>;
   try {
-    result = verifyInvoice(d.xml, { pih: expectedPih, source: d.number });
+    const doc = parseInvoiceXml(d.xml, { source: d.number, readOnly: true });
+    result = verifyInvoice(doc, { pih: expectedPih, source: d.number });
+    written = readChainFacts(doc);
   } catch (error) {
     brk('xml', `the stored bytes do not parse as an invoice: ${(error as Error).message}`, d);
     return;
   }
   if (result.invoiceHash !== d.invoice_hash) brk('hash', `the stored bytes hash to ${result.invoiceHash}, not to the recorded ${d.invoice_hash}`, d);
   for (const c of result.checks) if (c.status === 'fail') brk(c.layer === 'SIGNATURE' ? 'signature' : c.layer.toLowerCase(), `${c.id}: ${c.message}`, d);
-  const icv = /<cbc:ID>ICV<\/cbc:ID>\s*<cbc:UUID>(\d+)<\/cbc:UUID>/.exec(d.xml)?.[1];
-  if (Number(icv) !== d.icv) brk('icv', `the ICV written in the document (${icv ?? 'none'}) is not the recorded ${d.icv}`, d);
-  const uuid = /<cbc:UUID>([^<]+)<\/cbc:UUID>/.exec(d.xml)?.[1];
-  if (uuid !== d.uuid) brk('uuid', `the UUID written in the document (${uuid ?? 'none'}) is not the recorded ${d.uuid}`, d);
+  if (written.icv !== d.icv) brk('icv', `the ICV written in the document (${written.icv ?? 'none'}) is not the recorded ${d.icv}`, d);
+  if (written.uuid !== d.uuid) brk('uuid', `the UUID written in the document (${written.uuid ?? 'none'}) is not the recorded ${d.uuid}`, d);
 }
 
 function checkSubmission(

@@ -4,6 +4,8 @@ import type { Kysely } from 'kysely';
 import type { Database, EgsUnit, Taxpayer } from '../store/index.js';
 import { credentials, documents as documentRepo, tenants as tenantRepo, units as unitRepo } from '../store/index.js';
 import { ENVIRONMENT_SEGMENT, type FatooraEnv } from '../zatca/index.js';
+import { readQrSources } from '../stamp/read.js';
+import { parseInvoiceXml } from '../xml/parse.js';
 import { ReportError } from './errors.js';
 import { rejectedReferences } from './corrections.js';
 import type { Period } from './period.js';
@@ -86,8 +88,12 @@ const ALREADY_HELD = new Set([208, 409]);
 
 function issueDateOf(base64: string | null | undefined): string | null {
   if (!base64) return null;
-  const m = /<cbc:IssueDate>(\d{4}-\d{2}-\d{2})<\/cbc:IssueDate>/.exec(Buffer.from(base64, 'base64').toString('utf8'));
-  return m ? m[1]! : null;
+  try {
+    const date = readQrSources(parseInvoiceXml(Buffer.from(base64, 'base64'), { readOnly: true })).issueDate?.trim();
+    return date && /^\d{4}-\d{2}-\d{2}$/.test(date) ? date : null;
+  } catch {
+    return null; // not an invoice: no date to compare
+  }
 }
 
 type Diff = (reason: DifferenceReason, d: PeriodDocument | null, message: string, messageAr: string) => void;
