@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { ISSUING_STATES, type FleetContext } from '../egs/index.js';
 import { DEADLINE_MS } from '../issuing/batch.js';
 import { appendToChain, ChainLinkError } from '../issuing/chain.js';
+import { submissionJob } from '../issuing/rows.js';
 import { loadCertificate, type SigningCertificate } from '../crypto/certificate.js';
 import {
   documents as docRepo,
@@ -228,26 +229,13 @@ function jobOf(row: DocumentsTable, j: Judged, r: Receipt): { job: SubmissionsTa
   const relay = j.d.claim === 'hq';
   const s = j.d.submission;
   const e = relay ? { state: 'to-submit', note: null } : evidenced(row.kind, s, j.cleared, r);
+  // The same job as a document issued here (issuing/rows.ts), as of the batch's arrival; a document the
+  // branch submits itself keeps its endpoint and carries the evidence head office verified.
   const job: SubmissionsTable = {
-    document_id: row.id,
-    taxpayer_id: row.taxpayer_id,
-    unit_id: row.unit_id,
-    icv: row.icv,
-    kind: row.kind,
-    endpoint: relay ? (row.kind === 'standard' ? 'clearance' : 'reporting') : s.endpoint,
+    ...submissionJob(row),
+    ...(!relay && { endpoint: s.endpoint }),
     state: e.state,
-    attempts: 0,
     next_attempt_at: r.at,
-    lease_owner: null,
-    lease_until: null,
-    issued_at: row.issued_at,
-    deadline_at: row.deadline_at,
-    late: 0,
-    duplicate: 0,
-    last_http_status: null,
-    last_outcome: null,
-    last_message: null,
-    accepted_at: null,
     updated_at: r.at,
     ...(!relay && submissionFields(s, e.note)),
   };
